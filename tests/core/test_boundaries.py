@@ -1,0 +1,33 @@
+"""The core never imports Qt: every core module imports with PySide6 made unimportable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+PROBE = textwrap.dedent('''
+    import importlib, pkgutil, sys
+
+    class NoQt:
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in {"PySide6", "shiboken6", "pyqtgraph", "PyQt5", "PyQt6"}:
+                raise ImportError(f"core must not import {name}")
+            return None
+
+    sys.meta_path.insert(0, NoQt())
+    import thesis_desk.core as core
+    names = [m.name for m in pkgutil.walk_packages(core.__path__, "thesis_desk.core.")
+             if ".migrations.versions." not in m.name and not m.name.endswith(".env")]
+    for name in names:
+        importlib.import_module(name)
+    import thesis_desk.app, thesis_desk.cli, thesis_desk.paths
+    print(len(names))
+''')
+
+
+def test_core_imports_without_qt():
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout.strip()) >= 6  # the probe really walked the core

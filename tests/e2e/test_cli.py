@@ -1,0 +1,95 @@
+"""The command line as a script would use it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from thesis_desk import __version__
+from thesis_desk.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_add_list_show_round_trip(capsys, data_dir):
+    code, out, _ = run(capsys, "theses", "add", "--title", "China AI valuation gap narrows",
+                       "--claim", "Earnings catch up.", "--conviction", "65", "--status",
+                       "active", "--instruments", "baba,tcehy", "--json")
+    assert code == 0
+    added = json.loads(out)
+    assert added["conviction"] == 65 and added["instruments"] == ["BABA", "TCEHY"]
+
+    code, out, _ = run(capsys, "theses", "list", "--json")
+    assert [t["title"] for t in json.loads(out)] == ["China AI valuation gap narrows"]
+
+    code, out, _ = run(capsys, "theses", "list")
+    assert "China AI valuation gap narrows" in out and "BABA, TCEHY" in out
+
+    code, out, _ = run(capsys, "theses", "show", "China AI valuation gap narrows", "--json")
+    shown = json.loads(out)
+    assert shown["thesis"]["id"] == added["id"]
+    assert shown["journal"][0]["kind"] == "created"
+
+    code, out, _ = run(capsys, "theses", "show", str(added["id"]))
+    assert "Claim: Earnings catch up." in out and "Created" in out
+
+
+def test_data_dir_flag_beats_environment(capsys, data_dir, tmp_path):
+    other = tmp_path / "elsewhere"
+    assert run(capsys, "theses", "add", "--title", "Here", "--data-dir", str(other))[0] == 0
+    assert (other / "thesis-desk.sqlite3").exists()
+    assert not (data_dir / "thesis-desk.sqlite3").exists()
+    assert (other / "logs" / "thesis-desk.log").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["theses", "show", "no such thesis"], "No thesis has the id or exact title"),
+        (["theses", "add", "--title", "x", "--conviction", "150"], "0 to 100"),
+        (["theses", "add", "--title", "   "], "needs a title"),
+    ],
+)
+def test_user_mistakes_exit_1_with_one_line_and_no_traceback(capsys, data_dir, argv, needle):
+    code, out, err = run(capsys, *argv)
+    assert code == 1
+    assert needle in err and "Traceback" not in err
+    assert err.startswith("thesis-desk: ")
+
+
+def test_bad_date_is_a_usage_error(capsys, data_dir):
+    with pytest.raises(SystemExit) as exc:
+        main(["theses", "add", "--title", "x", "--horizon", "31/12/2026"])
+    assert exc.value.code == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_newer_database_is_refused_from_the_cli(capsys, data_dir):
+    import sqlite3
+
+    assert run(capsys, "theses", "add", "--title", "x")[0] == 0
+    conn = sqlite3.connect(data_dir / "thesis-desk.sqlite3")
+    conn.execute("UPDATE alembic_version SET version_num = 'zzzz'")
+    conn.commit()
+    conn.close()
+    code, _, err = run(capsys, "theses", "list")
+    assert code == 1 and "newer version of Thesis Desk" in err
+
+
+@pytest.mark.slow
+def test_entry_point_runs_as_a_module(data_dir):
+    version = subprocess.run([sys.executable, "-m", "thesis_desk", "--version"],
+                             capture_output=True, text=True, timeout=60)
+    assert version.returncode == 0 and __version__ in version.stdout
+    listing = subprocess.run([sys.executable, "-m", "thesis_desk", "theses", "list", "--json",
+                              "--data-dir", str(data_dir)], capture_output=True, text=True,
+                             timeout=60)
+    assert listing.returncode == 0, listing.stderr
+    assert json.loads(listing.stdout) == []

@@ -1,0 +1,3 @@
+from thesis_desk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""The one wiring point: paths -> logging -> database -> services.
+
+The CLI and the GUI both get a ``Workspace`` from here; nothing else builds services.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from dataclasses import dataclass
+from functools import cached_property
+
+from thesis_desk.core.db import Database, open_database
+from thesis_desk.core.theses import ThesisService
+from thesis_desk.paths import WorkspacePaths, resolve_paths
+
+log = logging.getLogger("thesis_desk")
+
+
+def setup_logging(paths: WorkspacePaths, *, level: int = logging.INFO) -> None:
+    """A rotating log file in the log dir (idempotent: safe to call twice)."""
+    root = logging.getLogger("thesis_desk")
+    target = str(paths.log_file)
+    for h in root.handlers:
+        if isinstance(h, logging.handlers.RotatingFileHandler) and h.baseFilename == target:
+            return
+    paths.log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        target, maxBytes=2_000_000, backupCount=5, encoding="utf-8", delay=True
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+@dataclass
+class Workspace:
+    paths: WorkspacePaths
+    db: Database
+
+    @cached_property
+    def theses(self) -> ThesisService:
+        return ThesisService(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_workspace(data_dir: str | None = None, *, paths: WorkspacePaths | None = None) -> Workspace:
+    """Open (creating or upgrading) the workspace; raises DatabaseError with a clear message."""
+    paths = (paths or resolve_paths(data_dir)).ensure()
+    setup_logging(paths)
+    db = open_database(paths.database, paths.backup_dir)
+    log.info("opened workspace %s", paths.database)
+    return Workspace(paths=paths, db=db)

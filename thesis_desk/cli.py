@@ -1,0 +1,211 @@
+"""Command line: ``thesis-desk`` opens the GUI; subcommands script the workspace.
+
+A person's mistake (unknown thesis, bad date, newer database) prints one line to
+stderr and exits non-zero; it never prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from thesis_desk import __version__
+
+log = logging.getLogger("thesis_desk.cli")
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+# ---------------------------------------------------------------- output helpers
+
+
+def _jsonable(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {k: _jsonable(v) for k, v in dataclasses.asdict(obj).items()}
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, dt.date | dt.datetime):
+        return obj.isoformat()
+    return obj
+
+
+def print_json(obj: Any) -> None:
+    json.dump(_jsonable(obj), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    for n, r in enumerate(cells):
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _date_arg(text: str) -> dt.date:
+    from thesis_desk.core.timeutil import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from thesis_desk.ui.main import run_gui
+
+    return run_gui(data_dir=args.data_dir)
+
+
+def cmd_theses_list(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    items = ws.theses.list(include_archived=args.all)
+    if args.json:
+        print_json(items)
+        return EXIT_OK
+    print_table(
+        ["id", "status", "conv", "dir", "title", "instruments"],
+        [(t.id, t.status + (" (archived)" if t.archived else ""), t.conviction, t.direction,
+          t.title, ", ".join(t.instruments)) for t in items],
+    )
+    return EXIT_OK
+
+
+def cmd_theses_add(args: argparse.Namespace) -> int:
+    from thesis_desk.core.theses import ThesisInput, split_list
+
+    ws = _workspace(args)
+    detail = ws.theses.create(ThesisInput(
+        title=args.title, claim=args.claim or "", narrative=args.narrative or "",
+        direction=args.direction, status=args.status, conviction=args.conviction,
+        horizon=args.horizon, instruments=split_list(args.instruments or ""),
+        tags=split_list(args.tags or ""),
+    ))
+    if args.json:
+        print_json(detail)
+    else:
+        print(f"Added thesis {detail.id}: {detail.title}")
+    return EXIT_OK
+
+
+def cmd_theses_show(args: argparse.Namespace) -> int:
+    from thesis_desk.core.theses import describe
+
+    ws = _workspace(args)
+    tid = ws.theses.resolve(args.thesis)
+    detail = ws.theses.get(tid)
+    journal = ws.theses.journal(tid)
+    if args.json:
+        print_json({"thesis": detail, "journal": journal})
+        return EXIT_OK
+    print(f"#{detail.id}  {detail.title}")
+    print(f"  {detail.direction} · {detail.status} · conviction {detail.conviction}"
+          + (f" · horizon {detail.horizon}" if detail.horizon else "")
+          + (" · ARCHIVED" if detail.archived else ""))
+    if detail.instruments:
+        print(f"  instruments: {', '.join(detail.instruments)}")
+    if detail.tags:
+        print(f"  tags: {', '.join(detail.tags)}")
+    if detail.claim:
+        print(f"\n  Claim: {detail.claim}")
+    if detail.pillars:
+        print("\n  Pillars:")
+        for p in detail.pillars:
+            due = f" (due {p.due_date})" if p.due_date else ""
+            print(f"   - [{p.kind_label} · {p.state_label}] {p.text}{due}")
+    if journal:
+        print("\n  Journal:")
+        for e in journal:
+            what, change = describe(e)
+            reason = f"  ({e.reason})" if e.reason else ""
+            print(f"   {e.at:%Y-%m-%d %H:%M}  {what:<14} {change}{reason}".rstrip())
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- parser
+
+
+def _workspace(args: argparse.Namespace):  # -> Workspace
+    from thesis_desk.app import open_workspace
+
+    return open_workspace(args.data_dir)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from thesis_desk.core.enums import DIRECTIONS, STATUSES
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir", default=argparse.SUPPRESS, metavar="DIR",
+        help="workspace folder (default: the per-user data dir, or $THESIS_DESK_DATA_DIR)",
+    )
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print JSON")
+
+    parser = argparse.ArgumentParser(
+        prog="thesis-desk", parents=[common],
+        description="Investment theses with their evidence, metrics, alerts and memos.",
+    )
+    parser.add_argument("--version", action="version", version=f"Thesis Desk {__version__}")
+    parser.set_defaults(func=cmd_gui)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    p = sub.add_parser("gui", parents=[common], help="open the desktop window (the default)")
+    p.set_defaults(func=cmd_gui)
+
+    theses = sub.add_parser("theses", parents=[common], help="list, add and show theses")
+    tsub = theses.add_subparsers(title="theses commands", metavar="ACTION", required=True)
+    p = tsub.add_parser("list", parents=[common, as_json], help="list theses")
+    p.add_argument("--all", action="store_true", help="include archived theses")
+    p.set_defaults(func=cmd_theses_list)
+    p = tsub.add_parser("add", parents=[common, as_json], help="add a thesis")
+    p.add_argument("--title", required=True)
+    p.add_argument("--claim")
+    p.add_argument("--narrative", help="Markdown")
+    p.add_argument("--conviction", type=int, default=50, help="0-100 (default 50)")
+    p.add_argument("--status", choices=STATUSES, default="draft")
+    p.add_argument("--direction", choices=DIRECTIONS, default="long")
+    p.add_argument("--horizon", type=_date_arg, help="YYYY-MM-DD")
+    p.add_argument("--instruments", help="comma-separated symbols, e.g. 'BABA, 9988.HK'")
+    p.add_argument("--tags", help="comma-separated tags")
+    p.set_defaults(func=cmd_theses_add)
+    p = tsub.add_parser("show", parents=[common, as_json], help="show one thesis and its journal")
+    p.add_argument("thesis", metavar="THESIS", help="id or exact title")
+    p.set_defaults(func=cmd_theses_show)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "data_dir"):
+        args.data_dir = None
+    func: Callable[[argparse.Namespace], int] = args.func
+    from thesis_desk.core.errors import UserError
+
+    try:
+        return func(args)
+    except UserError as exc:
+        print(f"thesis-desk: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("thesis-desk: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

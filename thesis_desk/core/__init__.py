@@ -1,0 +1,1 @@
+"""The core: storage and services. Pure Python, SQLAlchemy and pandas; never Qt."""

@@ -1,0 +1,31 @@
+"""Errors a person can act on. Their message is shown as is, in the GUI and the CLI."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Something the person asked for cannot be done; the message says why and what to do."""
+
+
+class NotFoundError(UserError):
+    pass
+
+
+class ValidationError(UserError):
+    """Input refused; ``errors`` maps a field name to the message shown beside that field."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+class DatabaseError(UserError):
+    """The workspace's database cannot be opened or changed as asked."""
+
+
+class NewerDatabaseError(DatabaseError):
+    pass
+
+
+class MigrationError(DatabaseError):
+    pass

@@ -1,0 +1,214 @@
+"""Plain records of theses, pillars and journal entries, and the rules for valid input.
+
+No SQLAlchemy here: the GUI imports these to paint its first window before the
+database layer has loaded, and the services return them so nobody holds a session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from thesis_desk.core.enums import (
+    CONVICTION_RANGE,
+    DIRECTIONS,
+    PILLAR_KIND_LABELS,
+    PILLAR_KINDS,
+    PILLAR_STATE_LABELS,
+    PILLAR_STATES,
+    STATUSES,
+)
+
+TITLE_MAX = 200
+CLAIM_MAX = 600
+SYMBOL_MAX = 32
+TAG_MAX = 80
+
+
+# ---------------------------------------------------------------- plain data
+
+
+@dataclass(frozen=True)
+class PillarInfo:
+    id: int
+    thesis_id: int
+    kind: str
+    text: str
+    state: str
+    due_date: dt.date | None
+    position: int
+
+    @property
+    def kind_label(self) -> str:
+        return PILLAR_KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def state_label(self) -> str:
+        return PILLAR_STATE_LABELS.get(self.state, self.state)
+
+
+@dataclass(frozen=True)
+class ThesisSummary:
+    id: int
+    title: str
+    claim: str
+    direction: str
+    status: str
+    conviction: int
+    horizon: dt.date | None
+    instruments: tuple[str, ...]
+    tags: tuple[str, ...]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    archived: bool
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class ThesisDetail(ThesisSummary):
+    narrative: str = ""
+    pillars: tuple[PillarInfo, ...] = ()
+
+    def to_input(self) -> ThesisInput:
+        return ThesisInput(
+            title=self.title,
+            claim=self.claim,
+            narrative=self.narrative,
+            direction=self.direction,
+            status=self.status,
+            conviction=self.conviction,
+            horizon=self.horizon,
+            instruments=self.instruments,
+            tags=self.tags,
+        )
+
+
+@dataclass(frozen=True)
+class JournalInfo:
+    id: int
+    thesis_id: int
+    at: dt.datetime
+    kind: str
+    field: str
+    old: str
+    new: str
+    reason: str
+    pillar_id: int | None
+    subject: str  # what the entry is about, for display: a pillar's text, or ""
+
+
+@dataclass(frozen=True)
+class ThesisInput:
+    """What a person can set on a thesis; ``validate`` says what is wrong, per field."""
+
+    title: str
+    claim: str = ""
+    narrative: str = ""
+    direction: str = "long"
+    status: str = "draft"
+    conviction: int = 50
+    horizon: dt.date | None = None
+    instruments: Sequence[str] = field(default_factory=tuple)
+    tags: Sequence[str] = field(default_factory=tuple)
+
+    def normalized(self) -> ThesisInput:
+        return replace(
+            self,
+            title=" ".join(self.title.split()),
+            claim=self.claim.strip(),
+            instruments=_clean_names(self.instruments, upper=True),
+            tags=_clean_names(self.tags, upper=False),
+        )
+
+    def validate(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if not self.title.strip():
+            errors["title"] = "A thesis needs a title."
+        elif len(self.title) > TITLE_MAX:
+            errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+        if len(self.claim) > CLAIM_MAX:
+            errors["claim"] = f"The claim is one sentence: keep it under {CLAIM_MAX} characters."
+        if self.direction not in DIRECTIONS:
+            errors["direction"] = f"Direction must be one of {', '.join(DIRECTIONS)}."
+        if self.status not in STATUSES:
+            errors["status"] = f"Status must be one of {', '.join(STATUSES)}."
+        lo, hi = CONVICTION_RANGE
+        if not isinstance(self.conviction, int) or not lo <= self.conviction <= hi:
+            errors["conviction"] = f"Conviction is a whole number from {lo} to {hi}."
+        bad = [s for s in self.instruments if len(s) > SYMBOL_MAX or "," in s]
+        if bad:
+            errors["instruments"] = f"'{bad[0]}' is not a ticker symbol (max {SYMBOL_MAX} characters)."
+        bad = [t for t in self.tags if len(t) > TAG_MAX]
+        if bad:
+            errors["tags"] = f"Tags are at most {TAG_MAX} characters."
+        return errors
+
+
+@dataclass(frozen=True)
+class PillarInput:
+    kind: str
+    text: str
+    state: str = "intact"
+    due_date: dt.date | None = None
+
+    def validate(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if self.kind not in PILLAR_KINDS:
+            errors["kind"] = f"Kind must be one of {', '.join(PILLAR_KINDS)}."
+        if not self.text.strip():
+            errors["text"] = "Say what must be true (or what would prove the thesis wrong)."
+        if self.state not in PILLAR_STATES:
+            errors["state"] = f"State must be one of {', '.join(PILLAR_STATES)}."
+        return errors
+
+
+def _clean_names(names: Iterable[str], *, upper: bool) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for raw in names:
+        name = " ".join(str(raw).split())
+        if upper:
+            name = name.upper()
+        if name:
+            seen.setdefault(name, None)
+    return tuple(seen)
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    """'BABA, 9988.HK ,' -> ('BABA', '9988.HK'): how forms and the CLI take lists."""
+    return tuple(p.strip() for p in text.split(",") if p.strip())
+
+
+# ---------------------------------------------------------------- display
+
+_KIND_LABELS = {
+    "created": "Created",
+    "conviction": "Conviction",
+    "status": "Status",
+    "edited": "Edited",
+    "pillar": "Pillar",
+    "pillar_state": "Pillar state",
+    "evidence": "Evidence",
+    "alert": "Alert",
+    "note": "Note",
+}
+
+
+def describe(e: JournalInfo) -> tuple[str, str]:
+    """(what happened, the change) for a journal row, as the GUI, CLI and memo show it."""
+    if e.kind == "archived":
+        return ("Archived" if e.new == "true" else "Restored from archive", "")
+    what = _KIND_LABELS.get(e.kind, e.kind.capitalize())
+    if e.kind == "edited":
+        return what, e.field
+    if e.kind == "pillar":
+        verb = {"added": "added", "removed": "removed", "edited": "edited"}.get(e.field, e.field)
+        text = e.new or e.old
+        if e.field == "edited" and e.old and e.new:
+            return f"Pillar {verb}", f"{e.old} -> {e.new}"
+        return f"Pillar {verb}", text
+    if e.kind == "pillar_state":
+        return what, f"{e.subject}: {e.old} -> {e.new}" if e.subject else f"{e.old} -> {e.new}"
+    if e.old or e.new:
+        return what, f"{e.old} -> {e.new}" if e.old else e.new
+    return what, ""

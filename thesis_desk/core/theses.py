@@ -1,0 +1,314 @@
+"""Theses, their pillars, and the journal that records every change of judgement.
+
+Each public method is one unit of work (one transaction) and returns plain frozen
+dataclasses, so the GUI and the CLI never hold a database session. Every change of
+conviction, status or pillar state needs a reason and writes a journal entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from thesis_desk.core.db import Database
+from thesis_desk.core.enums import PILLAR_STATE_LABELS, STATUSES
+from thesis_desk.core.errors import NotFoundError, UserError, ValidationError
+from thesis_desk.core.models import Instrument, JournalEntry, Pillar, Tag, Thesis
+from thesis_desk.core.records import (  # noqa: F401 (re-exported for callers)
+    JournalInfo,
+    PillarInfo,
+    PillarInput,
+    ThesisDetail,
+    ThesisInput,
+    ThesisSummary,
+    describe,
+    split_list,
+)
+from thesis_desk.core.snapshot import thesis_summaries
+from thesis_desk.core.timeutil import utcnow
+
+# ---------------------------------------------------------------- service
+
+
+_TRACKED = ("conviction", "status")
+_PLAIN_FIELDS = ("title", "claim", "narrative", "direction", "horizon")
+
+
+class ThesisService:
+    def __init__(self, db: Database):
+        self.db = db
+
+    # -- reading
+
+    def list(self, *, include_archived: bool = True) -> list[ThesisSummary]:
+        with self.db.read() as s:
+            return thesis_summaries(lambda sql: s.execute(text(sql)).all(),
+                                    include_archived=include_archived)
+
+    def get(self, thesis_id: int) -> ThesisDetail:
+        with self.db.read() as s:
+            return _detail(_load(s, thesis_id))
+
+    def resolve(self, ref: str | int) -> int:
+        """A thesis id from an id or an exact title (how the CLI names theses)."""
+        text = str(ref).strip()
+        with self.db.read() as s:
+            if text.isdigit():
+                if s.get(Thesis, int(text)) is not None:
+                    return int(text)
+            ids = s.scalars(select(Thesis.id).where(Thesis.title == text)).all()
+        if len(ids) == 1:
+            return ids[0]
+        if len(ids) > 1:
+            raise UserError(
+                f"{len(ids)} theses are titled '{text}' (ids {', '.join(map(str, ids))}); "
+                "name one by its id."
+            )
+        raise NotFoundError(f"No thesis has the id or exact title '{text}'. "
+                            "List them with: thesis-desk theses list")
+
+    def journal(self, thesis_id: int) -> list[JournalInfo]:
+        with self.db.read() as s:
+            _load(s, thesis_id, light=True)
+            q = (
+                select(JournalEntry, Pillar.text)
+                .outerjoin(Pillar, Pillar.id == JournalEntry.pillar_id)
+                .where(JournalEntry.thesis_id == thesis_id)
+                .order_by(JournalEntry.at.desc(), JournalEntry.id.desc())
+            )
+            return [_journal_info(e, ptext) for e, ptext in s.execute(q)]
+
+    def instrument_symbols(self) -> list[str]:
+        with self.db.read() as s:
+            return list(s.scalars(select(Instrument.symbol).order_by(Instrument.symbol)))
+
+    def tag_names(self) -> list[str]:
+        with self.db.read() as s:
+            return list(s.scalars(select(Tag.name).order_by(Tag.name)))
+
+    def counts(self) -> dict[str, int]:
+        with self.db.read() as s:
+            rows = s.execute(
+                select(Thesis.status, Thesis.archived_at.is_(None), func.count())
+                .group_by(Thesis.status, Thesis.archived_at.is_(None))
+            ).all()
+        out = {"theses": 0, "archived": 0, **{st: 0 for st in STATUSES}}
+        for status, live, n in rows:
+            out["theses"] += n
+            if live:
+                out[status] = out.get(status, 0) + n
+            else:
+                out["archived"] += n
+        return out
+
+    # -- writing
+
+    def create(self, data: ThesisInput, *, reason: str = "",
+               restore_id: int | None = None) -> ThesisDetail:
+        """Create a thesis; ``restore_id`` recreates one under its old id (redo after undo)."""
+        data = _checked(data)
+        with self.db.write() as s:
+            now = utcnow()
+            t = Thesis(
+                title=data.title, claim=data.claim, narrative=data.narrative,
+                direction=data.direction, status=data.status, conviction=data.conviction,
+                horizon=data.horizon, created_at=now, updated_at=now,
+            )
+            if restore_id is not None:
+                t.id = restore_id
+            t.instruments = _instruments(s, data.instruments)
+            t.tags = _tags(s, data.tags)
+            s.add(t)
+            s.flush()
+            _journal(s, t.id, "created", new=f"{data.status}, conviction {data.conviction}",
+                     reason=reason)
+            s.flush()
+            return _detail(t)
+
+    def update(self, thesis_id: int, data: ThesisInput, *, reason: str = "") -> ThesisDetail:
+        """Apply an edit. A change of conviction or status needs a one-line reason."""
+        data = _checked(data)
+        reason = reason.strip()
+        with self.db.write() as s:
+            t = _load(s, thesis_id)
+            tracked = [f for f in _TRACKED if getattr(t, f) != getattr(data, f)]
+            if tracked and not reason:
+                raise ValidationError(
+                    {"reason": f"Say in one line why the {' and '.join(tracked)} changed."}
+                )
+            for f in tracked:
+                _journal(s, t.id, f, field=f, old=str(getattr(t, f)), new=str(getattr(data, f)),
+                         reason=reason)
+                setattr(t, f, getattr(data, f))
+            edited = [f for f in _PLAIN_FIELDS if getattr(t, f) != getattr(data, f)]
+            for f in edited:
+                setattr(t, f, getattr(data, f))
+            if tuple(i.symbol for i in t.instruments) != tuple(sorted(data.instruments)):
+                t.instruments = _instruments(s, data.instruments)
+                edited.append("instruments")
+            if tuple(g.name for g in t.tags) != tuple(sorted(data.tags)):
+                t.tags = _tags(s, data.tags)
+                edited.append("tags")
+            if edited:
+                _journal(s, t.id, "edited", field=", ".join(edited), reason=reason)
+            if tracked or edited:
+                t.updated_at = utcnow()
+            s.flush()
+            return _detail(t)
+
+    def set_archived(self, thesis_id: int, archived: bool, *, reason: str = "") -> ThesisDetail:
+        with self.db.write() as s:
+            t = _load(s, thesis_id)
+            if (t.archived_at is not None) != archived:
+                t.archived_at = utcnow() if archived else None
+                t.updated_at = utcnow()
+                _journal(s, t.id, "archived", old=str(not archived).lower(),
+                         new=str(archived).lower(), reason=reason)
+            s.flush()
+            return _detail(t)
+
+    def delete(self, thesis_id: int) -> None:
+        """Delete for good, with its pillars, evidence links and journal."""
+        with self.db.write() as s:
+            s.delete(_load(s, thesis_id, light=True))
+
+    # -- pillars
+
+    def add_pillar(self, thesis_id: int, data: PillarInput, *, reason: str = "",
+                   restore_id: int | None = None) -> PillarInfo:
+        """Add a pillar; ``restore_id`` puts back a deleted one under its old id (undo)."""
+        _raise_if(data.validate())
+        with self.db.write() as s:
+            t = _load(s, thesis_id, light=True)
+            pos = s.scalar(select(func.coalesce(func.max(Pillar.position), -1) + 1)
+                           .where(Pillar.thesis_id == thesis_id))
+            p = Pillar(thesis_id=thesis_id, kind=data.kind, text=data.text.strip(),
+                       state=data.state, due_date=data.due_date, position=pos)
+            if restore_id is not None:
+                p.id = restore_id
+            s.add(p)
+            s.flush()
+            _journal(s, thesis_id, "pillar", field="added", new=p.text, pillar_id=p.id,
+                     reason=reason)
+            t.updated_at = utcnow()
+            s.flush()
+            return _pillar_info(p)
+
+    def update_pillar(self, pillar_id: int, data: PillarInput, *, reason: str = "") -> PillarInfo:
+        _raise_if(data.validate())
+        reason = reason.strip()
+        with self.db.write() as s:
+            p = s.get(Pillar, pillar_id)
+            if p is None:
+                raise NotFoundError(f"Pillar {pillar_id} no longer exists.")
+            if p.state != data.state:
+                if not reason:
+                    raise ValidationError({"reason": "Say in one line why the state changed."})
+                _journal(s, p.thesis_id, "pillar_state", field="state",
+                         old=PILLAR_STATE_LABELS[p.state], new=PILLAR_STATE_LABELS[data.state],
+                         reason=reason, pillar_id=p.id)
+                p.state = data.state
+            text = data.text.strip()
+            if (p.kind, p.text, p.due_date) != (data.kind, text, data.due_date):
+                _journal(s, p.thesis_id, "pillar", field="edited", old=p.text, new=text,
+                         reason=reason, pillar_id=p.id)
+                p.kind, p.text, p.due_date = data.kind, text, data.due_date
+            s.get(Thesis, p.thesis_id).updated_at = utcnow()  # type: ignore[union-attr]
+            s.flush()
+            return _pillar_info(p)
+
+    def delete_pillar(self, pillar_id: int, *, reason: str = "") -> PillarInfo:
+        with self.db.write() as s:
+            p = s.get(Pillar, pillar_id)
+            if p is None:
+                raise NotFoundError(f"Pillar {pillar_id} no longer exists.")
+            info = _pillar_info(p)
+            _journal(s, p.thesis_id, "pillar", field="removed", old=p.text, reason=reason)
+            s.delete(p)
+            return info
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _raise_if(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _checked(data: ThesisInput) -> ThesisInput:
+    data = data.normalized()
+    _raise_if(data.validate())
+    return data
+
+
+def _load(s: Session, thesis_id: int, *, light: bool = False) -> Thesis:
+    if light:
+        t = s.get(Thesis, thesis_id)
+    else:
+        t = s.scalars(
+            select(Thesis)
+            .where(Thesis.id == thesis_id)
+            .options(selectinload(Thesis.instruments), selectinload(Thesis.tags),
+                     selectinload(Thesis.pillars))
+        ).one_or_none()
+    if t is None:
+        raise NotFoundError(f"Thesis {thesis_id} does not exist (it may have been deleted).")
+    return t
+
+
+def _instruments(s: Session, symbols: Sequence[str]) -> list[Instrument]:
+    if not symbols:
+        return []
+    found = {i.symbol: i for i in s.scalars(select(Instrument).where(Instrument.symbol.in_(symbols)))}
+    for sym in symbols:
+        if sym not in found:
+            found[sym] = Instrument(symbol=sym)
+            s.add(found[sym])
+    return [found[sym] for sym in sorted(symbols)]
+
+
+def _tags(s: Session, names: Sequence[str]) -> list[Tag]:
+    if not names:
+        return []
+    found = {t.name: t for t in s.scalars(select(Tag).where(Tag.name.in_(names)))}
+    for name in names:
+        if name not in found:
+            found[name] = Tag(name=name)
+            s.add(found[name])
+    return [found[n] for n in sorted(names)]
+
+
+def _journal(s: Session, thesis_id: int, kind: str, *, field: str = "", old: str = "",
+             new: str = "", reason: str = "", pillar_id: int | None = None) -> None:
+    s.add(JournalEntry(thesis_id=thesis_id, at=utcnow(), kind=kind, field=field, old=old,
+                       new=new, reason=reason.strip(), pillar_id=pillar_id))
+
+
+def _pillar_info(p: Pillar) -> PillarInfo:
+    return PillarInfo(id=p.id, thesis_id=p.thesis_id, kind=p.kind, text=p.text, state=p.state,
+                      due_date=p.due_date, position=p.position)
+
+
+def _summary_fields(t: Thesis) -> dict:
+    return dict(
+        id=t.id, title=t.title, claim=t.claim, direction=t.direction, status=t.status,
+        conviction=t.conviction, horizon=t.horizon,
+        instruments=tuple(i.symbol for i in t.instruments),
+        tags=tuple(g.name for g in t.tags),
+        created_at=t.created_at, updated_at=t.updated_at,
+        archived=t.archived_at is not None, flagged=t.flagged_at is not None,
+    )
+
+
+def _detail(t: Thesis) -> ThesisDetail:
+    return ThesisDetail(**_summary_fields(t), narrative=t.narrative,
+                        pillars=tuple(_pillar_info(p) for p in t.pillars))
+
+
+def _journal_info(e: JournalEntry, pillar_text: str | None) -> JournalInfo:
+    return JournalInfo(id=e.id, thesis_id=e.thesis_id, at=e.at, kind=e.kind, field=e.field,
+                       old=e.old, new=e.new, reason=e.reason, pillar_id=e.pillar_id,
+                       subject=pillar_text or "")

@@ -1,0 +1,1 @@
+"""The Qt shell: windows, views, forms. Calls core services; never runs SQL."""

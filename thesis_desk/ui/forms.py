@@ -1,0 +1,264 @@
+"""Forms for theses and pillars.
+
+A form hands its input to a ``submit`` callback (which calls a service); when the
+service refuses it, the messages appear beside the fields they concern and the form
+stays open, so nothing is saved half-way and nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thesis_desk.core.enums import (
+    CONVICTION_RANGE,
+    DIRECTIONS,
+    PILLAR_KIND_LABELS,
+    PILLAR_KINDS,
+    PILLAR_STATE_LABELS,
+    PILLAR_STATES,
+    STATUSES,
+)
+from thesis_desk.core.errors import UserError, ValidationError
+from thesis_desk.core.records import PillarInfo, PillarInput, ThesisDetail, ThesisInput, split_list
+from thesis_desk.ui.widgets import FieldError, OptionalDateEdit, SafeTextBrowser, with_error
+
+
+class FormDialog(QDialog):
+    """A dialog of fields, each with an error label, and OK/Cancel."""
+
+    def __init__(self, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.errors: dict[str, FieldError] = {}
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.general_error = FieldError()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._on_save)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(self.form)
+        lay.addWidget(self.general_error)
+        lay.addWidget(self.buttons)
+
+    def add_field(self, name: str, label: str, widget: QWidget) -> QWidget:
+        err = FieldError()
+        self.errors[name] = err
+        self.form.addRow(label, with_error(widget, err))
+        return widget
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        unplaced = []
+        for name, err in self.errors.items():
+            err.show_error(errors.get(name, ""))
+        for name, msg in errors.items():
+            if name not in self.errors:
+                unplaced.append(msg)
+        self.general_error.show_error("\n".join(unplaced))
+
+    def _on_save(self) -> None:
+        try:
+            self.save()
+        except ValidationError as exc:
+            self.show_errors(exc.errors)
+            return
+        except UserError as exc:
+            self.show_errors({"": str(exc)})
+            return
+        self.accept()
+
+    def save(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _combo(values: tuple[str, ...], labels: dict[str, str] | None = None) -> QComboBox:
+    box = QComboBox()
+    for v in values:
+        box.addItem((labels or {}).get(v, v.replace("_", " ").capitalize()), v)
+    return box
+
+
+def _select(box: QComboBox, value: str) -> None:
+    box.setCurrentIndex(max(0, box.findData(value)))
+
+
+class ListCompleter(QCompleter):
+    """Completes the last item of a comma-separated list."""
+
+    def pathFromIndex(self, index):  # noqa: N802, ANN001, ANN201
+        done = self.widget().text().rsplit(",", 1)[0] if "," in self.widget().text() else ""
+        item = super().pathFromIndex(index)
+        return f"{done}, {item}" if done else item
+
+    def splitPath(self, path: str) -> list[str]:  # noqa: N802
+        return [path.rsplit(",", 1)[-1].strip()]
+
+
+def _list_edit(choices: list[str], placeholder: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    comp = ListCompleter(choices, edit)
+    comp.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    edit.setCompleter(comp)
+    return edit
+
+
+SubmitThesis = Callable[[ThesisInput, str], None]
+
+
+class ThesisDialog(FormDialog):
+    """Create or edit a thesis. Changing conviction or status asks for a reason."""
+
+    def __init__(self, submit: SubmitThesis, *, existing: ThesisDetail | None = None,
+                 symbols: list[str] | None = None, tags: list[str] | None = None,
+                 parent: QWidget | None = None):
+        super().__init__("Edit Thesis" if existing else "New Thesis", parent)
+        self.submit = submit
+        self.existing = existing
+        self.resize(640, 600)
+        self.title = self.add_field("title", "&Title", QLineEdit())
+        self.title.setPlaceholderText("e.g. Alibaba revaluation hinges on capex allocation")
+        self.title.setMaxLength(400)  # longer than allowed, so the message can say so
+        self.claim = self.add_field("claim", "&Claim", QLineEdit())
+        self.claim.setPlaceholderText("The thesis in one sentence")
+        self.instruments = self.add_field(
+            "instruments", "&Instruments", _list_edit(symbols or [], "BABA, 9988.HK")
+        )
+        self.direction = self.add_field("direction", "&Direction", _combo(DIRECTIONS))
+        self.status = self.add_field("status", "&Status", _combo(STATUSES))
+        self.conviction = self.add_field("conviction", "C&onviction", QSpinBox())
+        self.conviction.setRange(*CONVICTION_RANGE)
+        self.conviction.setSuffix(" / 100")
+        self.conviction.setValue(50)
+        self.horizon = self.add_field("horizon", "&Horizon", OptionalDateEdit("Set a date"))
+        self.tags = self.add_field("tags", "T&ags", _list_edit(tags or [], "china, ai, capex"))
+
+        self.narrative = QPlainTextEdit()
+        self.narrative.setPlaceholderText("The argument, in Markdown: # headings, - lists, *emphasis*")
+        self.preview = SafeTextBrowser()
+        tabs = QTabWidget()
+        tabs.addTab(self.narrative, "Write")
+        tabs.addTab(self.preview, "Preview")
+        tabs.currentChanged.connect(
+            lambda i: i == 1 and self.preview.set_markdown(self.narrative.toPlainText())
+        )
+        self.narrative_tabs = tabs
+        self.add_field("narrative", "&Narrative", tabs)
+
+        self.reason = self.add_field("reason", "&Reason", QLineEdit())
+        self.reason.setPlaceholderText("Why did the conviction or status change? (one line)")
+        if existing is not None:
+            self._load(existing)
+        self.conviction.valueChanged.connect(self._update_reason)
+        self.status.currentIndexChanged.connect(self._update_reason)
+        self._update_reason()
+
+    def _load(self, t: ThesisDetail) -> None:
+        self.title.setText(t.title)
+        self.claim.setText(t.claim)
+        self.instruments.setText(", ".join(t.instruments))
+        _select(self.direction, t.direction)
+        _select(self.status, t.status)
+        self.conviction.setValue(t.conviction)
+        self.horizon.set_value(t.horizon)
+        self.tags.setText(", ".join(t.tags))
+        self.narrative.setPlainText(t.narrative)
+
+    def _needs_reason(self) -> bool:
+        t = self.existing
+        return t is not None and (
+            self.conviction.value() != t.conviction or self.status.currentData() != t.status
+        )
+
+    def _update_reason(self) -> None:
+        self.reason.setEnabled(self._needs_reason())
+
+    def value(self) -> ThesisInput:
+        return ThesisInput(
+            title=self.title.text(),
+            claim=self.claim.text(),
+            narrative=self.narrative.toPlainText(),
+            direction=self.direction.currentData(),
+            status=self.status.currentData(),
+            conviction=self.conviction.value(),
+            horizon=self.horizon.value(),
+            instruments=split_list(self.instruments.text()),
+            tags=split_list(self.tags.text()),
+        )
+
+    def save(self) -> None:
+        data = self.value().normalized()
+        errors = data.validate()
+        reason = self.reason.text().strip() if self._needs_reason() else ""
+        if self._needs_reason() and not reason:
+            errors["reason"] = "Say in one line why the conviction or status changed."
+        if errors:
+            raise ValidationError(errors)
+        self.submit(data, reason)
+
+
+SubmitPillar = Callable[[PillarInput, str], None]
+
+
+class PillarDialog(FormDialog):
+    """Add or edit a pillar, kill criterion, catalyst or risk."""
+
+    def __init__(self, submit: SubmitPillar, *, existing: PillarInfo | None = None,
+                 kind: str = "pillar", parent: QWidget | None = None):
+        super().__init__("Edit Pillar" if existing else "Add Pillar", parent)
+        self.submit = submit
+        self.existing = existing
+        self.resize(520, 320)
+        self.kind = self.add_field("kind", "&Kind", _combo(PILLAR_KINDS, PILLAR_KIND_LABELS))
+        self.text = self.add_field("text", "&Statement", QPlainTextEdit())
+        self.text.setPlaceholderText("What must be true - or, for a kill criterion, what would "
+                                     "prove the thesis wrong")
+        self.text.setTabChangesFocus(True)
+        self.state = self.add_field("state", "S&tate", _combo(PILLAR_STATES, PILLAR_STATE_LABELS))
+        self.due = self.add_field("due_date", "&Due date", OptionalDateEdit("Has a due date"))
+        self.reason = self.add_field("reason", "&Reason", QLineEdit())
+        self.reason.setPlaceholderText("Why did the state change? (one line)")
+        _select(self.kind, existing.kind if existing else kind)
+        if existing is not None:
+            self.text.setPlainText(existing.text)
+            _select(self.state, existing.state)
+            self.due.set_value(existing.due_date)
+        self.state.currentIndexChanged.connect(self._update_reason)
+        self._update_reason()
+
+    def _needs_reason(self) -> bool:
+        return self.existing is not None and self.state.currentData() != self.existing.state
+
+    def _update_reason(self) -> None:
+        self.reason.setEnabled(self._needs_reason())
+
+    def value(self) -> PillarInput:
+        return PillarInput(kind=self.kind.currentData(), text=self.text.toPlainText().strip(),
+                           state=self.state.currentData(), due_date=self.due.value())
+
+    def save(self) -> None:
+        data = self.value()
+        errors = data.validate()
+        reason = self.reason.text().strip()
+        if self._needs_reason() and not reason:
+            errors["reason"] = "Say in one line why the state changed."
+        if errors:
+            raise ValidationError(errors)
+        self.submit(data, reason if self._needs_reason() else "")

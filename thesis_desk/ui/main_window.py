@@ -1,0 +1,234 @@
+"""The main window: sidebar of areas, the current area, menus, status bar."""
+
+from __future__ import annotations
+
+import logging
+import platform
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QHBoxLayout,
+    QStackedWidget,
+    QWidget,
+)
+
+from thesis_desk import APP_NAME, __version__
+from thesis_desk.paths import WorkspacePaths
+from thesis_desk.ui.theses_view import ThesesView
+from thesis_desk.ui.widgets import muted, plain_label, plural
+
+if TYPE_CHECKING:
+    from thesis_desk.app import Workspace
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, paths: WorkspacePaths, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.paths = paths
+        self.workspace: Workspace | None = None
+        self.settings = QSettings(str(paths.settings_file), QSettings.Format.IniFormat)
+        self.setWindowTitle(APP_NAME)
+        self.resize(1280, 800)
+        self.undo_stack = QUndoStack(self)
+
+        self.sidebar = QListWidget()
+        self.sidebar.setFixedWidth(150)
+        self.sidebar.setIconSize(QSize(18, 18))
+        self.stack = QStackedWidget()
+        self.theses_view = ThesesView(self.undo_stack)
+        self.theses_view.changed.connect(self.refresh_status)
+        self.theses_view.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self._add_area("Theses", self.theses_view, "Ctrl+1")
+        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.sidebar.setCurrentRow(0)
+
+        central = QWidget()
+        lay = QHBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.sidebar)
+        lay.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.db_label = muted(plain_label())
+        self.counts_label = plain_label()
+        self.statusBar().addWidget(self.db_label, 1)
+        self.statusBar().addPermanentWidget(self.counts_label)
+        self.db_label.setText(f"Opening {paths.database} …")
+
+        self._build_menus()
+        self._restore_state()
+
+    # -- structure
+
+    def _add_area(self, name: str, widget: QWidget, shortcut: str) -> None:
+        item = QListWidgetItem(name)
+        item.setToolTip(f"{name} ({shortcut})")
+        item.setSizeHint(QSize(0, 32))
+        self.sidebar.addItem(item)
+        self.stack.addWidget(widget)
+        act = QAction(name, self)
+        act.setShortcut(QKeySequence(shortcut))
+        row = self.sidebar.count() - 1
+        act.triggered.connect(lambda: self.sidebar.setCurrentRow(row))
+        self._area_actions = getattr(self, "_area_actions", []) + [act]
+
+    def _action(self, text: str, slot: object, shortcut: object = None, *,
+                tip: str = "") -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        if tip:
+            act.setStatusTip(tip)
+        act.triggered.connect(slot)
+        return act
+
+    def _build_menus(self) -> None:
+        std = QKeySequence.StandardKey
+        tv = self.theses_view
+        self.new_action = self._action("&New Thesis…", tv.new_thesis, std.New,
+                                       tip="Create a thesis")
+        self.quit_action = self._action("&Quit", self.close, std.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.new_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence(std.Undo))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence(std.Redo))
+        self.edit_action = self._action("&Edit Thesis…", tv.edit_current, "Ctrl+E")
+        self.archive_action = self._action("&Archive or Delete Thesis…", tv.archive_current,
+                                           std.Delete)
+        self.find_action = self._action("&Find", self._focus_search, std.Find)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        for a in (self.undo_action, self.redo_action, None, self.edit_action,
+                  self.archive_action, None, self.find_action):
+            edit_menu.addSeparator() if a is None else edit_menu.addAction(a)
+
+        view_menu = self.menuBar().addMenu("&View")
+        for a in self._area_actions:
+            view_menu.addAction(a)
+        view_menu.addSeparator()
+        self.archived_action = self._action("Show &Archived Theses", tv.set_show_archived)
+        self.archived_action.setCheckable(True)
+        view_menu.addAction(self.archived_action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = self._action(f"&About {APP_NAME}", self.show_about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(about)
+
+        self._set_workspace_enabled(False)
+
+    def _set_workspace_enabled(self, enabled: bool) -> None:
+        for a in (self.new_action, self.edit_action, self.archive_action):
+            a.setEnabled(enabled)
+
+    def _focus_search(self) -> None:
+        self.sidebar.setCurrentRow(0)
+        self.theses_view.search.setFocus()
+        self.theses_view.search.selectAll()
+
+    # -- workspace
+
+    def show_snapshot(self, theses: list) -> None:
+        """Paint the thesis list read at start-up while the services load."""
+        self.theses_view.show_snapshot(theses)
+        self.counts_label.setText(plural(sum(not t.archived for t in theses), "thesis", "theses"))
+
+    def open_workspace(self) -> bool:
+        """Open the database (after the window has painted); refuse clearly on failure."""
+        from thesis_desk.app import open_workspace
+        from thesis_desk.core.errors import DatabaseError
+
+        try:
+            ws = open_workspace(paths=self.paths)
+        except DatabaseError as exc:
+            log.error("cannot open workspace: %s", exc)
+            box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open workspace", "", parent=self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setText(str(exc))
+            box.exec()
+            QTimer.singleShot(0, self.close)
+            return False
+        self.set_workspace(ws)
+        return True
+
+    def set_workspace(self, ws: Workspace) -> None:
+        self.workspace = ws
+        self.db_label.setText(str(ws.paths.database))
+        self.db_label.setToolTip(f"Workspace database: {ws.paths.database}")
+        self.theses_view.set_service(ws.theses)
+        self._set_workspace_enabled(True)
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        if self.workspace is None:
+            return
+        c = self.workspace.theses.counts()
+        live = c["theses"] - c["archived"]
+        parts = [plural(live, "thesis", "theses"), f"{c['active']} active"]
+        if c["archived"]:
+            parts.append(f"{c['archived']} archived")
+        self.counts_label.setText("  ·  ".join(parts))
+
+    # -- dialogs
+
+    def show_about(self) -> None:
+        import PySide6
+        from PySide6.QtCore import qVersion
+
+        box = QMessageBox(self)
+        box.setWindowTitle(f"About {APP_NAME}")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"{APP_NAME} {__version__}")
+        box.setInformativeText(
+            "Investment theses with their evidence, metrics, alerts and memos.\n\n"
+            f"Workspace: {self.paths.data_dir}\n"
+            f"Python {platform.python_version()} · Qt {qVersion()} · "
+            f"PySide6 {PySide6.__version__}"
+        )
+        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
+        box.exec()
+
+    # -- state
+
+    def _restore_state(self) -> None:
+        geo = self.settings.value("window/geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        value = self.settings.value("theses/splitter")
+        if value is not None:
+            self.theses_view.splitter.restoreState(value)
+        show = self.settings.value("theses/show_archived", False, type=bool)
+        self.archived_action.setChecked(bool(show))
+        self.theses_view.set_show_archived(bool(show))
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("theses/splitter", self.theses_view.splitter.saveState())
+        self.settings.setValue("theses/show_archived", self.archived_action.isChecked())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.save_state()
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None
+        super().closeEvent(event)
+

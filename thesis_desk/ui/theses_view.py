@@ -1,0 +1,559 @@
+"""The Theses area: a filterable list on the left, the selected thesis on the right."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thesis_desk.core.enums import STATUSES
+from thesis_desk.core.errors import UserError
+from thesis_desk.core.records import (
+    JournalInfo,
+    PillarInfo,
+    PillarInput,
+    ThesisDetail,
+    ThesisInput,
+    ThesisSummary,
+    describe,
+)
+from thesis_desk.ui.thesis_model import ID_ROLE, ThesisFilterModel, ThesisTableModel
+if TYPE_CHECKING:
+    from thesis_desk.core.theses import ThesisService
+
+# Forms and undo commands load on first use (start-up time: see ui/main.py).
+
+from thesis_desk.ui.widgets import SafeTextBrowser, confirm, heading_label, local_time, muted, plain_label, plural
+
+STATE_COLOURS = {  # translucent, so they read on light and dark palettes alike
+    "intact": QColor(46, 160, 67, 60),
+    "at_risk": QColor(230, 160, 0, 80),
+    "broken": QColor(218, 54, 51, 90),
+    "confirmed": QColor(56, 132, 244, 70),
+}
+
+
+class ThesisDetailPanel(QWidget):
+    """One thesis: header, Overview (claim, narrative, pillars) and Journal tabs."""
+
+    edit_requested = Signal()
+    archive_requested = Signal()
+    add_pillar_requested = Signal()
+    edit_pillar_requested = Signal(object)  # PillarInfo
+    remove_pillar_requested = Signal(object)  # PillarInfo
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.thesis: ThesisDetail | None = None
+        self.title = heading_label()
+        self.meta = muted(plain_label(wrap=True))
+        self.flag = plain_label(wrap=True)
+        self.flag.setStyleSheet("background: rgba(218,54,51,0.18); padding: 4px; border-radius: 3px;")
+        self.edit_btn = QPushButton("Edit…")
+        self.edit_btn.clicked.connect(self.edit_requested)
+        self.archive_btn = QPushButton("Archive…")
+        self.archive_btn.clicked.connect(self.archive_requested)
+
+        head = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.title)
+        titles.addWidget(self.meta)
+        head.addLayout(titles, 1)
+        head.addWidget(self.edit_btn, 0, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.archive_btn, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self._overview(), "Overview")
+        self.journal = QTreeWidget()
+        self.journal.setHeaderLabels(["When", "What", "Change", "Reason"])
+        self.journal.setRootIsDecorated(False)
+        self.journal.setAlternatingRowColors(True)
+        self.journal.setUniformRowHeights(True)
+        self.journal.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.journal.header().setStretchLastSection(True)
+        self.tabs.addTab(self.journal, "Journal")
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(head)
+        lay.addWidget(self.flag)
+        lay.addWidget(self.tabs, 1)
+
+    def _overview(self) -> QWidget:
+        page = QWidget()
+        self.claim = plain_label(wrap=True, selectable=True)
+        f = self.claim.font()
+        f.setItalic(True)
+        f.setPointSizeF(f.pointSizeF() * 1.1)
+        self.claim.setFont(f)
+        self.narrative = SafeTextBrowser()
+        self.narrative.setMinimumHeight(120)
+        self.pillars = QTreeWidget()
+        self.pillars.setHeaderLabels(["Kind", "Statement", "State", "Due"])
+        self.pillars.setRootIsDecorated(False)
+        self.pillars.setWordWrap(True)
+        hdr = self.pillars.header()
+        hdr.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        hdr.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        hdr.setStretchLastSection(False)
+        self.pillars.itemDoubleClicked.connect(lambda *_: self._emit_pillar(self.edit_pillar_requested))
+        self.pillars.itemSelectionChanged.connect(self._pillar_selection)
+
+        add = QPushButton("Add…")
+        add.setToolTip("Add a pillar, kill criterion, catalyst or risk")
+        add.clicked.connect(self.add_pillar_requested)
+        self.edit_pillar_btn = QPushButton("Edit…")
+        self.edit_pillar_btn.clicked.connect(lambda: self._emit_pillar(self.edit_pillar_requested))
+        self.remove_pillar_btn = QPushButton("Remove…")
+        self.remove_pillar_btn.clicked.connect(
+            lambda: self._emit_pillar(self.remove_pillar_requested)
+        )
+        buttons = QHBoxLayout()
+        pl = QLabel("<b>Pillars</b>")
+        pl.setToolTip("Pillars, kill criteria, catalysts and risks")
+        buttons.addWidget(pl)
+        buttons.addStretch(1)
+        for b in (add, self.edit_pillar_btn, self.remove_pillar_btn):
+            buttons.addWidget(b)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.claim)
+        tl.addWidget(self.narrative, 1)
+        bottom = QWidget()
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addLayout(buttons)
+        bl.addWidget(self.pillars, 1)
+        splitter.addWidget(top)
+        splitter.addWidget(bottom)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(0, 6, 0, 0)
+        lay.addWidget(splitter)
+        self._pillar_selection()
+        return page
+
+    def selected_pillar(self) -> PillarInfo | None:
+        items = self.pillars.selectedItems()
+        return items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
+
+    def _emit_pillar(self, signal: Signal) -> None:
+        p = self.selected_pillar()
+        if p is not None:
+            signal.emit(p)  # type: ignore[attr-defined]
+
+    def _pillar_selection(self) -> None:
+        has = self.selected_pillar() is not None
+        self.edit_pillar_btn.setEnabled(has)
+        self.remove_pillar_btn.setEnabled(has)
+
+    def show_thesis(self, t: ThesisDetail, journal: list[JournalInfo]) -> None:
+        self.thesis = t
+        self.title.setText(t.title)
+        parts = [t.direction.capitalize(), t.status.capitalize(), f"Conviction {t.conviction}/100"]
+        if t.horizon:
+            parts.append(f"Horizon {t.horizon:%Y-%m-%d}")
+        if t.instruments:
+            parts.append(", ".join(t.instruments))
+        if t.tags:
+            parts.append("#" + " #".join(t.tags))
+        if t.archived:
+            parts.append("ARCHIVED")
+        self.meta.setText("  ·  ".join(parts))
+        self.flag.setText("⚑ A kill criterion of this thesis has fired: review its pillars.")
+        self.flag.setVisible(t.flagged)
+        self.archive_btn.setText("Restore" if t.archived else "Archive…")
+        self.claim.setText(t.claim or "No claim yet: say the thesis in one sentence (Edit…).")
+        self.narrative.set_markdown(t.narrative or "*No narrative yet.*")
+
+        selected = self.selected_pillar()
+        self.pillars.clear()
+        for p in t.pillars:
+            item = QTreeWidgetItem(
+                [p.kind_label, p.text, p.state_label, f"{p.due_date:%Y-%m-%d}" if p.due_date else ""]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, p)
+            item.setToolTip(1, p.text)
+            item.setBackground(2, QBrush(STATE_COLOURS.get(p.state, QColor(0, 0, 0, 0))))
+            self.pillars.addTopLevelItem(item)
+            if selected is not None and selected.id == p.id:
+                item.setSelected(True)
+        self._pillar_selection()
+
+        self.journal.clear()
+        for e in journal:
+            what, change = describe(e)
+            item = QTreeWidgetItem([local_time(e.at), what, change, e.reason])
+            item.setToolTip(2, change)
+            item.setToolTip(3, e.reason)
+            self.journal.addTopLevelItem(item)
+
+
+class ThesesView(QWidget):
+    """List + detail. Every edit goes through an undoable command calling the service."""
+
+    changed = Signal()  # the workspace changed: refresh counts
+    message = Signal(str)
+
+    def __init__(self, undo_stack: QUndoStack, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.service: ThesisService | None = None
+        self.undo_stack = undo_stack
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search titles and claims  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem("All statuses", "")
+        for s in STATUSES:
+            self.status_filter.addItem(s.capitalize(), s)
+        self.instrument_filter = QComboBox()
+        self.tag_filter = QComboBox()
+        for box in (self.status_filter, self.instrument_filter, self.tag_filter):
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(6)
+
+        self.model = ThesisTableModel(self)
+        self.proxy = ThesisFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        # The source model arrives sorted by last change; show that order until a header
+        # is clicked (sorting is done by the source model, see ThesisFilterModel.sort).
+        self.table.horizontalHeader().setSortIndicator(5, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setWordWrap(False)
+        hdr = self.table.horizontalHeader()
+        # Fixed widths from the font, not ResizeToContents: that measures every row.
+        hdr.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hdr.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        fm = self.table.fontMetrics()
+        for col, sample in ((1, "validated"), (2, "Conv."), (3, "short"),
+                            (4, "9988.HK, BABA"), (5, "2026-12-31")):
+            hdr.resizeSection(col, fm.horizontalAdvance(sample) + 18)
+        self.table.hideColumn(3)  # direction: shown in the thesis header
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.doubleClicked.connect(lambda _i: self.edit_current())
+
+        self.count_label = muted(plain_label())
+        filters = QHBoxLayout()
+        filters.addWidget(self.status_filter, 1)
+        filters.addWidget(self.instrument_filter, 1)
+        filters.addWidget(self.tag_filter, 1)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.search)
+        ll.addLayout(filters)
+        ll.addWidget(self.table, 1)
+        ll.addWidget(self.count_label)
+
+        self.detail = ThesisDetailPanel()
+        self.detail.edit_requested.connect(self.edit_current)
+        self.detail.archive_requested.connect(self.archive_current)
+        self.detail.add_pillar_requested.connect(self.add_pillar)
+        self.detail.edit_pillar_requested.connect(self.edit_pillar)
+        self.detail.remove_pillar_requested.connect(self.remove_pillar)
+        self.empty = self._empty_page()
+        self.right = QStackedWidget()
+        self.right.addWidget(self.empty)
+        self.right.addWidget(self.detail)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.right)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([620, 640])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.splitter)
+
+        self.search.textChanged.connect(lambda t: self._filter(text=t))
+        self.status_filter.currentIndexChanged.connect(
+            lambda _i: self._filter(status=self.status_filter.currentData())
+        )
+        self.instrument_filter.currentIndexChanged.connect(
+            lambda _i: self._filter(instrument=self.instrument_filter.currentData() or "")
+        )
+        self.tag_filter.currentIndexChanged.connect(
+            lambda _i: self._filter(tag=self.tag_filter.currentData() or "")
+        )
+
+    def _empty_page(self) -> QWidget:
+        page = QWidget()
+        self.empty_text = muted(plain_label(wrap=True))
+        self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        new = QPushButton("New Thesis…")
+        new.clicked.connect(self.new_thesis)
+        lay = QVBoxLayout(page)
+        lay.addStretch(1)
+        lay.addWidget(self.empty_text)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(new)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addStretch(2)
+        return page
+
+    # -- data
+
+    def set_service(self, service: ThesisService) -> None:
+        self.service = service
+        self.reload()
+
+    def show_snapshot(self, theses: list[ThesisSummary]) -> None:
+        """The list as read at start-up, before the services are up (read-only)."""
+        self.model.set_theses(theses)
+        self._update_count()
+
+    def current_id(self) -> int | None:
+        idx = self.table.currentIndex()
+        return idx.data(ID_ROLE) if idx.isValid() else None
+
+    def reload(self, select_id: int | None = None) -> None:
+        """Re-read the list (and the open thesis) from the service."""
+        if self.service is None:
+            return
+        keep = self.current_id()
+        theses = self.service.list()
+        self.model.set_theses(theses)
+        self._fill_combo(self.instrument_filter, "All instruments", self.service.instrument_symbols())
+        self._fill_combo(self.tag_filter, "All tags", self.service.tag_names())
+        self._update_count()
+        if select_id is not None and self.select(select_id):
+            return
+        if keep is not None and self.select(keep, reveal=False):
+            return
+        if self.proxy.rowCount():
+            self.table.selectRow(0)
+        else:
+            self._show(None)
+
+    def select(self, thesis_id: int, *, reveal: bool = True) -> bool:
+        """Select a thesis; ``reveal`` clears the filters that hide it."""
+        row = self.model.row_of(thesis_id)
+        if row < 0:
+            return False
+        idx = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not idx.isValid() and not reveal:
+            return False
+        if not idx.isValid():  # filtered out: clear the filters that hide it
+            self.search.clear()
+            self.status_filter.setCurrentIndex(0)
+            self.instrument_filter.setCurrentIndex(0)
+            self.tag_filter.setCurrentIndex(0)
+            if self.model.thesis(row).archived:
+                self.proxy.set_filters(show_archived=True)
+            idx = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.selectionModel().setCurrentIndex(
+            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(idx)
+        self._show(thesis_id)
+        return True
+
+    @staticmethod
+    def _fill_combo(box: QComboBox, all_label: str, values: list[str]) -> None:
+        current = box.currentData()
+        box.blockSignals(True)
+        box.clear()
+        box.addItem(all_label, "")
+        for v in values:
+            box.addItem(v, v)
+        box.setCurrentIndex(max(0, box.findData(current)))
+        box.blockSignals(False)
+
+    def _filter(self, **kw: object) -> None:
+        self.proxy.set_filters(**kw)
+        self._update_count()
+        if not self.table.currentIndex().isValid():
+            self._show(None)
+
+    def set_show_archived(self, show: bool) -> None:
+        self._filter(show_archived=show)
+
+    def _update_count(self) -> None:
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        self.count_label.setText(
+            f"{shown:,} of {plural(total, 'thesis', 'theses')}" if shown != total
+            else plural(total, "thesis", "theses")
+        )
+        if self.service is None:
+            self.empty_text.setText("Opening the workspace…")
+        elif total == 0:
+            self.empty_text.setText(
+                "No theses yet.\nA thesis is a claim you can be wrong about: write one, then "
+                "list the pillars it stands on and the kill criteria that would end it."
+            )
+        else:
+            self.empty_text.setText("Select a thesis on the left, or create a new one (Ctrl+N).")
+
+    def _current_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        self._show(current.data(ID_ROLE) if current.isValid() else None)
+
+    def _show(self, thesis_id: int | None) -> None:
+        if thesis_id is None or self.service is None:
+            self.right.setCurrentWidget(self.empty)
+            return
+        try:
+            detail = self.service.get(thesis_id)
+            journal = self.service.journal(thesis_id)
+        except UserError as exc:
+            self.message.emit(str(exc))
+            self.right.setCurrentWidget(self.empty)
+            return
+        self.detail.show_thesis(detail, journal)
+        self.right.setCurrentWidget(self.detail)
+
+    # -- commands (each undoable)
+
+    def _after_change(self, thesis_id: int | None) -> None:
+        self.reload(select_id=thesis_id)
+        self.changed.emit()
+
+    def _cmd_args(self) -> tuple[object, ...]:
+        return (self.service, self._after_change, self.message.emit)
+
+    def new_thesis(self) -> None:
+        from thesis_desk.ui import undo
+        from thesis_desk.ui.forms import ThesisDialog
+
+        if self.service is None:
+            return
+        created: list[int] = []
+
+        def submit(data: ThesisInput, _reason: str) -> None:
+            cmd = undo.CreateThesis(data, *self._cmd_args())
+            self.undo_stack.push(cmd)
+            created.append(cmd.thesis_id)
+
+        dlg = ThesisDialog(submit, symbols=self.service.instrument_symbols(),
+                           tags=self.service.tag_names(), parent=self)
+        if dlg.exec() and created:
+            self._after_change(created[0])
+            self.message.emit("Thesis created.")
+
+    def edit_current(self) -> None:
+        from thesis_desk.ui import undo
+        from thesis_desk.ui.forms import ThesisDialog
+
+        tid = self.current_id()
+        if tid is None or self.service is None:
+            return
+        before = self.service.get(tid)
+
+        def submit(data: ThesisInput, reason: str) -> None:
+            self.undo_stack.push(undo.EditThesis(tid, before.to_input(), data, reason,
+                                                 *self._cmd_args()))
+
+        dlg = ThesisDialog(submit, existing=before, symbols=self.service.instrument_symbols(),
+                           tags=self.service.tag_names(), parent=self)
+        if dlg.exec():
+            self._after_change(tid)
+            self.message.emit("Thesis saved.")
+
+    def archive_current(self) -> None:
+        """Archive (the default, undoable) or delete for good, after asking."""
+        from thesis_desk.ui import undo
+
+        tid = self.current_id()
+        if tid is None or self.service is None:
+            return
+        t = self.service.get(tid)
+        if t.archived:
+            self.undo_stack.push(undo.ArchiveThesis(tid, False, t.title, *self._cmd_args()))
+            self._after_change(tid)
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Archive or delete thesis")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"Archive “{t.title}”?")
+        box.setInformativeText(
+            "Archiving hides the thesis from the list but keeps it, its evidence and its "
+            "journal (View > Show Archived brings it back; Ctrl+Z undoes). Deleting removes "
+            "all of it for good and cannot be undone."
+        )
+        archive = box.addButton("Archive", QMessageBox.ButtonRole.AcceptRole)
+        delete = box.addButton("Delete Permanently…", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(archive)
+        box.exec()
+        if box.clickedButton() is archive:
+            self.undo_stack.push(undo.ArchiveThesis(tid, True, t.title, *self._cmd_args()))
+            self._after_change(None)
+            self.message.emit("Thesis archived (Ctrl+Z to undo).")
+        elif box.clickedButton() is delete:
+            if confirm(self, "Delete thesis for good",
+                       f"Delete “{t.title}” with its pillars, evidence and journal? This "
+                       "cannot be undone.", yes="Delete", icon=QMessageBox.Icon.Warning):
+                self.service.delete(tid)
+                self.undo_stack.clear()  # earlier steps may refer to what is gone
+                self._after_change(None)
+                self.message.emit("Thesis deleted.")
+
+    def add_pillar(self) -> None:
+        from thesis_desk.ui import undo
+        from thesis_desk.ui.forms import PillarDialog
+
+        tid = self.current_id()
+        if tid is None:
+            return
+
+        def submit(data: PillarInput, _reason: str) -> None:
+            self.undo_stack.push(undo.AddPillar(tid, data, *self._cmd_args()))
+
+        if PillarDialog(submit, parent=self).exec():
+            self._after_change(tid)
+
+    def edit_pillar(self, pillar: PillarInfo) -> None:
+        from thesis_desk.ui import undo
+        from thesis_desk.ui.forms import PillarDialog
+
+        def submit(data: PillarInput, reason: str) -> None:
+            self.undo_stack.push(undo.EditPillar(pillar, data, reason, *self._cmd_args()))
+
+        if PillarDialog(submit, existing=pillar, parent=self).exec():
+            self._after_change(pillar.thesis_id)
+
+    def remove_pillar(self, pillar: PillarInfo) -> None:
+        from thesis_desk.ui import undo
+
+        if confirm(self, "Remove pillar",
+                   f"Remove this {pillar.kind_label.lower()}?\n\n{pillar.text}\n\n"
+                   "(Ctrl+Z undoes.)", yes="Remove"):
+            self.undo_stack.push(undo.DeletePillar(pillar, *self._cmd_args()))
+            self._after_change(pillar.thesis_id)

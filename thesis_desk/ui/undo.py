@@ -1,0 +1,163 @@
+"""Undoable edits (Ctrl+Z within a session), each one a call to a service.
+
+A command does its work *before* it is pushed (so a refused edit raises in the
+form, where the message can be shown) and only replays on later redo. Undo and
+redo go through the same services, so the journal records them too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QUndoCommand
+
+from thesis_desk.core.errors import UserError
+from thesis_desk.core.records import PillarInfo, PillarInput, ThesisInput
+
+if TYPE_CHECKING:
+    from thesis_desk.core.theses import ThesisService
+
+log = logging.getLogger(__name__)
+
+Changed = Callable[[int | None], None]  # told which thesis changed (None: the list)
+Report = Callable[[str], None]
+
+
+def _why(prefix: str, reason: str) -> str:
+    return f"{prefix}: {reason}" if reason else prefix
+
+
+class ServiceCommand(QUndoCommand):
+    """Runs ``_do``/``_undo``; reports a failure instead of letting it escape into Qt."""
+
+    def __init__(self, text: str, service: ThesisService, changed: Changed, report: Report):
+        super().__init__(text)
+        self.service = service
+        self.changed = changed
+        self.report = report
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:  # already done before push
+            self._first = False
+            return
+        self._guarded(self._do)
+
+    def undo(self) -> None:
+        self._guarded(self._undo)
+
+    def _guarded(self, fn: Callable[[], int | None]) -> None:
+        try:
+            self.changed(fn())
+        except UserError as exc:
+            log.warning("%s failed: %s", self.text(), exc)
+            self.report(f"Could not {self.text().lower()}: {exc}")
+            self.setObsolete(True)
+
+    def _do(self) -> int | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _undo(self) -> int | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class CreateThesis(ServiceCommand):
+    def __init__(self, data: ThesisInput, *args: object):
+        super().__init__(f"Create thesis '{data.title}'", *args)  # type: ignore[arg-type]
+        self.data = data
+        self.thesis_id = self.service.create(data).id
+
+    def _do(self) -> int:
+        return self.service.create(self.data, reason="Redo", restore_id=self.thesis_id).id
+
+    def _undo(self) -> None:
+        self.service.delete(self.thesis_id)
+        return None
+
+
+class EditThesis(ServiceCommand):
+    def __init__(self, thesis_id: int, before: ThesisInput, after: ThesisInput, reason: str,
+                 *args: object):
+        super().__init__(f"Edit thesis '{after.title}'", *args)  # type: ignore[arg-type]
+        self.thesis_id, self.before, self.after, self.reason = thesis_id, before, after, reason
+        self.service.update(thesis_id, after, reason=reason)
+
+    def _do(self) -> int:
+        self.service.update(self.thesis_id, self.after, reason=_why("Redo", self.reason))
+        return self.thesis_id
+
+    def _undo(self) -> int:
+        self.service.update(self.thesis_id, self.before, reason=_why("Undo", self.reason))
+        return self.thesis_id
+
+
+class ArchiveThesis(ServiceCommand):
+    def __init__(self, thesis_id: int, archived: bool, title: str, *args: object):
+        verb = "Archive" if archived else "Restore"
+        super().__init__(f"{verb} thesis '{title}'", *args)  # type: ignore[arg-type]
+        self.thesis_id, self.archived = thesis_id, archived
+        self.service.set_archived(thesis_id, archived)
+
+    def _do(self) -> int:
+        self.service.set_archived(self.thesis_id, self.archived, reason="Redo")
+        return self.thesis_id
+
+    def _undo(self) -> int:
+        self.service.set_archived(self.thesis_id, not self.archived, reason="Undo")
+        return self.thesis_id
+
+
+class AddPillar(ServiceCommand):
+    def __init__(self, thesis_id: int, data: PillarInput, *args: object):
+        super().__init__("Add pillar", *args)  # type: ignore[arg-type]
+        self.thesis_id, self.data = thesis_id, data
+        self.pillar_id = self.service.add_pillar(thesis_id, data).id
+
+    def _do(self) -> int:
+        self.service.add_pillar(self.thesis_id, self.data, reason="Redo", restore_id=self.pillar_id)
+        return self.thesis_id
+
+    def _undo(self) -> int:
+        self.service.delete_pillar(self.pillar_id, reason="Undo")
+        return self.thesis_id
+
+
+class EditPillar(ServiceCommand):
+    def __init__(self, before: PillarInfo, after: PillarInput, reason: str, *args: object):
+        super().__init__("Edit pillar", *args)  # type: ignore[arg-type]
+        self.before = before
+        self.after, self.reason = after, reason
+        self.service.update_pillar(before.id, after, reason=reason)
+
+    def _do(self) -> int:
+        self.service.update_pillar(self.before.id, self.after, reason=_why("Redo", self.reason))
+        return self.before.thesis_id
+
+    def _undo(self) -> int:
+        b = self.before
+        self.service.update_pillar(
+            b.id, PillarInput(kind=b.kind, text=b.text, state=b.state, due_date=b.due_date),
+            reason=_why("Undo", self.reason),
+        )
+        return b.thesis_id
+
+
+class DeletePillar(ServiceCommand):
+    def __init__(self, pillar: PillarInfo, *args: object):
+        super().__init__("Remove pillar", *args)  # type: ignore[arg-type]
+        self.pillar = pillar
+        self.service.delete_pillar(pillar.id)
+
+    def _do(self) -> int:
+        self.service.delete_pillar(self.pillar.id, reason="Redo")
+        return self.pillar.thesis_id
+
+    def _undo(self) -> int:
+        p = self.pillar
+        self.service.add_pillar(
+            p.thesis_id, PillarInput(kind=p.kind, text=p.text, state=p.state, due_date=p.due_date),
+            reason="Undo", restore_id=p.id,
+        )
+        return p.thesis_id

@@ -1,0 +1,153 @@
+"""Small widgets shared by the views and forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QFont, QTextDocument
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def plain_label(text: str = "", *, wrap: bool = False, selectable: bool = False) -> QLabel:
+    """A label that never interprets markup: for anything a person typed or imported."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    label.setWordWrap(wrap)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def heading_label(text: str = "", *, scale: float = 1.35) -> QLabel:
+    label = plain_label(text, wrap=True, selectable=True)
+    font = QFont(label.font())
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def muted(label: QLabel) -> QLabel:
+    """Secondary text: the palette's placeholder colour, so light and dark both work."""
+    pal = label.palette()
+    pal.setColor(label.foregroundRole(), pal.color(pal.ColorRole.PlaceholderText))
+    label.setPalette(pal)
+    return label
+
+
+class FieldError(QLabel):
+    """The message shown beside a form field when its input is refused."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.setStyleSheet("color: #d93025;")
+        self.hide()
+
+    def show_error(self, message: str) -> None:
+        self.setText(message)
+        self.setVisible(bool(message))
+
+
+def with_error(field: QWidget, error: FieldError) -> QWidget:
+    box = QWidget()
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(2)
+    lay.addWidget(field)
+    lay.addWidget(error)
+    return box
+
+
+class OptionalDateEdit(QWidget):
+    """A date that may be absent: a checkbox turns the date on or off."""
+
+    def __init__(self, label: str = "Set", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.check = QCheckBox(label)
+        self.edit = QDateEdit()
+        self.edit.setCalendarPopup(True)
+        self.edit.setDisplayFormat("yyyy-MM-dd")
+        self.edit.setDate(QDate.currentDate())
+        self.edit.setEnabled(False)
+        self.check.toggled.connect(self.edit.setEnabled)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.check)
+        lay.addWidget(self.edit, 1)
+
+    def value(self) -> dt.date | None:
+        if not self.check.isChecked():
+            return None
+        q = self.edit.date()
+        return dt.date(q.year(), q.month(), q.day())
+
+    def set_value(self, value: dt.date | None) -> None:
+        self.check.setChecked(value is not None)
+        if value is not None:
+            self.edit.setDate(QDate(value.year, value.month, value.day))
+
+
+class SafeTextBrowser(QTextBrowser):
+    """Rich text view that loads nothing: no files, no network, no images from text.
+
+    Markdown is rendered with raw HTML switched off, and clicking a web link opens
+    it in the system browser rather than inside the app.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.anchorClicked.connect(self._open_link)
+
+    def loadResource(self, _type: int, _name: QUrl) -> object:  # noqa: N802 (Qt API)
+        return None
+
+    def set_markdown(self, text: str) -> None:
+        features = (
+            QTextDocument.MarkdownFeature.MarkdownDialectGitHub
+            | QTextDocument.MarkdownFeature.MarkdownNoHTML
+        )
+        self.document().setMarkdown(text, features)
+
+    @staticmethod
+    def _open_link(url: QUrl) -> None:
+        if url.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(url)
+
+
+def local_time(value: dt.datetime) -> str:
+    """A stored UTC time shown in the person's local time."""
+    return value.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def confirm(parent: QWidget | None, title: str, text: str, *, yes: str = "OK",
+            icon: QMessageBox.Icon = QMessageBox.Icon.Question) -> bool:
+    """Ask before something risky. The text is plain: a thesis title is never markup."""
+    box = QMessageBox(parent)
+    box.setIcon(icon)
+    box.setWindowTitle(title)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    ok = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return box.clickedButton() is ok
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
