@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from thesis_desk.core.db import Database, open_database
+from thesis_desk.core.evidence import EvidenceService
+from thesis_desk.core.library import LibraryService
 from thesis_desk.core.theses import ThesisService
 from thesis_desk.paths import WorkspacePaths, resolve_paths
 
@@ -41,6 +43,17 @@ class Workspace:
     @cached_property
     def theses(self) -> ThesisService:
         return ThesisService(self.db)
+
+    @cached_property
+    def library(self) -> LibraryService:
+        return LibraryService(self.db, self.paths.originals_dir)
+
+    @cached_property
+    def evidence(self) -> EvidenceService:
+        return EvidenceService(self.db)
+
+    def is_empty(self) -> bool:
+        return self.theses.counts()["theses"] == 0 and self.library.count() == 0
 
     def close(self) -> None:
         self.db.close()

@@ -134,6 +134,84 @@ def cmd_theses_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    ws = _workspace(args)
+    results = ws.library.import_files([Path(p) for p in args.paths])
+    if args.json:
+        print_json(results)
+    else:
+        for r in results:
+            stream = sys.stderr if r.status == "refused" else sys.stdout
+            print(f"{r.status:<9} {r.message}", file=stream)
+    return EXIT_ERROR if any(r.status == "refused" for r in results) else EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from thesis_desk.core.records import HIT_END, HIT_START
+
+    ws = _workspace(args)
+    hits = ws.library.search(args.query, publisher=args.publisher or "",
+                             date_from=args.date_from, date_to=args.date_to, limit=args.limit)
+    if args.json:
+        print_json([{"document": h.document, "rank": h.rank,
+                     "snippet": h.snippet.replace(HIT_START, "").replace(HIT_END, "")}
+                    for h in hits])
+        return EXIT_OK
+    if not hits:
+        print(f"No document matches '{args.query}'.")
+    for h in hits:
+        print(f"[{h.document.id}] {h.document.citation()}")
+        print("    " + h.snippet.replace(HIT_START, "*").replace(HIT_END, "*").replace("\n", " "))
+    return EXIT_OK
+
+
+def cmd_documents_list(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    docs = ws.library.list()
+    if args.json:
+        print_json(docs)
+        return EXIT_OK
+    print_table(["id", "date", "kind", "publisher", "title"],
+                [(d.id, d.published_on or "", d.kind, d.publisher, d.title[:70]) for d in docs])
+    return EXIT_OK
+
+
+def cmd_evidence_list(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    tid = ws.theses.resolve(args.thesis)
+    items = ws.evidence.for_thesis(tid)
+    if args.json:
+        print_json(items)
+        return EXIT_OK
+    bal = ws.evidence.balance(tid)
+    print(f"{len(items)} evidence items · weighted for {bal.supports} / against "
+          f"{bal.contradicts} / context {bal.context}")
+    for e in items:
+        pillar = f" [{e.pillar_text[:40]}]" if e.pillar_text else ""
+        print(f"\n#{e.id} {e.stance.upper()} (weight {e.weight}){pillar}")
+        print(f"  “{e.quote}”")
+        print(f"  — {e.source}")
+        if e.note:
+            print(f"  note: {e.note}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from thesis_desk.core.demo import build_demo
+    from thesis_desk.resources import seeds_dir
+
+    ws = _workspace(args)
+    counts = build_demo(ws, seeds_dir())
+    if args.json:
+        print_json(counts)
+    else:
+        print(f"Demo workspace built in {ws.paths.data_dir}: {counts['documents']} seed "
+              f"documents, {counts['theses']} theses, {counts['evidence']} evidence items.")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -184,6 +262,34 @@ def build_parser() -> argparse.ArgumentParser:
     p = tsub.add_parser("show", parents=[common, as_json], help="show one thesis and its journal")
     p.add_argument("thesis", metavar="THESIS", help="id or exact title")
     p.set_defaults(func=cmd_theses_show)
+
+    p = sub.add_parser("import", parents=[common, as_json],
+                       help="import documents (.txt, .md, .html, .pdf) into the library")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("search", parents=[common, as_json], help="full-text search the library")
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("--publisher")
+    p.add_argument("--from", dest="date_from", type=_date_arg, metavar="DATE")
+    p.add_argument("--to", dest="date_to", type=_date_arg, metavar="DATE")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(func=cmd_search)
+
+    docs = sub.add_parser("documents", parents=[common], help="list the library")
+    dsub = docs.add_subparsers(title="documents commands", metavar="ACTION", required=True)
+    p = dsub.add_parser("list", parents=[common, as_json], help="list documents")
+    p.set_defaults(func=cmd_documents_list)
+
+    ev = sub.add_parser("evidence", parents=[common], help="evidence of a thesis")
+    esub = ev.add_subparsers(title="evidence commands", metavar="ACTION", required=True)
+    p = esub.add_parser("list", parents=[common, as_json], help="list a thesis's evidence")
+    p.add_argument("thesis", metavar="THESIS", help="id or exact title")
+    p.set_defaults(func=cmd_evidence_list)
+
+    p = sub.add_parser("demo", parents=[common, as_json],
+                       help="build the demo workspace (seed articles and three theses)")
+    p.set_defaults(func=cmd_demo)
     return parser
 
 

@@ -93,3 +93,33 @@ def test_entry_point_runs_as_a_module(data_dir):
                              timeout=60)
     assert listing.returncode == 0, listing.stderr
     assert json.loads(listing.stdout) == []
+
+
+def test_demo_search_and_evidence_from_the_cli(capsys, data_dir):
+    code, out, _ = run(capsys, "demo", "--json")
+    assert code == 0 and json.loads(out)["theses"] == 3
+    code, out, _ = run(capsys, "search", "maintenance capex", "--json")
+    hits = json.loads(out)
+    assert hits[0]["document"]["author"] == "Kenji Flores"
+    assert "maintenance Capex" in hits[0]["snippet"]
+    code, out, _ = run(capsys, "evidence", "list", "Alibaba revaluation hinges on capex allocation",
+                       "--json")
+    items = json.loads(out)
+    assert len(items) == 10 and {i["stance"] for i in items} >= {"supports", "contradicts"}
+    code, out, _ = run(capsys, "documents", "list")
+    assert "China catching up with US in AI spending" in out and "2025-09-01" in out
+    code, _, err = run(capsys, "demo")
+    assert code == 1 and "empty one" in err
+
+
+def test_import_reports_each_file(capsys, data_dir, tmp_path):
+    good = tmp_path / "good.md"
+    good.write_text("# A note\nbody")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\xff" * 50)
+    code, out, err = run(capsys, "import", str(good), str(bad))
+    assert code == 1
+    assert "imported" in out and "good.md" in out
+    assert "refused" in err and "bad.txt" in err and "binary" in err
+    code, out, _ = run(capsys, "import", str(good), "--json")
+    assert code == 0 and json.loads(out)[0]["status"] == "duplicate"

@@ -212,3 +212,159 @@ def describe(e: JournalInfo) -> tuple[str, str]:
     if e.old or e.new:
         return what, f"{e.old} -> {e.new}" if e.old else e.new
     return what, ""
+
+
+# ---------------------------------------------------------------- documents and evidence
+
+WEIGHT_RANGE = (1, 3)
+HIT_START, HIT_END = "\ue000", "\ue001"  # marks around search matches in snippets
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What a person can edit about a document."""
+
+    title: str
+    publisher: str = ""
+    author: str = ""
+    published_on: dt.date | None = None
+    url: str = ""
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        if not self.title.strip():
+            errors["title"] = "A document needs a title."
+        elif len(self.title) > 400:
+            errors["title"] = "Keep the title under 400 characters."
+        if self.url and not self.url.startswith(("http://", "https://")):
+            errors["url"] = "A URL starts with http:// or https://."
+        return errors
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: int
+    title: str
+    publisher: str
+    author: str
+    published_on: dt.date | None
+    url: str
+    kind: str
+    sha256: str
+    original_name: str
+    size_bytes: int
+    imported_at: dt.datetime
+    pages: int  # 0 for documents without pages
+
+    @property
+    def meta(self) -> DocumentMeta:
+        return DocumentMeta(self.title, self.publisher, self.author, self.published_on, self.url)
+
+    def citation(self, page: int | None = None) -> str:
+        parts = [self.title]
+        if self.publisher:
+            parts.append(self.publisher)
+        if self.published_on:
+            parts.append(f"{self.published_on:%Y-%m-%d}")
+        if page:
+            parts.append(f"p. {page}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    info: DocumentInfo
+    text: str
+    page_offsets: tuple[int, ...] | None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    path: str
+    status: str  # imported / duplicate / refused
+    message: str
+    document: DocumentInfo | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    document: DocumentInfo
+    snippet: str  # matches wrapped in HIT_START ... HIT_END
+    rank: float
+
+
+@dataclass(frozen=True)
+class EvidenceInput:
+    thesis_id: int
+    quote: str
+    stance: str = "supports"
+    weight: int = 2
+    note: str = ""
+    pillar_id: int | None = None
+    document_id: int | None = None
+    start_offset: int | None = None
+    end_offset: int | None = None
+    source_text: str = ""
+    observed_on: dt.date | None = None
+
+    def validate(self) -> dict[str, str]:
+        from thesis_desk.core.enums import STANCES
+
+        errors = {}
+        if not self.quote.strip():
+            errors["quote"] = "Evidence needs the passage it rests on."
+        if self.stance not in STANCES:
+            errors["stance"] = f"Stance must be one of {', '.join(STANCES)}."
+        lo, hi = WEIGHT_RANGE
+        if not isinstance(self.weight, int) or not lo <= self.weight <= hi:
+            errors["weight"] = f"Weight is {lo} (slight) to {hi} (strong)."
+        if self.document_id is None and not self.source_text.strip():
+            errors["source_text"] = "Say where the quote comes from (or pick a document)."
+        return errors
+
+
+@dataclass(frozen=True)
+class EvidenceInfo:
+    id: int
+    thesis_id: int
+    thesis_title: str
+    pillar_id: int | None
+    pillar_text: str
+    document_id: int | None
+    document: DocumentInfo | None
+    quote: str
+    start_offset: int | None
+    end_offset: int | None
+    page: int | None
+    source_text: str
+    stance: str
+    weight: int
+    note: str
+    observed_on: dt.date | None
+    created_at: dt.datetime
+
+    @property
+    def source(self) -> str:
+        return self.document.citation(self.page) if self.document else self.source_text
+
+    def to_input(self) -> EvidenceInput:
+        return EvidenceInput(
+            thesis_id=self.thesis_id, quote=self.quote, stance=self.stance, weight=self.weight,
+            note=self.note, pillar_id=self.pillar_id, document_id=self.document_id,
+            start_offset=self.start_offset, end_offset=self.end_offset,
+            source_text=self.source_text, observed_on=self.observed_on,
+        )
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Weighted evidence for and against: overall and per pillar (None = no pillar)."""
+
+    supports: int
+    contradicts: int
+    context: int
+    by_pillar: dict[int | None, tuple[int, int]]
+
+    @property
+    def net(self) -> int:
+        return self.supports - self.contradicts

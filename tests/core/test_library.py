@@ -1,0 +1,169 @@
+"""Importing documents, their metadata, and full-text search."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from tests.helpers import minimal_pdf
+from thesis_desk.core.library import fts_query
+from thesis_desk.core.models import Document
+from thesis_desk.core.records import HIT_END, HIT_START, DocumentMeta
+
+ARTICLE = ("China catching up with US in AI spending, Jefferies says\n\n"
+           "Published 01/09/2025, 14:52\n© Reuters.\n\n"
+           "The four leading Chinese firms spent about $45 billion in the past 12 months.\n")
+
+
+def rows(ws) -> int:
+    with ws.db.read() as s:
+        return s.scalar(select(func.count()).select_from(Document))
+
+
+def test_text_import_guesses_metadata_and_keeps_the_original(workspace, tmp_path):
+    f = tmp_path / "note.txt"
+    f.write_text(ARTICLE, encoding="utf-8")
+    r = workspace.library.import_file(f)
+    assert r.status == "imported"
+    d = r.document
+    assert d.title == "China catching up with US in AI spending, Jefferies says"
+    assert d.published_on == dt.date(2025, 9, 1)  # day first
+    assert d.publisher == "Reuters"
+    original = workspace.library.original_path(d.id)
+    assert original.read_bytes() == f.read_bytes()
+    assert d.sha256 in original.name
+    assert workspace.library.get(d.id).text == ARTICLE
+
+
+def test_same_file_again_is_already_in_the_library(workspace, tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text(ARTICLE)
+    workspace.library.import_file(f)
+    copy = tmp_path / "b.txt"
+    copy.write_bytes(f.read_bytes())
+    r = workspace.library.import_file(copy)
+    assert r.status == "duplicate" and "already in the library" in r.message
+    assert rows(workspace) == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_text_encodings_are_read_correctly(workspace, tmp_path, encoding):
+    body = "Café capex — “quoted” résumé\nSecond line €\n"
+    f = tmp_path / f"doc-{encoding}.txt"
+    f.write_bytes(body.encode(encoding))
+    r = workspace.library.import_file(f)
+    assert r.status == "imported", r.message
+    assert workspace.library.get(r.document.id).text == body
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("blob.txt", bytes(range(256)) * 20, "binary"),
+        ("empty.txt", b"   \n\n", "empty"),
+        ("sheet.xlsx", b"PK\x03\x04", "not supported"),
+        ("broken.pdf", b"%PDF-1.4\n garbage garbage", "cannot be read"),
+        ("fake.pdf", b"hello, not a pdf", "not a PDF"),
+    ],
+)
+def test_bad_files_are_refused_with_the_file_and_reason(workspace, tmp_path, name, data, reason):
+    f = tmp_path / name
+    f.write_bytes(data)
+    r = workspace.library.import_file(f)
+    assert r.status == "refused"
+    assert name in r.message and reason in r.message
+    assert rows(workspace) == 0
+    assert not list(workspace.paths.originals_dir.rglob("*.*"))
+
+
+def test_one_bad_file_does_not_lose_the_others(workspace, tmp_path):
+    good1, bad, good2 = tmp_path / "1.txt", tmp_path / "2.txt", tmp_path / "3.md"
+    good1.write_text("First note\nbody")
+    bad.write_bytes(b"\x00\x01\x02" * 100)
+    good2.write_text("# Second note\nbody")
+    seen = []
+    results = workspace.library.import_files([good1, bad, good2],
+                                             progress=lambda n, t, name: seen.append((n, t)))
+    assert [r.status for r in results] == ["imported", "refused", "imported"]
+    assert results[2].document.title == "Second note"
+    assert rows(workspace) == 2
+    assert seen[-1] == (3, 3)
+
+
+def test_cancel_stops_between_files(workspace, tmp_path):
+    files = []
+    for i in range(3):
+        files.append(tmp_path / f"{i}.txt")
+        files[-1].write_text(f"Note {i}")
+    results = workspace.library.import_files(files, cancelled=lambda: rows(workspace) >= 1)
+    assert len(results) == 1 and rows(workspace) == 1
+
+
+def test_html_drops_scripts_navigation_and_ad_lines(workspace, tmp_path):
+    f = tmp_path / "page.html"
+    f.write_text(
+        "<html><head><title>Site | Story</title><meta property='og:site_name' content='Wire'>"
+        "<meta property='article:published_time' content='2025-02-03T08:00:00Z'>"
+        "<style>p{color:red}</style><script>track()</script></head><body>"
+        "<nav>Home News</nav><h1>Alibaba capex story</h1><p>Capex rose &amp; revenue too.</p>"
+        "<p>Advertisement</p><p>Second paragraph.</p><footer>© footer</footer></body></html>")
+    d = workspace.library.import_file(f).document
+    text = workspace.library.get(d.id).text
+    assert (d.title, d.publisher, d.published_on) == ("Alibaba capex story", "Wire",
+                                                      dt.date(2025, 2, 3))
+    assert "Capex rose & revenue too." in text and "Second paragraph." in text
+    for gone in ("track()", "color:red", "Home News", "Advertisement", "footer"):
+        assert gone not in text
+
+
+def test_pdf_pages_are_kept_for_citations(workspace, tmp_path):
+    f = tmp_path / "note.pdf"
+    f.write_bytes(minimal_pdf(["Capex rose 57% on page one", "Cloud revenue on page two"]))
+    r = workspace.library.import_file(f)
+    assert r.status == "imported", r.message
+    doc = workspace.library.get(r.document.id)
+    assert doc.info.pages == 2 and doc.info.kind == "pdf"
+    assert doc.text[doc.page_offsets[1]:].startswith("Cloud revenue on page two")
+
+
+def test_metadata_edit_is_validated(workspace, tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("Some note")
+    d = workspace.library.import_file(f).document
+    from thesis_desk.core.errors import ValidationError
+
+    with pytest.raises(ValidationError):
+        workspace.library.update_meta(d.id, DocumentMeta(title=" "))
+    got = workspace.library.update_meta(d.id, DocumentMeta(
+        title="Renamed", publisher="Jefferies", published_on=dt.date(2025, 1, 2)))
+    assert (got.title, got.publisher) == ("Renamed", "Jefferies")
+    assert workspace.library.search("renamed")[0].document.id == d.id  # FTS follows edits
+
+
+def test_search_ranks_highlights_and_filters(workspace, tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("Capex note\nAlibaba capex capex capex on cloud.")
+    b.write_text("Other note\nCloud growth, capex mentioned once.")
+    ida = workspace.library.import_file(a).document.id
+    idb = workspace.library.import_file(b).document.id
+    workspace.library.update_meta(idb, DocumentMeta(title="Other note", publisher="Wire"))
+    hits = workspace.library.search("capex cloud")
+    assert [h.document.id for h in hits] == [ida, idb]
+    assert f"{HIT_START}capex{HIT_END}" in hits[0].snippet.lower()
+    assert [h.document.id for h in workspace.library.search("capex", publisher="Wire")] == [idb]
+
+
+@pytest.mark.parametrize("query", ['"', "*", "-", ":", "()", 'capex" OR (', "NEAR(", "a:b -c*"])
+def test_fts_syntax_characters_never_raise(workspace, query):
+    assert isinstance(workspace.library.search(query), list)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=40))
+def test_any_query_is_safe(workspace, query):
+    workspace.library.search(query)
+    assert fts_query(query).count('"') % 2 == 0

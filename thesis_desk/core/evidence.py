@@ -1,0 +1,178 @@
+"""Evidence: a passage quoted from a document (or a free-text source), for or against
+a thesis and optionally one of its pillars.
+
+The rule everything else relies on: an evidence item's quote equals its document's
+text at its offsets. ``add``/``update`` enforce it and ``verify_quotes`` checks it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from thesis_desk.core.db import Database
+from thesis_desk.core.errors import NotFoundError, ValidationError
+from thesis_desk.core.extract import page_of
+from thesis_desk.core.library import document_info
+from thesis_desk.core.models import Document, Evidence, JournalEntry, Pillar, Thesis
+from thesis_desk.core.records import Balance, EvidenceInfo, EvidenceInput
+from thesis_desk.core.timeutil import utcnow
+
+
+def _short(text: str, n: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+class EvidenceService:
+    def __init__(self, db: Database):
+        self.db = db
+
+    # -- writing
+
+    def add(self, data: EvidenceInput, *, restore_id: int | None = None) -> EvidenceInfo:
+        """File evidence; the quote is checked against the document text."""
+        with self.db.write() as s:
+            ev = Evidence(created_at=utcnow())
+            if restore_id is not None:
+                ev.id = restore_id
+            self._apply(s, ev, data)
+            s.add(ev)
+            s.flush()
+            s.add(JournalEntry(thesis_id=ev.thesis_id, at=utcnow(), kind="evidence",
+                               field="added", new=f"{ev.stance}: {_short(ev.quote)}",
+                               evidence_id=ev.id, pillar_id=ev.pillar_id))
+            s.flush()
+            return _info(s, ev)
+
+    def update(self, evidence_id: int, data: EvidenceInput) -> EvidenceInfo:
+        with self.db.write() as s:
+            ev = _get(s, evidence_id)
+            old = f"{ev.stance}: {_short(ev.quote)}"
+            self._apply(s, ev, data)
+            ev.updated_at = utcnow()
+            s.add(JournalEntry(thesis_id=ev.thesis_id, at=utcnow(), kind="evidence",
+                               field="edited", old=old, new=f"{ev.stance}: {_short(ev.quote)}",
+                               evidence_id=ev.id, pillar_id=ev.pillar_id))
+            s.flush()
+            return _info(s, ev)
+
+    def delete(self, evidence_id: int) -> EvidenceInfo:
+        with self.db.write() as s:
+            ev = _get(s, evidence_id)
+            info = _info(s, ev)
+            s.add(JournalEntry(thesis_id=ev.thesis_id, at=utcnow(), kind="evidence",
+                               field="removed", old=f"{ev.stance}: {_short(ev.quote)}",
+                               pillar_id=ev.pillar_id))
+            s.delete(ev)
+            return info
+
+    def _apply(self, s: Session, ev: Evidence, data: EvidenceInput) -> None:
+        errors = data.validate()
+        thesis = s.get(Thesis, data.thesis_id)
+        if thesis is None:
+            errors["thesis_id"] = "Choose a thesis that exists."
+        if data.pillar_id is not None:
+            pillar = s.get(Pillar, data.pillar_id)
+            if pillar is None or pillar.thesis_id != data.thesis_id:
+                errors["pillar_id"] = "That pillar belongs to another thesis."
+        start, end, page, observed = data.start_offset, data.end_offset, None, data.observed_on
+        if data.document_id is not None and "quote" not in errors:
+            doc = s.get(Document, data.document_id)
+            if doc is None:
+                errors["document_id"] = "That document is no longer in the library."
+            else:
+                start, end, problem = locate(doc.text, data.quote, start, end)
+                if problem:
+                    errors["quote"] = problem
+                else:
+                    page = page_of(start, doc.page_offsets)  # type: ignore[arg-type]
+                    observed = observed or doc.published_on
+        if errors:
+            raise ValidationError(errors)
+        ev.thesis_id, ev.pillar_id, ev.document_id = data.thesis_id, data.pillar_id, data.document_id
+        ev.quote = data.quote if data.document_id is not None else data.quote.strip()
+        ev.start_offset, ev.end_offset, ev.page = (start, end, page) if data.document_id else (None, None, None)
+        ev.source_text = "" if data.document_id else data.source_text.strip()
+        ev.stance, ev.weight, ev.note = data.stance, data.weight, data.note.strip()
+        ev.observed_on = observed
+
+    # -- reading
+
+    def for_thesis(self, thesis_id: int) -> list[EvidenceInfo]:
+        with self.db.read() as s:
+            rows = s.scalars(select(Evidence).where(Evidence.thesis_id == thesis_id)
+                             .order_by(Evidence.created_at, Evidence.id)).all()
+            return _infos(s, rows)
+
+    def for_document(self, document_id: int) -> list[EvidenceInfo]:
+        with self.db.read() as s:
+            rows = s.scalars(select(Evidence).where(Evidence.document_id == document_id)
+                             .order_by(Evidence.start_offset)).all()
+            return _infos(s, rows)
+
+    def get(self, evidence_id: int) -> EvidenceInfo:
+        with self.db.read() as s:
+            return _info(s, _get(s, evidence_id))
+
+    def balance(self, thesis_id: int) -> Balance:
+        totals = {"supports": 0, "contradicts": 0, "context": 0}
+        by_pillar: dict[int | None, list[int]] = {}
+        for e in self.for_thesis(thesis_id):
+            totals[e.stance] = totals.get(e.stance, 0) + e.weight
+            if e.stance in ("supports", "contradicts"):
+                slot = by_pillar.setdefault(e.pillar_id, [0, 0])
+                slot[0 if e.stance == "supports" else 1] += e.weight
+        return Balance(totals["supports"], totals["contradicts"], totals["context"],
+                       {k: (v[0], v[1]) for k, v in by_pillar.items()})
+
+    def verify_quotes(self) -> list[str]:
+        """Every evidence row whose quote no longer equals its document text at its offsets."""
+        problems = []
+        with self.db.read() as s:
+            q = (select(Evidence.id, Evidence.quote, Evidence.start_offset, Evidence.end_offset,
+                        Document.text)
+                 .join(Document, Document.id == Evidence.document_id))
+            for eid, quote, start, end, doc_text in s.execute(q):
+                if start is None or end is None or doc_text[start:end] != quote:
+                    problems.append(f"evidence {eid}: quote differs from its document at "
+                                    f"{start}-{end}")
+        return problems
+
+
+def locate(text: str, quote: str, start: int | None, end: int | None) -> tuple[int, int, str]:
+    """Offsets of ``quote`` in ``text``: the given ones if they match, else its first
+    occurrence. Returns (start, end, problem) with problem "" when found."""
+    if start is not None and end is not None:
+        if 0 <= start <= end <= len(text) and text[start:end] == quote:
+            return start, end, ""
+        return 0, 0, "The quote does not match the document text at the selected place."
+    at = text.find(quote)
+    if at < 0:
+        return 0, 0, "This passage is not in the document: quote it exactly as it stands."
+    return at, at + len(quote), ""
+
+
+def _get(s: Session, evidence_id: int) -> Evidence:
+    ev = s.get(Evidence, evidence_id)
+    if ev is None:
+        raise NotFoundError(f"Evidence {evidence_id} does not exist.")
+    return ev
+
+
+def _infos(s: Session, rows: list[Evidence]) -> list[EvidenceInfo]:
+    return [_info(s, ev) for ev in rows]
+
+
+def _info(s: Session, ev: Evidence) -> EvidenceInfo:
+    doc = s.get(Document, ev.document_id) if ev.document_id else None
+    pillar = s.get(Pillar, ev.pillar_id) if ev.pillar_id else None
+    thesis = s.get(Thesis, ev.thesis_id)
+    return EvidenceInfo(
+        id=ev.id, thesis_id=ev.thesis_id, thesis_title=thesis.title if thesis else "",
+        pillar_id=ev.pillar_id, pillar_text=pillar.text if pillar else "",
+        document_id=ev.document_id, document=document_info(doc) if doc else None,
+        quote=ev.quote, start_offset=ev.start_offset, end_offset=ev.end_offset, page=ev.page,
+        source_text=ev.source_text, stance=ev.stance, weight=ev.weight, note=ev.note,
+        observed_on=ev.observed_on, created_at=ev.created_at,
+    )

@@ -1,0 +1,295 @@
+"""Turning a file into text a person can quote: plain text, Markdown, HTML and PDF.
+
+Pure functions, no database. Anything that cannot become trustworthy text is refused
+with ``ImportRefused`` naming the reason (binary data, empty, unreadable PDF, too big).
+Newlines are normalised to ``\\n`` so character offsets mean the same everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from thesis_desk.core.errors import UserError
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a broker note is KBs; 64 MB is a mistake or a dump
+MAX_PDF_PAGES = 3000
+TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
+                 ".html": "html", ".htm": "html", ".pdf": "pdf"}
+
+
+class ImportRefused(UserError):
+    pass
+
+
+@dataclass
+class Extracted:
+    kind: str
+    text: str
+    page_offsets: list[int] | None = None
+    title: str = ""
+    publisher: str = ""
+    author: str = ""
+    published_on: dt.date | None = None
+    url: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def kind_for(path: Path) -> str:
+    kind = TEXT_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise ImportRefused(
+            f"{path.name}: '{path.suffix or 'no extension'}' files are not supported. "
+            "Import plain text (.txt), Markdown (.md), HTML (.html) or PDF (.pdf)."
+        )
+    return kind
+
+
+def extract(path: Path, data: bytes) -> Extracted:
+    kind = kind_for(path)
+    if not data.strip():
+        raise ImportRefused(f"{path.name}: the file is empty.")
+    if kind == "pdf":
+        result = _pdf(path, data)
+    else:
+        text = _normalise(decode_text(path, data))
+        if kind == "html":
+            result = _html(text)
+        else:
+            result = Extracted(kind=kind, text=text)
+            guess_metadata(result)
+    if not result.text.strip():
+        raise ImportRefused(f"{path.name}: no text could be found in it.")
+    if not result.title:
+        result.title = path.stem
+    return result
+
+
+# ---------------------------------------------------------------- text
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 (with BOM), else cp1252; refuse binary data."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ImportRefused(f"{path.name}: it says it is UTF-16 but is not valid UTF-16.") from None
+    sample = data[:65536]
+    if b"\x00" in sample:
+        if _looks_utf16_without_bom(sample):
+            return data.decode("utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be",
+                               errors="replace")
+        raise ImportRefused(f"{path.name}: this is binary data, not text (it contains NUL bytes).")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if controls > max(8, len(text[:65536]) // 100):
+        raise ImportRefused(f"{path.name}: this looks like binary data, not text.")
+    return text
+
+
+def _looks_utf16_without_bom(sample: bytes) -> bool:
+    even_zeros = sample[0::2].count(0)
+    odd_zeros = sample[1::2].count(0)
+    half = len(sample) / 2
+    return max(even_zeros, odd_zeros) > half * 0.6 and min(even_zeros, odd_zeros) < half * 0.05
+
+
+def _normalise(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+_DATE_LINE = re.compile(
+    r"^\s*(?:Published|Updated|Date)\s*:?\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", re.I | re.M)
+_ISO_DATE_LINE = re.compile(r"^\s*(?:Published|Updated|Date)\s*:?\s*(\d{4})-(\d{2})-(\d{2})",
+                            re.I | re.M)
+_COPYRIGHT = re.compile(r"^\s*©\s*([A-Z][\w .&-]{1,60}?)\.?\s*$", re.M)
+_BY_LINE = re.compile(r"^\s*By\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})\s*$", re.M)
+
+
+def guess_metadata(doc: Extracted) -> None:
+    """Fill title, date, publisher and author from the text where it states them."""
+    if not doc.title:
+        for line in doc.text.splitlines():
+            line = line.strip().lstrip("#").strip()
+            if line:
+                doc.title = line[:400]
+                break
+    head = doc.text[:4000]
+    if doc.published_on is None:
+        m = _ISO_DATE_LINE.search(head)
+        if m:
+            doc.published_on = _safe_date(int(m[1]), int(m[2]), int(m[3]))
+        else:
+            m = _DATE_LINE.search(head)
+            if m:
+                a, b, year = int(m[1]), int(m[2]), int(m[3])
+                # Day first unless that is impossible (as most non-US sources write it).
+                day, month = (b, a) if a <= 12 < b else (a, b)
+                doc.published_on = _safe_date(year, month, day)
+                if a <= 12 and b <= 12 and a != b:
+                    doc.notes.append(f"Read the date {m[1]}/{m[2]}/{m[3]} as day/month; "
+                                     "edit it if the source writes month/day.")
+    if not doc.publisher:
+        m = _COPYRIGHT.search(head)
+        if m:
+            doc.publisher = m[1].strip()
+    if not doc.author:
+        m = _BY_LINE.search(head)
+        if m:
+            doc.author = m[1].strip()
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- HTML
+
+_SKIP = {"script", "style", "nav", "header", "footer", "aside", "noscript", "form", "svg",
+         "iframe", "button", "template", "head"}
+_BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
+          "article", "blockquote", "pre", "ul", "ol", "table", "figcaption", "dd", "dt"}
+_AD_LINE = re.compile(r"^\s*(advertisements?|sponsored( content)?|ad|subscribe now|"
+                      r"share this article|post comment|latest comments)\s*$", re.I)
+
+
+class _TextParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip_depth = 0
+        self.in_title = False
+        self.title = ""
+        self.h1 = ""
+        self.in_h1 = False
+        self.meta: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "meta":
+            key = (a.get("property") or a.get("name") or "").lower()
+            if key and a.get("content"):
+                self.meta.setdefault(key, a["content"])
+            return
+        if tag == "title":
+            self.in_title = True
+        if tag in _SKIP:
+            self.skip_depth += 1
+        if tag == "h1":
+            self.in_h1 = True
+        if tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
+        if tag in _SKIP and self.skip_depth:
+            self.skip_depth -= 1
+        if tag == "h1":
+            self.in_h1 = False
+        if tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title += data
+            return
+        if self.skip_depth:
+            return
+        if self.in_h1:
+            self.h1 += data
+        self.parts.append(data)
+
+
+def _html(source: str) -> Extracted:
+    p = _TextParser()
+    p.feed(source)
+    p.close()
+    raw = "".join(p.parts)
+    lines = []
+    for line in raw.split("\n"):
+        line = " ".join(line.split())
+        if not line or _AD_LINE.match(line):
+            if lines and lines[-1] != "":
+                lines.append("")
+            continue
+        lines.append(line)
+    text = "\n".join(lines).strip()
+    doc = Extracted(kind="html", text=text)
+    doc.title = " ".join((p.meta.get("og:title") or p.h1 or p.title).split())[:400]
+    doc.publisher = p.meta.get("og:site_name", "")
+    doc.author = p.meta.get("author") or p.meta.get("article:author", "")
+    doc.url = p.meta.get("og:url", "")
+    when = p.meta.get("article:published_time") or p.meta.get("date") or ""
+    if when:
+        try:
+            doc.published_on = dt.date.fromisoformat(when[:10])
+        except ValueError:
+            pass
+    guess_metadata(doc)
+    return doc
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def _pdf(path: Path, data: bytes) -> Extracted:
+    import io
+
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise ImportRefused("PDF import needs the 'pypdf' package; reinstall Thesis Desk.") from exc
+    if not data.startswith(b"%PDF"):
+        raise ImportRefused(f"{path.name}: this is not a PDF file (no %PDF header).")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    raise ImportRefused(f"{path.name}: the PDF is password-protected.")
+            except Exception as exc:  # pypdf raises several kinds here
+                raise ImportRefused(f"{path.name}: the PDF is encrypted and cannot be read.") from exc
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise ImportRefused(f"{path.name}: {len(reader.pages)} pages is more than the "
+                                f"{MAX_PDF_PAGES} pages Thesis Desk imports; split the file.")
+        texts, offsets, pos = [], [], 0
+        for page in reader.pages:
+            page_text = _normalise(page.extract_text() or "").strip("\n")
+            offsets.append(pos)
+            texts.append(page_text)
+            pos += len(page_text) + 2  # the "\n\n" joining pages
+        meta = reader.metadata
+    except ImportRefused:
+        raise
+    except (PdfReadError, Exception) as exc:  # noqa: BLE001 - any parser failure is "unreadable"
+        raise ImportRefused(f"{path.name}: the PDF cannot be read ({type(exc).__name__}: "
+                            f"{exc}).") from exc
+    doc = Extracted(kind="pdf", text="\n\n".join(texts), page_offsets=offsets)
+    if meta is not None:
+        doc.title = (meta.title or "").strip()[:400]
+        doc.author = (meta.author or "").strip()[:200]
+    guess_metadata(doc)
+    return doc
+
+
+def page_of(offset: int, page_offsets: list[int] | None) -> int | None:
+    """1-based page number holding ``offset`` (None when the document has no pages)."""
+    if not page_offsets:
+        return None
+    import bisect
+
+    return bisect.bisect_right(page_offsets, offset)

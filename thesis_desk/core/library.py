@@ -1,0 +1,282 @@
+"""The document library: import, keep originals by hash, edit metadata, full-text search.
+
+Each file is imported in its own transaction: a failure in one file never loses the
+others, and a refused file leaves nothing behind. Originals are written to a temporary
+name and renamed, so a crash never leaves half a file under a hash name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from thesis_desk.core.db import Database
+from thesis_desk.core.errors import NotFoundError, UserError, ValidationError
+from thesis_desk.core.extract import MAX_FILE_BYTES, Extracted, ImportRefused, extract, kind_for
+from thesis_desk.core.models import Document, Evidence
+from thesis_desk.core.records import (
+    HIT_END,
+    HIT_START,
+    DocumentInfo,
+    DocumentMeta,
+    DocumentText,
+    ImportResult,
+    SearchHit,
+)
+from thesis_desk.core.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]  # done, total, current file name
+Cancelled = Callable[[], bool]
+
+
+def document_info(d: Document) -> DocumentInfo:
+    return DocumentInfo(
+        id=d.id, title=d.title, publisher=d.publisher, author=d.author,
+        published_on=d.published_on, url=d.url, kind=d.kind, sha256=d.sha256,
+        original_name=d.original_name, size_bytes=d.size_bytes, imported_at=d.imported_at,
+        pages=len(d.page_offsets or ()),
+    )
+
+
+def fts_query(user_query: str) -> str:
+    """A person's query as a safe FTS5 expression: every word quoted, all required.
+
+    Quotes, ``*``, ``-``, ``:`` and parentheses are searched as words, never parsed
+    as FTS syntax, so no query can raise.
+    """
+    words = re.findall(r"\w+", user_query)
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+class LibraryService:
+    def __init__(self, db: Database, originals_dir: Path):
+        self.db = db
+        self.originals_dir = originals_dir
+
+    # -- import
+
+    def import_file(self, path: Path, meta: DocumentMeta | None = None) -> ImportResult:
+        """Import one file; never raises for a bad file, the result says what happened."""
+        path = Path(path)
+        try:
+            return self._import(path, meta)
+        except ImportRefused as exc:
+            return ImportResult(str(path), "refused", str(exc))
+        except OSError as exc:
+            return ImportResult(str(path), "refused",
+                                f"{path.name}: cannot be read ({exc.strerror or exc}).")
+
+    def import_files(self, paths: Iterable[Path], progress: Progress | None = None,
+                     cancelled: Cancelled | None = None) -> list[ImportResult]:
+        paths = list(paths)
+        results = []
+        for n, p in enumerate(paths):
+            if cancelled is not None and cancelled():
+                break
+            if progress is not None:
+                progress(n, len(paths), Path(p).name)
+            results.append(self.import_file(Path(p)))
+        if progress is not None:
+            progress(len(results), len(paths), "")
+        return results
+
+    def _import(self, path: Path, meta: DocumentMeta | None) -> ImportResult:
+        kind_for(path)  # refuse unsupported types before reading anything
+        if not path.is_file():
+            raise ImportRefused(f"{path.name}: no such file.")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ImportRefused(
+                f"{path.name}: {size / 1e6:.0f} MB is larger than the "
+                f"{MAX_FILE_BYTES // (1024 * 1024)} MB a document may be; split it or "
+                "import the part you need.")
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        existing = self._by_hash(digest)
+        if existing is not None:
+            return ImportResult(str(path), "duplicate",
+                                f"{path.name}: already in the library as “{existing.title}”.",
+                                existing)
+        doc = extract(path, data)
+        if meta is not None:
+            errors = meta.validate()
+            if errors:
+                raise ValidationError(errors)
+            _apply_meta(doc, meta)
+        original = self._keep_original(digest, path.suffix.lower(), data)
+        try:
+            with self.db.write() as s:
+                row = Document(
+                    title=doc.title, publisher=doc.publisher, author=doc.author,
+                    published_on=doc.published_on, url=doc.url, kind=doc.kind, sha256=digest,
+                    text=doc.text, page_offsets=doc.page_offsets, original_name=path.name,
+                    original_path=str(original.relative_to(self.originals_dir)),
+                    size_bytes=size, imported_at=utcnow(),
+                )
+                s.add(row)
+                s.flush()
+                info = document_info(row)
+        except IntegrityError:  # another process imported the same file meanwhile
+            existing = self._by_hash(digest)
+            return ImportResult(str(path), "duplicate", f"{path.name}: already in the library.",
+                                existing)
+        note = " ".join(doc.notes)
+        return ImportResult(str(path), "imported", f"{path.name}: imported. {note}".strip(), info)
+
+    def _by_hash(self, digest: str) -> DocumentInfo | None:
+        with self.db.read() as s:
+            row = s.scalars(select(Document).where(Document.sha256 == digest)).one_or_none()
+            return document_info(row) if row else None
+
+    def _keep_original(self, digest: str, suffix: str, data: bytes) -> Path:
+        target = self.originals_dir / digest[:2] / f"{digest}{suffix}"
+        if target.exists() and target.stat().st_size == len(data):
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + f".part-{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.replace(target)
+        return target
+
+    def original_path(self, document_id: int) -> Path:
+        with self.db.read() as s:
+            d = _get(s, document_id)
+            return self.originals_dir / d.original_path
+
+    # -- reading
+
+    def list(self, *, publisher: str = "", date_from: dt.date | None = None,
+             date_to: dt.date | None = None) -> list[DocumentInfo]:
+        with self.db.read() as s:
+            q = select(Document).options()
+            q = _filters(q, publisher, date_from, date_to)
+            q = q.order_by(Document.published_on.desc().nulls_last(), Document.id.desc())
+            # Only the columns a list needs: the text stays in the database.
+            from sqlalchemy.orm import defer
+
+            q = q.options(defer(Document.text))
+            return [document_info(d) for d in s.scalars(q)]
+
+    def get(self, document_id: int) -> DocumentText:
+        with self.db.read() as s:
+            d = _get(s, document_id)
+            return DocumentText(document_info(d), d.text,
+                                tuple(d.page_offsets) if d.page_offsets else None)
+
+    def info(self, document_id: int) -> DocumentInfo:
+        with self.db.read() as s:
+            return document_info(_get(s, document_id))
+
+    def publishers(self) -> list[str]:
+        with self.db.read() as s:
+            return list(s.scalars(select(Document.publisher).where(Document.publisher != "")
+                                  .distinct().order_by(Document.publisher)))
+
+    def count(self) -> int:
+        with self.db.read() as s:
+            return s.scalar(select(func.count()).select_from(Document)) or 0
+
+    def resolve(self, ref: str) -> int:
+        text_ = str(ref).strip()
+        with self.db.read() as s:
+            if text_.isdigit() and s.get(Document, int(text_)) is not None:
+                return int(text_)
+            ids = s.scalars(select(Document.id).where(Document.title == text_)).all()
+        if len(ids) == 1:
+            return ids[0]
+        raise NotFoundError(f"No single document has the id or exact title '{text_}'.")
+
+    # -- search
+
+    def search(self, query: str, *, publisher: str = "", date_from: dt.date | None = None,
+               date_to: dt.date | None = None, limit: int = 50) -> list[SearchHit]:
+        """Ranked (bm25) full-text search over titles and text, with snippets."""
+        expr = fts_query(query)
+        if not expr:
+            return []
+        sql = (
+            "SELECT d.id, bm25(document_fts, 5.0, 1.0) AS rank, "
+            f"snippet(document_fts, 1, '{HIT_START}', '{HIT_END}', '…', 14) "
+            "FROM document_fts JOIN document d ON d.id = document_fts.rowid "
+            "WHERE document_fts MATCH :q"
+        )
+        params: dict[str, object] = {"q": expr, "limit": limit}
+        if publisher:
+            sql += " AND d.publisher = :publisher"
+            params["publisher"] = publisher
+        if date_from:
+            sql += " AND d.published_on >= :date_from"
+            params["date_from"] = date_from.isoformat()
+        if date_to:
+            sql += " AND d.published_on <= :date_to"
+            params["date_to"] = date_to.isoformat()
+        sql += " ORDER BY rank LIMIT :limit"
+        with self.db.read() as s:
+            rows = s.execute(text(sql), params).all()
+            if not rows:
+                return []
+            from sqlalchemy.orm import defer
+
+            docs = {d.id: d for d in s.scalars(
+                select(Document).where(Document.id.in_([r[0] for r in rows]))
+                .options(defer(Document.text)))}
+            return [SearchHit(document_info(docs[i]), snip, rank) for i, rank, snip in rows]
+
+    # -- writing
+
+    def update_meta(self, document_id: int, meta: DocumentMeta) -> DocumentInfo:
+        errors = meta.validate()
+        if errors:
+            raise ValidationError(errors)
+        with self.db.write() as s:
+            d = _get(s, document_id)
+            d.title, d.publisher, d.author = meta.title.strip(), meta.publisher.strip(), meta.author.strip()
+            d.published_on, d.url = meta.published_on, meta.url.strip()
+            s.flush()
+            return document_info(d)
+
+    def delete(self, document_id: int) -> None:
+        """Remove a document that no evidence quotes (the original file stays on disk)."""
+        with self.db.write() as s:
+            d = _get(s, document_id)
+            used = s.scalar(select(func.count()).select_from(Evidence)
+                            .where(Evidence.document_id == document_id))
+            if used:
+                raise UserError(f"“{d.title}” is quoted by {used} evidence item(s); delete "
+                                "those first.")
+            s.delete(d)
+
+
+def _apply_meta(doc: Extracted, meta: DocumentMeta) -> None:
+    doc.title, doc.publisher, doc.author = meta.title, meta.publisher, meta.author
+    doc.published_on, doc.url = meta.published_on, meta.url
+
+
+def _filters(q, publisher: str, date_from: dt.date | None, date_to: dt.date | None):  # noqa: ANN001, ANN202
+    if publisher:
+        q = q.where(Document.publisher == publisher)
+    if date_from:
+        q = q.where(Document.published_on >= date_from)
+    if date_to:
+        q = q.where(Document.published_on <= date_to)
+    return q
+
+
+def _get(s, document_id: int) -> Document:  # noqa: ANN001
+    d = s.get(Document, document_id)
+    if d is None:
+        raise NotFoundError(f"Document {document_id} does not exist.")
+    return d
