@@ -116,7 +116,7 @@ def test_import_reports_each_file(capsys, data_dir, tmp_path):
     good = tmp_path / "good.md"
     good.write_text("# A note\nbody")
     bad = tmp_path / "bad.txt"
-    bad.write_bytes(b"\x00\xff" * 50)
+    bad.write_bytes(bytes(range(256)) * 4)
     code, out, err = run(capsys, "import", str(good), str(bad))
     assert code == 1
     assert "imported" in out and "good.md" in out
