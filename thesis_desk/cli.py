@@ -66,7 +66,7 @@ def _date_arg(text: str) -> dt.date:
 def cmd_gui(args: argparse.Namespace) -> int:
     from thesis_desk.ui.main import run_gui
 
-    return run_gui(data_dir=args.data_dir)
+    return run_gui(data_dir=args.data_dir, demo=getattr(args, "demo", False))
 
 
 def cmd_theses_list(args: argparse.Namespace) -> int:
@@ -240,7 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=cmd_gui)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
+    parser.add_argument("--demo", action="store_true",
+                        help="with the GUI: build the demo workspace if the workspace is empty")
     p = sub.add_parser("gui", parents=[common], help="open the desktop window (the default)")
+    p.add_argument("--demo", action="store_true",
+                   help="build the demo workspace first if the workspace is empty")
     p.set_defaults(func=cmd_gui)
 
     theses = sub.add_parser("theses", parents=[common], help="list, add and show theses")

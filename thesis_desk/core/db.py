@@ -32,7 +32,11 @@ _BEGIN_OPTION = "thesis_desk_begin"
 
 def make_engine(path: Path, *, foreign_keys: bool = True) -> Engine:
     """An engine on one SQLite file with WAL, foreign keys and a busy timeout."""
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(
+        f"sqlite:///{path}",
+        # The pool hands a connection to one thread at a time; background tasks need this.
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:

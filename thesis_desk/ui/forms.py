@@ -31,10 +31,22 @@ from thesis_desk.core.enums import (
     PILLAR_KINDS,
     PILLAR_STATE_LABELS,
     PILLAR_STATES,
+    STANCES,
     STATUSES,
 )
 from thesis_desk.core.errors import UserError, ValidationError
-from thesis_desk.core.records import PillarInfo, PillarInput, ThesisDetail, ThesisInput, split_list
+from thesis_desk.core.records import (
+    WEIGHT_RANGE,
+    DocumentInfo,
+    DocumentMeta,
+    EvidenceInfo,
+    EvidenceInput,
+    PillarInfo,
+    PillarInput,
+    ThesisDetail,
+    ThesisInput,
+    split_list,
+)
 from thesis_desk.ui.widgets import FieldError, OptionalDateEdit, SafeTextBrowser, with_error
 
 
@@ -95,7 +107,7 @@ def _combo(values: tuple[str, ...], labels: dict[str, str] | None = None) -> QCo
     return box
 
 
-def _select(box: QComboBox, value: str) -> None:
+def _select(box: QComboBox, value: object) -> None:
     box.setCurrentIndex(max(0, box.findData(value)))
 
 
@@ -262,3 +274,124 @@ class PillarDialog(FormDialog):
         if errors:
             raise ValidationError(errors)
         self.submit(data, reason if self._needs_reason() else "")
+
+
+SubmitEvidence = Callable[[EvidenceInput], None]
+
+
+class EvidenceDialog(FormDialog):
+    """File a passage as evidence for or against a thesis (and one of its pillars).
+
+    From the reader the quote, its offsets and the document are fixed; without a
+    document the person types the quote and where it comes from.
+    """
+
+    def __init__(self, submit: SubmitEvidence, *, theses: list[tuple[int, str]],
+                 pillars_of: Callable[[int], list[PillarInfo]], thesis_id: int | None = None,
+                 document: DocumentInfo | None = None, quote: str = "",
+                 start: int | None = None, end: int | None = None,
+                 existing: EvidenceInfo | None = None, parent: QWidget | None = None):
+        super().__init__("Edit Evidence" if existing else "Add Evidence", parent)
+        self.submit, self.pillars_of = submit, pillars_of
+        self.existing = existing
+        if existing is not None:
+            document, quote = existing.document, existing.quote
+            start, end, thesis_id = existing.start_offset, existing.end_offset, existing.thesis_id
+        self.document, self.start, self.end = document, start, end
+        self.resize(620, 520)
+
+        self.quote = QPlainTextEdit()
+        self.quote.setPlainText(quote)
+        self.quote.setTabChangesFocus(True)
+        if document is not None:
+            self.quote.setReadOnly(True)  # it must stay equal to the document text
+        self.add_field("quote", "&Quote", self.quote)
+        if document is not None:
+            src = QLineEdit(document.citation())
+            src.setReadOnly(True)
+            self.add_field("document_id", "Document", src)
+            self.source = None
+        else:
+            self.source = self.add_field("source_text", "&Source", QLineEdit())
+            self.source.setPlaceholderText("Where the quote comes from, e.g. 'Investor day, "
+                                           "2025-03-01'")
+        self.thesis = self.add_field("thesis_id", "&Thesis", QComboBox())
+        for tid, title in theses:
+            self.thesis.addItem(title, tid)
+        if thesis_id is not None:
+            _select(self.thesis, thesis_id)  # type: ignore[arg-type]
+        self.pillar = self.add_field("pillar_id", "&Pillar", QComboBox())
+        self.stance = self.add_field("stance", "St&ance", _combo(STANCES))
+        self.weight = self.add_field("weight", "&Weight", QSpinBox())
+        self.weight.setRange(*WEIGHT_RANGE)
+        self.weight.setValue(2)
+        self.weight.setToolTip("1 = slight, 2 = material, 3 = strong")
+        self.note = self.add_field("note", "&Note", QPlainTextEdit())
+        self.note.setTabChangesFocus(True)
+        self.note.setMaximumHeight(90)
+        self.date = self.add_field("observed_on", "&Date", OptionalDateEdit("Dated"))
+        self.date.set_value(document.published_on if document else None)
+        self.thesis.currentIndexChanged.connect(self._fill_pillars)
+        self._fill_pillars()
+        if existing is not None:
+            _select(self.pillar, existing.pillar_id)  # type: ignore[arg-type]
+            _select(self.stance, existing.stance)
+            self.weight.setValue(existing.weight)
+            self.note.setPlainText(existing.note)
+            self.date.set_value(existing.observed_on)
+            if self.source is not None:
+                self.source.setText(existing.source_text)
+
+    def _fill_pillars(self) -> None:
+        self.pillar.clear()
+        self.pillar.addItem("(the thesis as a whole)", None)
+        tid = self.thesis.currentData()
+        if tid is not None:
+            for p in self.pillars_of(tid):
+                self.pillar.addItem(f"{p.kind_label}: {p.text[:80]}", p.id)
+
+    def value(self) -> EvidenceInput:
+        return EvidenceInput(
+            thesis_id=self.thesis.currentData(), quote=self.quote.toPlainText(),
+            stance=self.stance.currentData(), weight=self.weight.value(),
+            note=self.note.toPlainText(), pillar_id=self.pillar.currentData(),
+            document_id=self.document.id if self.document else None,
+            start_offset=self.start, end_offset=self.end,
+            source_text=self.source.text() if self.source is not None else "",
+            observed_on=self.date.value(),
+        )
+
+    def save(self) -> None:
+        data = self.value()
+        errors = data.validate()
+        if data.thesis_id is None:
+            errors["thesis_id"] = "Create a thesis first: evidence is always for a thesis."
+        if errors:
+            raise ValidationError(errors)
+        self.submit(data)
+
+
+class DocumentDialog(FormDialog):
+    """Edit what the library knows about a document."""
+
+    def __init__(self, submit: Callable[[DocumentMeta], None], doc: DocumentInfo,
+                 parent: QWidget | None = None):
+        super().__init__("Document Details", parent)
+        self.submit = submit
+        self.resize(560, 300)
+        self.title = self.add_field("title", "&Title", QLineEdit(doc.title))
+        self.publisher = self.add_field("publisher", "&Publisher / source",
+                                        QLineEdit(doc.publisher))
+        self.author = self.add_field("author", "&Author", QLineEdit(doc.author))
+        self.date = self.add_field("published_on", "&Published", OptionalDateEdit("Dated"))
+        self.date.set_value(doc.published_on)
+        self.url = self.add_field("url", "&URL", QLineEdit(doc.url))
+
+    def save(self) -> None:
+        meta = DocumentMeta(title=self.title.text().strip(), publisher=self.publisher.text(),
+                            author=self.author.text(), published_on=self.date.value(),
+                            url=self.url.text().strip())
+        errors = meta.validate()
+        if errors:
+            raise ValidationError(errors)
+        self.submit(meta)

@@ -35,7 +35,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_gui(data_dir: str | None = None) -> int:
+def run_gui(data_dir: str | None = None, *, demo: bool = False) -> int:
     app = make_app()
     paths = resolve_paths(data_dir).ensure()
     from thesis_desk.ui.main_window import MainWindow
@@ -62,9 +62,15 @@ def run_gui(data_dir: str | None = None) -> int:
         if loader.is_alive():
             QTimer.singleShot(15, wait_for_services)
             return
-        if win.open_workspace() and probe:
+        if not win.open_workspace():
+            return
+        if probe:
             _report("ready", win)
             QTimer.singleShot(0, QApplication.quit)
+        elif demo and win.workspace is not None and win.workspace.is_empty():
+            win.build_demo()
+        else:
+            win.offer_demo()
 
     QTimer.singleShot(0, first_paint)
     return app.exec()

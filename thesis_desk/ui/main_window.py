@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from thesis_desk import APP_NAME, __version__
 from thesis_desk.paths import WorkspacePaths
 from thesis_desk.ui.theses_view import ThesesView
-from thesis_desk.ui.widgets import muted, plain_label, plural
+from thesis_desk.ui.widgets import confirm, muted, plain_label, plural
 
 if TYPE_CHECKING:
     from thesis_desk.app import Workspace
@@ -47,6 +47,19 @@ class MainWindow(QMainWindow):
         self.theses_view.changed.connect(self.refresh_status)
         self.theses_view.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self._add_area("Theses", self.theses_view, "Ctrl+1")
+        from thesis_desk.ui.library_view import LibraryView
+        from thesis_desk.ui.tasks import TaskRunner
+
+        self.tasks = TaskRunner(self)
+        self.library_view = LibraryView()
+        self.library_view.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.library_view.import_requested.connect(self.import_documents)
+        self.library_view.reader.add_evidence_requested.connect(self._evidence_from_reader)
+        self.library_view.reader.edit_details_requested.connect(self._edit_document)
+        self.theses_view.changed.connect(self.library_view.reload_current)
+        self.theses_view.open_passage.connect(self.open_passage)
+        self._add_area("Library", self.library_view, "Ctrl+2")
+        self.setAcceptDrops(True)
         self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.sidebar.setCurrentRow(0)
 
@@ -98,8 +111,15 @@ class MainWindow(QMainWindow):
                                        tip="Create a thesis")
         self.quit_action = self._action("&Quit", self.close, std.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.import_action = self._action("&Import Documents…", self.import_documents, "Ctrl+I",
+                                          tip="Text, Markdown, HTML or PDF into the library")
+        self.demo_action = self._action("Build &Demo Workspace", self.build_demo,
+                                        tip="The five seed articles and three example theses")
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.new_action)
+        file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -132,7 +152,8 @@ class MainWindow(QMainWindow):
         self._set_workspace_enabled(False)
 
     def _set_workspace_enabled(self, enabled: bool) -> None:
-        for a in (self.new_action, self.edit_action, self.archive_action):
+        for a in (self.new_action, self.edit_action, self.archive_action, self.import_action,
+                  self.demo_action):
             a.setEnabled(enabled)
 
     def _focus_search(self) -> None:
@@ -169,16 +190,133 @@ class MainWindow(QMainWindow):
         self.workspace = ws
         self.db_label.setText(str(ws.paths.database))
         self.db_label.setToolTip(f"Workspace database: {ws.paths.database}")
-        self.theses_view.set_service(ws.theses)
+        self.theses_view.set_service(ws.theses, ws.evidence)
+        self.library_view.set_services(ws.library, ws.evidence)
         self._set_workspace_enabled(True)
         self.refresh_status()
+
+    def offer_demo(self) -> None:
+        """On an empty workspace, offer the demo once (it is also in the File menu)."""
+        if self.workspace is None or not self.workspace.is_empty():
+            return
+        if self.settings.value("demo/offered", False, type=bool):
+            return
+        self.settings.setValue("demo/offered", True)
+        if confirm(self, "An empty workspace",
+                   "This workspace is empty. Build the demo workspace?\n\nIt imports the five "
+                   "seed articles that ship with Thesis Desk and adds three example theses, "
+                   "tagged 'demo', whose evidence is quoted verbatim from them.",
+                   yes="Build Demo"):
+            self.build_demo()
+
+    def build_demo(self) -> None:
+        from thesis_desk.core.demo import build_demo
+        from thesis_desk.core.errors import UserError
+        from thesis_desk.resources import seeds_dir
+
+        if self.workspace is None:
+            return
+        try:
+            counts = build_demo(self.workspace, seeds_dir())
+        except (UserError, FileNotFoundError) as exc:
+            self._error("Cannot build the demo", str(exc))
+            return
+        self.theses_view.reload()
+        self.library_view.refresh()
+        self.refresh_status()
+        self.statusBar().showMessage(
+            f"Demo workspace: {counts['documents']} seed documents, {counts['theses']} theses, "
+            f"{counts['evidence']} evidence items.", 8000)
+
+    # -- library
+
+    def import_documents(self, paths: list[str] | None = None) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        if self.workspace is None:
+            return
+        if not paths:
+            start = str(self.settings.value("library/import_dir", ""))
+            paths, _ = QFileDialog.getOpenFileNames(
+                self, "Import Documents", start,
+                "Documents (*.txt *.md *.markdown *.html *.htm *.pdf);;All files (*)")
+            if not paths:
+                return
+            from pathlib import Path
+
+            self.settings.setValue("library/import_dir", str(Path(paths[0]).parent))
+        self.run_import(paths)
+
+    def run_import(self, paths: list[str]) -> None:
+        """Import off the GUI thread with progress and cancel; report every file."""
+        from pathlib import Path
+
+        library = self.workspace.library  # type: ignore[union-attr]
+        self.sidebar.setCurrentRow(1)
+
+        def job(progress, cancelled):  # noqa: ANN001, ANN202
+            return library.import_files([Path(p) for p in paths], progress, cancelled)
+
+        def done(results: list) -> None:
+            imported = [r for r in results if r.status == "imported"]
+            self.library_view.refresh(select_id=imported[-1].document.id if imported else None)
+            self.refresh_status()
+            problems = [r.message for r in results if r.status != "imported"]
+            skipped = len(paths) - len(results)
+            summary = f"Imported {len(imported)} of {len(paths)} files."
+            if skipped:
+                summary += f" Cancelled: {skipped} not imported."
+            if problems:
+                self._error("Import", summary + "\n\n" + "\n".join(problems[:30]),
+                            icon=QMessageBox.Icon.Information)
+            self.statusBar().showMessage(summary, 8000)
+
+        self.last_import = self.tasks.run(job, on_done=done, title="Importing documents",
+                                          on_error=lambda e: self._error("Import failed", str(e)),
+                                          parent=self)
+
+    def _evidence_from_reader(self, doc: object, quote: str, start: int, end: int) -> None:
+        self.theses_view.evidence_dialog(document=doc, quote=quote, start=start, end=end)
+
+    def _edit_document(self, doc: object) -> None:
+        from thesis_desk.ui.forms import DocumentDialog
+
+        def submit(meta: object) -> None:
+            self.workspace.library.update_meta(doc.id, meta)  # type: ignore[union-attr, attr-defined]
+
+        if DocumentDialog(submit, doc, parent=self).exec():  # type: ignore[arg-type]
+            self.library_view.refresh(select_id=doc.id)  # type: ignore[attr-defined]
+
+    def open_passage(self, e: object) -> None:
+        if getattr(e, "document_id", None) is None:
+            return
+        self.sidebar.setCurrentRow(1)
+        self.library_view.open_document(e.document_id, e.start_offset, e.end_offset)  # type: ignore[attr-defined]
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802, ANN001
+        if event.mimeData().hasUrls() and self.workspace is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802, ANN001
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_documents(paths)
+
+    def _error(self, title: str, text: str, *,
+               icon: QMessageBox.Icon = QMessageBox.Icon.Warning) -> None:
+        box = QMessageBox(icon, title, "", parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(text)
+        box.exec()
 
     def refresh_status(self) -> None:
         if self.workspace is None:
             return
         c = self.workspace.theses.counts()
         live = c["theses"] - c["archived"]
-        parts = [plural(live, "thesis", "theses"), f"{c['active']} active"]
+        parts = [plural(live, "thesis", "theses"), f"{c['active']} active",
+                 plural(self.workspace.library.count(), "document", "documents")]
         if c["archived"]:
             parts.append(f"{c['archived']} archived")
         self.counts_label.setText("  ·  ".join(parts))
@@ -211,9 +349,11 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
-        value = self.settings.value("theses/splitter")
-        if value is not None:
-            self.theses_view.splitter.restoreState(value)
+        for key, splitter in (("theses/splitter", self.theses_view.splitter),
+                              ("library/splitter", self.library_view.splitter)):
+            value = self.settings.value(key)
+            if value is not None:
+                splitter.restoreState(value)
         show = self.settings.value("theses/show_archived", False, type=bool)
         self.archived_action.setChecked(bool(show))
         self.theses_view.set_show_archived(bool(show))
@@ -222,11 +362,13 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("theses/splitter", self.theses_view.splitter.saveState())
+        self.settings.setValue("library/splitter", self.library_view.splitter.saveState())
         self.settings.setValue("theses/show_archived", self.archived_action.isChecked())
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_state()
+        self.tasks.wait()
         if self.workspace is not None:
             self.workspace.close()
             self.workspace = None

@@ -28,6 +28,9 @@ from PySide6.QtWidgets import (
 from thesis_desk.core.enums import STATUSES
 from thesis_desk.core.errors import UserError
 from thesis_desk.core.records import (
+    Balance,
+    EvidenceInfo,
+    EvidenceInput,
     JournalInfo,
     PillarInfo,
     PillarInput,
@@ -38,11 +41,12 @@ from thesis_desk.core.records import (
 )
 from thesis_desk.ui.thesis_model import ID_ROLE, ThesisFilterModel, ThesisTableModel
 if TYPE_CHECKING:
+    from thesis_desk.core.evidence import EvidenceService
     from thesis_desk.core.theses import ThesisService
 
 # Forms and undo commands load on first use (start-up time: see ui/main.py).
 
-from thesis_desk.ui.widgets import SafeTextBrowser, confirm, heading_label, local_time, muted, plain_label, plural
+from thesis_desk.ui.widgets import SafeTextBrowser, confirm, heading_label, local_time, muted, plain_label, plain_tip, plural
 
 STATE_COLOURS = {  # translucent, so they read on light and dark palettes alike
     "intact": QColor(46, 160, 67, 60),
@@ -84,6 +88,10 @@ class ThesisDetailPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self._overview(), "Overview")
+        from thesis_desk.ui.evidence_tab import EvidenceTab
+
+        self.evidence = EvidenceTab()
+        self.tabs.addTab(self.evidence, "Evidence")
         self.journal = QTreeWidget()
         self.journal.setHeaderLabels(["When", "What", "Change", "Reason"])
         self.journal.setRootIsDecorated(False)
@@ -108,7 +116,7 @@ class ThesisDetailPanel(QWidget):
         self.narrative = SafeTextBrowser()
         self.narrative.setMinimumHeight(120)
         self.pillars = QTreeWidget()
-        self.pillars.setHeaderLabels(["Kind", "Statement", "State", "Due"])
+        self.pillars.setHeaderLabels(["Kind", "Statement", "State", "Due", "Evidence"])
         self.pillars.setRootIsDecorated(False)
         self.pillars.setWordWrap(True)
         hdr = self.pillars.header()
@@ -170,7 +178,9 @@ class ThesisDetailPanel(QWidget):
         self.edit_pillar_btn.setEnabled(has)
         self.remove_pillar_btn.setEnabled(has)
 
-    def show_thesis(self, t: ThesisDetail, journal: list[JournalInfo]) -> None:
+    def show_thesis(self, t: ThesisDetail, journal: list[JournalInfo],
+                    evidence: list[EvidenceInfo] | None = None,
+                    balance: Balance | None = None) -> None:
         self.thesis = t
         self.title.setText(t.title)
         parts = [t.direction.capitalize(), t.status.capitalize(), f"Conviction {t.conviction}/100"]
@@ -193,22 +203,31 @@ class ThesisDetailPanel(QWidget):
         self.pillars.clear()
         for p in t.pillars:
             item = QTreeWidgetItem(
-                [p.kind_label, p.text, p.state_label, f"{p.due_date:%Y-%m-%d}" if p.due_date else ""]
+                [p.kind_label, p.text, p.state_label,
+                 f"{p.due_date:%Y-%m-%d}" if p.due_date else "", ""]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, p)
-            item.setToolTip(1, p.text)
+            item.setToolTip(1, plain_tip(p.text))
             item.setBackground(2, QBrush(STATE_COLOURS.get(p.state, QColor(0, 0, 0, 0))))
             self.pillars.addTopLevelItem(item)
             if selected is not None and selected.id == p.id:
                 item.setSelected(True)
         self._pillar_selection()
 
+        if evidence is not None and balance is not None:
+            self.evidence.show_evidence(evidence, balance, t.pillars)
+            self.tabs.setTabText(1, f"Evidence ({len(evidence)})")
+            for n, p in enumerate(t.pillars):
+                for_, against = balance.by_pillar.get(p.id, (0, 0))
+                if for_ or against:
+                    self.pillars.topLevelItem(n).setText(4, f"+{for_} / −{against}")
+
         self.journal.clear()
         for e in journal:
             what, change = describe(e)
             item = QTreeWidgetItem([local_time(e.at), what, change, e.reason])
-            item.setToolTip(2, change)
-            item.setToolTip(3, e.reason)
+            item.setToolTip(2, plain_tip(change))
+            item.setToolTip(3, plain_tip(e.reason))
             self.journal.addTopLevelItem(item)
 
 
@@ -217,10 +236,12 @@ class ThesesView(QWidget):
 
     changed = Signal()  # the workspace changed: refresh counts
     message = Signal(str)
+    open_passage = Signal(object)  # EvidenceInfo: show it in the Library reader
 
     def __init__(self, undo_stack: QUndoStack, parent: QWidget | None = None):
         super().__init__(parent)
         self.service: ThesisService | None = None
+        self.evidence_service: EvidenceService | None = None
         self.undo_stack = undo_stack
 
         self.search = QLineEdit()
@@ -284,6 +305,11 @@ class ThesesView(QWidget):
         self.detail.add_pillar_requested.connect(self.add_pillar)
         self.detail.edit_pillar_requested.connect(self.edit_pillar)
         self.detail.remove_pillar_requested.connect(self.remove_pillar)
+        ev = self.detail.evidence
+        ev.add_requested.connect(lambda: self.add_evidence())
+        ev.edit_requested.connect(self.edit_evidence)
+        ev.delete_requested.connect(self.delete_evidence)
+        ev.open_requested.connect(self.open_passage)
         self.empty = self._empty_page()
         self.right = QStackedWidget()
         self.right.addWidget(self.empty)
@@ -329,8 +355,10 @@ class ThesesView(QWidget):
 
     # -- data
 
-    def set_service(self, service: ThesisService) -> None:
+    def set_service(self, service: ThesisService,
+                    evidence: EvidenceService | None = None) -> None:
         self.service = service
+        self.evidence_service = evidence
         self.reload()
 
     def show_snapshot(self, theses: list[ThesisSummary]) -> None:
@@ -431,11 +459,15 @@ class ThesesView(QWidget):
         try:
             detail = self.service.get(thesis_id)
             journal = self.service.journal(thesis_id)
+            evidence = balance = None
+            if self.evidence_service is not None:
+                evidence = self.evidence_service.for_thesis(thesis_id)
+                balance = self.evidence_service.balance(thesis_id)
         except UserError as exc:
             self.message.emit(str(exc))
             self.right.setCurrentWidget(self.empty)
             return
-        self.detail.show_thesis(detail, journal)
+        self.detail.show_thesis(detail, journal, evidence, balance)
         self.right.setCurrentWidget(self.detail)
 
     # -- commands (each undoable)
@@ -557,3 +589,49 @@ class ThesesView(QWidget):
                    "(Ctrl+Z undoes.)", yes="Remove"):
             self.undo_stack.push(undo.DeletePillar(pillar, *self._cmd_args()))
             self._after_change(pillar.thesis_id)
+
+    # -- evidence
+
+    def evidence_dialog(self, *, thesis_id: int | None = None, **kw: object) -> bool:
+        """Open the evidence form (new or ``existing=``); True when something was saved."""
+        from thesis_desk.ui import undo
+        from thesis_desk.ui.forms import EvidenceDialog
+
+        if self.service is None or self.evidence_service is None:
+            return False
+        existing = kw.get("existing")
+        args = (self.evidence_service, self._after_change, self.message.emit)
+
+        def submit(data: EvidenceInput) -> None:
+            if existing is not None:
+                self.undo_stack.push(undo.EditEvidence(existing, data, *args))
+            else:
+                self.undo_stack.push(undo.AddEvidence(data, *args))
+
+        theses = [(t.id, t.title) for t in self.service.list(include_archived=False)]
+        dlg = EvidenceDialog(submit, theses=theses,
+                             pillars_of=lambda tid: list(self.service.get(tid).pillars),
+                             thesis_id=thesis_id if thesis_id is not None else self.current_id(),
+                             parent=self, **kw)  # type: ignore[arg-type]
+        if dlg.exec():
+            self._after_change(dlg.value().thesis_id)
+            self.message.emit("Evidence saved (Ctrl+Z to undo).")
+            return True
+        return False
+
+    def add_evidence(self) -> None:
+        self.evidence_dialog()
+
+    def edit_evidence(self, e: EvidenceInfo) -> None:
+        self.evidence_dialog(existing=e)
+
+    def delete_evidence(self, e: EvidenceInfo) -> None:
+        from thesis_desk.ui import undo
+
+        if self.evidence_service is None:
+            return
+        if confirm(self, "Delete evidence", f"Delete this evidence?\n\n“{e.quote[:300]}”\n\n"
+                   "(Ctrl+Z undoes.)", yes="Delete"):
+            self.undo_stack.push(undo.DeleteEvidence(
+                e, self.evidence_service, self._after_change, self.message.emit))
+            self._after_change(e.thesis_id)

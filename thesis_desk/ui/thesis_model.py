@@ -14,7 +14,7 @@ from PySide6.QtCore import (
 )
 
 from thesis_desk.core.records import ThesisSummary
-from thesis_desk.ui.widgets import local_time
+from thesis_desk.ui.widgets import local_time, plain_tip
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Title", "Status", "Conv.", "Dir.", "Instruments", "Updated")
@@ -76,7 +76,7 @@ class ThesisTableModel(QAbstractTableModel):
         if role == ID_ROLE:
             return t.id
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
-            return t.claim or None  # tooltips are plain text for plain strings
+            return plain_tip(t.claim) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and t.archived:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QUndoCommand
 
 from thesis_desk.core.errors import UserError
-from thesis_desk.core.records import PillarInfo, PillarInput, ThesisInput
+from thesis_desk.core.records import EvidenceInfo, EvidenceInput, PillarInfo, PillarInput, ThesisInput
 
 if TYPE_CHECKING:
     from thesis_desk.core.theses import ThesisService
@@ -161,3 +161,50 @@ class DeletePillar(ServiceCommand):
             reason="Undo", restore_id=p.id,
         )
         return p.thesis_id
+
+
+class AddEvidence(ServiceCommand):
+    """``service`` here is the EvidenceService."""
+
+    def __init__(self, data: EvidenceInput, *args: object):
+        super().__init__("Add evidence", *args)  # type: ignore[arg-type]
+        self.data = data
+        self.evidence_id = self.service.add(data).id  # type: ignore[attr-defined]
+
+    def _do(self) -> int:
+        self.service.add(self.data, restore_id=self.evidence_id)  # type: ignore[attr-defined]
+        return self.data.thesis_id
+
+    def _undo(self) -> int:
+        self.service.delete(self.evidence_id)  # type: ignore[attr-defined]
+        return self.data.thesis_id
+
+
+class EditEvidence(ServiceCommand):
+    def __init__(self, before: EvidenceInfo, after: EvidenceInput, *args: object):
+        super().__init__("Edit evidence", *args)  # type: ignore[arg-type]
+        self.before, self.after = before, after
+        self.service.update(before.id, after)  # type: ignore[attr-defined]
+
+    def _do(self) -> int:
+        self.service.update(self.before.id, self.after)  # type: ignore[attr-defined]
+        return self.after.thesis_id
+
+    def _undo(self) -> int:
+        self.service.update(self.before.id, self.before.to_input())  # type: ignore[attr-defined]
+        return self.before.thesis_id
+
+
+class DeleteEvidence(ServiceCommand):
+    def __init__(self, info: EvidenceInfo, *args: object):
+        super().__init__("Delete evidence", *args)  # type: ignore[arg-type]
+        self.info = info
+        self.service.delete(info.id)  # type: ignore[attr-defined]
+
+    def _do(self) -> int:
+        self.service.delete(self.info.id)  # type: ignore[attr-defined]
+        return self.info.thesis_id
+
+    def _undo(self) -> int:
+        self.service.add(self.info.to_input(), restore_id=self.info.id)  # type: ignore[attr-defined]
+        return self.info.thesis_id

@@ -151,3 +151,10 @@ def confirm(parent: QWidget | None, title: str, text: str, *, yes: str = "OK",
 
 def plural(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
+
+
+def plain_tip(text: str) -> str:
+    """A tooltip for typed or imported text: Qt guesses rich text in tooltips, so escape."""
+    import html
+
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>" if text else ""

@@ -1,0 +1,150 @@
+"""A thesis's Evidence tab: for and against, filters, the weighted balance."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thesis_desk.core.enums import STANCES
+from thesis_desk.core.records import Balance, EvidenceInfo, PillarInfo
+from thesis_desk.ui.library_view import STANCE_COLOURS
+from thesis_desk.ui.widgets import plain_label, plain_tip
+
+
+class EvidenceTab(QWidget):
+    add_requested = Signal()
+    open_requested = Signal(object)  # EvidenceInfo
+    edit_requested = Signal(object)
+    delete_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.items: list[EvidenceInfo] = []
+        self.balance = plain_label(wrap=True)
+        f = self.balance.font()
+        f.setBold(True)
+        self.balance.setFont(f)
+        self.stance = QComboBox()
+        self.stance.addItem("For and against", "")
+        for s in STANCES:
+            self.stance.addItem(s.capitalize(), s)
+        self.pillar = QComboBox()
+        self.document = QComboBox()
+        for box in (self.stance, self.pillar, self.document):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(6)
+            box.currentIndexChanged.connect(lambda _i: self._fill())
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Stance", "W", "Quote", "Pillar", "Source"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSortingEnabled(True)
+        self.tree.setWordWrap(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        hdr = self.tree.header()
+        hdr.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hdr.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        hdr.setStretchLastSection(False)
+        fm = self.fontMetrics()
+        hdr.resizeSection(0, fm.horizontalAdvance("contradicts") + 20)
+        hdr.resizeSection(1, fm.horizontalAdvance("W") + 22)
+        hdr.resizeSection(3, fm.horizontalAdvance("M") * 12)
+        hdr.resizeSection(4, fm.horizontalAdvance("M") * 12)
+        self.tree.itemDoubleClicked.connect(lambda *_: self._emit(self.open_requested))
+        self.tree.itemSelectionChanged.connect(self._selection)
+
+        add = QPushButton("Add…")
+        add.setToolTip("Evidence with no document (a quote and a free-text source). To quote a "
+                       "document, select the passage in the Library.")
+        add.clicked.connect(self.add_requested)
+        self.open_btn = QPushButton("Open Passage")
+        self.open_btn.clicked.connect(lambda: self._emit(self.open_requested))
+        self.edit_btn = QPushButton("Edit…")
+        self.edit_btn.clicked.connect(lambda: self._emit(self.edit_requested))
+        self.delete_btn = QPushButton("Delete…")
+        self.delete_btn.clicked.connect(lambda: self._emit(self.delete_requested))
+        filters = QHBoxLayout()
+        filters.addWidget(self.stance)
+        filters.addWidget(self.pillar)
+        filters.addWidget(self.document)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for b in (add, self.open_btn, self.edit_btn, self.delete_btn):
+            buttons.addWidget(b)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 6, 0, 0)
+        lay.addWidget(self.balance)
+        lay.addLayout(filters)
+        lay.addWidget(self.tree, 1)
+        self._selection()
+
+    def selected(self) -> EvidenceInfo | None:
+        items = self.tree.selectedItems()
+        return items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
+
+    def _emit(self, signal: Signal) -> None:
+        e = self.selected()
+        if e is not None:
+            signal.emit(e)  # type: ignore[attr-defined]
+
+    def _selection(self) -> None:
+        e = self.selected()
+        self.open_btn.setEnabled(e is not None and e.document_id is not None)
+        self.edit_btn.setEnabled(e is not None)
+        self.delete_btn.setEnabled(e is not None)
+
+    def show_evidence(self, items: list[EvidenceInfo], balance: Balance,
+                      pillars: tuple[PillarInfo, ...]) -> None:
+        self.items = items
+        self.balance.setText(
+            f"For {balance.supports} · Against {balance.contradicts} · Context "
+            f"{balance.context}   (weighted; {len(items)} items)")
+        self._refill_combo(self.pillar, "All pillars",
+                           [(p.id, f"{p.kind_label}: {p.text[:60]}") for p in pillars])
+        docs = {e.document_id: e.document.title for e in items if e.document is not None}
+        self._refill_combo(self.document, "All sources", sorted(docs.items(), key=lambda x: x[1]))
+        self._fill()
+
+    @staticmethod
+    def _refill_combo(box: QComboBox, all_label: str, values: list[tuple[int, str]]) -> None:
+        current = box.currentData()
+        box.blockSignals(True)
+        box.clear()
+        box.addItem(all_label, None)
+        for key, label in values:
+            box.addItem(label, key)
+        box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
+        box.blockSignals(False)
+
+    def visible_items(self) -> list[EvidenceInfo]:
+        stance, pillar, doc = (self.stance.currentData(), self.pillar.currentData(),
+                               self.document.currentData())
+        return [e for e in self.items
+                if (not stance or e.stance == stance)
+                and (pillar is None or e.pillar_id == pillar)
+                and (doc is None or e.document_id == doc)]
+
+    def _fill(self) -> None:
+        keep = self.selected()
+        self.tree.clear()
+        for e in self.visible_items():
+            item = QTreeWidgetItem([e.stance, str(e.weight), e.quote, e.pillar_text, e.source])
+            item.setData(0, Qt.ItemDataRole.UserRole, e)
+            item.setBackground(0, QBrush(STANCE_COLOURS.get(e.stance, STANCE_COLOURS["context"])))
+            item.setToolTip(2, plain_tip(e.quote + (f"\n\nNote: {e.note}" if e.note else "")))
+            item.setToolTip(4, plain_tip(e.source))
+            self.tree.addTopLevelItem(item)
+            if keep is not None and keep.id == e.id:
+                item.setSelected(True)
+        self._selection()

@@ -1,0 +1,375 @@
+"""The Library: documents, full-text search, and a reader that files evidence.
+
+Select a passage in the reader and choose "Add as Evidence…" (button, context menu
+or Ctrl+Shift+E): the evidence form opens with the quote and its exact character
+offsets. Passages already filed are highlighted by stance; clicking one says which
+evidence it is.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thesis_desk.core.records import HIT_END, HIT_START, DocumentInfo, EvidenceInfo, SearchHit
+from thesis_desk.ui.widgets import heading_label, muted, plain_label, plain_tip, plural
+
+if TYPE_CHECKING:
+    from thesis_desk.core.evidence import EvidenceService
+    from thesis_desk.core.library import LibraryService
+
+_Index = QModelIndex | QPersistentModelIndex
+STANCE_COLOURS = {  # translucent: readable on light and dark palettes
+    "supports": QColor(46, 160, 67, 90),
+    "contradicts": QColor(218, 54, 51, 90),
+    "context": QColor(128, 128, 128, 80),
+}
+
+
+def py_to_qt(text: str, index: int) -> int:
+    """Qt counts UTF-16 code units; Python counts code points. Convert an offset."""
+    return index + sum(1 for ch in text[:index] if ord(ch) > 0xFFFF)
+
+
+def qt_to_py(text: str, pos: int) -> int:
+    i = units = 0
+    while i < len(text) and units < pos:
+        units += 2 if ord(text[i]) > 0xFFFF else 1
+        i += 1
+    return i
+
+
+class DocumentTableModel(QAbstractTableModel):
+    COLUMNS = ("Title", "Publisher", "Date", "Match")
+
+    def __init__(self, parent: Any = None):
+        super().__init__(parent)
+        self.docs: list[DocumentInfo] = []
+        self.snippets: list[str] = []
+
+    def set_rows(self, docs: Sequence[DocumentInfo], snippets: Sequence[str] = ()) -> None:
+        self.beginResetModel()
+        self.docs = list(docs)
+        self.snippets = list(snippets) or [""] * len(self.docs)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.docs)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        d, col = self.docs[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return d.title
+            if col == 1:
+                return d.publisher
+            if col == 2:
+                return f"{d.published_on:%Y-%m-%d}" if d.published_on else ""
+            return " ".join(self.snippets[index.row()].replace(HIT_START, "").replace(
+                HIT_END, "").split())
+        if role == Qt.ItemDataRole.ToolTipRole and col == 0:
+            return plain_tip(d.citation())
+        return None
+
+
+class ReaderPanel(QWidget):
+    add_evidence_requested = Signal(object, str, int, int)  # DocumentInfo, quote, start, end
+    edit_details_requested = Signal(object)  # DocumentInfo
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.doc: DocumentInfo | None = None
+        self.text = ""
+        self.evidence: list[EvidenceInfo] = []
+        self.title = heading_label(scale=1.2)
+        self.meta = muted(plain_label(wrap=True))
+        self.details_btn = QPushButton("Edit Details…")
+        self.details_btn.clicked.connect(lambda: self.doc and self.edit_details_requested.emit(self.doc))
+        self.reader = QPlainTextEdit()
+        self.reader.setReadOnly(True)
+        self.reader.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                            | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.reader.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        f = self.reader.font()
+        f.setPointSizeF(f.pointSizeF() * 1.08)
+        self.reader.setFont(f)
+        self.add_action = QAction("Add as Evidence…", self)
+        self.add_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        self.add_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.add_action.triggered.connect(self.request_evidence)
+        self.addAction(self.add_action)
+        self.reader.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.reader.customContextMenuRequested.connect(self._context_menu)
+        self.add_btn = QPushButton("Add as Evidence…  (Ctrl+Shift+E)")
+        self.add_btn.clicked.connect(self.request_evidence)
+        self.reader.selectionChanged.connect(self._selection_changed)
+        self.reader.cursorPositionChanged.connect(self._cursor_moved)
+        self.info = plain_label(wrap=True)
+        self.info.setMinimumHeight(self.fontMetrics().height() * 2)
+
+        head = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.title)
+        titles.addWidget(self.meta)
+        head.addLayout(titles, 1)
+        head.addWidget(self.details_btn, 0, Qt.AlignmentFlag.AlignTop)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.info, 1)
+        bottom.addWidget(self.add_btn, 0, Qt.AlignmentFlag.AlignTop)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(head)
+        lay.addWidget(self.reader, 1)
+        lay.addLayout(bottom)
+        self._selection_changed()
+
+    def show_document(self, doc: DocumentInfo, text: str, evidence: list[EvidenceInfo]) -> None:
+        self.doc, self.text, self.evidence = doc, text, evidence
+        self.title.setText(doc.title)
+        bits = [b for b in (doc.publisher, doc.author,
+                            f"{doc.published_on:%Y-%m-%d}" if doc.published_on else "undated",
+                            doc.kind.upper(), f"{doc.pages} pages" if doc.pages else "",
+                            plural(len(evidence), "evidence item", "evidence items")) if b]
+        self.meta.setText("  ·  ".join(bits))
+        self.reader.setPlainText(text)
+        self._highlight()
+        self.info.setText("Select a passage, then Add as Evidence…")
+
+    def clear(self) -> None:
+        self.doc, self.text, self.evidence = None, "", []
+        self.title.setText("")
+        self.meta.setText("")
+        self.reader.clear()
+        self.info.setText("Choose a document on the left.")
+        self._selection_changed()
+
+    def _highlight(self) -> None:
+        sels = []
+        for e in self.evidence:
+            if e.start_offset is None or e.end_offset is None:
+                continue
+            sel = QTextEdit.ExtraSelection()
+            cur = QTextCursor(self.reader.document())
+            cur.setPosition(py_to_qt(self.text, e.start_offset))
+            cur.setPosition(py_to_qt(self.text, e.end_offset), QTextCursor.MoveMode.KeepAnchor)
+            fmt = QTextCharFormat()
+            fmt.setBackground(STANCE_COLOURS.get(e.stance, STANCE_COLOURS["context"]))
+            sel.cursor, sel.format = cur, fmt
+            sels.append(sel)
+        self.reader.setExtraSelections(sels)
+
+    def reveal(self, start: int, end: int) -> None:
+        """Scroll to a passage and select it (from an evidence row: "Open Passage")."""
+        cur = self.reader.textCursor()
+        cur.setPosition(py_to_qt(self.text, start))
+        cur.setPosition(py_to_qt(self.text, end), QTextCursor.MoveMode.KeepAnchor)
+        self.reader.setTextCursor(cur)
+        self.reader.centerCursor()
+        self._describe_at(start)
+
+    def selection(self) -> tuple[str, int, int] | None:
+        cur = self.reader.textCursor()
+        if not cur.hasSelection() or self.doc is None:
+            return None
+        start = qt_to_py(self.text, cur.selectionStart())
+        end = qt_to_py(self.text, cur.selectionEnd())
+        # Trim whitespace at the edges: a quote starts and ends on a character.
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return (self.text[start:end], start, end) if end > start else None
+
+    def request_evidence(self) -> None:
+        sel = self.selection()
+        if sel is not None and self.doc is not None:
+            self.add_evidence_requested.emit(self.doc, *sel)
+
+    def _selection_changed(self) -> None:
+        has = self.selection() is not None
+        self.add_btn.setEnabled(has)
+        self.add_action.setEnabled(has)
+
+    def _cursor_moved(self) -> None:
+        if not self.reader.textCursor().hasSelection() and self.text:
+            self._describe_at(qt_to_py(self.text, self.reader.textCursor().position()))
+
+    def _describe_at(self, pos: int) -> None:
+        hits = [e for e in self.evidence if e.start_offset is not None
+                and e.start_offset <= pos < (e.end_offset or 0)]
+        if hits:
+            self.info.setText("\n".join(
+                f"{e.stance.capitalize()} (weight {e.weight}) · {e.thesis_title}"
+                + (f" · {e.pillar_text}" if e.pillar_text else "")
+                + (f" — {e.note}" if e.note else "") for e in hits))
+
+    def _context_menu(self, pos: Any) -> None:
+        menu = self.reader.createStandardContextMenu()
+        menu.addSeparator()
+        menu.addAction(self.add_action)
+        menu.exec(self.reader.mapToGlobal(pos))
+        menu.deleteLater()
+
+
+class LibraryView(QWidget):
+    message = Signal(str)
+    import_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.library: LibraryService | None = None
+        self.evidence: EvidenceService | None = None
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search titles and text (words; quotes and symbols are "
+                                       "just searched)")
+        self.search.setClearButtonEnabled(True)
+        self.search.returnPressed.connect(self.refresh)
+        self.search.textChanged.connect(lambda t: not t and self.refresh())
+        self.publisher = QComboBox()
+        self.publisher.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.publisher.setMinimumContentsLength(12)
+        self.publisher.currentIndexChanged.connect(lambda _i: self.refresh())
+        import_btn = QPushButton("Import…")
+        import_btn.setToolTip("Import documents (Ctrl+I); or drop files on the window")
+        import_btn.clicked.connect(self.import_requested)
+
+        self.model = DocumentTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        hdr = self.table.horizontalHeader()
+        hdr.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hdr.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        fm = self.table.fontMetrics()
+        hdr.resizeSection(1, fm.horizontalAdvance("Investing.com (© Reuters)") + 12)
+        hdr.resizeSection(2, fm.horizontalAdvance("2025-09-01") + 18)
+        self.table.setColumnHidden(3, True)
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._open(cur.row()))
+        self.snippet = QLabel()
+        self.snippet.setTextFormat(Qt.TextFormat.RichText)  # built from escaped text only
+        self.snippet.setWordWrap(True)
+        self.count = muted(plain_label())
+
+        self.reader = ReaderPanel()
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.publisher)
+        top.addWidget(import_btn)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addLayout(top)
+        ll.addWidget(self.table, 1)
+        ll.addWidget(self.snippet)
+        ll.addWidget(self.count)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.reader)
+        self.splitter.setSizes([520, 740])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.splitter)
+        self.reader.clear()
+
+    def set_services(self, library: LibraryService, evidence: EvidenceService) -> None:
+        self.library, self.evidence = library, evidence
+        self.refresh()
+
+    def refresh(self, select_id: int | None = None) -> None:
+        if self.library is None:
+            return
+        keep = select_id if select_id is not None else (self.reader.doc.id if self.reader.doc else None)
+        current_pub = self.publisher.currentData() or ""
+        self.publisher.blockSignals(True)
+        self.publisher.clear()
+        self.publisher.addItem("All publishers", "")
+        for p in self.library.publishers():
+            self.publisher.addItem(p, p)
+        self.publisher.setCurrentIndex(max(0, self.publisher.findData(current_pub)))
+        self.publisher.blockSignals(False)
+        query = self.search.text().strip()
+        if query:
+            hits: list[SearchHit] = self.library.search(query, publisher=current_pub, limit=200)
+            self.model.set_rows([h.document for h in hits], [h.snippet for h in hits])
+            self.table.setColumnHidden(3, False)
+            self.count.setText(plural(len(hits), "match", "matches") + f" for “{query}”")
+        else:
+            docs = self.library.list(publisher=current_pub)
+            self.model.set_rows(docs)
+            self.table.setColumnHidden(3, True)
+            self.count.setText(plural(len(docs), "document", "documents"))
+        self.snippet.setVisible(bool(query))
+        row = next((n for n, d in enumerate(self.model.docs) if d.id == keep), 0 if self.model.docs else -1)
+        if row >= 0:
+            self.table.selectRow(row)
+            self._open(row)
+        else:
+            self.reader.clear()
+
+    def open_document(self, document_id: int, start: int | None = None,
+                      end: int | None = None) -> None:
+        self.search.clear()
+        self.refresh(select_id=document_id)
+        if start is not None and end is not None:
+            self.reader.reveal(start, end)
+
+    def _open(self, row: int) -> None:
+        if self.library is None or self.evidence is None or not 0 <= row < len(self.model.docs):
+            return
+        doc = self.model.docs[row]
+        if self.reader.doc is not None and self.reader.doc.id == doc.id and self.reader.doc == doc:
+            self._show_snippet(row)
+            return
+        full = self.library.get(doc.id)
+        self.reader.show_document(full.info, full.text, self.evidence.for_document(doc.id))
+        self._show_snippet(row)
+
+    def reload_current(self) -> None:
+        """Re-read the open document's evidence (after evidence was filed or removed)."""
+        if self.reader.doc is not None and self.library and self.evidence:
+            full = self.library.get(self.reader.doc.id)
+            cur = self.reader.reader.textCursor()
+            self.reader.show_document(full.info, full.text,
+                                      self.evidence.for_document(full.info.id))
+            self.reader.reader.setTextCursor(cur)
+
+    def _show_snippet(self, row: int) -> None:
+        snip = self.model.snippets[row] if row < len(self.model.snippets) else ""
+        safe = html.escape(" ".join(snip.split())).replace(HIT_START, "<b>").replace(HIT_END, "</b>")
+        self.snippet.setText(safe)
