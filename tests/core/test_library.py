@@ -99,8 +99,11 @@ def test_cancel_stops_between_files(workspace, tmp_path):
     for i in range(3):
         files.append(tmp_path / f"{i}.txt")
         files[-1].write_text(f"Note {i}")
-    results = workspace.library.import_files(files, cancelled=lambda: rows(workspace) >= 1)
-    assert len(results) == 1 and rows(workspace) == 1
+    calls = []
+    results = workspace.library.import_files(
+        files, progress=lambda n, t, name: calls.append(n), cancelled=lambda: len(calls) >= 1)
+    assert [r.status for r in results] == ["imported"]
+    assert rows(workspace) == 1  # what was done before the cancel is kept
 
 
 def test_html_drops_scripts_navigation_and_ad_lines(workspace, tmp_path):

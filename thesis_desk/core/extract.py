@@ -90,10 +90,13 @@ def decode_text(path: Path, data: bytes) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if controls > max(8, len(text[:65536]) // 100):
+    controls = len(_CONTROL.findall(text, 0, 65536))
+    if controls > max(8, min(len(text), 65536) // 100):
         raise ImportRefused(f"{path.name}: this looks like binary data, not text.")
     return text
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def _looks_utf16_without_bom(sample: bytes) -> bool:
@@ -250,7 +253,6 @@ def _pdf(path: Path, data: bytes) -> Extracted:
 
     try:
         from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
     except ImportError as exc:  # pragma: no cover - a broken install
         raise ImportRefused("PDF import needs the 'pypdf' package; reinstall Thesis Desk.") from exc
     if not data.startswith(b"%PDF"):
@@ -275,7 +277,7 @@ def _pdf(path: Path, data: bytes) -> Extracted:
         meta = reader.metadata
     except ImportRefused:
         raise
-    except (PdfReadError, Exception) as exc:  # noqa: BLE001 - any parser failure is "unreadable"
+    except Exception as exc:  # noqa: BLE001 - any parser failure means "unreadable"
         raise ImportRefused(f"{path.name}: the PDF cannot be read ({type(exc).__name__}: "
                             f"{exc}).") from exc
     doc = Extracted(kind="pdf", text="\n\n".join(texts), page_offsets=offsets)

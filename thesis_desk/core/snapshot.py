@@ -33,11 +33,13 @@ _TAGS_SQL = (
 )
 
 
-def _when(value: Any) -> Any:
+def as_datetime(value: Any) -> Any:
+    """A datetime from a raw SQLite column (text) or as given."""
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _day(value: Any) -> Any:
+def as_date(value: Any) -> Any:
+    """A date from a raw SQLite column (text) or as given."""
     return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
@@ -56,8 +58,8 @@ def thesis_summaries(execute: Execute, *, include_archived: bool = True) -> list
             continue
         out.append(ThesisSummary(
             id=tid, title=title, claim=claim, direction=direction, status=status,
-            conviction=conviction, horizon=_day(horizon), instruments=tuple(symbols.get(tid, ())),
-            tags=tuple(tags.get(tid, ())), created_at=_when(created), updated_at=_when(updated),
+            conviction=conviction, horizon=as_date(horizon), instruments=tuple(symbols.get(tid, ())),
+            tags=tuple(tags.get(tid, ())), created_at=as_datetime(created), updated_at=as_datetime(updated),
             archived=bool(archived), flagged=bool(flagged),
         ))
     return out

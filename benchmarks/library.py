@@ -1,0 +1,117 @@
+"""Library import throughput and search latency, against raw SQLite FTS5 on the same texts.
+
+Generates N SYNTHETIC documents of about 5 KB (words drawn from the seed articles, so
+the vocabulary is realistic; the texts are not articles), then in the same run:
+
+- imports them through LibraryService.import_files (read, hash, extract, keep the
+  original, insert, FTS triggers) and compares with a raw executemany into a bare
+  FTS5 table of the same texts in one transaction;
+- runs 100 two-word queries through LibraryService.search (bm25, snippets, document
+  rows) and the same MATCH + bm25 + snippet on the raw table; prints median and p95.
+
+Usage: python benchmarks/library.py [--docs 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from thesis_desk.app import open_workspace  # noqa: E402
+from thesis_desk.resources import seeds_dir  # noqa: E402
+
+
+def vocabulary() -> list[str]:
+    words: list[str] = []
+    for f in sorted(seeds_dir().glob("*.txt")):
+        words += re.findall(r"[A-Za-z][A-Za-z'-]+", f.read_text(encoding="utf-8"))
+    return words
+
+
+def make_docs(folder: Path, n: int, rnd: random.Random, words: list[str]) -> list[Path]:
+    folder.mkdir(parents=True)
+    paths = []
+    for i in range(n):
+        body = []
+        size = 0
+        while size < 5000:
+            sentence = " ".join(rnd.choices(words, k=rnd.randint(8, 22))) + "."
+            body.append(sentence)
+            size += len(sentence) + 1
+        p = folder / f"synthetic-{i:05d}.txt"
+        p.write_text(f"SYNTHETIC document {i}\n\n" + " ".join(body), encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=20000)
+    ap.add_argument("--queries", type=int, default=100)
+    args = ap.parse_args()
+    rnd = random.Random(11)
+    words = vocabulary()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        paths = make_docs(tmp / "docs", args.docs, rnd, words)
+        texts = [p.read_text(encoding="utf-8") for p in paths]
+
+        raw = sqlite3.connect(tmp / "raw.sqlite3")
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("CREATE VIRTUAL TABLE fts USING fts5(title, text, "
+                    "tokenize='unicode61 remove_diacritics 2')")
+        t0 = time.perf_counter()
+        with raw:
+            raw.executemany("INSERT INTO fts(title, text) VALUES (?, ?)",
+                            [(t.split("\n", 1)[0], t) for t in texts])
+        raw_s = time.perf_counter() - t0
+
+        ws = open_workspace(str(tmp / "ws"))
+        t0 = time.perf_counter()
+        results = ws.library.import_files(paths)
+        app_s = time.perf_counter() - t0
+        assert sum(r.status == "imported" for r in results) == args.docs
+
+        queries = [" ".join(rnd.sample(words, 2)) for _ in range(args.queries)]
+        for q in queries[:5]:  # warm both
+            ws.library.search(q)
+        app_t, raw_t = [], []
+        for q in queries:
+            t0 = time.perf_counter()
+            ws.library.search(q, limit=20)
+            app_t.append(time.perf_counter() - t0)
+            expr = " ".join(f'"{w}"' for w in q.split())
+            t0 = time.perf_counter()
+            raw.execute("SELECT rowid, bm25(fts, 5.0, 1.0) AS r, snippet(fts, 1, '[', ']', '…', 14)"
+                        " FROM fts WHERE fts MATCH ? ORDER BY r LIMIT 20", (expr,)).fetchall()
+            raw_t.append(time.perf_counter() - t0)
+        ws.close()
+        raw.close()
+
+    n = args.docs
+    print(f"{n} synthetic documents of ~5 KB")
+    print(f"import: Thesis Desk {n / app_s:,.0f} docs/s ({app_s:.1f} s)   raw FTS5 insert "
+          f"{n / raw_s:,.0f} docs/s ({raw_s:.2f} s)   ratio {app_s / raw_s:.1f}x (target <= 3x)")
+    print(f"search (100 two-word queries, top 20): Thesis Desk median "
+          f"{statistics.median(app_t) * 1000:.2f} ms, p95 {pct(app_t, .95) * 1000:.2f} ms;   raw "
+          f"median {statistics.median(raw_t) * 1000:.2f} ms, p95 {pct(raw_t, .95) * 1000:.2f} ms;"
+          f"   ratio of medians {statistics.median(app_t) / statistics.median(raw_t):.2f}x "
+          "(target <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()
