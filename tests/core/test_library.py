@@ -170,3 +170,27 @@ def test_fts_syntax_characters_never_raise(workspace, query):
 def test_any_query_is_safe(workspace, query):
     workspace.library.search(query)
     assert fts_query(query).count('"') % 2 == 0
+
+
+def test_a_failing_batch_is_reported_and_keeps_earlier_batches(workspace, tmp_path, monkeypatch):
+    from thesis_desk.core import library as lib
+
+    files = []
+    for i in range(4):
+        files.append(tmp_path / f"{i}.txt")
+        files[-1].write_text(f"Note {i}\nbody {i}")
+    real = lib.LibraryService._import_one
+    calls = []
+
+    def flaky(self, s, path, meta):
+        calls.append(path.name)
+        if path.name == "2.txt":
+            raise RuntimeError("disk I/O error")
+        return real(self, s, path, meta)
+
+    monkeypatch.setattr(lib.LibraryService, "_import_one", flaky)
+    # batch_seconds=0: every file is its own batch, so 0 and 1 are committed first
+    results = workspace.library.import_files(files, batch_seconds=0)
+    assert [r.status for r in results] == ["imported", "imported", "refused", "refused"]
+    assert "disk I/O error" in results[2].message
+    assert rows(workspace) == 2

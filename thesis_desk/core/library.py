@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.orm import Session, defer
 
 from thesis_desk.core.db import Database
@@ -60,6 +60,11 @@ def fts_query(user_query: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
+# Built once: constructing a statement per document cost more than running it.
+_BY_HASH = select(Document.id, Document.title).where(Document.sha256 == bindparam("digest"))
+_INSERT = insert(Document)
+
+
 class LibraryService:
     def __init__(self, db: Database, originals_dir: Path):
         self.db = db
@@ -82,10 +87,10 @@ class LibraryService:
                      batch_seconds: float = 0.5) -> list[ImportResult]:
         """Import many files, committing in batches of about ``batch_seconds``.
 
-        Each file is its own savepoint inside the batch, so a bad file costs only
+        A bad file is refused before anything of it is written, so it costs only
         itself. A result says "imported" only once its batch has committed; if a batch
-        fails as a whole (disk full), its files are reported as not imported and the
-        import stops, leaving every earlier batch in place.
+        fails as a whole (disk full), it and the files after it are reported as not
+        imported and the import stops, leaving every earlier batch in place.
         """
         paths = [Path(p) for p in paths]
         results: list[ImportResult] = []
@@ -95,7 +100,8 @@ class LibraryService:
             began = time.monotonic()
             try:
                 with self.db.write() as s:
-                    while i < len(paths) and time.monotonic() - began < batch_seconds:
+                    while i < len(paths) and (
+                            not batch or time.monotonic() - began < batch_seconds):
                         if cancelled is not None and cancelled():
                             break
                         if progress is not None:
@@ -104,8 +110,12 @@ class LibraryService:
                         i += 1
             except Exception as exc:  # the batch was rolled back whole
                 log.exception("import batch failed")
-                results += [r if r.status != "imported" else ImportResult(
-                    r.path, "refused", f"{Path(r.path).name}: not imported: {exc}") for r in batch]
+                why = f"not imported: the database refused the batch ({exc})"
+                results += [r if r.status != "imported" else
+                            ImportResult(r.path, "refused", f"{Path(r.path).name}: {why}")
+                            for r in batch]
+                results += [ImportResult(str(p), "refused", f"{p.name}: {why}")
+                            for p in paths[i:]]
                 return results
             results += batch
         if progress is not None:
@@ -125,8 +135,7 @@ class LibraryService:
                     "import the part you need.")
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
-            existing = s.execute(select(Document.id, Document.title)
-                                 .where(Document.sha256 == digest)).first()
+            existing = s.execute(_BY_HASH, {"digest": digest}).first()
             if existing is not None:
                 return ImportResult(str(path), "duplicate", f"{path.name}: already in the "
                                     f"library as “{existing.title}”.", self.info(existing.id))
@@ -149,7 +158,7 @@ class LibraryService:
             original_path=str(original.relative_to(self.originals_dir)),
             size_bytes=size, imported_at=utcnow(),
         )
-        new_id = s.execute(insert(Document).values(**values)).inserted_primary_key[0]
+        new_id = s.connection().execute(_INSERT, values).inserted_primary_key[0]
         info = DocumentInfo(
             id=new_id, title=doc.title, publisher=doc.publisher, author=doc.author,
             published_on=doc.published_on, url=doc.url, kind=doc.kind, sha256=digest,
