@@ -238,26 +238,32 @@ class LibraryService:
         expr = fts_query(query)
         if not expr:
             return []
-        sql = (
-            "SELECT bm25(document_fts, 5.0, 1.0) AS rank, "
-            f"snippet(document_fts, 1, '{HIT_START}', '{HIT_END}', '…', 14), "
-            "d.id, d.title, d.publisher, d.author, d.published_on, d.url, d.kind, d.sha256, "
-            "d.original_name, d.size_bytes, d.imported_at, "
-            "coalesce(json_array_length(d.page_offsets), 0) "
-            "FROM document_fts JOIN document d ON d.id = document_fts.rowid "
-            "WHERE document_fts MATCH :q"
-        )
-        params: dict[str, object] = {"q": expr, "limit": limit}
+        # Rank and cut in FTS5 first, then join the few documents kept: joining every
+        # match before the LIMIT made common words 1.6x slower than raw FTS5.
+        where, params = ["document_fts MATCH :q"], {"q": expr, "limit": limit}
         if publisher:
-            sql += " AND d.publisher = :publisher"
+            where.append("d.publisher = :publisher")
             params["publisher"] = publisher
         if date_from:
-            sql += " AND d.published_on >= :date_from"
+            where.append("d.published_on >= :date_from")
             params["date_from"] = date_from.isoformat()
         if date_to:
-            sql += " AND d.published_on <= :date_to"
+            where.append("d.published_on <= :date_to")
             params["date_to"] = date_to.isoformat()
-        sql += " ORDER BY rank LIMIT :limit"
+        filtered = len(where) > 1
+        inner = (
+            "SELECT document_fts.rowid AS id, bm25(document_fts, 5.0, 1.0) AS rank, "
+            f"snippet(document_fts, 1, '{HIT_START}', '{HIT_END}', '…', 14) AS snip "
+            "FROM document_fts "
+            + ("JOIN document d ON d.id = document_fts.rowid " if filtered else "")
+            + "WHERE " + " AND ".join(where) + " ORDER BY rank LIMIT :limit"
+        )
+        sql = (
+            "SELECT f.rank, f.snip, d.id, d.title, d.publisher, d.author, d.published_on, "
+            "d.url, d.kind, d.sha256, d.original_name, d.size_bytes, d.imported_at, "
+            "coalesce(json_array_length(d.page_offsets), 0) "
+            f"FROM ({inner}) f JOIN document d ON d.id = f.id ORDER BY f.rank"
+        )
         with self.db.read() as s:
             rows = s.execute(text(sql), params).all()
         # One query (no second fetch of the documents): within reach of raw FTS5.

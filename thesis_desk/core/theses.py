@@ -259,26 +259,25 @@ def _load(s: Session, thesis_id: int, *, light: bool = False) -> Thesis:
     return t
 
 
-def _instruments(s: Session, symbols: Sequence[str]) -> list[Instrument]:
-    if not symbols:
+def _named(s: Session, model: type, column: str, names: Sequence[str]) -> list:
+    """Rows of ``model`` whose ``column`` is one of ``names``, created where missing."""
+    if not names:
         return []
-    found = {i.symbol: i for i in s.scalars(select(Instrument).where(Instrument.symbol.in_(symbols)))}
-    for sym in symbols:
-        if sym not in found:
-            found[sym] = Instrument(symbol=sym)
-            s.add(found[sym])
-    return [found[sym] for sym in sorted(symbols)]
+    col = getattr(model, column)
+    found = {getattr(r, column): r for r in s.scalars(select(model).where(col.in_(names)))}
+    for name in names:
+        if name not in found:
+            found[name] = model(**{column: name})
+            s.add(found[name])
+    return [found[n] for n in sorted(names)]
+
+
+def _instruments(s: Session, symbols: Sequence[str]) -> list[Instrument]:
+    return _named(s, Instrument, "symbol", symbols)
 
 
 def _tags(s: Session, names: Sequence[str]) -> list[Tag]:
-    if not names:
-        return []
-    found = {t.name: t for t in s.scalars(select(Tag).where(Tag.name.in_(names)))}
-    for name in names:
-        if name not in found:
-            found[name] = Tag(name=name)
-            s.add(found[name])
-    return [found[n] for n in sorted(names)]
+    return _named(s, Tag, "name", names)
 
 
 def _journal(s: Session, thesis_id: int, kind: str, *, field: str = "", old: str = "",
