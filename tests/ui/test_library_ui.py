@@ -165,3 +165,18 @@ def test_offsets_survive_characters_outside_the_basic_plane():
     i = text.index("capex")
     assert qt_to_py(text, py_to_qt(text, i)) == i
     assert py_to_qt(text, i) == i + 1
+
+
+def test_date_range_filter(qtbot, window):
+    import datetime as dt
+
+    window.build_demo()
+    lv = window.library_view
+    assert len(lv.model.docs) == 5
+    lv.date_from.set_value(dt.date(2025, 8, 1))
+    lv.date_to.set_value(dt.date(2025, 9, 30))
+    assert [d.title for d in lv.model.docs] == [
+        "China catching up with US in AI spending, Jefferies says"]
+    lv.date_from.set_value(None)
+    lv.date_to.set_value(None)
+    assert len(lv.model.docs) == 5

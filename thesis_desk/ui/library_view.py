@@ -31,7 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk.core.records import HIT_END, HIT_START, DocumentInfo, EvidenceInfo, SearchHit
-from thesis_desk.ui.widgets import heading_label, muted, plain_label, plain_tip, plural
+from thesis_desk.ui.widgets import (
+    OptionalDateEdit,
+    heading_label,
+    muted,
+    plain_label,
+    plain_tip,
+    plural,
+)
 
 if TYPE_CHECKING:
     from thesis_desk.core.evidence import EvidenceService
@@ -260,6 +267,11 @@ class LibraryView(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.publisher.setMinimumContentsLength(12)
         self.publisher.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.date_from = OptionalDateEdit("From")
+        self.date_to = OptionalDateEdit("To")
+        for d in (self.date_from, self.date_to):
+            d.check.toggled.connect(lambda _on: self.refresh())
+            d.edit.dateChanged.connect(lambda _d: self.refresh())
         import_btn = QPushButton("Import…")
         import_btn.setToolTip("Import documents (Ctrl+I); or drop files on the window")
         import_btn.clicked.connect(self.import_requested)
@@ -295,6 +307,12 @@ class LibraryView(QWidget):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addLayout(top)
+        dates = QHBoxLayout()
+        dates.addWidget(muted(plain_label("Published")))
+        dates.addWidget(self.date_from)
+        dates.addWidget(self.date_to)
+        dates.addStretch(1)
+        ll.addLayout(dates)
         ll.addWidget(self.table, 1)
         ll.addWidget(self.snippet)
         ll.addWidget(self.count)
@@ -324,13 +342,15 @@ class LibraryView(QWidget):
         self.publisher.setCurrentIndex(max(0, self.publisher.findData(current_pub)))
         self.publisher.blockSignals(False)
         query = self.search.text().strip()
+        span = {"date_from": self.date_from.value(), "date_to": self.date_to.value()}
         if query:
-            hits: list[SearchHit] = self.library.search(query, publisher=current_pub, limit=200)
+            hits: list[SearchHit] = self.library.search(query, publisher=current_pub,
+                                                         limit=200, **span)
             self.model.set_rows([h.document for h in hits], [h.snippet for h in hits])
             self.table.setColumnHidden(3, False)
             self.count.setText(plural(len(hits), "match", "matches") + f" for “{query}”")
         else:
-            docs = self.library.list(publisher=current_pub)
+            docs = self.library.list(publisher=current_pub, **span)
             self.model.set_rows(docs)
             self.table.setColumnHidden(3, True)
             self.count.setText(plural(len(docs), "document", "documents"))
