@@ -180,3 +180,18 @@ def test_date_range_filter(qtbot, window):
     lv.date_from.set_value(None)
     lv.date_to.set_value(None)
     assert len(lv.model.docs) == 5
+
+
+def test_a_large_library_is_paged_not_loaded_whole(qtbot, window, monkeypatch):
+    from thesis_desk.ui.library_view import DocumentTableModel
+
+    monkeypatch.setattr(DocumentTableModel, "PAGE", 2)
+    window.build_demo()
+    lv = window.library_view
+    lv.refresh()
+    assert lv.model.rowCount() == 2 and lv.model.canFetchMore()
+    assert lv.count.text() == "5 documents"
+    while lv.model.canFetchMore():
+        lv.model.fetchMore()
+    assert lv.model.rowCount() == 5
+    assert lv.model.docs[0].title == "China catching up with US in AI spending, Jefferies says"

@@ -192,14 +192,30 @@ class LibraryService:
     # -- reading
 
     def list(self, *, publisher: str = "", date_from: dt.date | None = None,
-             date_to: dt.date | None = None) -> list[DocumentInfo]:
+             date_to: dt.date | None = None, limit: int | None = None,
+             offset: int = 0) -> list[DocumentInfo]:
+        """Documents, newest first, a window of them when ``limit`` is given (the view
+        pages through a large library rather than loading it whole). Plain SQL without
+        the text: ORM objects for 20,000 rows took 0.7 s."""
+        where, params = ["1"], {}
+        if publisher:
+            where.append("publisher = :publisher")
+            params["publisher"] = publisher
+        if date_from:
+            where.append("published_on >= :date_from")
+            params["date_from"] = date_from.isoformat()
+        if date_to:
+            where.append("published_on <= :date_to")
+            params["date_to"] = date_to.isoformat()
         with self.db.read() as s:
-            q = select(Document).options()
-            q = _filters(q, publisher, date_from, date_to)
-            q = q.order_by(Document.published_on.desc().nulls_last(), Document.id.desc())
-            # Only the columns a list needs: the text stays in the database.
-            q = q.options(defer(Document.text))
-            return [document_info(d) for d in s.scalars(q)]
+            sql = (f"SELECT {_INFO_COLUMNS} FROM document WHERE {' AND '.join(where)} "
+                   # NULLs sort lowest in SQLite, so undated documents come last, and the
+                   # published_on index (rowid included) serves this order without a sort.
+                   "ORDER BY published_on DESC, id DESC")
+            if limit is not None:
+                sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+            rows = s.execute(text(sql), params).all()
+        return [_info_from_row(r) for r in rows]
 
     def get(self, document_id: int) -> DocumentText:
         with self.db.read() as s:
@@ -216,9 +232,17 @@ class LibraryService:
             return list(s.scalars(select(Document.publisher).where(Document.publisher != "")
                                   .distinct().order_by(Document.publisher)))
 
-    def count(self) -> int:
+    def count(self, *, publisher: str = "", date_from: dt.date | None = None,
+              date_to: dt.date | None = None) -> int:
+        q = select(func.count()).select_from(Document)
+        if publisher:
+            q = q.where(Document.publisher == publisher)
+        if date_from:
+            q = q.where(Document.published_on >= date_from)
+        if date_to:
+            q = q.where(Document.published_on <= date_to)
         with self.db.read() as s:
-            return s.scalar(select(func.count()).select_from(Document)) or 0
+            return s.scalar(q) or 0
 
     def resolve(self, ref: str) -> int:
         text_ = str(ref).strip()
@@ -262,9 +286,7 @@ class LibraryService:
                 return []
             ids = ",".join(str(int(h[0])) for h in hits)
             docs = {r[0]: r for r in s.execute(text(
-                "SELECT id, title, publisher, author, published_on, url, kind, sha256, "
-                "original_name, size_bytes, imported_at, "
-                f"coalesce(json_array_length(page_offsets), 0) FROM document WHERE id IN ({ids})"))}
+                f"SELECT {_INFO_COLUMNS} FROM document WHERE id IN ({ids})"))}
         return [SearchHit(_info_from_row(docs[i]), snip, rank) for i, rank, snip in hits]
 
     # -- writing
@@ -292,6 +314,10 @@ class LibraryService:
             s.delete(d)
 
 
+_INFO_COLUMNS = ("id, title, publisher, author, published_on, url, kind, sha256, original_name, "
+                 "size_bytes, imported_at, coalesce(json_array_length(page_offsets), 0)")
+
+
 def _info_from_row(r: Sequence[object]) -> DocumentInfo:
     return DocumentInfo(
         id=r[0], title=r[1], publisher=r[2], author=r[3], published_on=as_date(r[4]),  # type: ignore[arg-type]
@@ -302,16 +328,6 @@ def _info_from_row(r: Sequence[object]) -> DocumentInfo:
 def _apply_meta(doc: Extracted, meta: DocumentMeta) -> None:
     doc.title, doc.publisher, doc.author = meta.title, meta.publisher, meta.author
     doc.published_on, doc.url = meta.published_on, meta.url
-
-
-def _filters(q, publisher: str, date_from: dt.date | None, date_to: dt.date | None):  # noqa: ANN001, ANN202
-    if publisher:
-        q = q.where(Document.publisher == publisher)
-    if date_from:
-        q = q.where(Document.published_on >= date_from)
-    if date_to:
-        q = q.where(Document.published_on <= date_to)
-    return q
 
 
 def _get(s, document_id: int) -> Document:  # noqa: ANN001

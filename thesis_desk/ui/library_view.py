@@ -9,7 +9,7 @@ evidence it is.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -68,16 +68,39 @@ def qt_to_py(text: str, pos: int) -> int:
 class DocumentTableModel(QAbstractTableModel):
     COLUMNS = ("Title", "Publisher", "Date", "Match")
 
+    PAGE = 300
+
     def __init__(self, parent: Any = None):
         super().__init__(parent)
         self.docs: list[DocumentInfo] = []
         self.snippets: list[str] = []
+        self._more: Callable[[int, int], list[DocumentInfo]] | None = None
+        self._exhausted = True
 
-    def set_rows(self, docs: Sequence[DocumentInfo], snippets: Sequence[str] = ()) -> None:
+    def set_rows(self, docs: Sequence[DocumentInfo], snippets: Sequence[str] = (),
+                 more: Callable[[int, int], list[DocumentInfo]] | None = None) -> None:
+        """Show ``docs``; with ``more(offset, limit)`` the rest is fetched as the view
+        scrolls (canFetchMore/fetchMore), so a large library never loads whole."""
         self.beginResetModel()
         self.docs = list(docs)
         self.snippets = list(snippets) or [""] * len(self.docs)
+        self._more = more
+        self._exhausted = more is None or len(self.docs) < self.PAGE
         self.endResetModel()
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: N802, B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: N802, B008
+        if parent.isValid() or self._more is None or self._exhausted:
+            return
+        page = self._more(len(self.docs), self.PAGE)
+        self._exhausted = len(page) < self.PAGE
+        if page:
+            self.beginInsertRows(QModelIndex(), len(self.docs), len(self.docs) + len(page) - 1)
+            self.docs += page
+            self.snippets += [""] * len(page)
+            self.endInsertRows()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.docs)
@@ -350,10 +373,15 @@ class LibraryView(QWidget):
             self.table.setColumnHidden(3, False)
             self.count.setText(plural(len(hits), "match", "matches") + f" for “{query}”")
         else:
-            docs = self.library.list(publisher=current_pub, **span)
-            self.model.set_rows(docs)
+            library = self.library
+
+            def more(offset: int, limit: int) -> list[DocumentInfo]:
+                return library.list(publisher=current_pub, limit=limit, offset=offset, **span)
+
+            self.model.set_rows(more(0, self.model.PAGE), more=more)
             self.table.setColumnHidden(3, True)
-            self.count.setText(plural(len(docs), "document", "documents"))
+            total = library.count(publisher=current_pub, **span)
+            self.count.setText(plural(total, "document", "documents"))
         self.snippet.setVisible(bool(query))
         row = next((n for n, d in enumerate(self.model.docs) if d.id == keep), 0 if self.model.docs else -1)
         if row >= 0:
