@@ -197,18 +197,9 @@ class LibraryService:
         """Documents, newest first, a window of them when ``limit`` is given (the view
         pages through a large library rather than loading it whole). Plain SQL without
         the text: ORM objects for 20,000 rows took 0.7 s."""
-        where, params = ["1"], {}
-        if publisher:
-            where.append("publisher = :publisher")
-            params["publisher"] = publisher
-        if date_from:
-            where.append("published_on >= :date_from")
-            params["date_from"] = date_from.isoformat()
-        if date_to:
-            where.append("published_on <= :date_to")
-            params["date_to"] = date_to.isoformat()
+        where, params = _doc_filters("", publisher, date_from, date_to)
         with self.db.read() as s:
-            sql = (f"SELECT {_INFO_COLUMNS} FROM document WHERE {' AND '.join(where)} "
+            sql = (f"SELECT {_INFO_COLUMNS} FROM document WHERE {' AND '.join(['1', *where])} "
                    # NULLs sort lowest in SQLite, so undated documents come last, and the
                    # published_on index (rowid included) serves this order without a sort.
                    "ORDER BY published_on DESC, id DESC")
@@ -234,15 +225,10 @@ class LibraryService:
 
     def count(self, *, publisher: str = "", date_from: dt.date | None = None,
               date_to: dt.date | None = None) -> int:
-        q = select(func.count()).select_from(Document)
-        if publisher:
-            q = q.where(Document.publisher == publisher)
-        if date_from:
-            q = q.where(Document.published_on >= date_from)
-        if date_to:
-            q = q.where(Document.published_on <= date_to)
+        where, params = _doc_filters("", publisher, date_from, date_to)
         with self.db.read() as s:
-            return s.scalar(q) or 0
+            return s.execute(text("SELECT count(*) FROM document WHERE "
+                                  + " AND ".join(["1", *where])), params).scalar_one()
 
     def resolve(self, ref: str) -> int:
         text_ = str(ref).strip()
@@ -264,16 +250,9 @@ class LibraryService:
             return []
         # Rank and cut in FTS5 alone, then fetch the few documents kept: joining (or
         # a subquery, which SQLite then runs 10x slower) cost far more than the search.
-        where, params = ["document_fts MATCH :q"], {"q": expr, "limit": limit}
-        if publisher:
-            where.append("d.publisher = :publisher")
-            params["publisher"] = publisher
-        if date_from:
-            where.append("d.published_on >= :date_from")
-            params["date_from"] = date_from.isoformat()
-        if date_to:
-            where.append("d.published_on <= :date_to")
-            params["date_to"] = date_to.isoformat()
+        filters, params = _doc_filters("d.", publisher, date_from, date_to)
+        where = ["document_fts MATCH :q", *filters]
+        params.update(q=expr, limit=limit)
         sql = (
             "SELECT document_fts.rowid, bm25(document_fts, 5.0, 1.0) AS r, "
             f"snippet(document_fts, 1, '{HIT_START}', '{HIT_END}', '…', 14) FROM document_fts "
@@ -312,6 +291,23 @@ class LibraryService:
                 raise UserError(f"“{d.title}” is quoted by {used} evidence item(s); delete "
                                 "those first.")
             s.delete(d)
+
+
+def _doc_filters(prefix: str, publisher: str, date_from: dt.date | None,
+                 date_to: dt.date | None) -> tuple[list[str], dict[str, object]]:
+    """SQL conditions (and their parameters) for the library's publisher/date filters."""
+    where: list[str] = []
+    params: dict[str, object] = {}
+    if publisher:
+        where.append(f"{prefix}publisher = :publisher")
+        params["publisher"] = publisher
+    if date_from:
+        where.append(f"{prefix}published_on >= :date_from")
+        params["date_from"] = date_from.isoformat()
+    if date_to:
+        where.append(f"{prefix}published_on <= :date_to")
+        params["date_to"] = date_to.isoformat()
+    return where, params
 
 
 _INFO_COLUMNS = ("id, title, publisher, author, published_on, url, kind, sha256, original_name, "
