@@ -153,6 +153,7 @@ def test_search_shows_escaped_highlighted_snippets(qtbot, window, tmp_path):
     lv.refresh()
     qtbot.keyClicks(lv.search, "capex")
     qtbot.keyClick(lv.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: lv.count.text().startswith("1 match"), timeout=5000)  # off-thread
     assert len(lv.model.docs) == 1
     assert "<b>capex</b>" in lv.snippet.text()
     assert "&lt;img" in lv.snippet.text() and "<img" not in lv.snippet.text()

@@ -42,6 +42,7 @@ from thesis_desk.ui.widgets import (
 
 if TYPE_CHECKING:
     from thesis_desk.core.evidence import EvidenceService
+    from thesis_desk.ui.tasks import TaskRunner
     from thesis_desk.core.library import LibraryService
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -279,6 +280,8 @@ class LibraryView(QWidget):
         super().__init__(parent)
         self.library: LibraryService | None = None
         self.evidence: EvidenceService | None = None
+        self.runner: TaskRunner | None = None  # set by the main window: searches off-thread
+        self._generation = 0  # results of a superseded search are dropped
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search titles and text (words; quotes and symbols are "
                                        "just searched)")
@@ -367,12 +370,25 @@ class LibraryView(QWidget):
         query = self.search.text().strip()
         span = {"date_from": self.date_from.value(), "date_to": self.date_to.value()}
         if query:
-            hits: list[SearchHit] = self.library.search(query, publisher=current_pub,
-                                                         limit=200, **span)
-            self.model.set_rows([h.document for h in hits], [h.snippet for h in hits])
-            self.table.setColumnHidden(3, False)
-            self.count.setText(plural(len(hits), "match", "matches") + f" for “{query}”")
+            library = self.library
+
+            def job(_progress: object = None, _cancelled: object = None) -> list[SearchHit]:
+                return library.search(query, publisher=current_pub, limit=200, **span)
+
+            self._generation += 1
+            generation = self._generation
+            if self.runner is None:
+                self._show_hits(job(), query, keep)
+            else:  # a search over a big library can take a few hundred ms: not on the GUI thread
+                self.count.setText(f"Searching for “{query}”…")
+                self.runner.run(
+                    job, show_progress=False,
+                    on_done=lambda hits: generation == self._generation
+                    and self._show_hits(hits, query, keep),
+                    on_error=lambda exc: self.message.emit(f"Search failed: {exc}"))
+            return
         else:
+            self._generation += 1
             library = self.library
 
             def more(offset: int, limit: int) -> list[DocumentInfo]:
@@ -382,7 +398,16 @@ class LibraryView(QWidget):
             self.table.setColumnHidden(3, True)
             total = library.count(publisher=current_pub, **span)
             self.count.setText(plural(total, "document", "documents"))
-        self.snippet.setVisible(bool(query))
+        self._select_kept(keep, searching=False)
+
+    def _show_hits(self, hits: list[SearchHit], query: str, keep: int | None) -> None:
+        self.model.set_rows([h.document for h in hits], [h.snippet for h in hits])
+        self.table.setColumnHidden(3, False)
+        self.count.setText(plural(len(hits), "match", "matches") + f" for “{query}”")
+        self._select_kept(keep, searching=True)
+
+    def _select_kept(self, keep: int | None, *, searching: bool) -> None:
+        self.snippet.setVisible(searching)
         row = next((n for n, d in enumerate(self.model.docs) if d.id == keep), 0 if self.model.docs else -1)
         if row >= 0:
             self.table.selectRow(row)

@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
 
         self.tasks = TaskRunner(self)
         self.library_view = LibraryView()
+        self.library_view.runner = TaskRunner(self)  # reads, beside the writer in self.tasks
         self.library_view.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.library_view.import_requested.connect(self.import_documents)
         self.library_view.reader.add_evidence_requested.connect(self._evidence_from_reader)
@@ -369,6 +370,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_state()
         self.tasks.wait()
+        if self.library_view.runner is not None:
+            self.library_view.runner.wait()
         if self.workspace is not None:
             self.workspace.close()
             self.workspace = None
