@@ -18,7 +18,7 @@ EXTRA_REVISION = '''
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0002"
+revision = "9001"
 down_revision = "{head}"
 branch_labels = None
 depends_on = None
@@ -42,7 +42,7 @@ def scripts_with_extra(tmp_path: Path, *, fail: bool) -> Path:
     shutil.copytree(migrations.SCRIPT_LOCATION, loc,
                     ignore=shutil.ignore_patterns("__pycache__"))
     tail = 'raise RuntimeError("migration bug")' if fail else "pass"
-    (loc / "versions" / "0002_extra.py").write_text(
+    (loc / "versions" / "9001_extra.py").write_text(
         EXTRA_REVISION.format(head=migrations.HEAD, tail=tail))
     return loc
 
@@ -99,14 +99,14 @@ def test_upgrade_backs_up_first_and_keeps_rows(tmp_path):
     loc = scripts_with_extra(tmp_path, fail=False)
     db = open_database(path, tmp_path / "backups", script_location=loc)
     db.close()
-    assert read_schema_revision(path) == "0002"
+    assert read_schema_revision(path) == "9001"
     assert "extra" in columns(path, "thesis")
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM pillar").fetchone()[0] == 1  # no cascade loss
     conn.close()
-    backups = list((tmp_path / "backups").glob("pre-upgrade-0001-*.sqlite3"))
+    backups = list((tmp_path / "backups").glob(f"pre-upgrade-{migrations.HEAD}-*.sqlite3"))
     assert len(backups) == 1
-    assert read_schema_revision(backups[0]) == "0001"
+    assert read_schema_revision(backups[0]) == migrations.HEAD
 
 
 def test_failed_upgrade_rolls_back_whole(tmp_path):
@@ -119,7 +119,7 @@ def test_failed_upgrade_rolls_back_whole(tmp_path):
         open_database(path, tmp_path / "backups", script_location=loc)
     assert tables(path) == before_tables  # no "scratch" table
     assert columns(path, "thesis") == before_cols  # no "extra" column
-    assert read_schema_revision(path) == "0001"
+    assert read_schema_revision(path) == migrations.HEAD
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM pillar").fetchone()[0] == 1
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -155,3 +155,37 @@ def test_foreign_sqlite_file_and_garbage_are_refused(tmp_path):
     with pytest.raises(DatabaseError, match="not a readable database"):
         open_database(junk, tmp_path / "b")
     assert digest(junk) == before
+
+
+def test_a_0001_workspace_upgrades_to_head_keeping_its_documents(tmp_path):
+    """The real upgrade path: a workspace written at 0001 gains the publisher index."""
+    from alembic import command
+
+    from thesis_desk.core.db import make_engine
+
+    path = tmp_path / "old.sqlite3"
+    engine = make_engine(path, foreign_keys=False)
+    with engine.connect() as conn, conn.begin():
+        cfg = migrations._config(None)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    engine.dispose()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO document(title, publisher, author, url, kind, sha256, text, "
+                 "original_name, original_path, size_bytes, imported_at) VALUES ('D', 'Wire', "
+                 "'', '', 'text', 'abc', 'capex text', 'd.txt', '', 10, '2025-01-01')")
+    conn.commit()
+    conn.close()
+    db = open_database(path, tmp_path / "backups")
+    db.close()
+    assert read_schema_revision(path) == migrations.HEAD
+    conn = sqlite3.connect(path)
+    indexes = {r[1] for r in conn.execute("PRAGMA index_list(document)")}
+    assert "ix_document_publisher" in indexes
+    assert conn.execute("SELECT title FROM document").fetchall() == [("D",)]
+    hits = conn.execute("SELECT rowid FROM document_fts WHERE document_fts MATCH 'capex'")
+    assert hits.fetchall() == [(1,)]
+    triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    assert triggers == {"document_fts_ai", "document_fts_ad", "document_fts_au"}
+    conn.close()
+    assert list((tmp_path / "backups").glob("pre-upgrade-0001-*.sqlite3"))

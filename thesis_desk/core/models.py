@@ -144,7 +144,7 @@ class Document(Base):
     __tablename__ = "document"
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(400))
-    publisher: Mapped[str] = mapped_column(String(200), default="")
+    publisher: Mapped[str] = mapped_column(String(200), default="", index=True)
     author: Mapped[str] = mapped_column(String(200), default="")
     published_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     url: Mapped[str] = mapped_column(String(2000), default="")
