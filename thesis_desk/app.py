@@ -13,6 +13,7 @@ from functools import cached_property
 from thesis_desk.core.db import Database, open_database
 from thesis_desk.core.evidence import EvidenceService
 from thesis_desk.core.library import LibraryService
+from thesis_desk.core.metrics import MetricService
 from thesis_desk.core.theses import ThesisService
 from thesis_desk.paths import WorkspacePaths, resolve_paths
 
@@ -51,6 +52,10 @@ class Workspace:
     @cached_property
     def evidence(self) -> EvidenceService:
         return EvidenceService(self.db)
+
+    @cached_property
+    def metrics(self) -> MetricService:
+        return MetricService(self.db)
 
     def is_empty(self) -> bool:
         return self.theses.counts()["theses"] == 0 and self.library.count() == 0

@@ -198,6 +198,66 @@ def cmd_evidence_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_metrics_list(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    items = ws.metrics.list()
+    if args.json:
+        print_json(items)
+        return EXIT_OK
+    print_table(["id", "name", "unit", "obs", "last date", "last value"],
+                [(m.id, m.name, m.unit, m.observations, m.last or "",
+                  "" if m.last_value is None else f"{m.last_value:g}") for m in items])
+    return EXIT_OK
+
+
+def cmd_metrics_show(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    mid = ws.metrics.resolve(args.metric)
+    info, obs = ws.metrics.get(mid), ws.metrics.observations(mid)
+    if args.json:
+        print_json({"metric": info, "observations": obs})
+        return EXIT_OK
+    print(f"#{info.id}  {info.name}" + (f"  ({info.unit})" if info.unit else ""))
+    for line in (info.description, f"source: {info.source}" if info.source else "",
+                 f"instrument: {info.instrument}" if info.instrument else ""):
+        if line:
+            print(f"  {line}")
+    print_table(["date", "value", "note"], [(o.date, f"{o.value:g}", o.note) for o in obs])
+    return EXIT_OK
+
+
+def cmd_metrics_add(args: argparse.Namespace) -> int:
+    from thesis_desk.core.metrics import MetricInput
+
+    ws = _workspace(args)
+    info = ws.metrics.create(MetricInput(name=args.name, unit=args.unit or "",
+                                         frequency=args.frequency, instrument=args.instrument or "",
+                                         description=args.description or "",
+                                         source=args.source or ""))
+    if args.json:
+        print_json(info)
+    else:
+        print(f"Added metric {info.id}: {info.name}")
+    return EXIT_OK
+
+
+def cmd_metrics_observe(args: argparse.Namespace) -> int:
+    from thesis_desk.core.errors import UserError
+
+    ws = _workspace(args)
+    mid = ws.metrics.resolve(args.metric)
+    try:
+        value = float(args.value.replace(",", ""))
+    except ValueError:
+        raise UserError(f"'{args.value}' is not a number.") from None
+    obs = ws.metrics.observe(mid, args.date, value, note=args.note or "", replace=args.replace)
+    if args.json:
+        print_json(obs)
+    else:
+        print(f"Recorded {obs.value:g} on {obs.date:%Y-%m-%d}.")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from thesis_desk.core.demo import build_demo
     from thesis_desk.resources import seeds_dir
@@ -290,6 +350,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = esub.add_parser("list", parents=[common, as_json], help="list a thesis's evidence")
     p.add_argument("thesis", metavar="THESIS", help="id or exact title")
     p.set_defaults(func=cmd_evidence_list)
+
+    from thesis_desk.core.metrics import FREQUENCIES
+
+    met = sub.add_parser("metrics", parents=[common], help="tracked metrics and observations")
+    msub = met.add_subparsers(title="metrics commands", metavar="ACTION", required=True)
+    p = msub.add_parser("list", parents=[common, as_json], help="list metrics")
+    p.set_defaults(func=cmd_metrics_list)
+    p = msub.add_parser("show", parents=[common, as_json], help="a metric and its observations")
+    p.add_argument("metric", metavar="METRIC", help="id or exact name")
+    p.set_defaults(func=cmd_metrics_show)
+    p = msub.add_parser("add", parents=[common, as_json], help="add a metric")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--unit")
+    p.add_argument("--frequency", choices=FREQUENCIES, default="irregular")
+    p.add_argument("--instrument", help="ticker symbol the metric belongs to")
+    p.add_argument("--description")
+    p.add_argument("--source")
+    p.set_defaults(func=cmd_metrics_add)
+    p = msub.add_parser("observe", parents=[common, as_json], help="record a dated value")
+    p.add_argument("metric", metavar="METRIC", help="id or exact name")
+    p.add_argument("date", metavar="DATE", type=_date_arg, help="YYYY-MM-DD")
+    p.add_argument("value", metavar="VALUE")
+    p.add_argument("--note")
+    p.add_argument("--replace", action="store_true", help="replace a value already on that date")
+    p.set_defaults(func=cmd_metrics_observe)
 
     p = sub.add_parser("demo", parents=[common, as_json],
                        help="build the demo workspace (seed articles and three theses)")

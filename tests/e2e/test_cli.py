@@ -123,3 +123,18 @@ def test_import_reports_each_file(capsys, data_dir, tmp_path):
     assert "refused" in err and "bad.txt" in err and "binary" in err
     code, out, _ = run(capsys, "import", str(good), "--json")
     assert code == 0 and json.loads(out)[0]["status"] == "duplicate"
+
+
+def test_metrics_from_the_cli(capsys, data_dir):
+    assert run(capsys, "metrics", "add", "Alibaba P/E", "--unit", "x")[0] == 0
+    assert run(capsys, "metrics", "observe", "Alibaba P/E", "2025-02-01", "10")[0] == 0
+    code, _, err = run(capsys, "metrics", "observe", "Alibaba P/E", "2025-02-01", "12")
+    assert code == 1 and "already a value" in err
+    assert run(capsys, "metrics", "observe", "Alibaba P/E", "2025-02-01", "12", "--replace")[0] == 0
+    code, _, err = run(capsys, "metrics", "observe", "Alibaba P/E", "2025-02-02", "ten")
+    assert code == 1 and "not a number" in err
+    code, out, _ = run(capsys, "metrics", "show", "Alibaba P/E", "--json")
+    shown = json.loads(out)
+    assert [(o["date"], o["value"]) for o in shown["observations"]] == [("2025-02-01", 12.0)]
+    code, out, _ = run(capsys, "metrics", "list")
+    assert "Alibaba P/E" in out and "12" in out

@@ -1,0 +1,242 @@
+"""Tracked metrics and their dated observations, and the link from theses to metrics.
+
+One observation per metric and date: a second value for the same date is refused
+unless the person chooses to replace the first. Alert rules and imports build on this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from thesis_desk.core.db import Database
+from thesis_desk.core.enums import EXPECTED_DIRECTIONS
+from thesis_desk.core.errors import NotFoundError, UserError, ValidationError
+from thesis_desk.core.models import Instrument, Metric, Observation, Thesis, ThesisMetric
+
+FREQUENCIES = ("irregular", "daily", "weekly", "monthly", "quarterly", "annual")
+
+
+@dataclass(frozen=True)
+class MetricInput:
+    name: str
+    unit: str = ""
+    frequency: str = "irregular"
+    instrument: str = ""  # a symbol; created if new
+    description: str = ""
+    source: str = ""
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        if not self.name.strip():
+            errors["name"] = "A metric needs a name."
+        elif len(self.name) > 200:
+            errors["name"] = "Keep the name under 200 characters."
+        if self.frequency not in FREQUENCIES:
+            errors["frequency"] = f"Frequency must be one of {', '.join(FREQUENCIES)}."
+        return errors
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    id: int
+    name: str
+    unit: str
+    frequency: str
+    kind: str
+    instrument: str
+    description: str
+    source: str
+    observations: int
+    first: dt.date | None
+    last: dt.date | None
+    last_value: float | None
+
+
+@dataclass(frozen=True)
+class ObservationInfo:
+    id: int
+    metric_id: int
+    date: dt.date
+    value: float
+    note: str
+    document_id: int | None
+    evidence_id: int | None
+
+
+class MetricService:
+    def __init__(self, db: Database):
+        self.db = db
+
+    # -- metrics
+
+    def create(self, data: MetricInput) -> MetricInfo:
+        _check(data)
+        with self.db.write() as s:
+            if s.scalar(select(Metric.id).where(Metric.name == data.name.strip())):
+                raise ValidationError({"name": f"A metric named '{data.name.strip()}' exists."})
+            m = Metric(name=data.name.strip(), unit=data.unit.strip(), frequency=data.frequency,
+                       description=data.description.strip(), source=data.source.strip(),
+                       instrument_id=_instrument_id(s, data.instrument))
+            s.add(m)
+            s.flush()
+            return _info(s, m)
+
+    def update(self, metric_id: int, data: MetricInput) -> MetricInfo:
+        _check(data)
+        with self.db.write() as s:
+            m = _get(s, metric_id)
+            clash = s.scalar(select(Metric.id).where(Metric.name == data.name.strip(),
+                                                     Metric.id != metric_id))
+            if clash:
+                raise ValidationError({"name": f"A metric named '{data.name.strip()}' exists."})
+            m.name, m.unit, m.frequency = data.name.strip(), data.unit.strip(), data.frequency
+            m.description, m.source = data.description.strip(), data.source.strip()
+            m.instrument_id = _instrument_id(s, data.instrument)
+            s.flush()
+            return _info(s, m)
+
+    def list(self) -> list[MetricInfo]:
+        with self.db.read() as s:
+            return [_info(s, m) for m in s.scalars(select(Metric).order_by(Metric.name))]
+
+    def get(self, metric_id: int) -> MetricInfo:
+        with self.db.read() as s:
+            return _info(s, _get(s, metric_id))
+
+    def resolve(self, ref: str) -> int:
+        text = str(ref).strip()
+        with self.db.read() as s:
+            if text.isdigit() and s.get(Metric, int(text)) is not None:
+                return int(text)
+            found = s.scalar(select(Metric.id).where(Metric.name == text))
+        if found is None:
+            raise NotFoundError(f"No metric has the id or name '{text}'. "
+                                "List them with: thesis-desk metrics list")
+        return found
+
+    # -- observations
+
+    def observe(self, metric_id: int, date: dt.date, value: float, *, note: str = "",
+                replace: bool = False, document_id: int | None = None,
+                evidence_id: int | None = None) -> ObservationInfo:
+        """Record a value; a second value for the same date needs ``replace=True``."""
+        if not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValidationError({"value": "The value must be a finite number."})
+        with self.db.write() as s:
+            _get(s, metric_id)
+            existing = s.scalars(select(Observation).where(
+                Observation.metric_id == metric_id, Observation.date == date)).one_or_none()
+            if existing is not None:
+                if not replace:
+                    raise ValidationError({"date": (
+                        f"There is already a value ({existing.value:g}) for {date:%Y-%m-%d}; "
+                        "choose to replace it, or pick another date.")})
+                existing.value, existing.note = float(value), note.strip()
+                existing.document_id, existing.evidence_id = document_id, evidence_id
+                s.flush()
+                return _obs(existing)
+            o = Observation(metric_id=metric_id, date=date, value=float(value), note=note.strip(),
+                            document_id=document_id, evidence_id=evidence_id)
+            s.add(o)
+            s.flush()
+            return _obs(o)
+
+    def observations(self, metric_id: int, *, until: dt.date | None = None) -> list[ObservationInfo]:
+        with self.db.read() as s:
+            _get(s, metric_id)
+            q = select(Observation).where(Observation.metric_id == metric_id)
+            if until is not None:
+                q = q.where(Observation.date <= until)
+            return [_obs(o) for o in s.scalars(q.order_by(Observation.date))]
+
+    def delete_observation(self, observation_id: int) -> ObservationInfo:
+        with self.db.write() as s:
+            o = s.get(Observation, observation_id)
+            if o is None:
+                raise NotFoundError(f"Observation {observation_id} does not exist.")
+            info = _obs(o)
+            s.delete(o)
+            return info
+
+    # -- links to theses
+
+    def link(self, thesis_id: int, metric_id: int, expected_direction: str = "none") -> None:
+        if expected_direction not in EXPECTED_DIRECTIONS:
+            raise ValidationError({"expected_direction":
+                                   f"Expected direction is one of {', '.join(EXPECTED_DIRECTIONS)}."})
+        with self.db.write() as s:
+            if s.get(Thesis, thesis_id) is None:
+                raise NotFoundError(f"Thesis {thesis_id} does not exist.")
+            _get(s, metric_id)
+            link = s.get(ThesisMetric, (thesis_id, metric_id))
+            if link is None:
+                s.add(ThesisMetric(thesis_id=thesis_id, metric_id=metric_id,
+                                   expected_direction=expected_direction))
+            else:
+                link.expected_direction = expected_direction
+
+    def unlink(self, thesis_id: int, metric_id: int) -> None:
+        with self.db.write() as s:
+            s.execute(delete(ThesisMetric).where(ThesisMetric.thesis_id == thesis_id,
+                                                 ThesisMetric.metric_id == metric_id))
+
+    def for_thesis(self, thesis_id: int) -> list[tuple[MetricInfo, str]]:
+        """The metrics a thesis tracks, with the direction the thesis expects."""
+        with self.db.read() as s:
+            rows = s.execute(select(Metric, ThesisMetric.expected_direction)
+                             .join(ThesisMetric, ThesisMetric.metric_id == Metric.id)
+                             .where(ThesisMetric.thesis_id == thesis_id)
+                             .order_by(Metric.name)).all()
+            return [(_info(s, m), d) for m, d in rows]
+
+
+def _check(data: MetricInput) -> None:
+    errors = data.validate()
+    if errors:
+        raise ValidationError(errors)
+
+
+def _get(s: Session, metric_id: int) -> Metric:
+    m = s.get(Metric, metric_id)
+    if m is None:
+        raise NotFoundError(f"Metric {metric_id} does not exist.")
+    return m
+
+
+def _instrument_id(s: Session, symbol: str) -> int | None:
+    symbol = " ".join(symbol.split()).upper()
+    if not symbol:
+        return None
+    if len(symbol) > 32:
+        raise UserError(f"'{symbol}' is not a ticker symbol (max 32 characters).")
+    inst = s.scalars(select(Instrument).where(Instrument.symbol == symbol)).one_or_none()
+    if inst is None:
+        inst = Instrument(symbol=symbol)
+        s.add(inst)
+        s.flush()
+    return inst.id
+
+
+def _info(s: Session, m: Metric) -> MetricInfo:
+    n, first, last = s.execute(select(func.count(), func.min(Observation.date),
+                                      func.max(Observation.date))
+                               .where(Observation.metric_id == m.id)).one()
+    last_value = None
+    if last is not None:
+        last_value = s.scalar(select(Observation.value).where(
+            Observation.metric_id == m.id, Observation.date == last))
+    symbol = s.scalar(select(Instrument.symbol).where(Instrument.id == m.instrument_id)) \
+        if m.instrument_id else ""
+    return MetricInfo(id=m.id, name=m.name, unit=m.unit, frequency=m.frequency, kind=m.kind,
+                      instrument=symbol or "", description=m.description, source=m.source,
+                      observations=n, first=first, last=last, last_value=last_value)
+
+
+def _obs(o: Observation) -> ObservationInfo:
+    return ObservationInfo(id=o.id, metric_id=o.metric_id, date=o.date, value=o.value,
+                           note=o.note, document_id=o.document_id, evidence_id=o.evidence_id)
