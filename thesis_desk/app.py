@@ -10,6 +10,7 @@ import logging.handlers
 from dataclasses import dataclass
 from functools import cached_property
 
+from thesis_desk.core.alerts import AlertService
 from thesis_desk.core.db import Database, open_database
 from thesis_desk.core.evidence import EvidenceService
 from thesis_desk.core.library import LibraryService
@@ -56,6 +57,10 @@ class Workspace:
     @cached_property
     def metrics(self) -> MetricService:
         return MetricService(self.db)
+
+    @cached_property
+    def alerts(self) -> AlertService:
+        return AlertService(self.db)
 
     def is_empty(self) -> bool:
         return self.theses.counts()["theses"] == 0 and self.library.count() == 0

@@ -255,6 +255,66 @@ def cmd_metrics_observe(args: argparse.Namespace) -> int:
         print_json(obs)
     else:
         print(f"Recorded {obs.value:g} on {obs.date:%Y-%m-%d}.")
+        for message in obs.fired:
+            print(f"ALERT: {message}")
+    return EXIT_OK
+
+
+def cmd_rules_add(args: argparse.Namespace) -> int:
+    from thesis_desk.core.alerts import RuleInput
+
+    ws = _workspace(args)
+    mid = ws.metrics.resolve(args.metric)
+    kinds = [(k, v) for k, v in (("above", args.above), ("below", args.below),
+                                 ("crosses", args.crosses), ("change_pct", args.change_pct),
+                                 ("zscore", args.zscore), ("stale", args.stale_days))
+             if v is not None]
+    kind, value = kinds[0]
+    rule = ws.alerts.add_rule(RuleInput(
+        metric_id=mid, kind=kind, threshold=None if kind == "stale" else value,
+        window=int(value) if kind == "stale" else args.window,
+        window_unit="days" if args.days else "observations", hysteresis=args.hysteresis,
+        pillar_id=args.pillar, pillar_state_on_fire=args.pillar_state))
+    if args.json:
+        print_json(rule)
+    else:
+        print(f"Added rule {rule.id}: {rule.metric_name} {rule.description}")
+    return EXIT_OK
+
+
+def cmd_rules_list(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    rules = ws.alerts.rules()
+    if args.json:
+        print_json(rules)
+        return EXIT_OK
+    print_table(["id", "metric", "rule", "pillar", "state"],
+                [(r.id, r.metric_name, r.description, r.pillar_id or "",
+                  "triggered" if r.triggered else "armed") for r in rules])
+    return EXIT_OK
+
+
+def cmd_alerts_check(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    fired = ws.alerts.check_all()
+    if args.json:
+        print_json(fired)
+    else:
+        for a in fired:
+            print(f"ALERT #{a.id}: {a.message}")
+        if not fired:
+            print("No new alerts.")
+    return EXIT_ERROR if fired else EXIT_OK  # a scheduled job can act on exit 1
+
+
+def cmd_alerts_list(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    items = ws.alerts.alerts(state=args.state)
+    if args.json:
+        print_json(items)
+        return EXIT_OK
+    print_table(["id", "fired", "state", "message"],
+                [(a.id, f"{a.fired_at:%Y-%m-%d %H:%M}", a.state, a.message) for a in items])
     return EXIT_OK
 
 
@@ -375,6 +435,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note")
     p.add_argument("--replace", action="store_true", help="replace a value already on that date")
     p.set_defaults(func=cmd_metrics_observe)
+
+    rules = sub.add_parser("rules", parents=[common], help="alert rules on metrics")
+    rsub = rules.add_subparsers(title="rules commands", metavar="ACTION", required=True)
+    p = rsub.add_parser("add", parents=[common, as_json], help="add an alert rule to a metric")
+    p.add_argument("metric", metavar="METRIC", help="id or exact name")
+    kind = p.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--above", type=float, metavar="X")
+    kind.add_argument("--below", type=float, metavar="X")
+    kind.add_argument("--crosses", type=float, metavar="X")
+    kind.add_argument("--change-pct", type=float, metavar="P")
+    kind.add_argument("--zscore", type=float, metavar="K")
+    kind.add_argument("--stale-days", type=int, metavar="N")
+    p.add_argument("--window", type=int, metavar="N", help="for --change-pct and --zscore")
+    p.add_argument("--days", action="store_true", help="--window counts days, not observations")
+    p.add_argument("--hysteresis", type=float, default=0.0, metavar="H",
+                   help="re-arm only once the value is H back across the level")
+    p.add_argument("--pillar", type=int, metavar="ID", help="a kill criterion this rule breaks")
+    p.add_argument("--pillar-state", choices=("at_risk", "broken"), default="broken")
+    p.set_defaults(func=cmd_rules_add)
+    p = rsub.add_parser("list", parents=[common, as_json], help="list alert rules")
+    p.set_defaults(func=cmd_rules_list)
+
+    al = sub.add_parser("alerts", parents=[common], help="check and list alerts")
+    asub = al.add_subparsers(title="alerts commands", metavar="ACTION", required=True)
+    p = asub.add_parser("check", parents=[common, as_json],
+                        help="evaluate every rule; exit 1 when new alerts fired")
+    p.set_defaults(func=cmd_alerts_check)
+    p = asub.add_parser("list", parents=[common, as_json], help="list alerts")
+    p.add_argument("--state", choices=("new", "acknowledged", "snoozed"))
+    p.set_defaults(func=cmd_alerts_list)
 
     p = sub.add_parser("demo", parents=[common, as_json],
                        help="build the demo workspace (seed articles and three theses)")

@@ -138,3 +138,19 @@ def test_metrics_from_the_cli(capsys, data_dir):
     assert [(o["date"], o["value"]) for o in shown["observations"]] == [("2025-02-01", 12.0)]
     code, out, _ = run(capsys, "metrics", "list")
     assert "Alibaba P/E" in out and "12" in out
+
+
+def test_rules_and_alerts_from_the_cli(capsys, data_dir):
+    run(capsys, "metrics", "add", "Capex ratio")
+    code, out, _ = run(capsys, "rules", "add", "Capex ratio", "--above", "100")
+    assert code == 0 and "above 100" in out
+    code, out, _ = run(capsys, "metrics", "observe", "Capex ratio", "2025-06-30", "121")
+    assert "ALERT: Capex ratio above 100: 121 on 2025-06-30" in out
+    code, out, _ = run(capsys, "alerts", "check")
+    assert code == 0 and "No new alerts" in out  # already fired when observed
+    code, out, _ = run(capsys, "alerts", "list", "--json")
+    assert [a["value"] for a in json.loads(out)] == [121.0]
+    code, out, _ = run(capsys, "rules", "list")
+    assert "triggered" in out
+    code, _, err = run(capsys, "rules", "add", "Capex ratio", "--zscore", "2", "--window", "2")
+    assert code == 1 and "window" in err

@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from dataclasses import replace as replace_
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from thesis_desk.core.alerts import evaluate_metric
 from thesis_desk.core.db import Database
 from thesis_desk.core.enums import EXPECTED_DIRECTIONS
 from thesis_desk.core.errors import NotFoundError, UserError, ValidationError
@@ -66,6 +68,7 @@ class ObservationInfo:
     note: str
     document_id: int | None
     evidence_id: int | None
+    fired: tuple[str, ...] = ()  # messages of alerts this observation fired
 
 
 class MetricService:
@@ -144,7 +147,9 @@ class MetricService:
                             document_id=document_id, evidence_id=evidence_id)
             s.add(o)
             s.flush()
-            return _obs(o)
+            # Checked at once, in the same transaction: the value and its alerts land together.
+            fired = evaluate_metric(s, metric_id)
+            return replace_(_obs(o), fired=tuple(a.message for a in fired))
 
     def observations(self, metric_id: int, *, until: dt.date | None = None) -> list[ObservationInfo]:
         with self.db.read() as s:

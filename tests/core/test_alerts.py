@@ -1,0 +1,134 @@
+"""Alert rules fire on the edge: once per crossing, re-armed when the condition clears."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from thesis_desk.core.alerts import RuleInput
+from thesis_desk.core.errors import ValidationError
+from thesis_desk.core.metrics import MetricInput
+from thesis_desk.core.records import PillarInput, ThesisInput
+
+START = dt.date(2025, 1, 1)
+
+
+def day(n: int) -> dt.date:
+    return START + dt.timedelta(days=n)
+
+
+@pytest.fixture
+def metric(workspace):
+    return workspace.metrics.create(MetricInput("Cloud capex / cloud revenue", unit="%"))
+
+
+def feed(ws, metric_id, values, start=0):
+    return [ws.metrics.observe(metric_id, day(start + i), v).fired for i, v in enumerate(values)]
+
+
+def test_above_fires_once_while_above_and_rearms_when_clear(workspace, metric):
+    workspace.alerts.add_rule(RuleInput(metric.id, "above", threshold=100))
+    fired = feed(workspace, metric.id, [90, 121, 130, 140])
+    assert [len(f) for f in fired] == [0, 1, 0, 0]  # sitting above does not fire again
+    assert "above 100: 121" in fired[1][0]
+    fired = feed(workspace, metric.id, [95, 105], start=4)
+    assert [len(f) for f in fired] == [0, 1]  # cleared, then crossed again
+    assert len(workspace.alerts.alerts()) == 2
+
+
+def test_hysteresis_band_keeps_a_wobble_from_refiring(workspace, metric):
+    workspace.alerts.add_rule(RuleInput(metric.id, "above", threshold=100, hysteresis=5))
+    fired = feed(workspace, metric.id, [101, 99, 102, 94, 101])
+    # 99 is inside the band (not re-armed): 102 does not fire; 94 re-arms; 101 fires.
+    assert [len(f) for f in fired] == [1, 0, 0, 0, 1]
+
+
+def test_below_and_crosses(workspace, metric):
+    workspace.alerts.add_rule(RuleInput(metric.id, "below", threshold=10))
+    workspace.alerts.add_rule(RuleInput(metric.id, "crosses", threshold=50))
+    fired = feed(workspace, metric.id, [60, 40, 45, 55, 8])
+    assert [[m.split(":")[0] for m in f] for f in fired] == [
+        [], ["Cloud capex / cloud revenue crosses 50"], [],
+        ["Cloud capex / cloud revenue crosses 50"],
+        ["Cloud capex / cloud revenue below 10", "Cloud capex / cloud revenue crosses 50"]]
+
+
+def test_change_pct_over_observations_and_days(workspace, metric):
+    workspace.alerts.add_rule(RuleInput(metric.id, "change_pct", threshold=20, window=2))
+    fired = feed(workspace, metric.id, [100, 105, 125, 126])
+    assert [len(f) for f in fired] == [0, 0, 1, 0]
+    other = workspace.metrics.create(MetricInput("Price"))
+    workspace.alerts.add_rule(RuleInput(other.id, "change_pct", threshold=10, window=7,
+                                        window_unit="days"))
+    fired = [workspace.metrics.observe(other.id, d, v).fired
+             for d, v in ((day(0), 100), (day(3), 108), (day(8), 112))]
+    assert [len(f) for f in fired] == [0, 0, 1]
+
+
+def test_zscore(workspace, metric):
+    workspace.alerts.add_rule(RuleInput(metric.id, "zscore", threshold=3, window=5))
+    fired = feed(workspace, metric.id, [10, 11, 9, 10, 11, 10.5, 30])
+    assert [len(f) for f in fired] == [0, 0, 0, 0, 0, 0, 1]
+
+
+def test_stale_rule_fires_on_the_catch_up_pass_only_once(workspace, metric):
+    workspace.alerts.add_rule(RuleInput(metric.id, "stale", window=30))
+    feed(workspace, metric.id, [1])
+    assert workspace.alerts.check_all(today=day(10)) == []
+    assert len(workspace.alerts.check_all(today=day(40))) == 1
+    assert workspace.alerts.check_all(today=day(41)) == []
+    feed(workspace, metric.id, [2], start=41)
+    workspace.alerts.check_all(today=day(42))  # fresh again: re-armed
+    assert len(workspace.alerts.check_all(today=day(80))) == 1
+
+
+def test_a_new_rule_judges_only_new_observations(workspace, metric):
+    feed(workspace, metric.id, [150, 160])
+    rule = workspace.alerts.add_rule(RuleInput(metric.id, "above", threshold=100))
+    assert rule.triggered  # already above: armed only after it clears
+    assert workspace.alerts.check_all(today=day(2)) == []
+    assert feed(workspace, metric.id, [170], start=2) == [()]
+
+
+def test_catch_up_pass_sees_values_written_behind_the_rules_back(workspace, metric):
+    import sqlite3
+
+    workspace.alerts.add_rule(RuleInput(metric.id, "above", threshold=100))
+    conn = sqlite3.connect(workspace.paths.database)  # another process, no evaluation
+    conn.execute("INSERT INTO observation(metric_id, date, value, note, created_at) "
+                 "VALUES (?, '2025-03-01', 150, '', '2025-03-01')", (metric.id,))
+    conn.commit()
+    conn.close()
+    assert [a.value for a in workspace.alerts.check_all(today=day(60))] == [150.0]
+    assert workspace.alerts.check_all(today=day(60)) == []
+
+
+def test_kill_criterion_breaks_its_pillar_with_a_journal_entry(workspace, metric):
+    t = workspace.theses.create(ThesisInput(title="Alibaba capex"))
+    kill = workspace.theses.add_pillar(t.id, PillarInput("kill", "Capex/revenue above 150%"))
+    workspace.alerts.add_rule(RuleInput(metric.id, "above", threshold=150, pillar_id=kill.id))
+    feed(workspace, metric.id, [121, 160])
+    detail = workspace.theses.get(t.id)
+    assert detail.flagged and detail.pillars[0].state == "broken"
+    journal = workspace.theses.journal(t.id)
+    kinds = [e.kind for e in journal[:2]]
+    assert set(kinds) == {"alert", "pillar_state"}
+    state = next(e for e in journal if e.kind == "pillar_state")
+    assert "160" in state.reason and "rule #" in state.reason and "2025-01-02" in state.reason
+    [alert] = workspace.alerts.alerts()
+    assert alert.thesis_ids == (t.id,) and alert.state == "new"
+    workspace.alerts.acknowledge(alert.id)
+    assert workspace.alerts.alerts(state="new") == []
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [(RuleInput(1, "above"), "threshold"), (RuleInput(1, "zscore", threshold=2, window=2), "window"),
+     (RuleInput(1, "nope"), "kind"), (RuleInput(1, "above", threshold=1, hysteresis=-1), "hysteresis")],
+)
+def test_invalid_rules_are_refused(workspace, metric, data, field):
+    with pytest.raises(ValidationError) as err:
+        workspace.alerts.add_rule(data)
+    assert field in err.value.errors
+    assert workspace.alerts.rules() == []

@@ -1,0 +1,333 @@
+"""Alert rules on metrics, fired on the edge: once per crossing, re-armed when clear.
+
+A rule walks the metric's observations in date order from where it last stopped, so
+a new observation is checked at once (in the transaction that records it) and a
+catch-up pass over everything is the same code. A rule tied to a pillar is a kill
+criterion: when it fires, the pillar's state changes, the thesis is flagged and the
+journal says which rule, which observation and which value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from thesis_desk.core.db import Database
+from thesis_desk.core.enums import PILLAR_STATE_LABELS
+from thesis_desk.core.errors import NotFoundError, ValidationError
+from thesis_desk.core.models import (
+    Alert,
+    AlertRule,
+    JournalEntry,
+    Metric,
+    Observation,
+    Pillar,
+    Thesis,
+)
+from thesis_desk.core.timeutil import utcnow
+
+KINDS = ("above", "below", "crosses", "change_pct", "zscore", "stale")
+_SEVERITY_ORDER = {"intact": 0, "confirmed": 0, "at_risk": 1, "broken": 2}
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    metric_id: int
+    kind: str
+    threshold: float | None = None
+    window: int | None = None
+    window_unit: str = "observations"
+    hysteresis: float = 0.0
+    pillar_id: int | None = None
+    pillar_state_on_fire: str = "broken"
+    severity: str = "warning"
+    note: str = ""
+
+    def validate(self) -> dict[str, str]:
+        e: dict[str, str] = {}
+        if self.kind not in KINDS:
+            e["kind"] = f"Kind is one of {', '.join(KINDS)}."
+            return e
+        if self.kind != "stale" and (self.threshold is None or not math.isfinite(self.threshold)):
+            e["threshold"] = "Give the level (a number)."
+        if self.kind in ("change_pct", "zscore", "stale") and (not self.window or self.window < 1):
+            e["window"] = "Give a window of at least 1."
+        if self.kind == "zscore" and self.window is not None and self.window < 3:
+            e["window"] = "A z-score needs a window of at least 3 observations."
+        if self.hysteresis < 0:
+            e["hysteresis"] = "Hysteresis is a distance: zero or more."
+        if self.window_unit not in ("observations", "days"):
+            e["window_unit"] = "The window counts observations or days."
+        if self.pillar_state_on_fire not in ("at_risk", "broken"):
+            e["pillar_state_on_fire"] = "A fired rule puts its pillar at risk or breaks it."
+        return e
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    id: int
+    metric_id: int
+    metric_name: str
+    kind: str
+    threshold: float | None
+    window: int | None
+    window_unit: str
+    hysteresis: float
+    pillar_id: int | None
+    pillar_state_on_fire: str
+    enabled: bool
+    triggered: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class AlertInfo:
+    id: int
+    rule_id: int
+    metric_id: int
+    metric_name: str
+    fired_at: dt.datetime
+    observed_on: dt.date | None
+    value: float | None
+    message: str
+    state: str
+    thesis_ids: tuple[int, ...]
+
+
+def describe_rule(kind: str, threshold: float | None, window: int | None,
+                  window_unit: str = "observations", hysteresis: float = 0.0) -> str:
+    band = f" (re-arms {hysteresis:g} back)" if hysteresis else ""
+    if kind == "above":
+        return f"above {threshold:g}{band}"
+    if kind == "below":
+        return f"below {threshold:g}{band}"
+    if kind == "crosses":
+        return f"crosses {threshold:g}{band}"
+    if kind == "change_pct":
+        return f"moves {threshold:g}% or more over {window} {window_unit}"
+    if kind == "zscore":
+        return f"moves {threshold:g} standard deviations from the last {window} observations"
+    return f"no new observation for {window} days"
+
+
+class AlertService:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def add_rule(self, data: RuleInput) -> RuleInfo:
+        errors = data.validate()
+        with self.db.write() as s:
+            if s.get(Metric, data.metric_id) is None:
+                errors["metric_id"] = "Choose a metric that exists."
+            if data.pillar_id is not None and s.get(Pillar, data.pillar_id) is None:
+                errors["pillar_id"] = "That pillar does not exist."
+            if errors:
+                raise ValidationError(errors)
+            r = AlertRule(metric_id=data.metric_id, kind=data.kind, threshold=data.threshold,
+                          window=data.window, window_unit=data.window_unit,
+                          hysteresis=data.hysteresis, pillar_id=data.pillar_id,
+                          pillar_state_on_fire=data.pillar_state_on_fire,
+                          severity=data.severity, note=data.note.strip())
+            s.add(r)
+            s.flush()
+            # A new rule judges only what arrives after it, not the whole history.
+            last = s.scalars(select(Observation).where(Observation.metric_id == r.metric_id)
+                             .order_by(Observation.date.desc())).first()
+            if last is not None:
+                r.last_observation_id = last.id
+                r.triggered = _holds_now(s, r, last) is True
+            return _rule_info(s, r)
+
+    def rules(self, metric_id: int | None = None) -> list[RuleInfo]:
+        with self.db.read() as s:
+            q = select(AlertRule).order_by(AlertRule.id)
+            if metric_id is not None:
+                q = q.where(AlertRule.metric_id == metric_id)
+            return [_rule_info(s, r) for r in s.scalars(q)]
+
+    def check_all(self, today: dt.date | None = None) -> list[AlertInfo]:
+        """The catch-up pass: every enabled rule over what it has not seen; staleness."""
+        with self.db.write() as s:
+            fired = []
+            for mid in s.scalars(select(AlertRule.metric_id).where(AlertRule.enabled).distinct()):
+                fired += evaluate_metric(s, mid)
+            fired += _check_stale(s, today or dt.date.today())
+            s.flush()
+            return [_alert_info(s, a) for a in fired]
+
+    def alerts(self, *, state: str | None = None) -> list[AlertInfo]:
+        with self.db.read() as s:
+            q = select(Alert).order_by(Alert.fired_at.desc(), Alert.id.desc())
+            if state:
+                q = q.where(Alert.state == state)
+            return [_alert_info(s, a) for a in s.scalars(q)]
+
+    def acknowledge(self, alert_id: int) -> None:
+        with self.db.write() as s:
+            a = s.get(Alert, alert_id)
+            if a is None:
+                raise NotFoundError(f"Alert {alert_id} does not exist.")
+            a.state, a.snoozed_until = "acknowledged", None
+
+
+def evaluate_metric(s: Session, metric_id: int) -> list[Alert]:
+    """Walk each enabled rule of a metric over its unseen observations; fire on edges."""
+    fired: list[Alert] = []
+    rules = s.scalars(select(AlertRule).where(AlertRule.metric_id == metric_id,
+                                              AlertRule.enabled, AlertRule.kind != "stale")).all()
+    if not rules:
+        return fired
+    series = s.scalars(select(Observation).where(Observation.metric_id == metric_id)
+                       .order_by(Observation.date)).all()
+    index = {o.id: n for n, o in enumerate(series)}
+    for rule in rules:
+        start = index.get(rule.last_observation_id, -1) + 1 if rule.last_observation_id else 0
+        for n in range(start, len(series)):
+            state = _condition(rule, series, n)
+            if state is True and not rule.triggered:
+                rule.triggered = True
+                fired.append(_fire(s, rule, series[n]))
+            elif state is False and rule.triggered:
+                rule.triggered = False
+            elif state == "edge":  # crossings fire on every crossing
+                fired.append(_fire(s, rule, series[n]))
+        if series:
+            rule.last_observation_id = series[-1].id
+    return fired
+
+
+def _holds_now(s: Session, rule: AlertRule, last: Observation) -> bool | str | None:
+    series = s.scalars(select(Observation).where(Observation.metric_id == rule.metric_id)
+                       .order_by(Observation.date)).all()
+    return _condition(rule, series, len(series) - 1)
+
+
+def _condition(rule: AlertRule, series: list[Observation], n: int) -> bool | str | None:
+    """True while the condition holds, False once it has cleared (hysteresis applied),
+    None when undecided (inside the band, too little history), "edge" for a crossing."""
+    v, t, h = series[n].value, rule.threshold or 0.0, rule.hysteresis or 0.0
+    if rule.kind == "above":
+        return True if v > t else (False if v <= t - h else None)
+    if rule.kind == "below":
+        return True if v < t else (False if v >= t + h else None)
+    if rule.kind == "crosses":
+        if n == 0:
+            return None
+        prev = series[n - 1].value
+        up = prev <= t - h and v > t if h else prev <= t < v
+        down = prev >= t + h and v < t if h else prev >= t > v
+        return "edge" if up or down else None
+    if rule.kind == "change_pct":
+        base = _base(rule, series, n)
+        if base is None or base == 0:
+            return None
+        return abs((v - base) / abs(base) * 100) >= t
+    if rule.kind == "zscore":
+        w = rule.window or 0
+        if n < w:
+            return None
+        window = [o.value for o in series[n - w:n]]
+        sd = statistics.pstdev(window)
+        if sd == 0:
+            return None
+        return abs(v - statistics.fmean(window)) / sd >= t
+    return None
+
+
+def _base(rule: AlertRule, series: list[Observation], n: int) -> float | None:
+    w = rule.window or 0
+    if rule.window_unit == "days":
+        cutoff = series[n].date - dt.timedelta(days=w)
+        older = [o for o in series[:n] if o.date <= cutoff]
+        return older[-1].value if older else None
+    return series[n - w].value if n - w >= 0 else None
+
+
+def _check_stale(s: Session, today: dt.date) -> list[Alert]:
+    fired = []
+    for rule in s.scalars(select(AlertRule).where(AlertRule.enabled, AlertRule.kind == "stale")):
+        last = s.scalars(select(Observation).where(Observation.metric_id == rule.metric_id)
+                         .order_by(Observation.date.desc())).first()
+        if last is None:
+            continue
+        stale = (today - last.date).days > (rule.window or 0)
+        if stale and not rule.triggered:
+            rule.triggered = True
+            fired.append(_fire(s, rule, last, stale_days=(today - last.date).days))
+        elif not stale and rule.triggered:
+            rule.triggered = False
+    return fired
+
+
+def _fire(s: Session, rule: AlertRule, obs: Observation, *, stale_days: int = 0) -> Alert:
+    metric = s.get(Metric, rule.metric_id)
+    name = metric.name if metric else f"metric {rule.metric_id}"
+    cond = describe_rule(rule.kind, rule.threshold, rule.window, rule.window_unit, rule.hysteresis)
+    if rule.kind == "stale":
+        msg = f"{name}: no new observation for {stale_days} days (last {obs.date:%Y-%m-%d})"
+    else:
+        msg = f"{name} {cond}: {obs.value:g} on {obs.date:%Y-%m-%d}"
+    alert = Alert(rule_id=rule.id, fired_at=utcnow(), observation_id=obs.id,
+                  observed_on=obs.date, value=obs.value, message=msg, state="new")
+    s.add(alert)
+    s.flush()
+    if rule.pillar_id is not None:
+        _break_pillar(s, rule, alert, msg)
+    return alert
+
+
+def _break_pillar(s: Session, rule: AlertRule, alert: Alert, msg: str) -> None:
+    pillar = s.get(Pillar, rule.pillar_id)
+    if pillar is None:
+        return
+    thesis = s.get(Thesis, pillar.thesis_id)
+    new_state = rule.pillar_state_on_fire
+    reason = f"Alert rule #{rule.id} fired: {msg}"
+    s.add(JournalEntry(thesis_id=pillar.thesis_id, at=utcnow(), kind="alert", field="fired",
+                       new=msg, reason=f"rule #{rule.id}", pillar_id=pillar.id,
+                       alert_id=alert.id))
+    if _SEVERITY_ORDER.get(new_state, 0) > _SEVERITY_ORDER.get(pillar.state, 0):
+        s.add(JournalEntry(thesis_id=pillar.thesis_id, at=utcnow(), kind="pillar_state",
+                           field="state", old=PILLAR_STATE_LABELS[pillar.state],
+                           new=PILLAR_STATE_LABELS[new_state], reason=reason,
+                           pillar_id=pillar.id, alert_id=alert.id))
+        pillar.state = new_state
+    if thesis is not None:
+        thesis.flagged_at = utcnow()
+        thesis.updated_at = utcnow()
+
+
+def _rule_info(s: Session, r: AlertRule) -> RuleInfo:
+    metric = s.get(Metric, r.metric_id)
+    return RuleInfo(id=r.id, metric_id=r.metric_id, metric_name=metric.name if metric else "",
+                    kind=r.kind, threshold=r.threshold, window=r.window,
+                    window_unit=r.window_unit, hysteresis=r.hysteresis, pillar_id=r.pillar_id,
+                    pillar_state_on_fire=r.pillar_state_on_fire, enabled=r.enabled,
+                    triggered=r.triggered,
+                    description=describe_rule(r.kind, r.threshold, r.window, r.window_unit,
+                                              r.hysteresis))
+
+
+def _alert_info(s: Session, a: Alert) -> AlertInfo:
+    rule = s.get(AlertRule, a.rule_id)
+    metric = s.get(Metric, rule.metric_id) if rule else None
+    theses: tuple[int, ...] = ()
+    if rule is not None:
+        from thesis_desk.core.models import ThesisMetric
+
+        ids = set(s.scalars(select(ThesisMetric.thesis_id)
+                            .where(ThesisMetric.metric_id == rule.metric_id)))
+        if rule.pillar_id is not None:
+            p = s.get(Pillar, rule.pillar_id)
+            if p is not None:
+                ids.add(p.thesis_id)
+        theses = tuple(sorted(ids))
+    return AlertInfo(id=a.id, rule_id=a.rule_id, metric_id=rule.metric_id if rule else 0,
+                     metric_name=metric.name if metric else "", fired_at=a.fired_at,
+                     observed_on=a.observed_on, value=a.value, message=a.message,
+                     state=a.state, thesis_ids=theses)
