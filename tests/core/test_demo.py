@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from thesis_desk.core.demo import THESES, build_demo, manifest
+from thesis_desk.core.demo import METRICS, THESES, build_demo, manifest
 from thesis_desk.core.errors import UserError
 from thesis_desk.resources import seeds_dir
 
@@ -21,7 +21,8 @@ def test_shipped_seeds_match_the_shared_originals():
 
 def test_demo_builds_grounded_theses(workspace):
     counts = build_demo(workspace, seeds_dir())
-    assert counts == {"documents": 5, "theses": 3, "evidence": sum(len(t.quotes) for t in THESES)}
+    assert counts == {"documents": 5, "theses": 3, "evidence": sum(len(t.quotes) for t in THESES),
+                      "metrics": len(METRICS)}
     seeds = {e["file"]: (seeds_dir() / e["file"]).read_text(encoding="utf-8")
              for e in manifest(seeds_dir())}
     titles = {t.title for t in workspace.theses.list()}
@@ -45,3 +46,21 @@ def test_demo_refuses_a_workspace_with_content(workspace):
     build_demo(workspace, seeds_dir())
     with pytest.raises(UserError, match="empty one"):
         build_demo(workspace, seeds_dir())
+
+
+def test_demo_metrics_hold_only_values_the_seeds_state(workspace):
+    build_demo(workspace, seeds_dir())
+    texts = {e["file"]: (seeds_dir() / e["file"]).read_text(encoding="utf-8")
+             for e in manifest(seeds_dir())}
+    assert len(workspace.metrics.list()) == len(METRICS)
+    for m in METRICS:
+        assert m.passage in texts[m.seed]
+        assert f"{m.value:g}" in m.passage  # the number is in the passage it cites
+        mid = workspace.metrics.resolve(m.name)
+        [obs] = workspace.metrics.observations(mid)
+        assert obs.value == m.value and obs.document_id is not None
+        tid = workspace.theses.resolve(m.thesis)
+        assert [i.name for i, _ in workspace.metrics.for_thesis(tid)].count(m.name) == 1
+    ratio = workspace.metrics.observations(
+        workspace.metrics.resolve("China cloud capex / cloud revenue"))[0]
+    assert ratio.evidence_id is not None  # linked to the filed passage

@@ -202,6 +202,48 @@ THESES: tuple[DemoThesis, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class DemoMetric:
+    """A value a seed states, with the date it states it for, and the passage it is in."""
+
+    name: str
+    unit: str
+    value: float
+    on: str  # ISO date
+    seed: str
+    passage: str
+    thesis: str  # title of the demo thesis that tracks it
+    expected: str  # up / down / none
+    note: str
+
+
+# Only seed 002 is dated, so only its figures can be placed on a date; the undated
+# seeds' figures (P/E near 10 vs 20, the 8% -> 6% model gap, the $1.8 trillion basket)
+# stay evidence, not observations: a date would have to be invented.
+METRICS: tuple[DemoMetric, ...] = (
+    DemoMetric("China top-4 cloud providers' capex, trailing 12 months", "US$ bn", 45,
+               "2025-09-01", REUTERS, "The four leading Chinese firms spent about $45 billion "
+               "in the past 12 months, compared with $291 billion by the top US players.",
+               "China AI valuation gap narrows as earnings catch up", "up",
+               "'about $45 billion in the past 12 months', as reported on 2025-09-01"),
+    DemoMetric("Top US players' capex, trailing 12 months", "US$ bn", 291, "2025-09-01",
+               REUTERS, "The four leading Chinese firms spent about $45 billion in the past 12 "
+               "months, compared with $291 billion by the top US players.",
+               "China AI valuation gap narrows as earnings catch up", "none",
+               "'$291 billion by the top US players', as reported on 2025-09-01"),
+    DemoMetric("China cloud capex / cloud revenue", "%", 121, "2025-06-30", REUTERS,
+               "Jefferies noted that Chinese firms have already surpassed US peers in the ratio "
+               "of cloud-related investment to cloud revenue, at 121% in the June quarter versus "
+               "94% for US companies.", "Alibaba revaluation hinges on capex allocation", "down",
+               "June quarter (the article of 2025-09-01 calls it 'the June quarter')"),
+    DemoMetric("US cloud capex / cloud revenue", "%", 94, "2025-06-30", REUTERS,
+               "Jefferies noted that Chinese firms have already surpassed US peers in the ratio "
+               "of cloud-related investment to cloud revenue, at 121% in the June quarter versus "
+               "94% for US companies.", "Alibaba revaluation hinges on capex allocation", "none",
+               "June quarter (the article of 2025-09-01 calls it 'the June quarter')"),
+)
+
+
 def manifest(seeds: Path) -> list[dict]:
     return json.loads((seeds / "manifest.json").read_text(encoding="utf-8"))["documents"]
 
@@ -232,4 +274,22 @@ def build_demo(ws, seeds: Path) -> dict[str, int]:  # ws: thesis_desk.app.Worksp
                 document_id=doc_ids[q.seed]))
             counts["evidence"] += 1
         counts["theses"] += 1
+    counts["metrics"] = _demo_metrics(ws, doc_ids)
     return counts
+
+
+def _demo_metrics(ws, doc_ids: dict[str, int]) -> int:  # noqa: ANN001
+    from thesis_desk.core.metrics import MetricInput
+
+    for m in METRICS:
+        info = ws.metrics.create(MetricInput(
+            name=m.name, unit=m.unit, source="Jefferies via Investing.com (seed 002)",
+            description=f"Demo metric: the value stated in a seed article. {m.note}."))
+        thesis_id = ws.theses.resolve(m.thesis)
+        evidence = next((e for e in ws.evidence.for_thesis(thesis_id) if e.quote == m.passage),
+                        None)
+        ws.metrics.observe(info.id, parse_date(m.on), m.value, note=m.note,
+                           document_id=doc_ids[m.seed],
+                           evidence_id=evidence.id if evidence else None)
+        ws.metrics.link(thesis_id, info.id, m.expected)
+    return len(METRICS)
