@@ -60,8 +60,13 @@ class MainWindow(QMainWindow):
         self.theses_view.changed.connect(self.library_view.reload_current)
         self.theses_view.open_passage.connect(self.open_passage)
         self._add_area("Library", self.library_view, "Ctrl+2")
+        # Metrics and Alerts are built when first opened: they bring in pyqtgraph.
+        self.metrics_view = None
+        self.alerts_view = None
+        self._add_area("Metrics", QWidget(), "Ctrl+3")
+        self._add_area("Alerts", QWidget(), "Ctrl+4")
         self.setAcceptDrops(True)
-        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.sidebar.currentRowChanged.connect(self._area_changed)
         self.sidebar.setCurrentRow(0)
 
         central = QWidget()
@@ -94,6 +99,35 @@ class MainWindow(QMainWindow):
         row = self.sidebar.count() - 1
         act.triggered.connect(lambda: self.sidebar.setCurrentRow(row))
         self._area_actions = getattr(self, "_area_actions", []) + [act]
+
+    def _area_changed(self, row: int) -> None:
+        if row in (2, 3) and self.workspace is not None:
+            self._build_lazy_area(row)
+        self.stack.setCurrentIndex(row)
+
+    def _build_lazy_area(self, row: int) -> None:
+        from thesis_desk.ui.metrics_view import AlertsView, MetricsView
+
+        ws = self.workspace
+        if row == 2 and self.metrics_view is None:
+            self.metrics_view = MetricsView(ws.metrics, ws.alerts)
+            self.metrics_view.changed.connect(self.refresh_status)
+            self.metrics_view.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+            self._replace_page(2, self.metrics_view)
+        elif row == 3 and self.alerts_view is None:
+            self.alerts_view = AlertsView(ws.alerts)
+            self.alerts_view.changed.connect(self.refresh_status)
+            self._replace_page(3, self.alerts_view)
+        elif row == 2:
+            self.metrics_view.refresh()
+        elif row == 3:
+            self.alerts_view.refresh()
+
+    def _replace_page(self, index: int, widget: QWidget) -> None:
+        old = self.stack.widget(index)
+        self.stack.insertWidget(index, widget)
+        self.stack.removeWidget(old)
+        old.deleteLater()
 
     def _action(self, text: str, slot: object, shortcut: object = None, *,
                 tip: str = "") -> QAction:
@@ -320,7 +354,13 @@ class MainWindow(QMainWindow):
                  plural(self.workspace.library.count(), "document", "documents")]
         if c["archived"]:
             parts.append(f"{c['archived']} archived")
+        new_alerts = len(self.workspace.alerts.alerts(state="new"))
+        if new_alerts:
+            parts.append(plural(new_alerts, "new alert", "new alerts"))
+        self.sidebar.item(3).setText(f"Alerts ({new_alerts})" if new_alerts else "Alerts")
         self.counts_label.setText("  ·  ".join(parts))
+        if self.alerts_view is not None:
+            self.alerts_view.refresh()
 
     # -- dialogs
 

@@ -1,0 +1,73 @@
+"""Metrics and alerts as a person sees them: the chart's data, one alert in the inbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from thesis_desk.core.alerts import RuleInput
+from thesis_desk.core.metrics import MetricInput
+
+
+def test_observation_crossing_a_rule_gives_one_alert_in_chart_inbox_and_status(qtbot, window):
+    ws = window.workspace
+    m = ws.metrics.create(MetricInput("Capex ratio", unit="%"))
+    for n, v in enumerate([90, 95, 98]):
+        ws.metrics.observe(m.id, dt.date(2025, 1, 1 + n), v)
+    ws.alerts.add_rule(RuleInput(m.id, "above", threshold=100))
+    window.sidebar.setCurrentRow(2)  # Metrics: built now, pyqtgraph loads here
+    mv = window.metrics_view
+    assert mv is not None and window.stack.currentWidget() is mv
+    xs, ys = mv.chart.curve.getData()
+    assert list(ys) == [90, 95, 98]
+    assert [line.value() for line in mv.chart.lines] == [100]
+
+    mv.obs_date.set_value(dt.date(2025, 1, 4))
+    mv.obs_value.setText("121")
+    mv.add_observation()
+    mv.obs_date.set_value(dt.date(2025, 1, 5))
+    mv.obs_value.setText("130")  # still above: no second alert
+    mv.add_observation()
+    xs, ys = mv.chart.curve.getData()
+    assert list(ys) == [90, 95, 98, 121, 130]
+    mx, my = mv.chart.markers.getData()
+    assert list(my) == [121]
+    assert len(ws.alerts.alerts()) == 1
+    assert window.sidebar.item(3).text() == "Alerts (1)"
+    assert "1 new alert" in window.counts_label.text()
+
+    window.sidebar.setCurrentRow(3)
+    inbox = window.alerts_view
+    assert inbox.tree.topLevelItemCount() == 1
+    assert "Capex ratio above 100: 121" in inbox.tree.topLevelItem(0).text(2)
+    inbox.tree.topLevelItem(0).setSelected(True)
+    inbox.acknowledge()
+    assert window.sidebar.item(3).text() == "Alerts"
+
+
+def test_observation_form_refuses_bad_input(qtbot, window):
+    ws = window.workspace
+    m = ws.metrics.create(MetricInput("P/E"))
+    ws.metrics.observe(m.id, dt.date(2025, 2, 1), 10)
+    window.sidebar.setCurrentRow(2)
+    mv = window.metrics_view
+    mv.obs_date.set_value(dt.date(2025, 2, 1))
+    mv.obs_value.setText("ten")
+    mv.add_observation()
+    assert "not a number" in mv.obs_error.text()
+    mv.obs_value.setText("12")
+    mv.add_observation()
+    assert "already a value" in mv.obs_error.text()
+    assert [o.value for o in ws.metrics.observations(m.id)] == [10.0]
+    assert "too few" in mv.chart.notice.text()
+
+
+def test_a_long_series_is_downsampled_and_clipped(qtbot, window):
+    ws = window.workspace
+    ws.metrics.create(MetricInput("Synthetic"))
+    window.sidebar.setCurrentRow(2)
+    chart = window.metrics_view.chart
+    days = [dt.date(2000, 1, 1) + dt.timedelta(days=i) for i in range(100_000)]
+    chart.show_series(days, list(np.sin(np.arange(100_000) / 50)), [], [])
+    assert chart.curve.opts["autoDownsample"] and chart.curve.opts["clipToView"]

@@ -1,0 +1,329 @@
+"""The Metrics area: metric list, a pyqtgraph chart, observations, rules; and the Alerts inbox.
+
+pyqtgraph is imported when this view is first opened, never at start-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thesis_desk.core.errors import UserError, ValidationError
+from thesis_desk.ui.widgets import FieldError, OptionalDateEdit, heading_label, muted, plain_label
+
+if TYPE_CHECKING:
+    from thesis_desk.core.alerts import AlertService
+    from thesis_desk.core.metrics import MetricService
+
+SHORT_SERIES = 3  # fewer points than this: say so instead of drawing a line
+
+
+def _epoch(d: dt.date) -> float:
+    return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC).timestamp()
+
+
+class MetricChart(QWidget):
+    """A metric's series on a date axis, threshold lines of its rules, alert markers."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        import pyqtgraph as pg
+
+        self.pg = pg
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.setMenuEnabled(False)
+        self.curve = self.plot.plot([], [], pen=pg.mkPen(width=2), symbol="o", symbolSize=6)
+        self.curve.setDownsampling(auto=True, method="peak")
+        self.curve.setClipToView(True)
+        self.markers = pg.ScatterPlotItem(size=12, symbol="t", brush=pg.mkBrush(218, 54, 51))
+        self.plot.addItem(self.markers)
+        self.lines: list[Any] = []
+        self.readout = muted(plain_label())
+        self.notice = plain_label(wrap=True)
+        self.plot.scene().sigMouseMoved.connect(self._hover)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.notice)
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.readout)
+        self.xs: list[float] = []
+        self.ys: list[float] = []
+
+    def show_series(self, dates: list[dt.date], values: list[float], thresholds: list[float],
+                    alert_dates: list[tuple[dt.date, float]]) -> None:
+        import numpy as np
+
+        self.xs = [_epoch(d) for d in dates]
+        self.ys = list(values)
+        self.curve.setData(np.array(self.xs, dtype=float), np.array(self.ys, dtype=float))
+        for line in self.lines:
+            self.plot.removeItem(line)
+        self.lines = []
+        for t in thresholds:
+            line = self.pg.InfiniteLine(pos=t, angle=0, movable=False,
+                                        pen=self.pg.mkPen((230, 160, 0), width=1, style=Qt.PenStyle.DashLine),
+                                        label=f"{t:g}", labelOpts={"position": 0.05})
+            self.plot.addItem(line)
+            self.lines.append(line)
+        self.markers.setData([_epoch(d) for d, _ in alert_dates], [v for _, v in alert_dates])
+        if len(values) < SHORT_SERIES:
+            self.notice.setText(
+                f"{len(values)} observation{'s' if len(values) != 1 else ''}: too few to draw a "
+                "trend. Add observations (form below, CSV import, or `thesis-desk metrics "
+                "observe`) to see one.")
+            self.notice.show()
+        else:
+            self.notice.hide()
+        self.plot.enableAutoRange()
+
+    def _hover(self, pos: Any) -> None:
+        if not self.xs:
+            return
+        point = self.plot.getPlotItem().vb.mapSceneToView(pos)
+        nearest = min(range(len(self.xs)), key=lambda i: abs(self.xs[i] - point.x()))
+        day = dt.datetime.fromtimestamp(self.xs[nearest], dt.UTC).date()
+        self.readout.setText(f"{day:%Y-%m-%d}: {self.ys[nearest]:g}")
+
+    def save_png(self, path: str) -> None:
+        from pyqtgraph.exporters import ImageExporter
+
+        exporter = ImageExporter(self.plot.getPlotItem())
+        exporter.parameters()["width"] = 1600
+        exporter.export(path)
+
+
+class MetricsView(QWidget):
+    changed = Signal()
+    message = Signal(str)
+
+    def __init__(self, metrics: MetricService, alerts: AlertService,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.metrics, self.alerts = metrics, alerts
+        self.list = QListWidget()
+        self.list.currentRowChanged.connect(lambda _r: self.show_current())
+        self.title = heading_label(scale=1.2)
+        self.meta = muted(plain_label(wrap=True))
+        self.chart = MetricChart()
+        self.table = QTreeWidget()
+        self.table.setHeaderLabels(["Date", "Value", "Note"])
+        self.table.setRootIsDecorated(False)
+        self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.rules = QTreeWidget()
+        self.rules.setHeaderLabels(["Rule", "Pillar", "State"])
+        self.rules.setRootIsDecorated(False)
+        self.rules.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+        # add-observation form
+        self.obs_date = OptionalDateEdit("Date")
+        self.obs_date.set_value(dt.date.today())
+        self.obs_value = QLineEdit()
+        self.obs_value.setPlaceholderText("value, e.g. 121 or 1,234.5")
+        self.obs_note = QLineEdit()
+        self.obs_note.setPlaceholderText("note (optional)")
+        self.obs_replace = QCheckBox("Replace a value on that date")
+        self.obs_error = FieldError()
+        add = QPushButton("Add Observation")
+        add.clicked.connect(self.add_observation)
+        form = QFormLayout()
+        form.addRow("Date", self.obs_date)
+        form.addRow("Value", self.obs_value)
+        form.addRow("Note", self.obs_note)
+        form.addRow("", self.obs_replace)
+        form.addRow("", self.obs_error)
+        form.addRow("", add)
+
+        # add-rule form
+        self.rule_kind = QComboBox()
+        for k, label in (("above", "Above"), ("below", "Below"), ("crosses", "Crosses"),
+                         ("change_pct", "Change % over N"), ("zscore", "Z-score over N"),
+                         ("stale", "Stale after N days")):
+            self.rule_kind.addItem(label, k)
+        self.rule_level = QDoubleSpinBox()
+        self.rule_level.setRange(-1e12, 1e12)
+        self.rule_level.setDecimals(4)
+        self.rule_window = QDoubleSpinBox()
+        self.rule_window.setRange(0, 100000)
+        self.rule_window.setDecimals(0)
+        self.rule_error = FieldError()
+        add_rule = QPushButton("Add Rule")
+        add_rule.clicked.connect(self.add_rule)
+        rule_row = QHBoxLayout()
+        for w in (self.rule_kind, plain_label("level"), self.rule_level, plain_label("N"),
+                  self.rule_window, add_rule):
+            rule_row.addWidget(w)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.addWidget(self.title)
+        rl.addWidget(self.meta)
+        rl.addWidget(self.chart, 3)
+        bottom = QHBoxLayout()
+        obs_box = QVBoxLayout()
+        obs_box.addWidget(self.table, 1)
+        obs_box.addLayout(form)
+        rules_box = QVBoxLayout()
+        rules_box.addWidget(self.rules, 1)
+        rules_box.addLayout(rule_row)
+        rules_box.addWidget(self.rule_error)
+        bottom.addLayout(obs_box, 1)
+        bottom.addLayout(rules_box, 1)
+        rl.addLayout(bottom, 2)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.list)
+        split.addWidget(right)
+        split.setSizes([260, 1000])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(split)
+        self.refresh()
+
+    def current_id(self) -> int | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def refresh(self, select_id: int | None = None) -> None:
+        keep = select_id if select_id is not None else self.current_id()
+        self.list.blockSignals(True)
+        self.list.clear()
+        for m in self.metrics.list():
+            item = QListWidgetItem(f"{m.name}\n{m.observations} obs · last "
+                                   f"{'' if m.last_value is None else f'{m.last_value:g}'} {m.unit}")
+            item.setData(Qt.ItemDataRole.UserRole, m.id)
+            self.list.addItem(item)
+            if m.id == keep:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+        if self.list.currentItem() is None and self.list.count():
+            self.list.setCurrentRow(0)
+        self.show_current()
+
+    def show_current(self) -> None:
+        mid = self.current_id()
+        if mid is None:
+            self.title.setText("No metrics yet")
+            self.meta.setText("Add one with `thesis-desk metrics add NAME` (a form comes next).")
+            return
+        info = self.metrics.get(mid)
+        obs = self.metrics.observations(mid)
+        rules = self.alerts.rules(mid)
+        fired = [a for a in self.alerts.alerts() if a.metric_id == mid and a.observed_on]
+        self.title.setText(info.name)
+        self.meta.setText("  ·  ".join(x for x in (info.unit, info.frequency, info.instrument,
+                                                   info.source, info.description) if x))
+        self.chart.show_series([o.date for o in obs], [o.value for o in obs],
+                               [r.threshold for r in rules if r.threshold is not None
+                                and r.kind in ("above", "below", "crosses")],
+                               [(a.observed_on, a.value) for a in fired if a.value is not None])
+        self.table.clear()
+        for o in reversed(obs):
+            self.table.addTopLevelItem(QTreeWidgetItem([f"{o.date:%Y-%m-%d}", f"{o.value:g}", o.note]))
+        self.rules.clear()
+        for r in rules:
+            self.rules.addTopLevelItem(QTreeWidgetItem(
+                [r.description, str(r.pillar_id or ""), "triggered" if r.triggered else "armed"]))
+
+    def add_observation(self) -> None:
+        mid = self.current_id()
+        when = self.obs_date.value()
+        if mid is None or when is None:
+            self.obs_error.show_error("Choose a metric and a date.")
+            return
+        try:
+            value = float(self.obs_value.text().replace(",", "").strip())
+        except ValueError:
+            self.obs_error.show_error(f"'{self.obs_value.text()}' is not a number.")
+            return
+        try:
+            obs = self.metrics.observe(mid, when, value, note=self.obs_note.text(),
+                                       replace=self.obs_replace.isChecked())
+        except ValidationError as exc:
+            self.obs_error.show_error(" ".join(exc.errors.values()))
+            return
+        except UserError as exc:
+            self.obs_error.show_error(str(exc))
+            return
+        self.obs_error.show_error("")
+        self.obs_value.clear()
+        self.obs_note.clear()
+        self.refresh(select_id=mid)
+        for m in obs.fired:
+            self.message.emit(f"Alert: {m}")
+        self.changed.emit()
+
+    def add_rule(self) -> None:
+        from thesis_desk.core.alerts import RuleInput
+
+        mid = self.current_id()
+        if mid is None:
+            return
+        kind = self.rule_kind.currentData()
+        window = int(self.rule_window.value()) or None
+        try:
+            self.alerts.add_rule(RuleInput(
+                metric_id=mid, kind=kind,
+                threshold=None if kind == "stale" else self.rule_level.value(), window=window))
+        except ValidationError as exc:
+            self.rule_error.show_error(" ".join(exc.errors.values()))
+            return
+        self.rule_error.show_error("")
+        self.refresh(select_id=mid)
+        self.changed.emit()
+
+
+class AlertsView(QWidget):
+    """The inbox: new alerts first; acknowledge."""
+
+    changed = Signal()
+
+    def __init__(self, alerts: AlertService, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.alerts = alerts
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["State", "Fired", "Alert"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        ack = QPushButton("Acknowledge")
+        ack.clicked.connect(self.acknowledge)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(ack)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.tree, 1)
+        lay.addLayout(row)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.tree.clear()
+        for a in sorted(self.alerts.alerts(), key=lambda a: a.state != "new"):
+            item = QTreeWidgetItem([a.state, f"{a.fired_at:%Y-%m-%d %H:%M}", a.message])
+            item.setData(0, Qt.ItemDataRole.UserRole, a.id)
+            self.tree.addTopLevelItem(item)
+
+    def acknowledge(self) -> None:
+        for item in self.tree.selectedItems():
+            self.alerts.acknowledge(item.data(0, Qt.ItemDataRole.UserRole))
+        self.refresh()
+        self.changed.emit()
