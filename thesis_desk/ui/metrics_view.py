@@ -51,9 +51,15 @@ class MetricChart(QWidget):
 
         self.pg = pg
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
+        pal = self.palette()  # follow the light/dark palette, not pyqtgraph's black
+        self.plot.setBackground(pal.color(pal.ColorRole.Base))
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).setTextPen(pal.color(pal.ColorRole.Text))
+            self.plot.getAxis(axis).setPen(pal.color(pal.ColorRole.Mid))
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setMenuEnabled(False)
-        self.curve = self.plot.plot([], [], pen=pg.mkPen(width=2), symbol="o", symbolSize=6)
+        self.curve = self.plot.plot([], [], pen=pg.mkPen((56, 132, 244), width=2), symbol="o",
+                                    symbolSize=6, symbolBrush=(56, 132, 244))
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
         self.markers = pg.ScatterPlotItem(size=12, symbol="t", brush=pg.mkBrush(218, 54, 51))
@@ -96,6 +102,12 @@ class MetricChart(QWidget):
         else:
             self.notice.hide()
         self.plot.enableAutoRange()
+        if 0 < len(self.xs) < SHORT_SERIES:  # a lone point: show a month either side
+            month = 31 * 86400
+            self.plot.setXRange(min(self.xs) - month, max(self.xs) + month, padding=0)
+            lo, hi = min(self.ys + thresholds), max(self.ys + thresholds)
+            pad = max(abs(hi) * 0.1, 1.0)
+            self.plot.setYRange(lo - pad, hi + pad, padding=0)
 
     def _hover(self, pos: Any) -> None:
         if not self.xs:
@@ -137,7 +149,7 @@ class MetricsView(QWidget):
         self.rules.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
         # add-observation form
-        self.obs_date = OptionalDateEdit("Date")
+        self.obs_date = OptionalDateEdit("")
         self.obs_date.set_value(dt.date.today())
         self.obs_value = QLineEdit()
         self.obs_value.setPlaceholderText("value, e.g. 121 or 1,234.5")
