@@ -71,3 +71,20 @@ def test_a_long_series_is_downsampled_and_clipped(qtbot, window):
     days = [dt.date(2000, 1, 1) + dt.timedelta(days=i) for i in range(100_000)]
     chart.show_series(days, list(np.sin(np.arange(100_000) / 50)), [], [])
     assert chart.curve.opts["autoDownsample"] and chart.curve.opts["clipToView"]
+
+
+def test_a_second_process_writing_shows_up_without_a_restart(qtbot, window):
+    from thesis_desk.cli import main
+
+    ws = window.workspace
+    window.start_watching()
+    qtbot.waitUntil(lambda: not window.tasks.pool.activeThreadCount(), timeout=5000)
+    main(["metrics", "add", "Capex ratio", "--data-dir", str(ws.paths.data_dir)])
+    main(["rules", "add", "Capex ratio", "--above", "100", "--data-dir", str(ws.paths.data_dir)])
+    main(["metrics", "observe", "Capex ratio", "2025-06-30", "121",
+          "--data-dir", str(ws.paths.data_dir)])
+    window.poll_changes()  # what the 2-second timer does
+    assert window.sidebar.item(3).text() == "Alerts (1)"
+    window.sidebar.setCurrentRow(2)
+    xs, ys = window.metrics_view.chart.curve.getData()
+    assert list(ys) == [121]

@@ -90,14 +90,27 @@ class Database:
             session.close()  # rolls back: a read scope never commits
 
     def data_version(self) -> int:
-        """Changes whenever *another* connection commits (cheap to poll)."""
-        with self.engine.connect() as conn:
-            return int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
+        """Changes whenever another connection commits: another process, or this one's
+        own writes (they go through the pool, not the watcher). Cheap to poll.
+
+        It must be asked on one and the same connection each time, so a private
+        read-only connection is kept for it.
+        """
+        watcher = getattr(self, "_watcher", None)
+        if watcher is None:
+            watcher = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
+                                      check_same_thread=False)
+            object.__setattr__(self, "_watcher", watcher)
+        return int(watcher.execute("PRAGMA data_version").fetchone()[0])
 
     def backup_to(self, dest: Path) -> Path:
         return backup_file(self.path, dest)
 
     def close(self) -> None:
+        watcher = getattr(self, "_watcher", None)
+        if watcher is not None:
+            watcher.close()
+            object.__setattr__(self, "_watcher", None)
         self.engine.dispose()
 
 

@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
             self.metrics_view = MetricsView(ws.metrics, ws.alerts)
             self.metrics_view.changed.connect(self.refresh_status)
             self.metrics_view.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+            self.metrics_view.fired.connect(self.notify)
             self._replace_page(2, self.metrics_view)
         elif row == 3 and self.alerts_view is None:
             self.alerts_view = AlertsView(ws.alerts)
@@ -219,7 +220,65 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.close)
             return False
         self.set_workspace(ws)
+        self.start_watching()
         return True
+
+    def start_watching(self) -> None:
+        """Catch up on alert rules now (off the GUI thread), then keep watching: another
+        process's writes (a CLI import or observation) show up without a restart, and
+        staleness rules are checked every hour."""
+        ws = self.workspace
+        if ws is None:
+            return
+        self._seen_version = ws.db.data_version()
+        self.tasks.run(lambda _p, _c: ws.alerts.check_all(), on_done=self._alerts_checked,
+                       on_error=lambda e: self.statusBar().showMessage(f"Alert check failed: {e}"),
+                       show_progress=False)
+        self._watch = QTimer(self)
+        self._watch.timeout.connect(self.poll_changes)
+        self._watch.start(2000)
+        self._stale = QTimer(self)
+        self._stale.timeout.connect(lambda: self.tasks.run(
+            lambda _p, _c: ws.alerts.check_all(), on_done=self._alerts_checked,
+            on_error=lambda e: None, show_progress=False))
+        self._stale.start(3600 * 1000)
+
+    def poll_changes(self) -> None:
+        """Refresh the views when the database changed under them."""
+        if self.workspace is None:
+            return
+        version = self.workspace.db.data_version()
+        if version == getattr(self, "_seen_version", version):
+            return
+        self._seen_version = version
+        self.refresh_views()
+
+    def refresh_views(self) -> None:
+        self.theses_view.reload()
+        self.library_view.refresh()
+        if self.metrics_view is not None:
+            self.metrics_view.refresh()
+        self.refresh_status()
+
+    def _alerts_checked(self, fired: list) -> None:
+        self.refresh_views()
+        if fired:
+            self.notify(fired)
+
+    def notify(self, fired: list) -> None:
+        """A tray message when alerts fire while the window is not in front."""
+        text = "\n".join(a.message for a in fired[:5])
+        self.statusBar().showMessage(f"{len(fired)} new alert(s): {fired[0].message}", 10000)
+        if self.isActiveWindow():
+            return
+        from PySide6.QtWidgets import QSystemTrayIcon
+
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return
+        if getattr(self, "_tray", None) is None:
+            self._tray = QSystemTrayIcon(self.windowIcon(), self)
+            self._tray.show()
+        self._tray.showMessage("Thesis Desk alert", text)
 
     def set_workspace(self, ws: Workspace) -> None:
         self.workspace = ws
@@ -409,6 +468,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_state()
+        for timer in (getattr(self, "_watch", None), getattr(self, "_stale", None)):
+            if timer is not None:
+                timer.stop()
         self.tasks.wait()
         if self.library_view.runner is not None:
             self.library_view.runner.wait()

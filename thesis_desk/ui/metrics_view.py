@@ -128,6 +128,7 @@ class MetricChart(QWidget):
 class MetricsView(QWidget):
     changed = Signal()
     message = Signal(str)
+    fired = Signal(list)  # AlertInfo-like items with .message
 
     def __init__(self, metrics: MetricService, alerts: AlertService,
                  parent: QWidget | None = None):
@@ -281,8 +282,10 @@ class MetricsView(QWidget):
         self.obs_value.clear()
         self.obs_note.clear()
         self.refresh(select_id=mid)
-        for m in obs.fired:
-            self.message.emit(f"Alert: {m}")
+        if obs.fired:
+            from types import SimpleNamespace
+
+            self.fired.emit([SimpleNamespace(message=m) for m in obs.fired])
         self.changed.emit()
 
     def add_rule(self) -> None:
