@@ -260,6 +260,33 @@ def cmd_metrics_observe(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_metrics_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from thesis_desk.core.tabular import read_table
+
+    ws = _workspace(args)
+    df = read_table(Path(args.file))
+    plan = ws.metrics.plan_import(df, date_col=args.date_col, value_col=args.value_col,
+                                  metric=args.metric, metric_col=args.metric_col,
+                                  date_format=args.date_format, replace=args.replace)
+    result: dict[str, object] = {"planned": len(plan.rows), "rejected_rows": plan.rejected,
+                                 "blank_lines": plan.skipped_blank}
+    if not args.dry_run:
+        result.update(ws.metrics.import_plan(plan, replace=args.replace))
+    if args.json:
+        print_json(result)
+    else:
+        verb = "Would import" if args.dry_run else "Imported"
+        print(f"{verb} {len(plan.rows)} observations; rejected {len(plan.rejected)} rows; "
+              f"skipped {plan.skipped_blank} blank lines.")
+        for line, why in plan.rejected[:50]:
+            print(f"  line {line}: {why}", file=sys.stderr)
+        for message in result.get("alerts", []):  # type: ignore[union-attr]
+            print(f"ALERT: {message}")
+    return EXIT_OK
+
+
 def cmd_rules_add(args: argparse.Namespace) -> int:
     from thesis_desk.core.alerts import RuleInput
 
@@ -435,6 +462,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note")
     p.add_argument("--replace", action="store_true", help="replace a value already on that date")
     p.set_defaults(func=cmd_metrics_observe)
+
+    p = msub.add_parser("import", parents=[common, as_json],
+                        help="import observations from CSV or Excel (all valid rows or nothing)")
+    p.add_argument("file", metavar="FILE")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--metric", metavar="NAME", help="every row is this metric")
+    which.add_argument("--metric-col", metavar="C", help="a column naming each row's metric")
+    p.add_argument("--date-col", required=True, metavar="C")
+    p.add_argument("--value-col", required=True, metavar="C")
+    p.add_argument("--date-format", metavar="FMT", help="strptime format, e.g. %%d/%%m/%%Y "
+                   "(default: YYYY-MM-DD)")
+    p.add_argument("--replace", action="store_true", help="overwrite values on dates already stored")
+    p.add_argument("--dry-run", action="store_true", help="judge the rows, write nothing")
+    p.set_defaults(func=cmd_metrics_import)
 
     rules = sub.add_parser("rules", parents=[common], help="alert rules on metrics")
     rsub = rules.add_subparsers(title="rules commands", metavar="ACTION", required=True)

@@ -154,3 +154,19 @@ def test_rules_and_alerts_from_the_cli(capsys, data_dir):
     assert "triggered" in out
     code, _, err = run(capsys, "rules", "add", "Capex ratio", "--zscore", "2", "--window", "2")
     assert code == 1 and "window" in err
+
+
+def test_metrics_import_from_the_cli(capsys, data_dir, tmp_path):
+    f = tmp_path / "p.csv"
+    f.write_text("Date,Close\n2025-01-02,100\n2025-01-03,oops\nTotal,100\n")
+    code, out, err = run(capsys, "metrics", "import", str(f), "--metric", "BABA", "--date-col",
+                         "Date", "--value-col", "Close", "--dry-run")
+    assert code == 0 and "Would import 1" in out and "line 3" in err and "line 4" in err
+    code, out, _ = run(capsys, "metrics", "list", "--json")
+    assert json.loads(out) == []  # a dry run writes nothing
+    code, out, _ = run(capsys, "metrics", "import", str(f), "--metric", "BABA", "--date-col",
+                       "Date", "--value-col", "Close", "--json")
+    assert json.loads(out)["imported"] == 1
+    code, _, err = run(capsys, "metrics", "import", str(f), "--metric", "BABA", "--date-col",
+                       "Day", "--value-col", "Close")
+    assert code == 1 and "no column 'Day'" in err

@@ -19,6 +19,7 @@ from thesis_desk.core.db import Database
 from thesis_desk.core.enums import EXPECTED_DIRECTIONS
 from thesis_desk.core.errors import NotFoundError, UserError, ValidationError
 from thesis_desk.core.models import Instrument, Metric, Observation, Thesis, ThesisMetric
+from thesis_desk.core.timeutil import utcnow
 
 FREQUENCIES = ("irregular", "daily", "weekly", "monthly", "quarterly", "annual")
 
@@ -167,6 +168,59 @@ class MetricService:
             info = _obs(o)
             s.delete(o)
             return info
+
+    # -- tables
+
+    def existing_dates(self, names: list[str]) -> dict[str, set[dt.date]]:
+        """Dates already stored, per metric name (for judging an import before writing)."""
+        with self.db.read() as s:
+            rows = s.execute(select(Metric.name, Observation.date)
+                             .join(Observation, Observation.metric_id == Metric.id)
+                             .where(Metric.name.in_(names))).all()
+        out: dict[str, set[dt.date]] = {}
+        for name, day in rows:
+            out.setdefault(name, set()).add(day)
+        return out
+
+    def plan_import(self, df, **mapping: object):  # -> ImportPlan
+        from thesis_desk.core.tabular import plan_observations
+
+        names = ([mapping["metric"]] if mapping.get("metric") else
+                 sorted({str(x).strip() for x in df[mapping["metric_col"]].tolist()})
+                 if mapping.get("metric_col") in df.columns else [])
+        return plan_observations(df, existing=self.existing_dates(names), **mapping)  # type: ignore[arg-type]
+
+    def import_plan(self, plan, *, replace: bool = False) -> dict[str, object]:
+        """Write every planned row in one transaction (all of them or none), creating
+        metrics that do not exist yet, then check the alert rules of what changed."""
+        from sqlalchemy import insert, tuple_
+
+        if not plan.rows:
+            raise UserError("Nothing to import: every row was rejected or blank.")
+        with self.db.write() as s:
+            ids = dict(s.execute(select(Metric.name, Metric.id)
+                                 .where(Metric.name.in_(plan.metrics))).all())
+            created = [n for n in plan.metrics if n not in ids]
+            for name in created:
+                m = Metric(name=name)
+                s.add(m)
+                s.flush()
+                ids[name] = m.id
+            rows = [{"metric_id": ids[r.metric], "date": r.date, "value": r.value, "note": "",
+                     "created_at": utcnow()} for r in plan.rows]
+            if replace:
+                keys = [(row["metric_id"], row["date"]) for row in rows]
+                for start in range(0, len(keys), 400):
+                    s.execute(delete(Observation).where(
+                        tuple_(Observation.metric_id, Observation.date).in_(keys[start:start + 400])))
+            conn = s.connection()
+            for start in range(0, len(rows), 50_000):
+                conn.execute(insert(Observation), rows[start:start + 50_000])
+            fired = []
+            for mid in sorted({ids[n] for n in plan.metrics}):
+                fired += evaluate_metric(s, mid)
+            return {"imported": len(rows), "rejected": len(plan.rejected),
+                    "metrics_created": created, "alerts": [a.message for a in fired]}
 
     # -- links to theses
 

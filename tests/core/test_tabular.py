@@ -1,0 +1,127 @@
+"""CSV/Excel import of observations: judged row by row, written all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from thesis_desk.core.errors import UserError
+from thesis_desk.core.metrics import MetricInput
+from thesis_desk.core.tabular import parse_number, plan_observations, read_table
+
+PRICES = """Date,Close
+2025-01-02,"1,234.50"
+2025-01-03,$1250
+2025-01-06,12%
+
+2025-01-07,(5)
+2025-01-08,n/a
+2025-02-30,10
+Total,4000
+"""
+
+
+def test_numbers_as_people_write_them():
+    assert parse_number("1,234.50") == 1234.5
+    assert parse_number("$1250") == 1250
+    assert parse_number("12%") == 12
+    assert parse_number("(5)") == -5
+    assert parse_number(" 3.5 USD ") == 3.5
+    for bad in ("", "n/a", "1.2.3", "nan", "inf", "12 bn"):
+        with pytest.raises(ValueError):
+            parse_number(bad)
+
+
+def test_plan_reports_every_rejected_row_with_its_line(tmp_path):
+    f = tmp_path / "prices.csv"
+    f.write_text(PRICES)
+    plan = plan_observations(read_table(f), date_col="Date", value_col="Close", metric="BABA")
+    assert [(r.line, r.value) for r in plan.rows] == [(2, 1234.5), (3, 1250.0), (4, 12.0),
+                                                      (6, -5.0)]
+    reasons = dict(plan.rejected)
+    assert "not a number" in reasons[7]
+    assert "not a YYYY-MM-DD date" in reasons[8]
+    assert reasons[9] == "a total row, not an observation"
+    assert plan.skipped_blank == 1
+
+
+def test_import_is_all_valid_rows_in_one_go_and_checks_rules(workspace, tmp_path):
+    from thesis_desk.core.alerts import RuleInput
+
+    m = workspace.metrics.create(MetricInput("BABA"))
+    workspace.alerts.add_rule(RuleInput(m.id, "above", threshold=1240))
+    f = tmp_path / "prices.csv"
+    f.write_text(PRICES)
+    plan = workspace.metrics.plan_import(read_table(f), date_col="Date", value_col="Close",
+                                         metric="BABA")
+    result = workspace.metrics.import_plan(plan)
+    assert result["imported"] == 4 and result["rejected"] == 3
+    assert len(result["alerts"]) == 1  # 1250 crossed 1240 once
+    assert [o.value for o in workspace.metrics.observations(m.id)] == [1234.5, 1250.0, 12.0, -5.0]
+    # again: the dates exist now, so every row is rejected unless replace
+    again = workspace.metrics.plan_import(read_table(f), date_col="Date", value_col="Close",
+                                          metric="BABA")
+    assert again.rows == [] and any("already has a value" in r for _, r in again.rejected)
+    with pytest.raises(UserError, match="Nothing to import"):
+        workspace.metrics.import_plan(again)
+    replaced = workspace.metrics.plan_import(read_table(f), date_col="Date", value_col="Close",
+                                             metric="BABA", replace=True)
+    assert workspace.metrics.import_plan(replaced, replace=True)["imported"] == 4
+    assert len(workspace.metrics.observations(m.id)) == 4
+
+
+def test_long_file_with_a_metric_column_creates_metrics(workspace, tmp_path):
+    f = tmp_path / "long.csv"
+    f.write_text("metric,day,value\nBABA,02/01/2025,100\n0700.HK,02/01/2025,300\n"
+                 "BABA,03/01/2025,101\nBABA,03/01/2025,102\n")
+    plan = workspace.metrics.plan_import(read_table(f), date_col="day", value_col="value",
+                                         metric_col="metric", date_format="%d/%m/%Y")
+    assert [r.line for r in plan.rows] == [2, 3, 4]
+    assert "appears twice" in dict(plan.rejected)[5]
+    result = workspace.metrics.import_plan(plan)
+    assert sorted(result["metrics_created"]) == ["0700.HK", "BABA"]
+    baba = workspace.metrics.resolve("BABA")
+    assert [o.date for o in workspace.metrics.observations(baba)] == [
+        dt.date(2025, 1, 2), dt.date(2025, 1, 3)]
+
+
+def test_a_failure_mid_import_writes_nothing(workspace, tmp_path, monkeypatch):
+    from thesis_desk.core import metrics as mod
+
+    f = tmp_path / "p.csv"
+    f.write_text("Date,Close\n2025-01-02,1\n2025-01-03,2\n")
+    plan = workspace.metrics.plan_import(read_table(f), date_col="Date", value_col="Close",
+                                         metric="New metric")
+
+    def boom(s, mid):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(mod, "evaluate_metric", boom)
+    with pytest.raises(RuntimeError):
+        workspace.metrics.import_plan(plan)
+    assert workspace.metrics.list() == []  # not even the metric it would have created
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [(b"\x00\x01\x02\xff\xfe" * 50, "not UTF-8"), (b"a,b\n1,2\n", "no column 'Date'")],
+)
+def test_broken_files_and_wrong_columns_are_refused(workspace, tmp_path, content, needle):
+    f = tmp_path / "bad.csv"
+    f.write_bytes(content)
+    with pytest.raises(UserError, match=needle):
+        df = read_table(f)
+        plan_observations(df, date_col="Date", value_col="Close", metric="X")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.text(max_size=12), st.text(max_size=12)), max_size=8))
+def test_any_cells_are_judged_never_crash(tmp_path, cells):
+    import pandas as pd
+
+    df = pd.DataFrame(cells or [("", "")], columns=["Date", "Close"])
+    plan = plan_observations(df, date_col="Date", value_col="Close", metric="X")
+    assert len(plan.rows) + len(plan.rejected) + plan.skipped_blank == len(df)
