@@ -14,7 +14,7 @@ import math
 import statistics
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from thesis_desk.core.db import Database
@@ -154,7 +154,7 @@ class AlertService:
         """The catch-up pass: every enabled rule over what it has not seen; staleness."""
         with self.db.write() as s:
             fired = []
-            for mid in s.scalars(select(AlertRule.metric_id).where(AlertRule.enabled).distinct()):
+            for mid in _metrics_with_unseen_observations(s):
                 fired += evaluate_metric(s, mid)
             fired += _check_stale(s, today or dt.date.today())
             s.flush()
@@ -175,6 +175,19 @@ class AlertService:
             a.state, a.snoozed_until = "acknowledged", None
 
 
+def _metrics_with_unseen_observations(s: Session) -> list[int]:
+    """Metrics where some enabled rule has not yet seen the newest observation: the
+    catch-up pass walks only those (one aggregate query instead of every series)."""
+    newest = dict(s.execute(select(Observation.metric_id, func.max(Observation.id))
+                            .group_by(Observation.metric_id)).all())
+    out = set()
+    for mid, seen in s.execute(select(AlertRule.metric_id, AlertRule.last_observation_id)
+                               .where(AlertRule.enabled, AlertRule.kind != "stale")):
+        if mid in newest and (seen is None or seen < newest[mid]):
+            out.add(mid)
+    return sorted(out)
+
+
 def evaluate_metric(s: Session, metric_id: int) -> list[Alert]:
     """Walk each enabled rule of a metric over its unseen observations; fire on edges."""
     fired: list[Alert] = []
@@ -182,8 +195,7 @@ def evaluate_metric(s: Session, metric_id: int) -> list[Alert]:
                                               AlertRule.enabled, AlertRule.kind != "stale")).all()
     if not rules:
         return fired
-    series = s.scalars(select(Observation).where(Observation.metric_id == metric_id)
-                       .order_by(Observation.date)).all()
+    series = _recent_series(s, metric_id, rules)
     index = {o.id: n for n, o in enumerate(series)}
     for rule in rules:
         start = index.get(rule.last_observation_id, -1) + 1 if rule.last_observation_id else 0
@@ -199,6 +211,29 @@ def evaluate_metric(s: Session, metric_id: int) -> list[Alert]:
         if series:
             rule.last_observation_id = series[-1].id
     return fired
+
+
+def _recent_series(s: Session, metric_id: int, rules: list[AlertRule]) -> list:
+    """The part of a series the rules still need: what they have not seen, plus as much
+    history before it as their windows look back (plain rows, not ORM objects: a metric
+    with years of daily values is checked in milliseconds)."""
+    cols = (Observation.id, Observation.date, Observation.value)
+    base = select(*cols).where(Observation.metric_id == metric_id)
+    seen_ids = [r.last_observation_id for r in rules]
+    if any(i is None for i in seen_ids):
+        return list(s.execute(base.order_by(Observation.date)).all())
+    seen_dates = s.execute(select(func.min(Observation.date))
+                           .where(Observation.id.in_(seen_ids))).scalar()
+    if seen_dates is None:  # the rows they saw were deleted: start over
+        return list(s.execute(base.order_by(Observation.date)).all())
+    days_back = max([r.window or 0 for r in rules if r.window_unit == "days"
+                     and r.kind == "change_pct"] or [0])
+    count_back = max([(r.window or 0) + 1 for r in rules if r.window_unit != "days"] + [2])
+    cutoff = seen_dates - dt.timedelta(days=days_back)
+    newer = s.execute(base.where(Observation.date >= cutoff).order_by(Observation.date)).all()
+    older = s.execute(base.where(Observation.date < cutoff)
+                      .order_by(Observation.date.desc()).limit(count_back)).all()
+    return list(reversed(older)) + list(newer)
 
 
 def _holds_now(s: Session, rule: AlertRule, last: Observation) -> bool | str | None:
