@@ -42,6 +42,15 @@ def print_json(obj: Any) -> None:
     sys.stdout.write("\n")
 
 
+def emit(args: argparse.Namespace, obj: Any, text: str) -> int:
+    """The one output rule: JSON with --json, else a line for a person."""
+    if getattr(args, "json", False):
+        print_json(obj)
+    else:
+        print(text)
+    return EXIT_OK
+
+
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
@@ -93,11 +102,7 @@ def cmd_theses_add(args: argparse.Namespace) -> int:
         horizon=args.horizon, instruments=split_list(args.instruments or ""),
         tags=split_list(args.tags or ""),
     ))
-    if args.json:
-        print_json(detail)
-    else:
-        print(f"Added thesis {detail.id}: {detail.title}")
-    return EXIT_OK
+    return emit(args, detail, f"Added thesis {detail.id}: {detail.title}")
 
 
 def cmd_theses_show(args: argparse.Namespace) -> int:
@@ -234,11 +239,7 @@ def cmd_metrics_add(args: argparse.Namespace) -> int:
                                          frequency=args.frequency, instrument=args.instrument or "",
                                          description=args.description or "",
                                          source=args.source or ""))
-    if args.json:
-        print_json(info)
-    else:
-        print(f"Added metric {info.id}: {info.name}")
-    return EXIT_OK
+    return emit(args, info, f"Added metric {info.id}: {info.name}")
 
 
 def cmd_metrics_observe(args: argparse.Namespace) -> int:
@@ -302,11 +303,7 @@ def cmd_rules_add(args: argparse.Namespace) -> int:
         window=int(value) if kind == "stale" else args.window,
         window_unit="days" if args.days else "observations", hysteresis=args.hysteresis,
         pillar_id=args.pillar, pillar_state_on_fire=args.pillar_state))
-    if args.json:
-        print_json(rule)
-    else:
-        print(f"Added rule {rule.id}: {rule.metric_name} {rule.description}")
-    return EXIT_OK
+    return emit(args, rule, f"Added rule {rule.id}: {rule.metric_name} {rule.description}")
 
 
 def cmd_rules_list(args: argparse.Namespace) -> int:
