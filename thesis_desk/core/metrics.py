@@ -193,9 +193,9 @@ class MetricService:
     def import_plan(self, plan, *, replace: bool = False) -> dict[str, object]:
         """Write every planned row in one transaction (all of them or none), creating
         metrics that do not exist yet, then check the alert rules of what changed."""
-        from sqlalchemy import insert, tuple_
+        from sqlalchemy import tuple_
 
-        if not plan.rows:
+        if not plan.lines:
             raise UserError("Nothing to import: every row was rejected or blank.")
         with self.db.write() as s:
             ids = dict(s.execute(select(Metric.name, Metric.id)
@@ -206,20 +206,24 @@ class MetricService:
                 s.add(m)
                 s.flush()
                 ids[name] = m.id
-            rows = [{"metric_id": ids[r.metric], "date": r.date, "value": r.value, "note": "",
-                     "created_at": utcnow()} for r in plan.rows]
+            now = str(utcnow())
+            metric_ids = [ids[name] for name in plan.names]
             if replace:
-                keys = [(row["metric_id"], row["date"]) for row in rows]
+                keys = [(m, dt.date.fromisoformat(d)) for m, d in zip(metric_ids, plan.days,
+                                                                        strict=True)]
                 for start in range(0, len(keys), 400):
                     s.execute(delete(Observation).where(
                         tuple_(Observation.metric_id, Observation.date).in_(keys[start:start + 400])))
-            conn = s.connection()
-            for start in range(0, len(rows), 50_000):
-                conn.execute(insert(Observation), rows[start:start + 50_000])
+            # Plain executemany of tuples: a Core insert of a million dicts took 3x longer.
+            rows = zip(metric_ids, plan.days, plan.values, [""] * len(metric_ids),
+                       [now] * len(metric_ids), strict=True)
+            s.connection().exec_driver_sql(
+                "INSERT INTO observation (metric_id, date, value, note, created_at) "
+                "VALUES (?, ?, ?, ?, ?)", list(rows))
             fired = []
             for mid in sorted({ids[n] for n in plan.metrics}):
                 fired += evaluate_metric(s, mid)
-            return {"imported": len(rows), "rejected": len(plan.rejected),
+            return {"imported": len(metric_ids), "rejected": len(plan.rejected),
                     "metrics_created": created, "alerts": [a.message for a in fired]}
 
     # -- links to theses

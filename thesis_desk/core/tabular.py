@@ -32,13 +32,25 @@ class PlannedRow:
 
 @dataclass
 class ImportPlan:
-    rows: list[PlannedRow] = field(default_factory=list)
+    """Rows that would be imported (kept as columns: a million rows stay cheap) and the
+    rows that would not, with the reason."""
+
+    lines: list[int] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    days: list[str] = field(default_factory=list)  # ISO dates, as SQLite stores them
+    values: list[float] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)
     skipped_blank: int = 0
 
     @property
+    def rows(self) -> list[PlannedRow]:
+        return [PlannedRow(ln, nm, dt.date.fromisoformat(d), v)
+                for ln, nm, d, v in zip(self.lines, self.names, self.days, self.values,
+                                        strict=True)]
+
+    @property
     def metrics(self) -> list[str]:
-        return sorted({r.metric for r in self.rows})
+        return sorted(set(self.names))
 
 
 def read_table(path: Path):  # -> pandas.DataFrame, every cell a string
@@ -116,45 +128,86 @@ def plan_observations(df, *, date_col: str, value_col: str, metric: str | None =
                       existing: dict[str, set[dt.date]] | None = None,
                       replace: bool = False) -> ImportPlan:
     """Judge every row. ``existing`` maps metric names to dates already stored: those
-    rows are rejected unless ``replace``."""
+    rows are rejected unless ``replace``.
+
+    The common case is judged column-wise with pandas; only rows that fail get the
+    row-by-row parse, which says why.
+    """
+    import numpy as np
+    import pandas as pd
+
     for col in (date_col, value_col, metric_col):
         if col is not None and col not in df.columns:
             raise UserError(f"There is no column '{col}'. The columns are: "
                             f"{', '.join(map(str, df.columns))}.")
     if (metric is None) == (metric_col is None):
         raise UserError("Name the metric, or the column that holds metric names (not both).")
-    plan = ImportPlan()
-    seen: set[tuple[str, dt.date]] = set()
     existing = existing or {}
-    dates = df[date_col].tolist()
-    values = df[value_col].tolist()
-    names = df[metric_col].tolist() if metric_col else None
-    for n in range(len(df)):
-        line = n + 2
-        d, v = _cell(dates[n]), _cell(values[n])
-        name = (_cell(names[n]) if names is not None else metric) or ""
-        if not d and not v and (names is None or not name):
-            plan.skipped_blank += 1
-            continue
-        if _TOTAL.match(d) or (names is not None and _TOTAL.match(name)):
-            plan.rejected.append((line, "a total row, not an observation"))
-            continue
-        if not name:
-            plan.rejected.append((line, "no metric name"))
-            continue
-        try:
-            day = parse_day(d, date_format)
-            value = parse_number(v)
-        except ValueError as exc:
-            plan.rejected.append((line, str(exc)))
-            continue
-        if (name, day) in seen:
-            plan.rejected.append((line, f"{day:%Y-%m-%d} appears twice for {name} in the file"))
-            continue
-        if day in existing.get(name, set()) and not replace:
-            plan.rejected.append((line, f"{name} already has a value on {day:%Y-%m-%d} "
-                                        "(choose replace to overwrite)"))
-            continue
-        seen.add((name, day))
-        plan.rows.append(PlannedRow(line, name, day, value))
+    n = len(df)
+    d = _text(df[date_col])
+    v = _text(df[value_col])
+    names = _text(df[metric_col]) if metric_col else pd.Series([metric] * n, dtype=object)
+    blank = (d == "") & (v == "")
+    if metric_col:
+        blank &= names == ""
+    total = d.str.match(_TOTAL.pattern, case=False)
+    if metric_col:
+        total |= names.str.match(_TOTAL.pattern, case=False)
+    if date_format:
+        days = pd.to_datetime(d, format=date_format, errors="coerce")
+    else:
+        days = pd.to_datetime(d.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    negative = v.str.startswith("(") & v.str.endswith(")")
+    t = (v.str.strip("()").str.replace(_CURRENCY.pattern, "", regex=True, case=False)
+         .str.replace("%", "", regex=False).str.replace("\u00a0", "", regex=False)
+         .str.replace(" ", "", regex=False))
+    thousands = t.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
+    t = t.where(~thousands, t.str.replace(",", "", regex=False))
+    nums = pd.to_numeric(t, errors="coerce").astype(float)
+    nums = nums.where(np.isfinite(nums))
+    nums = nums.where(~negative, -nums)
+    ok = ~blank & ~total & days.notna() & nums.notna() & (names != "")
+    frame = pd.DataFrame({"name": names, "day": days.dt.strftime("%Y-%m-%d")})
+    dup = ok & frame[ok].duplicated(keep="first").reindex(frame.index, fill_value=False)
+    stored = pd.Series(False, index=frame.index)
+    if not replace:
+        for name, dates in existing.items():
+            if dates:
+                iso = {x.isoformat() for x in dates}
+                stored |= ok & (frame["name"] == name) & frame["day"].isin(iso)
+    keep = ok & ~dup & ~stored
+
+    plan = ImportPlan(skipped_blank=int(blank.sum()))
+    idx = np.flatnonzero(keep.to_numpy())
+    plan.lines = (idx + 2).tolist()
+    plan.names = frame["name"].to_numpy()[idx].tolist()
+    plan.days = frame["day"].to_numpy()[idx].tolist()
+    plan.values = nums.to_numpy()[idx].tolist()
+    for i in np.flatnonzero((total & ~blank).to_numpy()):
+        plan.rejected.append((int(i) + 2, "a total row, not an observation"))
+    for i in np.flatnonzero((~ok & ~blank & ~total).to_numpy()):
+        plan.rejected.append((int(i) + 2, _why(d.iat[i], v.iat[i], names.iat[i], date_format)))
+    for i in np.flatnonzero(dup.to_numpy()):
+        plan.rejected.append((int(i) + 2, f"{frame['day'].iat[i]} appears twice for "
+                                          f"{names.iat[i]} in the file"))
+    for i in np.flatnonzero((stored & ~dup).to_numpy()):
+        plan.rejected.append((int(i) + 2, f"{names.iat[i]} already has a value on "
+                                          f"{frame['day'].iat[i]} (choose replace to overwrite)"))
+    plan.rejected.sort()
     return plan
+
+
+def _text(col):  # -> pandas Series of stripped strings ("" for blanks/NaN)
+    return col.map(_cell).astype(object)
+
+
+def _why(d: str, v: str, name: str, date_format: str | None) -> str:
+    """The reason one row was not accepted, in the person's words."""
+    if not name:
+        return "no metric name"
+    try:
+        parse_day(d, date_format)
+        parse_number(v)
+    except ValueError as exc:
+        return str(exc)
+    return "not a valid row"
