@@ -237,8 +237,13 @@ def _recent_series(s: Session, metric_id: int, rules: list[AlertRule]) -> list:
 
 
 def _holds_now(s: Session, rule: AlertRule, last: Observation) -> bool | str | None:
-    series = s.scalars(select(Observation).where(Observation.metric_id == rule.metric_id)
-                       .order_by(Observation.date)).all()
+    """Does the rule's condition hold at the newest observation? (Looks back only as far
+    as the rule's window.)"""
+    back = (rule.window or 0) + 1 if rule.window_unit != "days" else 10_000
+    rows = s.execute(select(Observation.id, Observation.date, Observation.value)
+                     .where(Observation.metric_id == rule.metric_id)
+                     .order_by(Observation.date.desc()).limit(max(back, 2))).all()
+    series = list(reversed(rows))
     return _condition(rule, series, len(series) - 1)
 
 
