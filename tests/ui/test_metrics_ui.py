@@ -88,3 +88,17 @@ def test_a_second_process_writing_shows_up_without_a_restart(qtbot, window):
     window.sidebar.setCurrentRow(2)
     xs, ys = window.metrics_view.chart.curve.getData()
     assert list(ys) == [121]
+
+
+def test_thesis_metrics_tab_shows_its_linked_metrics(qtbot, window):
+    window.build_demo()
+    tid = window.workspace.theses.resolve("Alibaba revaluation hinges on capex allocation")
+    window.theses_view.select(tid)
+    window.theses_view.detail.tabs.setCurrentIndex(2)
+    tab = window.theses_view.detail.metrics_tab
+    assert tab is not None and len(tab.charts) == 2
+    from thesis_desk.ui.metrics_view import MetricChart
+
+    values = sorted(list(box.findChild(MetricChart).curve.getData()[1]) for box in tab.charts)
+    assert values == [[94.0], [121.0]]
+    assert "2 linked metric(s)." == tab.summary.text()

@@ -285,6 +285,7 @@ class MainWindow(QMainWindow):
         self.db_label.setText(str(ws.paths.database))
         self.db_label.setToolTip(f"Workspace database: {ws.paths.database}")
         self.theses_view.set_service(ws.theses, ws.evidence)
+        self.theses_view.metric_services = (ws.metrics, ws.alerts)
         self.library_view.set_services(ws.library, ws.evidence)
         self._set_workspace_enabled(True)
         self.refresh_status()

@@ -92,6 +92,8 @@ class ThesisDetailPanel(QWidget):
 
         self.evidence = EvidenceTab()
         self.tabs.addTab(self.evidence, "Evidence")
+        self.metrics_tab = None  # built on first view (pyqtgraph); see ThesesView
+        self.tabs.addTab(QWidget(), "Metrics")
         self.journal = QTreeWidget()
         self.journal.setHeaderLabels(["When", "What", "Change", "Reason"])
         self.journal.setRootIsDecorated(False)
@@ -242,6 +244,7 @@ class ThesesView(QWidget):
         super().__init__(parent)
         self.service: ThesisService | None = None
         self.evidence_service: EvidenceService | None = None
+        self.metric_services: tuple | None = None  # (MetricService, AlertService)
         self.undo_stack = undo_stack
 
         self.search = QLineEdit()
@@ -324,6 +327,8 @@ class ThesesView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.splitter)
+        self.detail.tabs.currentChanged.connect(
+            lambda i: i == 2 and self._show_metrics_tab())
 
         self.search.textChanged.connect(lambda t: self._filter(text=t))
         self.status_filter.currentIndexChanged.connect(
@@ -468,6 +473,9 @@ class ThesesView(QWidget):
             self.right.setCurrentWidget(self.empty)
             return
         self.detail.show_thesis(detail, journal, evidence, balance)
+        self._current_thesis = thesis_id
+        if self.detail.tabs.currentIndex() == 2:
+            self._show_metrics_tab()
         self.right.setCurrentWidget(self.detail)
 
     # -- commands (each undoable)
@@ -635,3 +643,25 @@ class ThesesView(QWidget):
             self.undo_stack.push(undo.DeleteEvidence(
                 e, self.evidence_service, self._after_change, self.message.emit))
             self._after_change(e.thesis_id)
+
+    # -- metrics tab
+
+    def _show_metrics_tab(self) -> None:
+        """Build the Metrics tab on first view (it loads pyqtgraph), then fill it."""
+        tid = getattr(self, "_current_thesis", None)
+        if self.metric_services is None or tid is None:
+            return
+        if self.detail.metrics_tab is None:
+            from thesis_desk.ui.thesis_metrics_tab import ThesisMetricsTab
+
+            tab = ThesisMetricsTab(*self.metric_services)
+            tabs = self.detail.tabs
+            old = tabs.widget(2)
+            tabs.blockSignals(True)
+            tabs.removeTab(2)
+            tabs.insertTab(2, tab, "Metrics")
+            tabs.setCurrentIndex(2)
+            tabs.blockSignals(False)
+            old.deleteLater()
+            self.detail.metrics_tab = tab
+        self.detail.metrics_tab.show_thesis(tid)

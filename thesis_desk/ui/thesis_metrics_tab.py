@@ -1,0 +1,117 @@
+"""A thesis's Metrics tab: the metrics it tracks, small charts side by side.
+
+Built the first time the tab is shown (it brings in pyqtgraph)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thesis_desk.core.enums import EXPECTED_DIRECTIONS
+from thesis_desk.ui.widgets import muted, plain_label
+
+if TYPE_CHECKING:
+    from thesis_desk.core.alerts import AlertService
+    from thesis_desk.core.metrics import MetricService
+
+ARROWS = {"up": "expected to rise ↑", "down": "expected to fall ↓", "none": "watched"}
+
+
+class ThesisMetricsTab(QWidget):
+    changed = Signal()
+
+    def __init__(self, metrics: MetricService, alerts: AlertService,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.metrics, self.alerts = metrics, alerts
+        self.thesis_id: int | None = None
+        self.charts: list = []
+        self.summary = muted(plain_label(wrap=True))
+        link = QPushButton("Link Metric…")
+        link.clicked.connect(self.link_metric)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(link)
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.grid_host)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 6, 0, 0)
+        lay.addLayout(top)
+        lay.addWidget(scroll, 1)
+
+    def show_thesis(self, thesis_id: int) -> None:
+        from thesis_desk.ui.metrics_view import MetricChart
+
+        self.thesis_id = thesis_id
+        for chart in self.charts:
+            chart.setParent(None)
+            chart.deleteLater()
+        self.charts = []
+        linked = self.metrics.for_thesis(thesis_id)
+        self.summary.setText(
+            f"{len(linked)} linked metric(s)." if linked else
+            "No metrics linked yet: Link Metric… ties one to this thesis, with the direction "
+            "the thesis expects.")
+        rules = self.alerts.rules()
+        fired = self.alerts.alerts()
+        for n, (info, direction) in enumerate(linked):
+            obs = self.metrics.observations(info.id)
+            box = QWidget()
+            v = QVBoxLayout(box)
+            v.setContentsMargins(0, 0, 0, 0)
+            v.addWidget(plain_label(f"{info.name} ({info.unit}) — {ARROWS.get(direction, '')}"
+                                    if info.unit else f"{info.name} — {ARROWS.get(direction, '')}",
+                                    wrap=True))
+            chart = MetricChart()
+            chart.setMinimumHeight(200)
+            chart.show_series([o.date for o in obs], [o.value for o in obs],
+                              [r.threshold for r in rules if r.metric_id == info.id
+                               and r.threshold is not None and r.kind in ("above", "below", "crosses")],
+                              [(a.observed_on, a.value) for a in fired
+                               if a.metric_id == info.id and a.observed_on and a.value is not None])
+            v.addWidget(chart)
+            self.charts.append(box)
+            self.grid.addWidget(box, n // 2, n % 2)
+
+    def link_metric(self) -> None:
+        if self.thesis_id is None:
+            return
+        dlg = QDialog(self)
+        dlg.setWindowTitle("Link Metric")
+        metric = QComboBox()
+        for m in self.metrics.list():
+            metric.addItem(m.name, m.id)
+        direction = QComboBox()
+        for d in EXPECTED_DIRECTIONS:
+            direction.addItem(ARROWS[d], d)
+        form = QFormLayout(dlg)
+        form.addRow("Metric", metric)
+        form.addRow("The thesis expects it", direction)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dlg.accept)
+        buttons.rejected.connect(dlg.reject)
+        form.addRow(buttons)
+        if metric.count() == 0:
+            form.insertRow(0, plain_label("No metrics yet: add one in the Metrics area or with "
+                                          "`thesis-desk metrics add`."))
+        if dlg.exec() and metric.currentData() is not None:
+            self.metrics.link(self.thesis_id, metric.currentData(), direction.currentData())
+            self.show_thesis(self.thesis_id)
+            self.changed.emit()
