@@ -157,30 +157,33 @@ def plan_observations(df, *, date_col: str, value_col: str, metric: str | None =
         raise UserError("Name the metric, or the column that holds metric names (not both).")
     existing = existing or {}
     n = len(df)
-    d = _text(df[date_col])
-    v = _text(df[value_col])
-    names = _text(df[metric_col]) if metric_col else pd.Series([metric] * n, dtype=object)
+    # Parse the columns as they stand first (C speed); only cells that fail get the
+    # slower clean-up (thousands separators, %, currency, "(12)", stray spaces).
+    d = df[date_col].fillna("").astype(str).astype(object)
+    v = df[value_col].fillna("").astype(str).astype(object)
+    names = (df[metric_col].fillna("").astype(str).str.strip().astype(object) if metric_col
+             else pd.Series([metric] * n, dtype=object))
     blank = (d == "") & (v == "")
     if metric_col:
         blank &= names == ""
-    total = d.str.match(_TOTAL.pattern, case=False)
+    days = _dates(d, date_format)
+    retry = days.isna() & (d != "")
+    if retry.any():
+        days[retry] = _dates(d[retry].str.strip(), date_format)
+    nums = pd.to_numeric(v, errors="coerce").astype(float)
+    retry = nums.isna() & (v != "")
+    if retry.any():
+        nums[retry] = _clean_numbers(v[retry])
+    nums = nums.where(np.isfinite(nums))
+    total = pd.Series(False, index=d.index)
+    undated = days.isna() & ~blank
+    if undated.any():
+        total[undated] = d[undated].str.match(_TOTAL.pattern, case=False)
     if metric_col:
         total |= names.str.match(_TOTAL.pattern, case=False)
-    if date_format:
-        days = pd.to_datetime(d, format=date_format, errors="coerce")
-    else:
-        days = pd.to_datetime(d.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
-    negative = v.str.startswith("(") & v.str.endswith(")")
-    t = (v.str.strip("()").str.replace(_CURRENCY.pattern, "", regex=True, case=False)
-         .str.replace("%", "", regex=False).str.replace("\u00a0", "", regex=False)
-         .str.replace(" ", "", regex=False))
-    thousands = t.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
-    t = t.where(~thousands, t.str.replace(",", "", regex=False))
-    nums = pd.to_numeric(t, errors="coerce").astype(float)
-    nums = nums.where(np.isfinite(nums))
-    nums = nums.where(~negative, -nums)
     ok = ~blank & ~total & days.notna() & nums.notna() & (names != "")
-    frame = pd.DataFrame({"name": names, "day": days.dt.strftime("%Y-%m-%d")})
+    iso = np.datetime_as_string(days.to_numpy().astype("datetime64[D]"), unit="D")
+    frame = pd.DataFrame({"name": names, "day": iso})
     dup = ok & frame[ok].duplicated(keep="first").reindex(frame.index, fill_value=False)
     stored = pd.Series(False, index=frame.index)
     if not replace:
@@ -210,8 +213,26 @@ def plan_observations(df, *, date_col: str, value_col: str, metric: str | None =
     return plan
 
 
-def _text(col):  # -> pandas Series of stripped strings ("" for blanks/NaN)
-    return col.fillna("").astype(str).str.strip().astype(object)
+def _dates(col, date_format: str | None):  # -> datetime64 Series (NaT where not a date)
+    import pandas as pd
+
+    if date_format:
+        return pd.to_datetime(col, format=date_format, errors="coerce")
+    return pd.to_datetime(col.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+
+
+def _clean_numbers(col):  # -> float Series: the clean-up people's number formats need
+    import pandas as pd
+
+    col = col.str.strip()
+    negative = col.str.startswith("(") & col.str.endswith(")")
+    t = (col.str.strip("()").str.replace(_CURRENCY.pattern, "", regex=True, case=False)
+         .str.replace("%", "", regex=False).str.replace("\u00a0", "", regex=False)
+         .str.replace(" ", "", regex=False))
+    thousands = t.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
+    t = t.where(~thousands, t.str.replace(",", "", regex=False))
+    nums = pd.to_numeric(t, errors="coerce").astype(float)
+    return nums.where(~negative, -nums)
 
 
 def _why(d: str, v: str, name: str, date_format: str | None) -> str:
