@@ -96,8 +96,8 @@ class MetricChart(QWidget):
         if len(values) < SHORT_SERIES:
             self.notice.setText(
                 f"{len(values)} observation{'s' if len(values) != 1 else ''}: too few to draw a "
-                "trend. Add observations (form below, CSV import, or `thesis-desk metrics "
-                "observe`) to see one.")
+                "trend yet (add observations in the Metrics area or with `thesis-desk metrics "
+                "observe` / `metrics import`).")
             self.notice.show()
         else:
             self.notice.hide()
