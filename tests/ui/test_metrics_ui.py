@@ -102,3 +102,15 @@ def test_thesis_metrics_tab_shows_its_linked_metrics(qtbot, window):
     values = sorted(list(box.findChild(MetricChart).curve.getData()[1]) for box in tab.charts)
     assert values == [[94.0], [121.0]]
     assert "2 linked metric(s)." == tab.summary.text()
+
+
+def test_chart_saves_as_png(qtbot, window, tmp_path):
+    ws = window.workspace
+    m = ws.metrics.create(MetricInput("P/E"))
+    for n, v in enumerate([10, 12, 11, 13]):
+        ws.metrics.observe(m.id, dt.date(2025, 3, 1 + n), v)
+    window.sidebar.setCurrentRow(2)
+    out = tmp_path / "chart.png"
+    window.metrics_view.chart.save_png(str(out))
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000

@@ -188,9 +188,14 @@ class MetricsView(QWidget):
                   self.rule_window, add_rule):
             rule_row.addWidget(w)
 
+        save = QPushButton("Save Chart as PNG…")
+        save.clicked.connect(self.save_chart)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(save)
         right = QWidget()
         rl = QVBoxLayout(right)
-        rl.addWidget(self.title)
+        rl.addLayout(head)
         rl.addWidget(self.meta)
         rl.addWidget(self.chart, 3)
         bottom = QHBoxLayout()
@@ -257,6 +262,18 @@ class MetricsView(QWidget):
         for r in rules:
             self.rules.addTopLevelItem(QTreeWidgetItem(
                 [r.description, str(r.pillar_id or ""), "triggered" if r.triggered else "armed"]))
+
+    def save_chart(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        mid = self.current_id()
+        if mid is None:
+            return
+        name = "".join(c if c.isalnum() or c in " -_" else "_" for c in self.title.text())
+        path, _ = QFileDialog.getSaveFileName(self, "Save Chart", f"{name}.png", "PNG (*.png)")
+        if path:
+            self.chart.save_png(path)
+            self.message.emit(f"Chart saved to {path}")
 
     def add_observation(self) -> None:
         mid = self.current_id()
