@@ -132,3 +132,16 @@ def test_invalid_rules_are_refused(workspace, metric, data, field):
         workspace.alerts.add_rule(data)
     assert field in err.value.errors
     assert workspace.alerts.rules() == []
+
+
+def test_snoozed_alert_leaves_the_unread_count_and_comes_back(workspace, metric):
+    from thesis_desk.core.timeutil import utcnow
+
+    workspace.alerts.add_rule(RuleInput(metric.id, "above", threshold=100))
+    feed(workspace, metric.id, [150])
+    [a] = workspace.alerts.alerts(state="new")
+    workspace.alerts.snooze(a.id, utcnow() + dt.timedelta(hours=1))
+    assert workspace.alerts.alerts(state="new") == []
+    assert workspace.alerts.wake_snoozed(now=utcnow()) == 0
+    assert workspace.alerts.wake_snoozed(now=utcnow() + dt.timedelta(hours=2)) == 1
+    assert [x.id for x in workspace.alerts.alerts(state="new")] == [a.id]

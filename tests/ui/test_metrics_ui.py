@@ -42,8 +42,16 @@ def test_observation_crossing_a_rule_gives_one_alert_in_chart_inbox_and_status(q
     assert inbox.tree.topLevelItemCount() == 1
     assert "Capex ratio above 100: 121" in inbox.tree.topLevelItem(0).text(2)
     inbox.tree.topLevelItem(0).setSelected(True)
+    inbox.snooze()
+    assert window.sidebar.item(3).text() == "Alerts"  # snoozed: out of the unread count
+    assert inbox.tree.topLevelItem(0).text(0) == "snoozed"
+    inbox.tree.topLevelItem(0).setSelected(True)
+    inbox._open_metric()
+    assert window.stack.currentWidget() is mv and mv.current_id() == m.id
+    window.sidebar.setCurrentRow(3)
+    inbox.tree.topLevelItem(0).setSelected(True)
     inbox.acknowledge()
-    assert window.sidebar.item(3).text() == "Alerts"
+    assert inbox.tree.topLevelItem(0).text(0) == "acknowledged"
 
 
 def test_observation_form_refuses_bad_input(qtbot, window):

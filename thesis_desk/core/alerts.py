@@ -157,6 +157,9 @@ class AlertService:
             for mid in _metrics_with_unseen_observations(s):
                 fired += evaluate_metric(s, mid)
             fired += _check_stale(s, today or dt.date.today())
+            for a in s.scalars(select(Alert).where(Alert.state == "snoozed",
+                                                   Alert.snoozed_until <= utcnow())):
+                a.state, a.snoozed_until = "new", None
             s.flush()
             return [_alert_info(s, a) for a in fired]
 
@@ -166,6 +169,24 @@ class AlertService:
             if state:
                 q = q.where(Alert.state == state)
             return [_alert_info(s, a) for a in s.scalars(q)]
+
+    def snooze(self, alert_id: int, until: dt.datetime) -> None:
+        """Hide an alert from the unread count until ``until`` (UTC); it comes back then."""
+        with self.db.write() as s:
+            a = s.get(Alert, alert_id)
+            if a is None:
+                raise NotFoundError(f"Alert {alert_id} does not exist.")
+            a.state, a.snoozed_until = "snoozed", until
+
+    def wake_snoozed(self, now: dt.datetime | None = None) -> int:
+        """Snoozed alerts whose time has come are new again; returns how many."""
+        now = now or utcnow()
+        with self.db.write() as s:
+            due = s.scalars(select(Alert).where(Alert.state == "snoozed",
+                                                Alert.snoozed_until <= now)).all()
+            for a in due:
+                a.state, a.snoozed_until = "new", None
+            return len(due)
 
     def acknowledge(self, alert_id: int) -> None:
         with self.db.write() as s:

@@ -118,11 +118,16 @@ class MainWindow(QMainWindow):
         elif row == 3 and self.alerts_view is None:
             self.alerts_view = AlertsView(ws.alerts)
             self.alerts_view.changed.connect(self.refresh_status)
+            self.alerts_view.open_metric.connect(self._open_metric)
             self._replace_page(3, self.alerts_view)
         elif row == 2:
             self.metrics_view.refresh()
         elif row == 3:
             self.alerts_view.refresh()
+
+    def _open_metric(self, metric_id: int) -> None:
+        self.sidebar.setCurrentRow(2)
+        self.metrics_view.refresh(select_id=metric_id)  # type: ignore[union-attr]
 
     def _replace_page(self, index: int, widget: QWidget) -> None:
         old = self.stack.widget(index)

@@ -326,9 +326,10 @@ class MetricsView(QWidget):
 
 
 class AlertsView(QWidget):
-    """The inbox: new alerts first; acknowledge."""
+    """The inbox: new alerts first; acknowledge, snooze, open the metric."""
 
     changed = Signal()
+    open_metric = Signal(int)
 
     def __init__(self, alerts: AlertService, parent: QWidget | None = None):
         super().__init__(parent)
@@ -339,9 +340,14 @@ class AlertsView(QWidget):
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         ack = QPushButton("Acknowledge")
         ack.clicked.connect(self.acknowledge)
+        snooze = QPushButton("Snooze 1 Day")
+        snooze.clicked.connect(self.snooze)
+        open_metric = QPushButton("Open Metric")
+        open_metric.clicked.connect(self._open_metric)
         row = QHBoxLayout()
         row.addStretch(1)
-        row.addWidget(ack)
+        for b in (open_metric, snooze, ack):
+            row.addWidget(b)
         lay = QVBoxLayout(self)
         lay.addWidget(self.tree, 1)
         lay.addLayout(row)
@@ -350,8 +356,10 @@ class AlertsView(QWidget):
     def refresh(self) -> None:
         self.tree.clear()
         for a in sorted(self.alerts.alerts(), key=lambda a: a.state != "new"):
-            item = QTreeWidgetItem([a.state, f"{a.fired_at:%Y-%m-%d %H:%M}", a.message])
+            state = a.state if a.state != "snoozed" else "snoozed"
+            item = QTreeWidgetItem([state, f"{a.fired_at:%Y-%m-%d %H:%M}", a.message])
             item.setData(0, Qt.ItemDataRole.UserRole, a.id)
+            item.setData(1, Qt.ItemDataRole.UserRole, a.metric_id)
             self.tree.addTopLevelItem(item)
 
     def acknowledge(self) -> None:
@@ -359,3 +367,17 @@ class AlertsView(QWidget):
             self.alerts.acknowledge(item.data(0, Qt.ItemDataRole.UserRole))
         self.refresh()
         self.changed.emit()
+
+    def snooze(self) -> None:
+        from thesis_desk.core.timeutil import utcnow
+
+        for item in self.tree.selectedItems():
+            self.alerts.snooze(item.data(0, Qt.ItemDataRole.UserRole),
+                               utcnow() + dt.timedelta(days=1))
+        self.refresh()
+        self.changed.emit()
+
+    def _open_metric(self) -> None:
+        items = self.tree.selectedItems()
+        if items:
+            self.open_metric.emit(items[0].data(1, Qt.ItemDataRole.UserRole))
