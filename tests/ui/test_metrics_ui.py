@@ -122,3 +122,28 @@ def test_chart_saves_as_png(qtbot, window, tmp_path):
     window.metrics_view.chart.save_png(str(out))
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000
+
+
+def test_new_metric_through_the_form(qtbot, window, when_modal):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    window.sidebar.setCurrentRow(2)
+    mv = window.metrics_view
+    seen = {}
+
+    def fill(dlg) -> None:
+        save = dlg.buttons.button(QDialogButtonBox.StandardButton.Save)
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)  # empty name: refused
+        seen["error"] = dlg.errors["name"].text()
+        dlg.name.setText("Alibaba P/E")
+        dlg.unit.setText("x")
+        dlg.instrument.setText("baba")
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+
+    when_modal(fill)
+    mv.edit_metric(new=True)
+    assert seen["error"] == "A metric needs a name."
+    [m] = window.workspace.metrics.list()
+    assert (m.name, m.unit, m.instrument) == ("Alibaba P/E", "x", "BABA")
+    assert mv.title.text() == "Alibaba P/E"

@@ -395,3 +395,48 @@ class DocumentDialog(FormDialog):
         if errors:
             raise ValidationError(errors)
         self.submit(meta)
+
+
+class MetricDialog(FormDialog):
+    """Create or edit a tracked metric."""
+
+    def __init__(self, submit: Callable[[object], None], *, existing: object | None = None,
+                 parent: QWidget | None = None):
+        from thesis_desk.core.metrics import FREQUENCIES
+
+        super().__init__("Edit Metric" if existing else "New Metric", parent)
+        self.submit = submit
+        self.resize(520, 360)
+        self.name = self.add_field("name", "&Name", QLineEdit())
+        self.name.setPlaceholderText("e.g. China cloud capex / cloud revenue")
+        self.unit = self.add_field("unit", "&Unit", QLineEdit())
+        self.unit.setPlaceholderText("%, US$ bn, x …")
+        self.frequency = self.add_field("frequency", "&Frequency", _combo(FREQUENCIES))
+        self.instrument = self.add_field("instrument", "&Instrument", QLineEdit())
+        self.instrument.setPlaceholderText("ticker symbol, optional")
+        self.description = self.add_field("description", "&Description", QPlainTextEdit())
+        self.description.setMaximumHeight(80)
+        self.description.setTabChangesFocus(True)
+        self.source = self.add_field("source", "&Source", QLineEdit())
+        if existing is not None:
+            self.name.setText(existing.name)  # type: ignore[attr-defined]
+            self.unit.setText(existing.unit)  # type: ignore[attr-defined]
+            _select(self.frequency, existing.frequency)  # type: ignore[attr-defined]
+            self.instrument.setText(existing.instrument)  # type: ignore[attr-defined]
+            self.description.setPlainText(existing.description)  # type: ignore[attr-defined]
+            self.source.setText(existing.source)  # type: ignore[attr-defined]
+
+    def value(self):  # -> MetricInput
+        from thesis_desk.core.metrics import MetricInput
+
+        return MetricInput(name=self.name.text().strip(), unit=self.unit.text(),
+                           frequency=self.frequency.currentData(),
+                           instrument=self.instrument.text(),
+                           description=self.description.toPlainText(), source=self.source.text())
+
+    def save(self) -> None:
+        data = self.value()
+        errors = data.validate()
+        if errors:
+            raise ValidationError(errors)
+        self.submit(data)

@@ -190,9 +190,14 @@ class MetricsView(QWidget):
 
         save = QPushButton("Save Chart as PNG…")
         save.clicked.connect(self.save_chart)
+        new_metric = QPushButton("New Metric…")
+        new_metric.clicked.connect(lambda: self.edit_metric(new=True))
+        self.edit_btn = QPushButton("Edit Metric…")
+        self.edit_btn.clicked.connect(lambda: self.edit_metric(new=False))
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
-        head.addWidget(save)
+        for b in (new_metric, self.edit_btn, save):
+            head.addWidget(b)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.addLayout(head)
@@ -242,8 +247,11 @@ class MetricsView(QWidget):
         mid = self.current_id()
         if mid is None:
             self.title.setText("No metrics yet")
-            self.meta.setText("Add one with `thesis-desk metrics add NAME` (a form comes next).")
+            self.meta.setText("New Metric… adds one; observations then come from the form "
+                              "below, `thesis-desk metrics observe` or `metrics import`.")
+            self.edit_btn.setEnabled(False)
             return
+        self.edit_btn.setEnabled(True)
         info = self.metrics.get(mid)
         obs = self.metrics.observations(mid)
         rules = self.alerts.rules(mid)
@@ -262,6 +270,22 @@ class MetricsView(QWidget):
         for r in rules:
             self.rules.addTopLevelItem(QTreeWidgetItem(
                 [r.description, str(r.pillar_id or ""), "triggered" if r.triggered else "armed"]))
+
+    def edit_metric(self, *, new: bool) -> None:
+        from thesis_desk.ui.forms import MetricDialog
+
+        mid = None if new else self.current_id()
+        existing = self.metrics.get(mid) if mid is not None else None
+        saved: list[int] = []
+
+        def submit(data: object) -> None:
+            info = (self.metrics.update(mid, data) if mid is not None  # type: ignore[arg-type]
+                    else self.metrics.create(data))  # type: ignore[arg-type]
+            saved.append(info.id)
+
+        if MetricDialog(submit, existing=existing, parent=self).exec() and saved:
+            self.refresh(select_id=saved[0])
+            self.changed.emit()
 
     def save_chart(self) -> None:
         from PySide6.QtWidgets import QFileDialog
