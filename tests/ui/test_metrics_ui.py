@@ -147,3 +147,44 @@ def test_new_metric_through_the_form(qtbot, window, when_modal):
     [m] = window.workspace.metrics.list()
     assert (m.name, m.unit, m.instrument) == ("Alibaba P/E", "x", "BABA")
     assert mv.title.text() == "Alibaba P/E"
+
+
+def test_import_dialog_previews_maps_rejects_then_imports(qtbot, window, when_modal, tmp_path):
+    f = tmp_path / "baba.csv"
+    f.write_text("Trade date,Close,Volume\n02/01/2025,\"1,234.5\",10\n03/01/2025,oops,11\n"
+                 "06/01/2025,1250,12\nTotal,,\n")
+    window.sidebar.setCurrentRow(2)
+    mv = window.metrics_view
+    seen = {}
+
+    def drive(dlg) -> None:
+        seen["cols"] = (dlg.date_col.currentText(), dlg.value_col.currentText())
+        dlg.metric_name.setText("BABA close")
+        dlg.check()
+        seen["first"] = dlg.summary.text()  # ISO dates assumed: every date rejected
+        dlg.date_format.setCurrentIndex(dlg.date_format.findData("%d/%m/%Y"))
+        seen["summary"] = dlg.summary.text()
+        seen["rejected"] = [dlg.rejected.topLevelItem(i).text(1)
+                            for i in range(dlg.rejected.topLevelItemCount())]
+        dlg.import_btn.click()
+
+    when_modal(drive)
+    mv.import_file(str(f))
+    assert seen["cols"] == ("Trade date", "Close")
+    assert seen["first"].startswith("0 rows will be imported")
+    assert seen["summary"].startswith("2 rows will be imported into BABA close; 2 will not")
+    assert any("not a number" in r for r in seen["rejected"])
+    assert any("total row" in r for r in seen["rejected"])
+    mid = window.workspace.metrics.resolve("BABA close")
+    assert [o.value for o in window.workspace.metrics.observations(mid)] == [1234.5, 1250.0]
+    assert mv.title.text() == "BABA close"
+
+
+def test_a_broken_table_is_refused_with_its_reason(qtbot, window, tmp_path):
+    f = tmp_path / "broken.csv"
+    f.write_bytes(b"\xff\xfe\x00garbage\x00" * 20)
+    window.sidebar.setCurrentRow(2)
+    mv = window.metrics_view
+    mv.import_file(str(f))
+    assert "broken.csv" in mv.obs_error.text()
+    assert window.workspace.metrics.list() == []

@@ -196,7 +196,9 @@ class MetricsView(QWidget):
         self.edit_btn.clicked.connect(lambda: self.edit_metric(new=False))
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
-        for b in (new_metric, self.edit_btn, save):
+        import_btn = QPushButton("Import CSV/Excel…")
+        import_btn.clicked.connect(lambda: self.import_file())
+        for b in (new_metric, self.edit_btn, import_btn, save):
             head.addWidget(b)
         right = QWidget()
         rl = QVBoxLayout(right)
@@ -285,6 +287,37 @@ class MetricsView(QWidget):
 
         if MetricDialog(submit, existing=existing, parent=self).exec() and saved:
             self.refresh(select_id=saved[0])
+            self.changed.emit()
+
+    def import_file(self, path: str | None = None) -> None:
+        """Pick a CSV/Excel file and open the preview-and-map dialog."""
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        from thesis_desk.ui.import_dialog import ObservationImportDialog
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Import Observations", "", "Tables (*.csv *.tsv *.txt *.xlsx *.xls)")
+            if not path:
+                return
+        current = self.metrics.get(self.current_id()).name if self.current_id() else ""
+        try:
+            dlg = ObservationImportDialog(self.metrics, Path(path), metric=current, parent=self)
+        except UserError as exc:
+            self.message.emit(str(exc))
+            self.obs_error.show_error(str(exc))
+            return
+        self.last_import_dialog = dlg
+        if dlg.exec() and dlg.result:
+            names = dlg.plan.metrics
+            self.refresh(select_id=self.metrics.resolve(names[0]) if names else None)
+            self.message.emit(f"Imported {dlg.result['imported']:,} observations.")
+            if dlg.result["alerts"]:
+                from types import SimpleNamespace
+
+                self.fired.emit([SimpleNamespace(message=m) for m in dlg.result["alerts"]])
             self.changed.emit()
 
     def save_chart(self) -> None:

@@ -1,0 +1,157 @@
+"""Import observations from CSV or Excel: preview, map the columns, see what would be
+rejected and why, then write all valid rows in one go (or nothing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thesis_desk.core.errors import UserError
+from thesis_desk.ui.widgets import FieldError, plain_label
+
+if TYPE_CHECKING:
+    from thesis_desk.core.metrics import MetricService
+
+DATE_FORMATS = (("YYYY-MM-DD", None), ("DD/MM/YYYY", "%d/%m/%Y"), ("MM/DD/YYYY", "%m/%d/%Y"),
+                ("DD.MM.YYYY", "%d.%m.%Y"), ("YYYY/MM/DD", "%Y/%m/%d"))
+PREVIEW_ROWS = 50
+
+
+class ObservationImportDialog(QDialog):
+    def __init__(self, metrics: MetricService, path: Path, *, metric: str = "",
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        from thesis_desk.core.tabular import read_table
+
+        self.metrics = metrics
+        self.df = read_table(path)  # raises UserError with the reason
+        self.plan: Any = None
+        self.result: dict | None = None
+        self.setWindowTitle(f"Import Observations: {path.name}")
+        self.resize(860, 640)
+        cols = [str(c) for c in self.df.columns]
+
+        self.preview = QTableWidget(min(PREVIEW_ROWS, len(self.df)), len(cols))
+        self.preview.setHorizontalHeaderLabels(cols)
+        for r in range(self.preview.rowCount()):
+            for c, col in enumerate(cols):
+                self.preview.setItem(r, c, QTableWidgetItem(str(self.df[col].iat[r])))
+        self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # Number rows as the file's lines (header = line 1), as the rejections do.
+        self.preview.setVerticalHeaderLabels([str(r + 2) for r in range(self.preview.rowCount())])
+
+        self.date_col, self.value_col, self.metric_col = QComboBox(), QComboBox(), QComboBox()
+        for box in (self.date_col, self.value_col):
+            box.addItems(cols)
+        self.metric_col.addItem("(one metric: the name below)", None)
+        for c in cols:
+            self.metric_col.addItem(c, c)
+        lowered = [c.lower() for c in cols]
+        for box, hints in ((self.date_col, ("date", "day", "time")),
+                           (self.value_col, ("value", "close", "price", "last"))):
+            hit = next((i for i, c in enumerate(lowered) if any(h in c for h in hints)), None)
+            if hit is not None:
+                box.setCurrentIndex(hit)
+        if self.value_col.currentIndex() == self.date_col.currentIndex() and len(cols) > 1:
+            self.value_col.setCurrentIndex(1 if self.date_col.currentIndex() == 0 else 0)
+        self.metric_name = QLineEdit(metric)
+        self.metric_name.setPlaceholderText("metric name (created if new)")
+        self.date_format = QComboBox()
+        for label, fmt in DATE_FORMATS:
+            self.date_format.addItem(label, fmt)
+        self.replace = QCheckBox("Replace values on dates already stored")
+        for w in (self.date_col, self.value_col, self.metric_col, self.date_format):
+            w.currentIndexChanged.connect(lambda _i: self.check())
+        self.metric_name.editingFinished.connect(self.check)
+        self.replace.toggled.connect(lambda _b: self.check())
+
+        self.summary = plain_label(wrap=True)
+        self.error = FieldError()
+        self.rejected = QTreeWidget()
+        self.rejected.setHeaderLabels(["Line", "Why it would not be imported"])
+        self.rejected.setRootIsDecorated(False)
+        check = QPushButton("Check Again")
+        check.clicked.connect(self.check)
+
+        form = QFormLayout()
+        form.addRow("Date column", self.date_col)
+        form.addRow("Value column", self.value_col)
+        form.addRow("Metric column", self.metric_col)
+        form.addRow("Metric", self.metric_name)
+        form.addRow("Date format", self.date_format)
+        form.addRow("", self.replace)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_btn = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.do_import)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(plain_label(f"{len(self.df):,} rows; the first {self.preview.rowCount()} "
+                                  "as read:"))
+        lay.addWidget(self.preview, 2)
+        lay.addLayout(form)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.error)
+        lay.addWidget(self.rejected, 1)
+        lay.addWidget(check, 0, Qt.AlignmentFlag.AlignLeft)
+        lay.addWidget(self.buttons)
+        self.check()
+
+    def mapping(self) -> dict[str, Any]:
+        metric_col = self.metric_col.currentData()
+        return {"date_col": self.date_col.currentText(), "value_col": self.value_col.currentText(),
+                "metric": None if metric_col else (self.metric_name.text().strip() or None),
+                "metric_col": metric_col, "date_format": self.date_format.currentData(),
+                "replace": self.replace.isChecked()}
+
+    def check(self) -> None:
+        """Judge every row with the current mapping; nothing is written."""
+        self.plan = None
+        self.rejected.clear()
+        self.import_btn.setEnabled(False)
+        m = self.mapping()
+        if m["metric"] is None and m["metric_col"] is None:
+            self.error.show_error("Name the metric, or choose the column that names it.")
+            self.summary.setText("")
+            return
+        try:
+            self.plan = self.metrics.plan_import(self.df, **m)
+        except UserError as exc:
+            self.error.show_error(str(exc))
+            self.summary.setText("")
+            return
+        self.error.show_error("")
+        p = self.plan
+        self.summary.setText(
+            f"{len(p.lines):,} rows will be imported into {', '.join(p.metrics[:5]) or '—'}"
+            f"{'…' if len(p.metrics) > 5 else ''}; {len(p.rejected):,} will not; "
+            f"{p.skipped_blank:,} blank lines skipped. Nothing is written until Import.")
+        for line, why in p.rejected[:500]:
+            self.rejected.addTopLevelItem(QTreeWidgetItem([str(line), why]))
+        self.import_btn.setEnabled(bool(p.lines))
+
+    def do_import(self) -> None:
+        if self.plan is None:
+            return
+        try:
+            self.result = self.metrics.import_plan(self.plan, replace=self.replace.isChecked())
+        except UserError as exc:
+            self.error.show_error(str(exc))
+            return
+        self.accept()
