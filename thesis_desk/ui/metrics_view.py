@@ -73,16 +73,28 @@ class MetricChart(QWidget):
         lay.addWidget(self.notice)
         lay.addWidget(self.plot, 1)
         lay.addWidget(self.readout)
-        self.xs: list[float] = []
-        self.ys: list[float] = []
+        import numpy as np
+
+        self.xs = np.array([], dtype=float)
+        self.ys = np.array([], dtype=float)
 
     def show_series(self, dates: list[dt.date], values: list[float], thresholds: list[float],
                     alert_dates: list[tuple[dt.date, float]]) -> None:
         import numpy as np
 
-        self.xs = [_epoch(d) for d in dates]
-        self.ys = list(values)
-        self.curve.setData(np.array(self.xs, dtype=float), np.array(self.ys, dtype=float))
+        # Vectorised: a million dates convert in milliseconds, not seconds.
+        self.xs = (np.array(dates, dtype="datetime64[D]").astype("datetime64[s]")
+                   .astype(np.int64).astype(float))
+        self.ys = np.asarray(values, dtype=float)
+        # Point symbols only where they can be told apart: a long series is a line.
+        # and a wide pen only for short ones (Qt strokes wide lines far more slowly).
+        if len(self.ys) <= 400:
+            self.curve.setSymbol("o")
+            self.curve.setPen(self.pg.mkPen((56, 132, 244), width=2))
+        else:
+            self.curve.setSymbol(None)
+            self.curve.setPen(self.pg.mkPen((56, 132, 244), width=1))
+        self.curve.setData(self.xs, self.ys)
         for line in self.lines:
             self.plot.removeItem(line)
         self.lines = []
@@ -105,16 +117,19 @@ class MetricChart(QWidget):
         if 0 < len(self.xs) < SHORT_SERIES:  # a lone point: show a month either side
             month = 31 * 86400
             self.plot.setXRange(min(self.xs) - month, max(self.xs) + month, padding=0)
-            lo, hi = min(self.ys + thresholds), max(self.ys + thresholds)
+            lo, hi = min([*self.ys, *thresholds]), max([*self.ys, *thresholds])
             pad = max(abs(hi) * 0.1, 1.0)
             self.plot.setYRange(lo - pad, hi + pad, padding=0)
 
     def _hover(self, pos: Any) -> None:
-        if not self.xs:
+        import numpy as np
+
+        if not len(self.xs):
             return
         point = self.plot.getPlotItem().vb.mapSceneToView(pos)
-        nearest = min(range(len(self.xs)), key=lambda i: abs(self.xs[i] - point.x()))
-        day = dt.datetime.fromtimestamp(self.xs[nearest], dt.UTC).date()
+        i = int(np.clip(np.searchsorted(self.xs, point.x()), 1, len(self.xs) - 1))
+        nearest = i if abs(self.xs[i] - point.x()) < abs(self.xs[i - 1] - point.x()) else i - 1
+        day = dt.datetime.fromtimestamp(float(self.xs[nearest]), dt.UTC).date()
         self.readout.setText(f"{day:%Y-%m-%d}: {self.ys[nearest]:g}")
 
     def save_png(self, path: str) -> None:
