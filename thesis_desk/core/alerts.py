@@ -28,6 +28,7 @@ from thesis_desk.core.models import (
     Observation,
     Pillar,
     Thesis,
+    ThesisMetric,
 )
 from thesis_desk.core.timeutil import utcnow
 
@@ -140,7 +141,7 @@ class AlertService:
                              .order_by(Observation.date.desc())).first()
             if last is not None:
                 r.last_observation_id = last.id
-                r.triggered = _holds_now(s, r, last) is True
+                r.triggered = _holds_now(s, r) is True
             return _rule_info(s, r)
 
     def rules(self, metric_id: int | None = None) -> list[RuleInfo]:
@@ -157,18 +158,26 @@ class AlertService:
             for mid in _metrics_with_unseen_observations(s):
                 fired += evaluate_metric(s, mid)
             fired += _check_stale(s, today or dt.date.today())
-            for a in s.scalars(select(Alert).where(Alert.state == "snoozed",
-                                                   Alert.snoozed_until <= utcnow())):
-                a.state, a.snoozed_until = "new", None
+            _wake_due(s, utcnow())
             s.flush()
             return [_alert_info(s, a) for a in fired]
 
-    def alerts(self, *, state: str | None = None) -> list[AlertInfo]:
+    def alerts(self, *, state: str | None = None,
+               metric_id: int | None = None) -> list[AlertInfo]:
         with self.db.read() as s:
             q = select(Alert).order_by(Alert.fired_at.desc(), Alert.id.desc())
             if state:
                 q = q.where(Alert.state == state)
+            if metric_id is not None:
+                q = q.join(AlertRule, AlertRule.id == Alert.rule_id).where(
+                    AlertRule.metric_id == metric_id)
             return [_alert_info(s, a) for a in s.scalars(q)]
+
+    def count(self, state: str = "new") -> int:
+        """How many alerts are in a state (the unread badge): one query, no details."""
+        with self.db.read() as s:
+            return s.scalar(select(func.count()).select_from(Alert)
+                            .where(Alert.state == state)) or 0
 
     def snooze(self, alert_id: int, until: dt.datetime) -> None:
         """Hide an alert from the unread count until ``until`` (UTC); it comes back then."""
@@ -180,13 +189,8 @@ class AlertService:
 
     def wake_snoozed(self, now: dt.datetime | None = None) -> int:
         """Snoozed alerts whose time has come are new again; returns how many."""
-        now = now or utcnow()
         with self.db.write() as s:
-            due = s.scalars(select(Alert).where(Alert.state == "snoozed",
-                                                Alert.snoozed_until <= now)).all()
-            for a in due:
-                a.state, a.snoozed_until = "new", None
-            return len(due)
+            return _wake_due(s, now or utcnow())
 
     def acknowledge(self, alert_id: int) -> None:
         with self.db.write() as s:
@@ -194,6 +198,14 @@ class AlertService:
             if a is None:
                 raise NotFoundError(f"Alert {alert_id} does not exist.")
             a.state, a.snoozed_until = "acknowledged", None
+
+
+def _wake_due(s: Session, now: dt.datetime) -> int:
+    due = s.scalars(select(Alert).where(Alert.state == "snoozed",
+                                        Alert.snoozed_until <= now)).all()
+    for a in due:
+        a.state, a.snoozed_until = "new", None
+    return len(due)
 
 
 def _metrics_with_unseen_observations(s: Session) -> list[int]:
@@ -257,7 +269,7 @@ def _recent_series(s: Session, metric_id: int, rules: list[AlertRule]) -> list:
     return list(reversed(older)) + list(newer)
 
 
-def _holds_now(s: Session, rule: AlertRule, last: Observation) -> bool | str | None:
+def _holds_now(s: Session, rule: AlertRule) -> bool | str | None:
     """Does the rule's condition hold at the newest observation? (Looks back only as far
     as the rule's window.)"""
     back = (rule.window or 0) + 1 if rule.window_unit != "days" else 10_000
@@ -379,8 +391,6 @@ def _alert_info(s: Session, a: Alert) -> AlertInfo:
     metric = s.get(Metric, rule.metric_id) if rule else None
     theses: tuple[int, ...] = ()
     if rule is not None:
-        from thesis_desk.core.models import ThesisMetric
-
         ids = set(s.scalars(select(ThesisMetric.thesis_id)
                             .where(ThesisMetric.metric_id == rule.metric_id)))
         if rule.pillar_id is not None:

@@ -116,15 +116,7 @@ class EvidenceService:
             return _info(s, _get(s, evidence_id))
 
     def balance(self, thesis_id: int) -> Balance:
-        totals = {"supports": 0, "contradicts": 0, "context": 0}
-        by_pillar: dict[int | None, list[int]] = {}
-        for e in self.for_thesis(thesis_id):
-            totals[e.stance] = totals.get(e.stance, 0) + e.weight
-            if e.stance in ("supports", "contradicts"):
-                slot = by_pillar.setdefault(e.pillar_id, [0, 0])
-                slot[0 if e.stance == "supports" else 1] += e.weight
-        return Balance(totals["supports"], totals["contradicts"], totals["context"],
-                       {k: (v[0], v[1]) for k, v in by_pillar.items()})
+        return balance_of(self.for_thesis(thesis_id))
 
     def verify_quotes(self) -> list[str]:
         """Every evidence row whose quote no longer equals its document text at its offsets."""
@@ -138,6 +130,19 @@ class EvidenceService:
                     problems.append(f"evidence {eid}: quote differs from its document at "
                                     f"{start}-{end}")
         return problems
+
+
+def balance_of(items: list[EvidenceInfo]) -> Balance:
+    """Weighted for / against / context, overall and per pillar, of evidence already read."""
+    totals = {"supports": 0, "contradicts": 0, "context": 0}
+    by_pillar: dict[int | None, list[int]] = {}
+    for e in items:
+        totals[e.stance] = totals.get(e.stance, 0) + e.weight
+        if e.stance in ("supports", "contradicts"):
+            slot = by_pillar.setdefault(e.pillar_id, [0, 0])
+            slot[0 if e.stance == "supports" else 1] += e.weight
+    return Balance(totals["supports"], totals["contradicts"], totals["context"],
+                   {k: (v[0], v[1]) for k, v in by_pillar.items()})
 
 
 def locate(text: str, quote: str, start: int | None, end: int | None) -> tuple[int, int, str]:

@@ -106,7 +106,7 @@ class MetricService:
 
     def list(self) -> list[MetricInfo]:
         with self.db.read() as s:
-            return [_info(s, m) for m in s.scalars(select(Metric).order_by(Metric.name))]
+            return _infos(s, list(s.scalars(select(Metric).order_by(Metric.name))))
 
     def get(self, metric_id: int) -> MetricInfo:
         with self.db.read() as s:
@@ -255,7 +255,8 @@ class MetricService:
                              .join(ThesisMetric, ThesisMetric.metric_id == Metric.id)
                              .where(ThesisMetric.thesis_id == thesis_id)
                              .order_by(Metric.name)).all()
-            return [(_info(s, m), d) for m, d in rows]
+            infos = _infos(s, [m for m, _ in rows])
+            return [(info, d) for info, (_, d) in zip(infos, rows, strict=True)]
 
 
 def _check(data: MetricInput) -> None:
@@ -286,18 +287,34 @@ def _instrument_id(s: Session, symbol: str) -> int | None:
 
 
 def _info(s: Session, m: Metric) -> MetricInfo:
-    n, first, last = s.execute(select(func.count(), func.min(Observation.date),
-                                      func.max(Observation.date))
-                               .where(Observation.metric_id == m.id)).one()
-    last_value = None
-    if last is not None:
-        last_value = s.scalar(select(Observation.value).where(
-            Observation.metric_id == m.id, Observation.date == last))
-    symbol = s.scalar(select(Instrument.symbol).where(Instrument.id == m.instrument_id)) \
-        if m.instrument_id else ""
-    return MetricInfo(id=m.id, name=m.name, unit=m.unit, frequency=m.frequency, kind=m.kind,
-                      instrument=symbol or "", description=m.description, source=m.source,
-                      observations=n, first=first, last=last, last_value=last_value)
+    return _infos(s, [m])[0]
+
+
+def _infos(s: Session, metrics: list[Metric]) -> list[MetricInfo]:
+    """Summaries of many metrics in three queries (not three per metric: the Metrics
+    area re-reads the list after every observation)."""
+    ids = [m.id for m in metrics]
+    stats = {mid: (n, first, last) for mid, n, first, last in s.execute(
+        select(Observation.metric_id, func.count(), func.min(Observation.date),
+               func.max(Observation.date))
+        .where(Observation.metric_id.in_(ids)).group_by(Observation.metric_id))}
+    latest = (select(Observation.metric_id, func.max(Observation.date).label("d"))
+              .where(Observation.metric_id.in_(ids)).group_by(Observation.metric_id).subquery())
+    last_values = dict(s.execute(
+        select(Observation.metric_id, Observation.value)
+        .join(latest, (latest.c.metric_id == Observation.metric_id)
+              & (latest.c.d == Observation.date))).all())
+    symbols = dict(s.execute(select(Instrument.id, Instrument.symbol).where(
+        Instrument.id.in_({m.instrument_id for m in metrics if m.instrument_id}))).all())
+    out = []
+    for m in metrics:
+        n, first, last = stats.get(m.id, (0, None, None))
+        out.append(MetricInfo(
+            id=m.id, name=m.name, unit=m.unit, frequency=m.frequency, kind=m.kind,
+            instrument=symbols.get(m.instrument_id, "") if m.instrument_id else "",
+            description=m.description, source=m.source, observations=n, first=first,
+            last=last, last_value=last_values.get(m.id)))
+    return out
 
 
 def _obs(o: Observation) -> ObservationInfo:

@@ -263,17 +263,19 @@ class MainWindow(QMainWindow):
         self.library_view.refresh()
         if self.metrics_view is not None:
             self.metrics_view.refresh()
+        if self.alerts_view is not None:
+            self.alerts_view.refresh()
         self.refresh_status()
 
     def _alerts_checked(self, fired: list) -> None:
         self.refresh_views()
         if fired:
-            self.notify(fired)
+            self.notify([a.message for a in fired])
 
-    def notify(self, fired: list) -> None:
+    def notify(self, messages: list[str]) -> None:
         """A tray message when alerts fire while the window is not in front."""
-        text = "\n".join(a.message for a in fired[:5])
-        self.statusBar().showMessage(f"{len(fired)} new alert(s): {fired[0].message}", 10000)
+        text = "\n".join(messages[:5])
+        self.statusBar().showMessage(f"{len(messages)} new alert(s): {messages[0]}", 10000)
         if self.isActiveWindow():
             return
         from PySide6.QtWidgets import QSystemTrayIcon
@@ -419,13 +421,13 @@ class MainWindow(QMainWindow):
                  plural(self.workspace.library.count(), "document", "documents")]
         if c["archived"]:
             parts.append(f"{c['archived']} archived")
-        new_alerts = len(self.workspace.alerts.alerts(state="new"))
+        new_alerts = self.workspace.alerts.count("new")
         if new_alerts:
             parts.append(plural(new_alerts, "new alert", "new alerts"))
         self.sidebar.item(3).setText(f"Alerts ({new_alerts})" if new_alerts else "Alerts")
         self.counts_label.setText("  ·  ".join(parts))
-        if self.alerts_view is not None:
-            self.alerts_view.refresh()
+        # The views are current now: the poll timer need not reload them for this change.
+        self._seen_version = self.workspace.db.data_version()
 
     # -- dialogs
 

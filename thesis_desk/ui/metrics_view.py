@@ -143,7 +143,7 @@ class MetricChart(QWidget):
 class MetricsView(QWidget):
     changed = Signal()
     message = Signal(str)
-    fired = Signal(list)  # AlertInfo-like items with .message
+    fired = Signal(list)  # messages of alerts that just fired
 
     def __init__(self, metrics: MetricService, alerts: AlertService,
                  parent: QWidget | None = None):
@@ -272,7 +272,7 @@ class MetricsView(QWidget):
         info = self.metrics.get(mid)
         obs = self.metrics.observations(mid)
         rules = self.alerts.rules(mid)
-        fired = [a for a in self.alerts.alerts() if a.metric_id == mid and a.observed_on]
+        fired = [a for a in self.alerts.alerts(metric_id=mid) if a.observed_on]
         self.title.setText(info.name)
         self.meta.setText("  ·  ".join(x for x in (info.unit, info.frequency, info.instrument,
                                                    info.source, info.description) if x))
@@ -330,9 +330,7 @@ class MetricsView(QWidget):
             self.refresh(select_id=self.metrics.resolve(names[0]) if names else None)
             self.message.emit(f"Imported {dlg.result['imported']:,} observations.")
             if dlg.result["alerts"]:
-                from types import SimpleNamespace
-
-                self.fired.emit([SimpleNamespace(message=m) for m in dlg.result["alerts"]])
+                self.fired.emit(list(dlg.result["alerts"]))
             self.changed.emit()
 
     def save_chart(self) -> None:
@@ -372,9 +370,7 @@ class MetricsView(QWidget):
         self.obs_note.clear()
         self.refresh(select_id=mid)
         if obs.fired:
-            from types import SimpleNamespace
-
-            self.fired.emit([SimpleNamespace(message=m) for m in obs.fired])
+            self.fired.emit(list(obs.fired))
         self.changed.emit()
 
     def add_rule(self) -> None:

@@ -466,8 +466,10 @@ class ThesesView(QWidget):
             journal = self.service.journal(thesis_id)
             evidence = balance = None
             if self.evidence_service is not None:
+                from thesis_desk.core.evidence import balance_of
+
                 evidence = self.evidence_service.for_thesis(thesis_id)
-                balance = self.evidence_service.balance(thesis_id)
+                balance = balance_of(evidence)  # not a second read of the same rows
         except UserError as exc:
             self.message.emit(str(exc))
             self.right.setCurrentWidget(self.empty)

@@ -68,10 +68,10 @@ class ThesisMetricsTab(QWidget):
             f"{len(linked)} linked metric(s)." if linked else
             "No metrics linked yet: Link Metric… ties one to this thesis, with the direction "
             "the thesis expects.")
-        rules = self.alerts.rules()
-        fired = self.alerts.alerts()
         for n, (info, direction) in enumerate(linked):
             obs = self.metrics.observations(info.id)
+            rules = self.alerts.rules(info.id)
+            fired = self.alerts.alerts(metric_id=info.id)
             box = QWidget()
             v = QVBoxLayout(box)
             v.setContentsMargins(0, 0, 0, 0)
@@ -81,10 +81,10 @@ class ThesisMetricsTab(QWidget):
             chart = MetricChart()
             chart.setMinimumHeight(200)
             chart.show_series([o.date for o in obs], [o.value for o in obs],
-                              [r.threshold for r in rules if r.metric_id == info.id
-                               and r.threshold is not None and r.kind in ("above", "below", "crosses")],
+                              [r.threshold for r in rules
+                               if r.threshold is not None and r.kind in ("above", "below", "crosses")],
                               [(a.observed_on, a.value) for a in fired
-                               if a.metric_id == info.id and a.observed_on and a.value is not None])
+                               if a.observed_on and a.value is not None])
             v.addWidget(chart)
             self.charts.append(box)
             self.grid.addWidget(box, n // 2, n % 2)
