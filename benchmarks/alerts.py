@@ -98,6 +98,23 @@ def main() -> None:
                             zip(df["Date"].tolist(), df["Value"].tolist(), strict=True))
         raw.close()
         floor = time.perf_counter() - t0
+        # The same rows into a table with the observation table's own constraints (unique
+        # (metric, date), foreign key): what any correct import has to pay for.
+        t0 = time.perf_counter()
+        df = pd.read_csv(csv)
+        raw = sqlite3.connect(tmp / "raw_schema.sqlite3")
+        raw.execute("PRAGMA foreign_keys=ON")
+        raw.execute("CREATE TABLE metric(id INTEGER PRIMARY KEY)")
+        raw.execute("INSERT INTO metric VALUES (1)")
+        raw.execute("CREATE TABLE obs(id INTEGER PRIMARY KEY, metric_id INTEGER NOT NULL "
+                    "REFERENCES metric(id), date TEXT, value REAL, note TEXT, created_at TEXT, "
+                    "UNIQUE(metric_id, date))")
+        with raw:
+            raw.executemany("INSERT INTO obs(metric_id, date, value, note, created_at) "
+                            "VALUES (1, ?, ?, '', '2020-01-01')",
+                            zip(df["Date"].tolist(), df["Value"].tolist(), strict=True))
+        raw.close()
+        floor_schema = time.perf_counter() - t0
         t0 = time.perf_counter()
         plan = ws.metrics.plan_import(read_table(csv), date_col="Date", value_col="Value",
                                       metric="SYNTHETIC imported series")
@@ -111,7 +128,9 @@ def main() -> None:
     print(f"catch-up pass, nothing new: {idle:.2f} s; with one new value: {busy:.2f} s, "
           f"{len(fired)} alert (target < 2 s)")
     print(f"CSV import of {a.csv_rows:,} rows: {ours:.1f} s vs pandas.read_csv + raw executemany "
-          f"{floor:.1f} s = {ours / floor:.1f}x (target <= 1.5x)")
+          f"{floor:.1f} s = {ours / floor:.1f}x (target <= 1.5x); against the same insert into "
+          f"a table with the observation constraints {floor_schema:.1f} s = "
+          f"{ours / floor_schema:.1f}x")
 
 
 if __name__ == "__main__":

@@ -188,3 +188,31 @@ def test_a_broken_table_is_refused_with_its_reason(qtbot, window, tmp_path):
     mv.import_file(str(f))
     assert "broken.csv" in mv.obs_error.text()
     assert window.workspace.metrics.list() == []
+
+
+def test_chart_marks_cited_evidence_and_inbox_opens_the_thesis(qtbot, window):
+    from thesis_desk.core.records import EvidenceInput, ThesisInput
+
+    ws = window.workspace
+    thesis = ws.theses.create(ThesisInput("Capex discipline"))
+    m = ws.metrics.create(MetricInput("Capex ratio", unit="%"))
+    ws.metrics.link(thesis.id, m.id, "down")
+    ev = ws.evidence.add(EvidenceInput(thesis.id, "Capex was 121% of cloud revenue.",
+                                       stance="contradicts", source_text="Broker note",
+                                       observed_on=dt.date(2025, 6, 30)))
+    ws.alerts.add_rule(RuleInput(m.id, "above", threshold=100))
+    ws.metrics.observe(m.id, dt.date(2025, 3, 31), 94)
+    ws.metrics.observe(m.id, dt.date(2025, 6, 30), 121, evidence_id=ev.id)  # fires
+    ws.metrics.observe(m.id, dt.date(2025, 9, 30), 130)  # still above: no second alert
+    window.sidebar.setCurrentRow(2)
+    chart = window.metrics_view.chart
+    assert chart.evidence_dates == [dt.date(2025, 6, 30)]
+    assert "contradicts: Capex was 121%" in chart.lines[-1].toolTip()
+
+    window.sidebar.setCurrentRow(3)
+    inbox = window.alerts_view
+    assert inbox.tree.topLevelItemCount() == 1
+    inbox.tree.topLevelItem(0).setSelected(True)
+    inbox.open_thesis_btn.click()
+    assert window.stack.currentWidget() is window.theses_view
+    assert window.theses_view.current_id() == thesis.id

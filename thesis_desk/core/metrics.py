@@ -18,7 +18,7 @@ from thesis_desk.core.alerts import evaluate_metric
 from thesis_desk.core.db import Database
 from thesis_desk.core.enums import EXPECTED_DIRECTIONS
 from thesis_desk.core.errors import NotFoundError, UserError, ValidationError
-from thesis_desk.core.models import Instrument, Metric, Observation, Thesis, ThesisMetric
+from thesis_desk.core.models import Evidence, Instrument, Metric, Observation, Thesis, ThesisMetric
 from thesis_desk.core.timeutil import utcnow
 
 FREQUENCIES = ("irregular", "daily", "weekly", "monthly", "quarterly", "annual")
@@ -70,6 +70,16 @@ class ObservationInfo:
     document_id: int | None
     evidence_id: int | None
     fired: tuple[str, ...] = ()  # messages of alerts this observation fired
+
+
+@dataclass(frozen=True)
+class EvidenceMark:
+    """Evidence a metric's observations cite, placed on the chart at its date."""
+
+    evidence_id: int
+    date: dt.date
+    stance: str
+    quote: str
 
 
 class MetricService:
@@ -257,6 +267,21 @@ class MetricService:
                              .order_by(Metric.name)).all()
             infos = _infos(s, [m for m, _ in rows])
             return [(info, d) for info, (_, d) in zip(infos, rows, strict=True)]
+
+    def evidence_marks(self, metric_id: int) -> list[EvidenceMark]:
+        """Evidence linked to the metric through its observations, dated for the chart.
+
+        The evidence's own date wins; without one, the observation's date stands in.
+        """
+        with self.db.read() as s:
+            rows = s.execute(
+                select(Evidence.id, Evidence.observed_on, func.min(Observation.date),
+                       Evidence.stance, Evidence.quote)
+                .join(Observation, Observation.evidence_id == Evidence.id)
+                .where(Observation.metric_id == metric_id)
+                .group_by(Evidence.id).order_by(Evidence.id)).all()
+        return [EvidenceMark(eid, own or first, stance, quote)
+                for eid, own, first, stance, quote in rows]
 
 
 def _check(data: MetricInput) -> None:

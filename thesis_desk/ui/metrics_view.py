@@ -6,6 +6,7 @@ pyqtgraph is imported when this view is first opened, never at start-up.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -29,12 +30,21 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk.core.errors import UserError, ValidationError
-from thesis_desk.ui.widgets import FieldError, OptionalDateEdit, heading_label, muted, plain_label
+from thesis_desk.ui.widgets import (
+    FieldError,
+    OptionalDateEdit,
+    heading_label,
+    muted,
+    plain_label,
+    plain_tip,
+)
 
 if TYPE_CHECKING:
     from thesis_desk.core.alerts import AlertService
-    from thesis_desk.core.metrics import MetricService
+    from thesis_desk.core.metrics import EvidenceMark, MetricService, ObservationInfo
 
+EVIDENCE_PENS = {"supports": (46, 160, 67), "contradicts": (218, 54, 51),
+                 "context": (128, 128, 128)}
 SHORT_SERIES = 3  # fewer points than this: say so instead of drawing a line
 
 
@@ -45,17 +55,22 @@ def _epoch(d: dt.date) -> float:
 class MetricChart(QWidget):
     """A metric's series on a date axis, threshold lines of its rules, alert markers."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, *, for_print: bool = False):
         super().__init__(parent)
         import pyqtgraph as pg
 
         self.pg = pg
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
         pal = self.palette()  # follow the light/dark palette, not pyqtgraph's black
-        self.plot.setBackground(pal.color(pal.ColorRole.Base))
+        base, text, mid = (pal.color(pal.ColorRole.Base), pal.color(pal.ColorRole.Text),
+                           pal.color(pal.ColorRole.Mid))
+        self.pen_scale = 2 if for_print else 1  # a printed chart is drawn at twice the size
+        if for_print:  # paper is white whatever the screen's theme
+            base, text, mid = "w", (40, 40, 40), (150, 150, 150)
+        self.plot.setBackground(base)
         for axis in ("left", "bottom"):
-            self.plot.getAxis(axis).setTextPen(pal.color(pal.ColorRole.Text))
-            self.plot.getAxis(axis).setPen(pal.color(pal.ColorRole.Mid))
+            self.plot.getAxis(axis).setTextPen(text)
+            self.plot.getAxis(axis).setPen(mid)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setMenuEnabled(False)
         self.curve = self.plot.plot([], [], pen=pg.mkPen((56, 132, 244), width=2), symbol="o",
@@ -65,6 +80,7 @@ class MetricChart(QWidget):
         self.markers = pg.ScatterPlotItem(size=12, symbol="t", brush=pg.mkBrush(218, 54, 51))
         self.plot.addItem(self.markers)
         self.lines: list[Any] = []
+        self.evidence_dates: list[dt.date] = []
         self.readout = muted(plain_label())
         self.notice = plain_label(wrap=True)
         self.plot.scene().sigMouseMoved.connect(self._hover)
@@ -78,8 +94,23 @@ class MetricChart(QWidget):
         self.xs = np.array([], dtype=float)
         self.ys = np.array([], dtype=float)
 
+    def show_metric(self, metrics: MetricService, alerts: AlertService,
+                    metric_id: int) -> list[ObservationInfo]:
+        """Draw everything the workspace knows about one metric; the observations, for tables."""
+        obs = metrics.observations(metric_id)
+        rules = alerts.rules(metric_id)
+        fired = alerts.alerts(metric_id=metric_id)
+        self.show_series([o.date for o in obs], [o.value for o in obs],
+                         [r.threshold for r in rules if r.threshold is not None
+                          and r.kind in ("above", "below", "crosses")],
+                         [(a.observed_on, a.value) for a in fired
+                          if a.observed_on and a.value is not None],
+                         evidence=metrics.evidence_marks(metric_id))
+        return obs
+
     def show_series(self, dates: list[dt.date], values: list[float], thresholds: list[float],
-                    alert_dates: list[tuple[dt.date, float]]) -> None:
+                    alert_dates: list[tuple[dt.date, float]],
+                    evidence: Sequence[EvidenceMark] = ()) -> None:
         import numpy as np
 
         # Vectorised: a million dates convert in milliseconds, not seconds.
@@ -90,21 +121,32 @@ class MetricChart(QWidget):
         # and a wide pen only for short ones (Qt strokes wide lines far more slowly).
         if len(self.ys) <= 400:
             self.curve.setSymbol("o")
-            self.curve.setPen(self.pg.mkPen((56, 132, 244), width=2))
+            self.curve.setPen(self.pg.mkPen((56, 132, 244), width=2 * self.pen_scale))
         else:
             self.curve.setSymbol(None)
-            self.curve.setPen(self.pg.mkPen((56, 132, 244), width=1))
+            self.curve.setPen(self.pg.mkPen((56, 132, 244), width=self.pen_scale))
         self.curve.setData(self.xs, self.ys)
         for line in self.lines:
             self.plot.removeItem(line)
         self.lines = []
         for t in thresholds:
             line = self.pg.InfiniteLine(pos=t, angle=0, movable=False,
-                                        pen=self.pg.mkPen((230, 160, 0), width=1, style=Qt.PenStyle.DashLine),
+                                        pen=self.pg.mkPen((230, 160, 0), width=self.pen_scale,
+                                                          style=Qt.PenStyle.DashLine),
                                         label=f"{t:g}", labelOpts={"position": 0.05})
             self.plot.addItem(line)
             self.lines.append(line)
         self.markers.setData([_epoch(d) for d, _ in alert_dates], [v for _, v in alert_dates])
+        for mark in evidence:  # a dotted vertical line per cited passage, coloured by stance
+            colour = EVIDENCE_PENS.get(mark.stance, EVIDENCE_PENS["context"])
+            line = self.pg.InfiniteLine(pos=_epoch(mark.date), angle=90, movable=False,
+                                        pen=self.pg.mkPen(colour, width=self.pen_scale,
+                                                          style=Qt.PenStyle.DotLine))
+            quote = mark.quote if len(mark.quote) <= 200 else mark.quote[:199] + "…"
+            line.setToolTip(plain_tip(f"{mark.date:%Y-%m-%d} · {mark.stance}: {quote}"))
+            self.plot.addItem(line)
+            self.lines.append(line)
+        self.evidence_dates = [m.date for m in evidence]
         if len(values) < SHORT_SERIES:
             self.notice.setText(
                 f"{len(values)} observation{'s' if len(values) != 1 else ''}: too few to draw a "
@@ -270,16 +312,11 @@ class MetricsView(QWidget):
             return
         self.edit_btn.setEnabled(True)
         info = self.metrics.get(mid)
-        obs = self.metrics.observations(mid)
-        rules = self.alerts.rules(mid)
-        fired = [a for a in self.alerts.alerts(metric_id=mid) if a.observed_on]
         self.title.setText(info.name)
         self.meta.setText("  ·  ".join(x for x in (info.unit, info.frequency, info.instrument,
                                                    info.source, info.description) if x))
-        self.chart.show_series([o.date for o in obs], [o.value for o in obs],
-                               [r.threshold for r in rules if r.threshold is not None
-                                and r.kind in ("above", "below", "crosses")],
-                               [(a.observed_on, a.value) for a in fired if a.value is not None])
+        obs = self.chart.show_metric(self.metrics, self.alerts, mid)
+        rules = self.alerts.rules(mid)
         self.table.clear()
         for o in reversed(obs):
             self.table.addTopLevelItem(QTreeWidgetItem([f"{o.date:%Y-%m-%d}", f"{o.value:g}", o.note]))
@@ -394,10 +431,11 @@ class MetricsView(QWidget):
 
 
 class AlertsView(QWidget):
-    """The inbox: new alerts first; acknowledge, snooze, open the metric."""
+    """The inbox: new alerts first; acknowledge, snooze, open the metric or its thesis."""
 
     changed = Signal()
     open_metric = Signal(int)
+    open_thesis = Signal(int)
 
     def __init__(self, alerts: AlertService, parent: QWidget | None = None):
         super().__init__(parent)
@@ -412,9 +450,13 @@ class AlertsView(QWidget):
         snooze.clicked.connect(self.snooze)
         open_metric = QPushButton("Open Metric")
         open_metric.clicked.connect(self._open_metric)
+        self.open_thesis_btn = QPushButton("Open Thesis")
+        self.open_thesis_btn.setToolTip("The thesis that tracks this metric (the first, if several do)")
+        self.open_thesis_btn.clicked.connect(self._open_thesis)
+        self.tree.itemDoubleClicked.connect(lambda _i, _c: self._open_thesis())
         row = QHBoxLayout()
         row.addStretch(1)
-        for b in (open_metric, snooze, ack):
+        for b in (open_metric, self.open_thesis_btn, snooze, ack):
             row.addWidget(b)
         lay = QVBoxLayout(self)
         lay.addWidget(self.tree, 1)
@@ -428,6 +470,7 @@ class AlertsView(QWidget):
             item = QTreeWidgetItem([state, f"{a.fired_at:%Y-%m-%d %H:%M}", a.message])
             item.setData(0, Qt.ItemDataRole.UserRole, a.id)
             item.setData(1, Qt.ItemDataRole.UserRole, a.metric_id)
+            item.setData(2, Qt.ItemDataRole.UserRole, list(a.thesis_ids))
             self.tree.addTopLevelItem(item)
 
     def acknowledge(self) -> None:
@@ -448,4 +491,12 @@ class AlertsView(QWidget):
     def _open_metric(self) -> None:
         items = self.tree.selectedItems()
         if items:
+            self.open_metric.emit(items[0].data(1, Qt.ItemDataRole.UserRole))
+
+    def _open_thesis(self) -> None:
+        items = self.tree.selectedItems()
+        theses = items[0].data(2, Qt.ItemDataRole.UserRole) if items else None
+        if theses:
+            self.open_thesis.emit(int(theses[0]))
+        elif items:
             self.open_metric.emit(items[0].data(1, Qt.ItemDataRole.UserRole))

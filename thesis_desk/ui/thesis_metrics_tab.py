@@ -69,9 +69,6 @@ class ThesisMetricsTab(QWidget):
             "No metrics linked yet: Link Metric… ties one to this thesis, with the direction "
             "the thesis expects.")
         for n, (info, direction) in enumerate(linked):
-            obs = self.metrics.observations(info.id)
-            rules = self.alerts.rules(info.id)
-            fired = self.alerts.alerts(metric_id=info.id)
             box = QWidget()
             v = QVBoxLayout(box)
             v.setContentsMargins(0, 0, 0, 0)
@@ -80,11 +77,7 @@ class ThesisMetricsTab(QWidget):
                                     wrap=True))
             chart = MetricChart()
             chart.setMinimumHeight(200)
-            chart.show_series([o.date for o in obs], [o.value for o in obs],
-                              [r.threshold for r in rules
-                               if r.threshold is not None and r.kind in ("above", "below", "crosses")],
-                              [(a.observed_on, a.value) for a in fired
-                               if a.observed_on and a.value is not None])
+            chart.show_metric(self.metrics, self.alerts, info.id)
             v.addWidget(chart)
             self.charts.append(box)
             self.grid.addWidget(box, n // 2, n % 2)
