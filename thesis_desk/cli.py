@@ -356,6 +356,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_memo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from thesis_desk import preferences
+    from thesis_desk.memo_pdf import export_memo
+
+    ws = _workspace(args)
+    tid = ws.theses.resolve(args.thesis)
+    prefs = preferences.load(ws.paths.config_dir)
+    result = export_memo(ws, tid, Path(args.output).expanduser().resolve(), as_of=args.as_of,
+                         author=args.author if args.author is not None else prefs.author,
+                         page_size=args.page_size or prefs.page_size, fmt=args.format)
+    memo = result.pop("memo")
+    result.update(thesis=memo.title, as_of=memo.as_of, evidence=memo.evidence_count,
+                  metrics=len(memo.metrics))
+    pages = f", {result['pages']} pages" if result["pages"] else ""
+    return emit(args, result, f"Wrote {result['path']}{pages} (as of {memo.as_of:%Y-%m-%d}).")
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -503,6 +522,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = asub.add_parser("list", parents=[common, as_json], help="list alerts")
     p.add_argument("--state", choices=("new", "acknowledged", "snoozed"))
     p.set_defaults(func=cmd_alerts_list)
+
+    p = sub.add_parser("export-memo", parents=[common, as_json],
+                       help="write a thesis memo as PDF (or Markdown); needs no display")
+    p.add_argument("thesis", help="thesis id or exact title")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="FILE.pdf, or FILE.md for Markdown")
+    p.add_argument("--as-of", type=_date_arg, metavar="DATE",
+                   help="the thesis as it stood on DATE (YYYY-MM-DD); default today")
+    p.add_argument("--format", choices=("pdf", "md"), help="default: from the file's suffix")
+    p.add_argument("--page-size", choices=("A4", "Letter"), help="default: the preference")
+    p.add_argument("--author", help="author named in the memo (default: the preference)")
+    p.set_defaults(func=cmd_export_memo)
 
     p = sub.add_parser("demo", parents=[common, as_json],
                        help="build the demo workspace (seed articles and three theses)")

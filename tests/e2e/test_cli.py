@@ -170,3 +170,29 @@ def test_metrics_import_from_the_cli(capsys, data_dir, tmp_path):
     code, _, err = run(capsys, "metrics", "import", str(f), "--metric", "BABA", "--date-col",
                        "Day", "--value-col", "Close")
     assert code == 1 and "no column 'Day'" in err
+
+
+def test_export_memo_needs_no_display(data_dir, tmp_path):
+    """A scheduled job on a headless machine: demo, then a PDF and a Markdown memo."""
+    import os
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    subprocess.run([sys.executable, "-m", "thesis_desk", "demo"], env=env, check=True,
+                   capture_output=True, timeout=120)
+    out = tmp_path / "memo.pdf"
+    done = subprocess.run(
+        [sys.executable, "-m", "thesis_desk", "export-memo",
+         "Alibaba revaluation hinges on capex allocation", "-o", str(out), "--json"],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # no Qt chatter on a headless run
+    report = json.loads(done.stdout)
+    assert report["pages"] >= 2 and report["evidence"] == 10
+    assert out.read_bytes().startswith(b"%PDF-")
+    md = tmp_path / "memo.md"
+    done = subprocess.run([sys.executable, "-m", "thesis_desk", "export-memo", "1", "-o", str(md),
+                           "--as-of", "2020-01-01"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1 and "there is no memo as of 2020-01-01" in done.stderr
+    assert not md.exists()

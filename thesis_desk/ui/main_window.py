@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import platform
 from typing import TYPE_CHECKING
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
             self.alerts_view = AlertsView(ws.alerts)
             self.alerts_view.changed.connect(self.refresh_status)
             self.alerts_view.open_metric.connect(self._open_metric)
+            self.alerts_view.open_thesis.connect(self.open_thesis)
             self._replace_page(3, self.alerts_view)
         elif row == 2:
             self.metrics_view.refresh()
@@ -128,6 +130,11 @@ class MainWindow(QMainWindow):
     def _open_metric(self, metric_id: int) -> None:
         self.sidebar.setCurrentRow(2)
         self.metrics_view.refresh(select_id=metric_id)  # type: ignore[union-attr]
+
+    def open_thesis(self, thesis_id: int) -> None:
+        self.sidebar.setCurrentRow(0)
+        if not self.theses_view.select(thesis_id):  # written since the list was read
+            self.theses_view.reload(select_id=thesis_id)
 
     def _replace_page(self, index: int, widget: QWidget) -> None:
         old = self.stack.widget(index)
@@ -156,9 +163,15 @@ class MainWindow(QMainWindow):
                                           tip="Text, Markdown, HTML or PDF into the library")
         self.demo_action = self._action("Build &Demo Workspace", self.build_demo,
                                         tip="The five seed articles and three example theses")
+        self.export_action = self._action("Export &Memo…", lambda: self.export_memo(), std.Print,
+                                          tip="The selected thesis as a PDF or Markdown memo")
+        tv.detail.export_requested.connect(lambda: self.export_memo())
+        self.prefs_action = self._action("&Preferences…", self.edit_preferences, "Ctrl+,")
+        self.prefs_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
@@ -174,7 +187,7 @@ class MainWindow(QMainWindow):
         self.find_action = self._action("&Find", self._focus_search, std.Find)
         edit_menu = self.menuBar().addMenu("&Edit")
         for a in (self.undo_action, self.redo_action, None, self.edit_action,
-                  self.archive_action, None, self.find_action):
+                  self.archive_action, None, self.find_action, None, self.prefs_action):
             edit_menu.addSeparator() if a is None else edit_menu.addAction(a)
 
         view_menu = self.menuBar().addMenu("&View")
@@ -194,7 +207,7 @@ class MainWindow(QMainWindow):
 
     def _set_workspace_enabled(self, enabled: bool) -> None:
         for a in (self.new_action, self.edit_action, self.archive_action, self.import_action,
-                  self.demo_action):
+                  self.demo_action, self.export_action):
             a.setEnabled(enabled)
 
     def _focus_search(self) -> None:
@@ -404,6 +417,60 @@ class MainWindow(QMainWindow):
         if paths:
             event.acceptProposedAction()
             self.import_documents(paths)
+
+    # -- memo
+
+    def export_memo(self, thesis_id: int | None = None, *, path: str | None = None,
+                    as_of: dt.date | None = None) -> None:
+        """Ask as of when and where (unless told), then export off the GUI thread."""
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        from thesis_desk import preferences
+        from thesis_desk.ui.memo_export import MemoOptionsDialog, run_export, suggested_name
+
+        ws = self.workspace
+        thesis_id = thesis_id if thesis_id is not None else self.theses_view.current_id()
+        if ws is None or thesis_id is None:
+            self.statusBar().showMessage("Select a thesis to export its memo.", 6000)
+            return
+        prefs = preferences.load(self.paths.config_dir)
+        author, page_size = prefs.author, prefs.page_size
+        if path is None:
+            dlg = MemoOptionsDialog(prefs, self)
+            if not dlg.exec():
+                return
+            as_of = dlg.as_of.value() or dt.date.today()
+            author, page_size = dlg.author.text().strip(), dlg.page_size.currentText()
+            title = ws.theses.get(thesis_id).title
+            folder = prefs.memo_folder or str(Path.home())
+            path, chosen = QFileDialog.getSaveFileName(
+                self, "Export Memo", str(Path(folder) / suggested_name(title, as_of)),
+                "PDF (*.pdf);;Markdown (*.md)")
+            if not path:
+                return
+            if chosen.startswith("Markdown") and not path.lower().endswith((".md", ".markdown")):
+                path += ".md"
+            elif chosen.startswith("PDF") and not path.lower().endswith(".pdf"):
+                path += ".pdf"
+            preferences.save(self.paths.config_dir, preferences.Preferences(
+                author=author, page_size=page_size, memo_folder=str(Path(path).parent)))
+        run_export(ws, self.tasks, self, thesis_id, Path(path), as_of=as_of, author=author,
+                   page_size=page_size,
+                   on_done=lambda msg: self.statusBar().showMessage(msg, 10000),
+                   on_error=lambda exc: self._error("Export Memo", str(exc)))
+
+    def edit_preferences(self) -> None:
+        from thesis_desk import preferences
+        from thesis_desk.ui.memo_export import PreferencesDialog
+
+        prefs = preferences.load(self.paths.config_dir)
+        dlg = PreferencesDialog(prefs, self)
+        if dlg.exec():
+            preferences.save(self.paths.config_dir, preferences.Preferences(
+                author=dlg.author.text().strip(), page_size=dlg.page_size.currentText(),
+                memo_folder=prefs.memo_folder))
 
     def _error(self, title: str, text: str, *,
                icon: QMessageBox.Icon = QMessageBox.Icon.Warning) -> None:

@@ -61,6 +61,7 @@ class ThesisDetailPanel(QWidget):
 
     edit_requested = Signal()
     archive_requested = Signal()
+    export_requested = Signal()
     add_pillar_requested = Signal()
     edit_pillar_requested = Signal(object)  # PillarInfo
     remove_pillar_requested = Signal(object)  # PillarInfo
@@ -76,12 +77,16 @@ class ThesisDetailPanel(QWidget):
         self.edit_btn.clicked.connect(self.edit_requested)
         self.archive_btn = QPushButton("Archive…")
         self.archive_btn.clicked.connect(self.archive_requested)
+        self.export_btn = QPushButton("Export Memo…")
+        self.export_btn.setToolTip("The thesis as a PDF or Markdown memo (Ctrl+P)")
+        self.export_btn.clicked.connect(self.export_requested)
 
         head = QHBoxLayout()
         titles = QVBoxLayout()
         titles.addWidget(self.title)
         titles.addWidget(self.meta)
         head.addLayout(titles, 1)
+        head.addWidget(self.export_btn, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.edit_btn, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.archive_btn, 0, Qt.AlignmentFlag.AlignTop)
 

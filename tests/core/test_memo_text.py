@@ -1,0 +1,34 @@
+"""The memo's HTML and Markdown: markup typed by a person never becomes markup."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from thesis_desk.core.memo import markdown_to_html
+
+
+def test_narrative_markdown_renders_headings_lists_emphasis_and_web_links_only():
+    html = markdown_to_html("# Case\n\nSome *em*, **bold** and [a link](https://ex.com).\n"
+                            "- one\n- two\n\n1. first\n2. second\n\n"
+                            "[local](file:///etc/passwd) ![pic](http://x/y.png) <b>raw</b>")
+    assert "<h3>Case</h3>" in html
+    assert "<i>em</i>" in html and "<b>bold</b>" in html
+    assert '<a href="https://ex.com">a link</a>' in html
+    assert "<ul><li>one</li><li>two</li></ul>" in html
+    assert "<ol><li>first</li><li>second</li></ol>" in html
+    assert "[local](file:///etc/passwd)" in html  # left as typed, not a link
+    assert "<img" not in html and "&lt;b&gt;raw&lt;/b&gt;" in html
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_no_typed_text_becomes_a_tag_other_than_the_converters_own(text):
+    html = markdown_to_html(text)
+    tags = set(re.findall(r"</?([a-zA-Z0-9]+)", html))
+    assert tags <= {"h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "b", "i", "code", "a",
+                    "blockquote"}
+    for href in re.findall(r'<a href="([^"]*)"', html):
+        assert href.startswith(("http://", "https://", "mailto:"))

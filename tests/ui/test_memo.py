@@ -1,0 +1,198 @@
+"""The memo as a reader outside the app gets it: the PDF read back with pypdf."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from thesis_desk.core.alerts import RuleInput
+from thesis_desk.core.errors import UserError
+from thesis_desk.core.metrics import MetricInput
+from thesis_desk.core.records import EvidenceInput, ThesisInput
+from thesis_desk.memo_pdf import export_memo
+
+
+def pdf_text(path: Path) -> tuple[str, PdfReader]:
+    reader = PdfReader(str(path))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return _flat(text), reader
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def image_widths(reader: PdfReader) -> list[int]:
+    """Widths of the raster images on every page (charts), without decoding them."""
+    widths = []
+    for page in reader.pages:
+        xobjects = page.get("/Resources", {}).get("/XObject", {})
+        for ref in xobjects.values():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image":
+                widths.append(int(obj["/Width"]))
+    return widths
+
+
+def _squash(text: str) -> str:
+    """Without whitespace: a line may break after "P/" and come back as "P/ E"."""
+    return re.sub(r"\s+", "", text)
+
+
+def test_every_demo_memo_carries_its_title_quotes_citations_and_metrics(qapp, workspace, tmp_path):
+    from thesis_desk.core.demo import build_demo
+    from thesis_desk.resources import seeds_dir
+
+    build_demo(workspace, seeds_dir())
+    for t in workspace.theses.list():
+        out = tmp_path / f"memo-{t.id}.pdf"
+        result = export_memo(workspace, t.id, out, author="A. Analyst", page_size="A4")
+        text, reader = pdf_text(out)
+        assert len(reader.pages) == result["pages"] >= 2
+        assert _flat(t.title) in text
+        assert reader.metadata.title.startswith(t.title)
+        assert reader.metadata.author == "A. Analyst"
+        evidence = workspace.evidence.for_thesis(t.id)
+        assert evidence
+        squashed = _squash(text)
+        for e in evidence:
+            assert _squash(e.quote) in squashed, e.quote[:60]
+            assert _squash(e.document.citation()) in squashed
+        for info, _ in workspace.metrics.for_thesis(t.id):
+            assert info.name in text
+        assert f"Page {len(reader.pages)} of {len(reader.pages)}" in text
+        width_mm = float(reader.pages[0].mediabox.width) / 72 * 25.4
+        assert round(width_mm) == 210  # A4
+
+
+def test_charts_and_alerts_are_in_the_memo_and_letter_paper_is_honoured(qapp, workspace, tmp_path):
+    ws = workspace
+    t = ws.theses.create(ThesisInput("Capex discipline", claim="Capex falls."))
+    m = ws.metrics.create(MetricInput("Capex ratio", unit="%"))
+    ws.metrics.link(t.id, m.id, "down")
+    ws.alerts.add_rule(RuleInput(m.id, "above", threshold=100))
+    for n, v in enumerate([90, 95, 121, 99]):
+        ws.metrics.observe(m.id, dt.date(2025, 1 + n, 1), v)
+    out = tmp_path / "memo.pdf"
+    export_memo(ws, t.id, out, page_size="Letter")
+    text, reader = pdf_text(out)
+    assert "Capex ratio above 100: 121" in text
+    assert "latest 99 % on 2025-04-01; change -22 (-18.2%)" in text
+    widths = image_widths(reader)
+    assert len(widths) == 1 and widths[0] >= 1600  # one chart, at print resolution
+    assert round(float(reader.pages[0].mediabox.width)) == 612  # US Letter, 8.5 in
+
+
+def test_as_of_before_a_conviction_change_shows_the_old_conviction(qapp, workspace, tmp_path,
+                                                                   monkeypatch):
+    import thesis_desk.core.evidence as evidence_mod
+    import thesis_desk.core.theses as theses_mod
+
+    def at(day: dt.date) -> None:
+        moment = dt.datetime.combine(day, dt.time(12))
+        monkeypatch.setattr(theses_mod, "utcnow", lambda: moment)
+        monkeypatch.setattr(evidence_mod, "utcnow", lambda: moment)
+
+    today = dt.date.today()
+    at(today - dt.timedelta(days=20))
+    t = workspace.theses.create(ThesisInput("Old view", conviction=40, status="active"))
+    at(today - dt.timedelta(days=5))
+    data = workspace.theses.get(t.id).to_input()
+    from dataclasses import replace
+
+    workspace.theses.update(t.id, replace(data, conviction=75), reason="Capex guidance cut")
+    workspace.evidence.add(EvidenceInput(t.id, "Late news that only came after.",
+                                         source_text="Wire", observed_on=today))
+    monkeypatch.undo()
+
+    old = tmp_path / "old.pdf"
+    export_memo(workspace, t.id, old, as_of=today - dt.timedelta(days=10))
+    text, _ = pdf_text(old)
+    assert "Conviction 40 / 100" in text
+    assert "Point-in-time memo" in text
+    assert "Late news" not in text
+    now = tmp_path / "now.pdf"
+    export_memo(workspace, t.id, now)
+    text, _ = pdf_text(now)
+    assert "Conviction 75 / 100" in text and "Late news that only came after." in text
+    assert "Conviction: 40 → 75 Capex guidance cut" in text
+    with pytest.raises(UserError, match="created on"):
+        export_memo(workspace, t.id, tmp_path / "x.pdf", as_of=today - dt.timedelta(days=30))
+
+
+HOSTILE = '<b>Bold</b> & <img src="file:///etc/passwd"> <a href="http://evil">x</a>'
+
+
+def test_hostile_text_prints_literally_in_pdf_and_markdown(qapp, workspace, tmp_path):
+    t = workspace.theses.create(ThesisInput(HOSTILE, claim=HOSTILE,
+                                            narrative=f"# {HOSTILE}\n\n![img](file:///etc/passwd)"))
+    workspace.evidence.add(EvidenceInput(t.id, HOSTILE, note=HOSTILE, source_text=HOSTILE))
+    out = tmp_path / "memo.pdf"
+    export_memo(workspace, t.id, out)
+    text, reader = pdf_text(out)
+    assert text.count("<b>Bold</b> & <img src=\"file:///etc/passwd\">") >= 5
+    assert "![img](file:///etc/passwd)" in text  # an image in the narrative is not loaded
+    assert image_widths(reader) == []
+    md = tmp_path / "memo.md"
+    export_memo(workspace, t.id, md)
+    body = md.read_text(encoding="utf-8")
+    assert "\\<b>Bold\\</b> \\& \\<img" in body and "<b>" not in body.replace("\\<b>", "")
+
+
+def test_a_failed_export_leaves_no_file_and_an_earlier_file_untouched(qapp, workspace, tmp_path,
+                                                                      monkeypatch):
+    import thesis_desk.memo_pdf as memo_pdf
+
+    t = workspace.theses.create(ThesisInput("Fragile"))
+    folder = tmp_path / "memos"
+    folder.mkdir()
+    out = folder / "memo.pdf"
+    out.write_bytes(b"earlier memo")
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(memo_pdf, "_draw_bands", boom)
+    with pytest.raises(RuntimeError):
+        export_memo(workspace, t.id, out)
+    assert out.read_bytes() == b"earlier memo"
+    new = folder / "new.pdf"
+    with pytest.raises(RuntimeError):
+        export_memo(workspace, t.id, new)
+    assert not new.exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["memo.pdf"]  # no temp left over
+    with pytest.raises(UserError, match="does not exist"):
+        export_memo(workspace, t.id, tmp_path / "missing" / "memo.pdf")
+
+
+def test_export_from_the_window_runs_off_the_gui_thread(qtbot, window, tmp_path):
+    window.build_demo()
+    tid = window.workspace.theses.resolve("Alibaba revaluation hinges on capex allocation")
+    window.theses_view.select(tid)
+    out = tmp_path / "gui memo.pdf"
+    window.export_memo(path=str(out))
+    qtbot.waitUntil(lambda: "Memo saved" in window.statusBar().currentMessage(), timeout=20000)
+    text, reader = pdf_text(out)
+    assert "Alibaba revaluation hinges on capex allocation" in text
+    md = tmp_path / "gui memo.md"
+    window.export_memo(path=str(md))
+    qtbot.waitUntil(md.exists, timeout=20000)
+    assert md.read_text(encoding="utf-8").startswith("# Alibaba revaluation")
+
+
+def test_preferences_dialog_sets_the_memo_author(qtbot, window, when_modal):
+    from thesis_desk import preferences
+
+    def fill(dlg):
+        dlg.author.setText("Jo Analyst")
+        dlg.page_size.setCurrentText("Letter")
+        dlg.accept()
+
+    when_modal(fill)
+    window.edit_preferences()
+    prefs = preferences.load(window.paths.config_dir)
+    assert (prefs.author, prefs.page_size) == ("Jo Analyst", "Letter")

@@ -1,0 +1,351 @@
+"""The memo as a PDF: QTextDocument laid out on A4 or US Letter, charts from pyqtgraph.
+
+Charts are drawn with the app's own ``MetricChart`` (so they look as on screen, on white)
+and must be made on the GUI thread; laying out and writing the PDF only needs QtGui and
+runs on a worker thread. The file is written under a temporary name in the target folder
+and renamed when complete, so a failed export leaves nothing behind and an earlier file
+is replaced only by a finished one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
+
+from thesis_desk import APP_NAME, __version__
+from thesis_desk.core.errors import UserError
+from thesis_desk.core.memo import Memo, memo_html, memo_markdown
+
+if TYPE_CHECKING:
+    from thesis_desk.app import Workspace
+
+Progress = Callable[[int, int, str], None]
+
+PAGE_SIZES = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
+RESOLUTION = 300  # dots per inch of the layout; text and vector lines stay vector anyway
+CHART_PIXELS = (1800, 660)  # a chart image: sharp at the body's width on paper
+_MARGINS_MM = QMarginsF(18, 14, 18, 14)
+
+CSS = """
+body { color: #1d1d1f; }
+h1.title { font-size: 19pt; font-weight: 600; margin-bottom: 4pt; }
+h2 { font-size: 13pt; font-weight: 600; color: #1f3a5f; margin-top: 14pt; margin-bottom: 4pt;
+     border-bottom: 1px solid #1f3a5f; }
+h3 { font-size: 10.5pt; font-weight: 600; margin-top: 9pt; margin-bottom: 3pt; }
+h4, h5, h6 { font-size: 10pt; font-weight: 600; margin-top: 6pt; margin-bottom: 2pt; }
+p { margin-top: 2pt; margin-bottom: 4pt; }
+p.asof { color: #8a4b00; font-weight: 600; }
+table.facts td { font-size: 9pt; }
+td.k { color: #5a5a60; font-weight: 600; }
+table.grid { border-collapse: collapse; border: 1px solid #c8c8cc; }
+table.grid th { background-color: #eef1f5; text-align: left; font-size: 9pt; }
+table.grid td { font-size: 9pt; border: 1px solid #d8d8dc; }
+td.state-broken { color: #b3261e; font-weight: 600; }
+td.state-at_risk { color: #8a4b00; font-weight: 600; }
+td.state-confirmed { color: #1e6b34; font-weight: 600; }
+p.quote { margin-left: 12pt; margin-bottom: 7pt; }
+span.supports { color: #1e6b34; font-weight: 600; font-size: 8.5pt; }
+span.contradicts { color: #b3261e; font-weight: 600; font-size: 8.5pt; }
+span.context { color: #5a5a60; font-weight: 600; font-size: 8.5pt; }
+span.cite { color: #5a5a60; font-size: 8.5pt; }
+p.note { color: #5a5a60; font-style: italic; }
+table.sources td { font-size: 9pt; }
+td.n { color: #5a5a60; }
+span.url { color: #5a5a60; font-size: 8pt; }
+blockquote { margin-left: 12pt; color: #3a3a3c; }
+code { font-family: monospace; }
+"""
+
+
+class _SafeDocument(QTextDocument):
+    """A text document that loads nothing: only the chart images put in it are shown."""
+
+    def loadResource(self, kind: int, name: QUrl) -> Any:  # noqa: N802 (Qt override)
+        return QByteArray()
+
+
+# ---------------------------------------------------------------- charts (GUI thread)
+
+
+def render_charts(memo: Memo, size: tuple[int, int] = CHART_PIXELS) -> dict[int, QImage]:
+    """Each linked metric with two or more points, drawn as in the app, as an image."""
+    from pyqtgraph.exporters import ImageExporter
+
+    from thesis_desk.ui.metrics_view import MetricChart
+
+    out: dict[int, QImage] = {}
+    todo = [m for m in memo.metrics if len(m.values) >= 2]
+    if not todo:
+        return out
+    from PySide6.QtWidgets import QApplication
+
+    chart = MetricChart(for_print=True)
+    chart.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    chart.readout.hide()
+    chart.notice.hide()
+    chart.plot.setFixedSize(size[0] // 2, size[1] // 2)  # a screen-sized chart, scaled up
+    chart.show()
+    try:
+        for m in todo:
+            from thesis_desk.core.metrics import EvidenceMark
+
+            marks = [EvidenceMark(0, d, stance, "") for d, stance in m.evidence_dates]
+            chart.show_series(list(m.dates), list(m.values), list(m.thresholds),
+                              list(m.alert_points), evidence=marks)
+            chart.notice.hide()
+            QApplication.processEvents()  # let the plot lay out and range itself
+            chart.plot.getPlotItem().vb.autoRange(padding=0.05)
+            exporter = ImageExporter(chart.plot.getPlotItem())
+            exporter.parameters()["width"] = size[0]
+            exporter.parameters()["antialias"] = True
+            image = exporter.export(toBytes=True)
+            out[m.id] = image.copy()
+    finally:
+        chart.close()
+        chart.deleteLater()
+    return out
+
+
+# ---------------------------------------------------------------- layout and writing
+
+
+def _layout(memo: Memo, charts: dict[int, QImage], device: QPdfWriter) -> tuple[QTextDocument, float]:
+    body = device.pageLayout().paintRectPixels(device.resolution())
+    doc = _SafeDocument()
+    doc.documentLayout().setPaintDevice(device)
+    doc.setDocumentMargin(0)
+    font = QFont()
+    font.setPointSizeF(10)
+    doc.setDefaultFont(font)
+    doc.setDefaultStyleSheet(CSS)
+    names = {}
+    for mid, image in charts.items():
+        names[mid] = f"memo-chart:{mid}"
+        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(names[mid]), image)
+    # Image sizes in rich text are in 96-dpi pixels, scaled to the device when drawn.
+    chart_width = int(body.width() * 96 / device.resolution())
+    doc.setHtml("<html><body>" + memo_html(memo, names, chart_width=chart_width)
+                + "</body></html>")
+    # No ligatures: text copied or searched in the PDF reads "fl", not U+FB02.
+    no_ligatures = QTextCharFormat()
+    no_ligatures.setFontFeatures({QFont.Tag(t): 0 for t in ("liga", "clig", "dlig")})
+    everything = QTextCursor(doc)
+    everything.select(QTextCursor.SelectionType.Document)
+    everything.mergeCharFormat(no_ligatures)
+    band = _band_height(device)
+    doc.setPageSize(QSizeF(body.width(), body.height() - 2 * band))
+    _keep_headings_with_next(doc)
+    return doc, band
+
+
+def _band_height(device: QPdfWriter) -> float:
+    """Room for the running header and the footer, in device pixels."""
+    f = _small_font()
+    return QFontMetricsF(f, device).height() * 2.2
+
+
+def _small_font() -> QFont:
+    f = QFont()
+    f.setPointSizeF(7.5)
+    return f
+
+
+def _keep_headings_with_next(doc: QTextDocument, rounds: int = 40) -> None:
+    """Move a heading that would end a page to the next one, with what it heads."""
+    page_h = doc.pageSize().height()
+    layout = doc.documentLayout()
+    for _ in range(rounds):
+        moved = False
+        block = doc.begin()
+        while block.isValid():
+            nxt = block.next()
+            if block.blockFormat().headingLevel() and nxt.isValid():
+                top = layout.blockBoundingRect(block).top()
+                n_rect = layout.blockBoundingRect(nxt)
+                line = nxt.layout().lineAt(0) if nxt.layout().lineCount() else None
+                first = n_rect.top() + (line.height() * 2 if line is not None else n_rect.height())
+                page_end = (int(top // page_h) + 1) * page_h
+                if first > page_end and top % page_h > page_h * 0.05:
+                    fmt = QTextBlockFormat()
+                    fmt.setPageBreakPolicy(QTextBlockFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                    QTextCursor(block).mergeBlockFormat(fmt)
+                    moved = True
+                    break  # the layout below has changed: look again from the top
+            block = nxt
+        if not moved:
+            return
+
+
+def write_pdf(memo: Memo, charts: dict[int, QImage], path: Path, *, page_size: str = "A4",
+              progress: Progress | None = None) -> int:
+    """Write the memo; returns the page count. Atomic: temp file, then rename."""
+    path = Path(path)
+    tmp = _temp_name(path)
+    progress = progress or (lambda d, t, label: None)
+    try:
+        writer = QPdfWriter(str(tmp))
+        writer.setResolution(RESOLUTION)
+        writer.setPageLayout(QPageLayout(QPageSize(PAGE_SIZES.get(page_size, PAGE_SIZES["A4"])),
+                                         QPageLayout.Orientation.Portrait, _MARGINS_MM,
+                                         QPageLayout.Unit.Millimeter))
+        writer.setTitle(f"{memo.title} — thesis memo as of {memo.as_of:%Y-%m-%d}")
+        writer.setAuthor(memo.author or APP_NAME)
+        writer.setCreator(f"{APP_NAME} {__version__}")
+        progress(1, 4, "Laying out pages")
+        doc, band = _layout(memo, charts, writer)
+        pages = doc.pageCount()
+        painter = QPainter()
+        if not painter.begin(writer):
+            raise UserError(f"Cannot write {path}: the folder is not writable or the disk is "
+                            "full. Choose another place.")
+        try:
+            page_rect = QRectF(0, 0, doc.pageSize().width(), doc.pageSize().height())
+            for i in range(pages):
+                if i:
+                    writer.newPage()
+                progress(2, 4, f"Page {i + 1} of {pages}")
+                _draw_bands(painter, writer, memo, i + 1, pages, band)
+                painter.save()
+                painter.translate(0, band - i * page_rect.height())
+                doc.drawContents(painter, page_rect.translated(0, i * page_rect.height()))
+                painter.restore()
+        finally:
+            painter.end()
+        del writer  # flushes and closes the file
+        progress(3, 4, "Saving")
+        _check_written(tmp, path)
+        os.replace(tmp, path)
+        progress(4, 4, "Done")
+        return pages
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def _draw_bands(painter: QPainter, device: QPdfWriter, memo: Memo, page: int, pages: int,
+                band: float) -> None:
+    body = device.pageLayout().paintRectPixels(device.resolution())
+    w, h = body.width(), body.height()
+    painter.save()
+    painter.setFont(_small_font())
+    painter.setPen(QColor(110, 110, 115))
+    fm = QFontMetricsF(painter.font(), device)
+    title = fm.elidedText(memo.title, Qt.TextElideMode.ElideRight, w * 0.7)
+    painter.drawText(QRectF(0, 0, w * 0.72, band * 0.6), Qt.AlignmentFlag.AlignLeft
+                     | Qt.AlignmentFlag.AlignBottom, title)
+    painter.drawText(QRectF(w * 0.72, 0, w * 0.28, band * 0.6), Qt.AlignmentFlag.AlignRight
+                     | Qt.AlignmentFlag.AlignBottom, f"Thesis memo · as of {memo.as_of:%Y-%m-%d}")
+    pen = QPen(QColor(190, 190, 195))
+    pen.setWidthF(device.resolution() / 144)  # half a point
+    painter.setPen(pen)
+    painter.drawLine(0, int(band * 0.7), int(w), int(band * 0.7))
+    painter.drawLine(0, int(h - band * 0.7), int(w), int(h - band * 0.7))
+    painter.setPen(QColor(110, 110, 115))
+    painter.drawText(QRectF(0, h - band * 0.6, w * 0.7, band * 0.6), Qt.AlignmentFlag.AlignLeft
+                     | Qt.AlignmentFlag.AlignTop,
+                     f"{APP_NAME} {memo.version} · prepared {memo.generated_at:%Y-%m-%d}"
+                     + (f" · {memo.author}" if memo.author else ""))
+    painter.drawText(QRectF(w * 0.7, h - band * 0.6, w * 0.3, band * 0.6),
+                     Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
+                     f"Page {page} of {pages}")
+    painter.restore()
+
+
+def _temp_name(path: Path) -> Path:
+    folder = path.parent
+    if not folder.is_dir():
+        raise UserError(f"The folder {folder} does not exist. Choose an existing folder.")
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"The folder {folder} is not writable. Choose another place.")
+    return folder / f".{path.name}.{os.getpid()}.part"
+
+
+def _check_written(tmp: Path, path: Path) -> None:
+    try:
+        with open(tmp, "rb") as fh:
+            head = fh.read(5)
+            fh.seek(-1024, os.SEEK_END) if tmp.stat().st_size > 1024 else fh.seek(0)
+            tail = fh.read()
+    except OSError as exc:
+        raise UserError(f"Writing {path} failed: {exc.strerror or exc}.") from exc
+    if head != b"%PDF-" or b"%%EOF" not in tail:
+        raise UserError(f"Writing {path} failed (the disk may be full); nothing was replaced.")
+
+
+def write_markdown(memo: Memo, path: Path) -> None:
+    path = Path(path)
+    tmp = _temp_name(path)
+    try:
+        tmp.write_text(memo_markdown(memo), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise UserError(f"Writing {path} failed: {exc.strerror or exc}.") from exc
+
+
+# ---------------------------------------------------------------- one call, for the CLI
+
+
+def ensure_app() -> object:
+    """A QApplication for drawing charts; without a display, the offscreen platform."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from PySide6.QtCore import qInstallMessageHandler
+
+        previous = None
+
+        def quiet(mode: object, context: object, message: str) -> None:
+            # The offscreen platform notes that it ignores window size hints: not news.
+            if "propagateSizeHints" in message:
+                return
+            if previous is not None:
+                previous(mode, context, message)
+            else:
+                sys.stderr.write(message + "\n")
+
+        previous = qInstallMessageHandler(quiet)
+        app = QApplication([APP_NAME])
+    return app
+
+
+def export_memo(ws: Workspace, thesis_id: int, path: Path, *, as_of: Any = None,
+                author: str = "", page_size: str = "A4", fmt: str | None = None,
+                progress: Progress | None = None) -> dict[str, object]:
+    """Build and write the memo in one go (the CLI's path; the GUI splits it over threads)."""
+    from thesis_desk.core.memo import build_memo
+
+    path = Path(path)
+    fmt = fmt or ("md" if path.suffix.lower() in (".md", ".markdown") else "pdf")
+    memo = build_memo(ws, thesis_id, as_of=as_of, author=author)
+    if fmt == "md":
+        write_markdown(memo, path)
+        return {"path": str(path), "format": "md", "pages": None, "memo": memo}
+    ensure_app()
+    pages = write_pdf(memo, render_charts(memo), path, page_size=page_size, progress=progress)
+    return {"path": str(path), "format": "pdf", "pages": pages, "memo": memo}
