@@ -209,14 +209,14 @@ def build_memo(ws: Workspace, thesis_id: int, *, as_of: dt.date | None = None,
 
     metrics = []
     for info, expected in ws.metrics.for_thesis(thesis_id):
-        obs = [o for o in ws.metrics.observations(info.id) if o.date <= as_of]
+        dates, values = ws.metrics.series(info.id, until=as_of)
         rules = ws.alerts.rules(info.id)
         fired = [a for a in ws.alerts.alerts(metric_id=info.id)
                  if a.fired_at < end and a.observed_on and a.value is not None]
         marks = [m for m in ws.metrics.evidence_marks(info.id) if m.date <= as_of]
         metrics.append(MemoMetric(
-            info.id, info.name, info.unit, expected, tuple(o.date for o in obs),
-            tuple(o.value for o in obs), tuple(r.description for r in rules),
+            info.id, info.name, info.unit, expected, tuple(dates), tuple(values),
+            tuple(r.description for r in rules),
             tuple(r.threshold for r in rules
                   if r.threshold is not None and r.kind in ("above", "below", "crosses")),
             tuple((a.observed_on, a.value) for a in fired),  # type: ignore[misc]

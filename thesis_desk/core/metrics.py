@@ -162,13 +162,31 @@ class MetricService:
             fired = evaluate_metric(s, metric_id)
             return replace_(_obs(o), fired=tuple(a.message for a in fired))
 
-    def observations(self, metric_id: int, *, until: dt.date | None = None) -> list[ObservationInfo]:
+    def observations(self, metric_id: int, *, until: dt.date | None = None,
+                     newest: int | None = None) -> list[ObservationInfo]:
+        """In date order; ``newest`` keeps only the latest N (a table of a long series)."""
         with self.db.read() as s:
             _get(s, metric_id)
             q = select(Observation).where(Observation.metric_id == metric_id)
             if until is not None:
                 q = q.where(Observation.date <= until)
+            if newest is not None:
+                rows = list(s.scalars(q.order_by(Observation.date.desc()).limit(newest)))
+                return [_obs(o) for o in reversed(rows)]
             return [_obs(o) for o in s.scalars(q.order_by(Observation.date))]
+
+    def series(self, metric_id: int, *, until: dt.date | None = None,
+               ) -> tuple[list[dt.date], list[float]]:
+        """Dates and values only, for charts and memos: no object per row, so a long
+        series reads in milliseconds."""
+        with self.db.read() as s:
+            _get(s, metric_id)
+            q = (select(Observation.date, Observation.value)
+                 .where(Observation.metric_id == metric_id))
+            if until is not None:
+                q = q.where(Observation.date <= until)
+            rows = s.execute(q.order_by(Observation.date)).all()
+        return [r[0] for r in rows], [r[1] for r in rows]
 
     def delete_observation(self, observation_id: int) -> ObservationInfo:
         with self.db.write() as s:

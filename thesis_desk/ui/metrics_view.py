@@ -41,11 +41,12 @@ from thesis_desk.ui.widgets import (
 
 if TYPE_CHECKING:
     from thesis_desk.core.alerts import AlertService
-    from thesis_desk.core.metrics import EvidenceMark, MetricService, ObservationInfo
+    from thesis_desk.core.metrics import EvidenceMark, MetricService
 
 EVIDENCE_PENS = {"supports": (46, 160, 67), "contradicts": (218, 54, 51),
                  "context": (128, 128, 128)}
-SHORT_SERIES = 3  # fewer points than this: say so instead of drawing a line
+SHORT_SERIES = 3
+TABLE_ROWS = 1000  # the observation table shows the latest ones; the chart shows all  # fewer points than this: say so instead of drawing a line
 
 
 def _epoch(d: dt.date) -> float:
@@ -94,19 +95,17 @@ class MetricChart(QWidget):
         self.xs = np.array([], dtype=float)
         self.ys = np.array([], dtype=float)
 
-    def show_metric(self, metrics: MetricService, alerts: AlertService,
-                    metric_id: int) -> list[ObservationInfo]:
-        """Draw everything the workspace knows about one metric; the observations, for tables."""
-        obs = metrics.observations(metric_id)
+    def show_metric(self, metrics: MetricService, alerts: AlertService, metric_id: int) -> None:
+        """Draw everything the workspace knows about one metric."""
+        dates, values = metrics.series(metric_id)
         rules = alerts.rules(metric_id)
         fired = alerts.alerts(metric_id=metric_id)
-        self.show_series([o.date for o in obs], [o.value for o in obs],
+        self.show_series(dates, values,
                          [r.threshold for r in rules if r.threshold is not None
                           and r.kind in ("above", "below", "crosses")],
                          [(a.observed_on, a.value) for a in fired
                           if a.observed_on and a.value is not None],
                          evidence=metrics.evidence_marks(metric_id))
-        return obs
 
     def show_series(self, dates: list[dt.date], values: list[float], thresholds: list[float],
                     alert_dates: list[tuple[dt.date, float]],
@@ -315,7 +314,8 @@ class MetricsView(QWidget):
         self.title.setText(info.name)
         self.meta.setText("  ·  ".join(x for x in (info.unit, info.frequency, info.instrument,
                                                    info.source, info.description) if x))
-        obs = self.chart.show_metric(self.metrics, self.alerts, mid)
+        self.chart.show_metric(self.metrics, self.alerts, mid)
+        obs = self.metrics.observations(mid, newest=TABLE_ROWS)
         rules = self.alerts.rules(mid)
         self.table.clear()
         for o in reversed(obs):
