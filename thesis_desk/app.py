@@ -15,6 +15,7 @@ from thesis_desk.core.db import Database, open_database
 from thesis_desk.core.evidence import EvidenceService
 from thesis_desk.core.library import LibraryService
 from thesis_desk.core.metrics import MetricService
+from thesis_desk.core.portfolio import PortfolioService
 from thesis_desk.core.theses import ThesisService
 from thesis_desk.paths import WorkspacePaths, resolve_paths
 
@@ -61,6 +62,10 @@ class Workspace:
     @cached_property
     def alerts(self) -> AlertService:
         return AlertService(self.db)
+
+    @cached_property
+    def portfolio(self) -> PortfolioService:
+        return PortfolioService(self.db, self.metrics)
 
     def is_empty(self) -> bool:
         return self.theses.counts()["theses"] == 0 and self.library.count() == 0

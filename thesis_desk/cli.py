@@ -356,6 +356,105 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _pct(x: float | None) -> str:
+    return "no price" if x is None else f"{x * 100:+.1f}%"
+
+
+def cmd_prices_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from thesis_desk.core.tabular import read_table
+
+    ws = _workspace(args)
+    plan = ws.portfolio.plan_prices(read_table(Path(args.file)), date_col=args.date_col,
+                                    price_col=args.price_col, symbol=args.symbol,
+                                    symbol_col=args.symbol_col, date_format=args.date_format,
+                                    replace=args.replace)
+    result = ws.portfolio.import_prices(plan, replace=args.replace)
+    result.update(rejected_rows=plan.rejected)
+    for line, why in plan.rejected[:50]:
+        print(f"  line {line}: {why}", file=sys.stderr)
+    return emit(args, result, f"Imported {result['imported']} prices for "
+                f"{', '.join(n[:-6] for n in plan.metrics)}; rejected {len(plan.rejected)} rows.")
+
+
+def _position_input(ws, args: argparse.Namespace):  # noqa: ANN001, ANN202
+    from thesis_desk.core.portfolio import PositionInput
+
+    return PositionInput(ws.theses.resolve(args.thesis), args.symbol, args.entry_date,
+                         args.entry_price, args.side, args.quantity,
+                         None if args.weight is None else args.weight / 100,
+                         args.currency or "", args.exit_date, args.exit_price, args.note or "")
+
+
+def cmd_positions_add(args: argparse.Namespace) -> int:
+    from thesis_desk.core.errors import ValidationError
+
+    ws = _workspace(args)
+    try:
+        info = ws.portfolio.add(_position_input(ws, args))
+    except ValidationError as exc:
+        from thesis_desk.core.errors import UserError
+
+        raise UserError(" ".join(exc.errors.values())) from None
+    return emit(args, info, f"Added position {info.id}: {info.side} {info.symbol} "
+                f"for '{info.thesis_title}'.")
+
+
+def cmd_positions_list(args: argparse.Namespace) -> int:
+    items = _workspace(args).portfolio.list()
+    if args.json:
+        print_json(items)
+        return EXIT_OK
+    print_table(["id", "thesis", "symbol", "side", "size", "entry", "exit"],
+                [(p.id, p.thesis_title[:40], p.symbol, p.side,
+                  f"{p.quantity:g}" if p.quantity is not None else f"{p.weight * 100:g}%",
+                  f"{p.entry_price:g} {p.entry_date:%Y-%m-%d}",
+                  f"{p.exit_price:g} {p.exit_date:%Y-%m-%d}" if p.exit_date else "") for p in items])
+    return EXIT_OK
+
+
+def cmd_positions_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from thesis_desk.core.tabular import read_table
+
+    ws = _workspace(args)
+    plan = ws.portfolio.plan_holdings(
+        read_table(Path(args.file)), thesis_id=ws.theses.resolve(args.thesis),
+        symbol_col=args.symbol_col, quantity_col=args.quantity_col, price_col=args.price_col,
+        date_col=args.date_col, date_format=args.date_format)
+    for line, why in plan.rejected[:50]:
+        print(f"  line {line}: {why}", file=sys.stderr)
+    n = ws.portfolio.import_holdings(plan)
+    return emit(args, {"imported": n}, f"Imported {n} positions.")
+
+
+def cmd_positions_target(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    made = ws.portfolio.set_targets(ws.theses.resolve(args.thesis), args.symbol,
+                                    target=args.target, stop=args.stop)
+    return emit(args, made, "Added rules: " + "; ".join(made))
+
+
+def cmd_portfolio_show(args: argparse.Namespace) -> int:
+    holdings = _workspace(args).portfolio.holdings(args.as_of, benchmark=args.benchmark)
+    if args.json:
+        print_json(holdings)
+        return EXIT_OK
+    rows = []
+    for h in holdings:
+        rows.append((h.title[:44], h.conviction, h.status,
+                     "" if h.weight is None else f"{h.weight * 100:.1f}%",
+                     _pct(h.ret) if h.positions else "", h.open_alerts))
+        for v in h.positions:
+            p = v.position
+            rows.append((f"  {p.side} {p.symbol}" + (" (closed)" if v.closed else ""), "", "",
+                         "" if v.weight is None else f"{v.weight * 100:.1f}%", _pct(v.ret), ""))
+    print_table(["thesis / position", "conviction", "status", "weight", "return", "alerts"], rows)
+    return EXIT_OK
+
+
 def cmd_export_memo(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -522,6 +621,65 @@ def build_parser() -> argparse.ArgumentParser:
     p = asub.add_parser("list", parents=[common, as_json], help="list alerts")
     p.add_argument("--state", choices=("new", "acknowledged", "snoozed"))
     p.set_defaults(func=cmd_alerts_list)
+
+    pr = sub.add_parser("prices", parents=[common], help="price series of instruments")
+    prsub = pr.add_subparsers(title="prices commands", metavar="ACTION", required=True)
+    p = prsub.add_parser("import", parents=[common, as_json],
+                         help="import prices from CSV/Excel (creates instruments and series)")
+    p.add_argument("file")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--symbol", help="the file holds one instrument's prices")
+    who.add_argument("--symbol-col", metavar="C", help="column naming the instrument (long file)")
+    p.add_argument("--date-col", required=True, metavar="C")
+    p.add_argument("--price-col", required=True, metavar="C")
+    p.add_argument("--date-format", metavar="FMT", help="strptime format, e.g. %%d/%%m/%%Y")
+    p.add_argument("--replace", action="store_true", help="replace prices on dates already stored")
+    p.set_defaults(func=cmd_prices_import)
+
+    pos = sub.add_parser("positions", parents=[common], help="positions behind theses")
+    psub = pos.add_subparsers(title="positions commands", metavar="ACTION", required=True)
+    p = psub.add_parser("add", parents=[common, as_json], help="add a position to a thesis")
+    p.add_argument("thesis", help="thesis id or exact title")
+    p.add_argument("symbol")
+    size = p.add_mutually_exclusive_group(required=True)
+    size.add_argument("--quantity", type=float)
+    size.add_argument("--weight", type=float, help="percent of the portfolio, e.g. 5")
+    p.add_argument("--entry-date", type=_date_arg, required=True, metavar="DATE")
+    p.add_argument("--entry-price", type=float, required=True)
+    p.add_argument("--side", choices=("long", "short"), default="long")
+    p.add_argument("--currency")
+    p.add_argument("--exit-date", type=_date_arg, metavar="DATE")
+    p.add_argument("--exit-price", type=float)
+    p.add_argument("--note")
+    p.set_defaults(func=cmd_positions_add)
+    p = psub.add_parser("list", parents=[common, as_json], help="list positions")
+    p.set_defaults(func=cmd_positions_list)
+    p = psub.add_parser("import", parents=[common, as_json],
+                        help="import holdings (all rows or none) into a thesis")
+    p.add_argument("file")
+    p.add_argument("--thesis", required=True, help="thesis id or exact title")
+    p.add_argument("--symbol-col", required=True, metavar="C")
+    p.add_argument("--quantity-col", required=True, metavar="C",
+                   help="negative quantities are short positions")
+    p.add_argument("--price-col", required=True, metavar="C", help="cost or entry price")
+    p.add_argument("--date-col", required=True, metavar="C")
+    p.add_argument("--date-format", metavar="FMT")
+    p.set_defaults(func=cmd_positions_import)
+    p = psub.add_parser("target", parents=[common, as_json],
+                        help="target/stop prices of a thesis as alert rules on the price")
+    p.add_argument("thesis")
+    p.add_argument("symbol")
+    p.add_argument("--target", type=float)
+    p.add_argument("--stop", type=float)
+    p.set_defaults(func=cmd_positions_target)
+
+    pf = sub.add_parser("portfolio", parents=[common], help="theses valued through positions")
+    pfsub = pf.add_subparsers(title="portfolio commands", metavar="ACTION", required=True)
+    p = pfsub.add_parser("show", parents=[common, as_json],
+                         help="weight, return since entry and conviction per thesis and position")
+    p.add_argument("--as-of", type=_date_arg, metavar="DATE")
+    p.add_argument("--benchmark", metavar="SYMBOL", help="return of this instrument alongside")
+    p.set_defaults(func=cmd_portfolio_show)
 
     p = sub.add_parser("export-memo", parents=[common, as_json],
                        help="write a thesis memo as PDF (or Markdown); needs no display")

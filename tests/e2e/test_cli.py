@@ -196,3 +196,24 @@ def test_export_memo_needs_no_display(data_dir, tmp_path):
                           timeout=120)
     assert done.returncode == 1 and "there is no memo as of 2020-01-01" in done.stderr
     assert not md.exists()
+
+
+def test_prices_positions_and_portfolio_from_the_cli(capsys, data_dir):
+    from pathlib import Path
+
+    prices = Path(__file__).parents[1] / "fixtures" / "prices_small.csv"
+    run(capsys, "theses", "add", "--title", "Long AAA", "--conviction", "80")
+    code, out, _ = run(capsys, "prices", "import", str(prices), "--symbol-col", "Symbol",
+                       "--date-col", "Date", "--price-col", "Close", "--json")
+    assert code == 0 and json.loads(out)["imported"] == 7
+    code, out, _ = run(capsys, "positions", "add", "Long AAA", "AAA", "--quantity", "10",
+                       "--entry-date", "2025-01-02", "--entry-price", "100")
+    assert code == 0
+    code, out, _ = run(capsys, "portfolio", "show", "--as-of", "2025-01-03", "--json")
+    shown = json.loads(out)
+    assert shown[0]["ret"] == pytest.approx(0.04) and shown[0]["conviction"] == 80
+    code, out, _ = run(capsys, "positions", "list", "--json")
+    assert json.loads(out)[0]["symbol"] == "AAA"
+    code, _, err = run(capsys, "positions", "add", "Long AAA", "AAA", "--quantity", "1",
+                       "--entry-date", "2025-01-02", "--entry-price", "-3")
+    assert code == 1 and "Entry price is a positive number" in err

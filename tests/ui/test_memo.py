@@ -196,3 +196,20 @@ def test_preferences_dialog_sets_the_memo_author(qtbot, window, when_modal):
     window.edit_preferences()
     prefs = preferences.load(window.paths.config_dir)
     assert (prefs.author, prefs.page_size) == ("Jo Analyst", "Letter")
+
+
+def test_memo_shows_positions_as_of_its_date(qapp, workspace, tmp_path):
+    from thesis_desk.core.portfolio import PositionInput
+    from thesis_desk.core.tabular import read_table
+
+    prices = Path(__file__).parents[1] / "fixtures" / "prices_small.csv"
+    pf = workspace.portfolio
+    pf.import_prices(pf.plan_prices(read_table(prices), date_col="Date", price_col="Close",
+                                    symbol_col="Symbol"))
+    t = workspace.theses.create(ThesisInput("Long AAA"))
+    pf.add(PositionInput(t.id, "AAA", dt.date(2025, 1, 2), 100.0, quantity=10))
+    out = tmp_path / "memo.pdf"
+    export_memo(workspace, t.id, out)
+    text, _ = pdf_text(out)
+    assert "Positions" in text
+    assert "AAA long 10 100 (2025-01-02) 110 (2025-01-06) +10.0%" in text

@@ -218,9 +218,13 @@ class MetricService:
                  if mapping.get("metric_col") in df.columns else [])
         return plan_observations(df, existing=self.existing_dates(names), **mapping)  # type: ignore[arg-type]
 
-    def import_plan(self, plan, *, replace: bool = False) -> dict[str, object]:
+    def import_plan(self, plan, *, replace: bool = False,
+                    price_symbols: dict[str, str] | None = None) -> dict[str, object]:
         """Write every planned row in one transaction (all of them or none), creating
-        metrics that do not exist yet, then check the alert rules of what changed."""
+        metrics that do not exist yet, then check the alert rules of what changed.
+
+        ``price_symbols`` maps metric names to instrument symbols: those metrics are price
+        series of their instrument (created with it, in the same transaction)."""
         from sqlalchemy import tuple_
 
         if not plan.lines:
@@ -230,7 +234,11 @@ class MetricService:
                                  .where(Metric.name.in_(plan.metrics))).all())
             created = [n for n in plan.metrics if n not in ids]
             for name in created:
+                symbol = (price_symbols or {}).get(name)
                 m = Metric(name=name)
+                if symbol:
+                    m.kind, m.frequency = "price", "daily"
+                    m.instrument_id = ensure_instrument(s, symbol).id
                 s.add(m)
                 s.flush()
                 ids[name] = m.id
@@ -358,6 +366,17 @@ def _infos(s: Session, metrics: list[Metric]) -> list[MetricInfo]:
             description=m.description, source=m.source, observations=n, first=first,
             last=last, last_value=last_values.get(m.id)))
     return out
+
+
+def ensure_instrument(s: Session, symbol: str) -> Instrument:
+    """The instrument with this symbol, created if new (symbols are kept upper-case)."""
+    symbol = symbol.strip().upper()
+    found = s.scalar(select(Instrument).where(Instrument.symbol == symbol))
+    if found is None:
+        found = Instrument(symbol=symbol)
+        s.add(found)
+        s.flush()
+    return found
 
 
 def _obs(o: Observation) -> ObservationInfo:

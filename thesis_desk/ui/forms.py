@@ -7,6 +7,7 @@ stays open, so nothing is saved half-way and nothing typed is lost.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -433,6 +434,86 @@ class MetricDialog(FormDialog):
                            frequency=self.frequency.currentData(),
                            instrument=self.instrument.text(),
                            description=self.description.toPlainText(), source=self.source.text())
+
+    def save(self) -> None:
+        data = self.value()
+        errors = data.validate()
+        if errors:
+            raise ValidationError(errors)
+        self.submit(data)
+
+
+class PositionDialog(FormDialog):
+    """Add or edit a position behind a thesis."""
+
+    def __init__(self, submit: Callable[[object], None], theses: list[tuple[int, str]], *,
+                 thesis_id: int | None = None, existing: object | None = None,
+                 parent: QWidget | None = None):
+        super().__init__("Edit Position" if existing else "New Position", parent)
+        self.submit = submit
+        self.resize(520, 420)
+        self.thesis = self.add_field("thesis_id", "&Thesis", QComboBox())
+        for tid, title in theses:
+            self.thesis.addItem(title, tid)
+        _select(self.thesis, thesis_id)
+        self.symbol = self.add_field("symbol", "&Symbol", QLineEdit())
+        self.symbol.setPlaceholderText("e.g. BABA or 9988.HK")
+        self.side = self.add_field("side", "S&ide", _combo(("long", "short")))
+        self.quantity = self.add_field("quantity", "&Quantity", QLineEdit())
+        self.quantity.setPlaceholderText("shares or units (or leave empty and give a weight)")
+        self.weight = self.add_field("weight", "&Weight %", QLineEdit())
+        self.weight.setPlaceholderText("share of the portfolio, e.g. 5")
+        self.entry_date = self.add_field("entry_date", "&Entry date", OptionalDateEdit(""))
+        self.entry_date.set_value(dt.date.today())
+        self.entry_price = self.add_field("entry_price", "Entry &price", QLineEdit())
+        self.currency = self.add_field("currency", "&Currency", QLineEdit())
+        self.exit_date = self.add_field("exit_date", "E&xit date", OptionalDateEdit("open"))
+        self.exit_price = self.add_field("exit_price", "Exit p&rice", QLineEdit())
+        self.note = self.add_field("note", "&Note", QLineEdit())
+        if existing is not None:
+            e = existing
+            _select(self.thesis, e.thesis_id)  # type: ignore[attr-defined]
+            self.symbol.setText(e.symbol)  # type: ignore[attr-defined]
+            _select(self.side, e.side)  # type: ignore[attr-defined]
+            self.quantity.setText("" if e.quantity is None else f"{e.quantity:g}")  # type: ignore[attr-defined]
+            self.weight.setText("" if e.weight is None else f"{e.weight * 100:g}")  # type: ignore[attr-defined]
+            self.entry_date.set_value(e.entry_date)  # type: ignore[attr-defined]
+            self.entry_price.setText(f"{e.entry_price:g}")  # type: ignore[attr-defined]
+            self.currency.setText(e.currency)  # type: ignore[attr-defined]
+            self.exit_date.set_value(e.exit_date)  # type: ignore[attr-defined]
+            self.exit_price.setText("" if e.exit_price is None else f"{e.exit_price:g}")  # type: ignore[attr-defined]
+            self.note.setText(e.note)  # type: ignore[attr-defined]
+
+    def value(self):  # -> PositionInput
+        from thesis_desk.core.portfolio import PositionInput
+        from thesis_desk.core.tabular import parse_number
+
+        errors: dict[str, str] = {}
+
+        def number(name: str, box: QLineEdit, *, optional: bool = True) -> float | None:
+            if not box.text().strip():
+                if not optional:
+                    errors[name] = "Required."
+                return None
+            try:
+                return parse_number(box.text())
+            except ValueError as exc:
+                errors[name] = str(exc).capitalize() + "."
+                return None
+
+        qty = number("quantity", self.quantity)
+        weight = number("weight", self.weight)
+        entry_price = number("entry_price", self.entry_price, optional=False)
+        exit_price = number("exit_price", self.exit_price)
+        if self.entry_date.value() is None:
+            errors["entry_date"] = "Give the entry date."
+        if errors:
+            raise ValidationError(errors)
+        return PositionInput(
+            self.thesis.currentData(), self.symbol.text().strip(), self.entry_date.value(),
+            entry_price or 0.0, self.side.currentData(), qty,
+            None if weight is None else weight / 100, self.currency.text(),
+            self.exit_date.value(), exit_price, self.note.text())
 
     def save(self) -> None:
         data = self.value()

@@ -28,6 +28,7 @@ from thesis_desk.ui.widgets import FieldError, plain_label
 
 if TYPE_CHECKING:
     from thesis_desk.core.metrics import MetricService
+    from thesis_desk.core.portfolio import PortfolioService
 
 DATE_FORMATS = (("YYYY-MM-DD", None), ("DD/MM/YYYY", "%d/%m/%Y"), ("MM/DD/YYYY", "%m/%d/%Y"),
                 ("DD.MM.YYYY", "%d.%m.%Y"), ("YYYY/MM/DD", "%Y/%m/%d"))
@@ -36,15 +37,17 @@ PREVIEW_ROWS = 50
 
 class ObservationImportDialog(QDialog):
     def __init__(self, metrics: MetricService, path: Path, *, metric: str = "",
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, portfolio: PortfolioService | None = None):
+        """With ``portfolio`` the file holds prices: the "metric" is an instrument's symbol."""
         super().__init__(parent)
         from thesis_desk.core.tabular import read_table
 
-        self.metrics = metrics
+        self.metrics, self.portfolio = metrics, portfolio
+        thing = "symbol" if portfolio else "metric"
         self.df = read_table(path)  # raises UserError with the reason
         self.plan: Any = None
         self.result: dict | None = None
-        self.setWindowTitle(f"Import Observations: {path.name}")
+        self.setWindowTitle(f"Import {'Prices' if portfolio else 'Observations'}: {path.name}")
         self.resize(860, 640)
         cols = [str(c) for c in self.df.columns]
 
@@ -60,7 +63,7 @@ class ObservationImportDialog(QDialog):
         self.date_col, self.value_col, self.metric_col = QComboBox(), QComboBox(), QComboBox()
         for box in (self.date_col, self.value_col):
             box.addItems(cols)
-        self.metric_col.addItem("(one metric: the name below)", None)
+        self.metric_col.addItem(f"(one {thing}: the one below)", None)
         for c in cols:
             self.metric_col.addItem(c, c)
         lowered = [c.lower() for c in cols]
@@ -72,7 +75,7 @@ class ObservationImportDialog(QDialog):
         if self.value_col.currentIndex() == self.date_col.currentIndex() and len(cols) > 1:
             self.value_col.setCurrentIndex(1 if self.date_col.currentIndex() == 0 else 0)
         self.metric_name = QLineEdit(metric)
-        self.metric_name.setPlaceholderText("metric name (created if new)")
+        self.metric_name.setPlaceholderText(f"{thing} (created if new)")
         self.date_format = QComboBox()
         for label, fmt in DATE_FORMATS:
             self.date_format.addItem(label, fmt)
@@ -92,9 +95,9 @@ class ObservationImportDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("Date column", self.date_col)
-        form.addRow("Value column", self.value_col)
-        form.addRow("Metric column", self.metric_col)
-        form.addRow("Metric", self.metric_name)
+        form.addRow("Price column" if portfolio else "Value column", self.value_col)
+        form.addRow(f"{thing.capitalize()} column", self.metric_col)
+        form.addRow(thing.capitalize(), self.metric_name)
         form.addRow("Date format", self.date_format)
         form.addRow("", self.replace)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -127,11 +130,18 @@ class ObservationImportDialog(QDialog):
         self.import_btn.setEnabled(False)
         m = self.mapping()
         if m["metric"] is None and m["metric_col"] is None:
-            self.error.show_error("Name the metric, or choose the column that names it.")
+            self.error.show_error("Name the metric or symbol, or choose the column that "
+                                  "names it.")
             self.summary.setText("")
             return
         try:
-            self.plan = self.metrics.plan_import(self.df, **m)
+            if self.portfolio is not None:
+                self.plan = self.portfolio.plan_prices(
+                    self.df, date_col=m["date_col"], price_col=m["value_col"],
+                    symbol=m["metric"], symbol_col=m["metric_col"],
+                    date_format=m["date_format"], replace=m["replace"])
+            else:
+                self.plan = self.metrics.plan_import(self.df, **m)
         except UserError as exc:
             self.error.show_error(str(exc))
             self.summary.setText("")
@@ -150,7 +160,12 @@ class ObservationImportDialog(QDialog):
         if self.plan is None:
             return
         try:
-            self.result = self.metrics.import_plan(self.plan, replace=self.replace.isChecked())
+            if self.portfolio is not None:
+                self.result = self.portfolio.import_prices(self.plan,
+                                                           replace=self.replace.isChecked())
+            else:
+                self.result = self.metrics.import_plan(self.plan,
+                                                       replace=self.replace.isChecked())
         except UserError as exc:
             self.error.show_error(str(exc))
             return

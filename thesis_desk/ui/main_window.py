@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
         self.alerts_view = None
         self._add_area("Metrics", QWidget(), "Ctrl+3")
         self._add_area("Alerts", QWidget(), "Ctrl+4")
+        self.portfolio_view = None
+        self._add_area("Portfolio", QWidget(), "Ctrl+5")
         self.setAcceptDrops(True)
         self.sidebar.currentRowChanged.connect(self._area_changed)
         self.sidebar.setCurrentRow(0)
@@ -102,7 +104,7 @@ class MainWindow(QMainWindow):
         self._area_actions = getattr(self, "_area_actions", []) + [act]
 
     def _area_changed(self, row: int) -> None:
-        if row in (2, 3) and self.workspace is not None:
+        if row in (2, 3, 4) and self.workspace is not None:
             self._build_lazy_area(row)
         self.stack.setCurrentIndex(row)
 
@@ -122,6 +124,16 @@ class MainWindow(QMainWindow):
             self.alerts_view.open_metric.connect(self._open_metric)
             self.alerts_view.open_thesis.connect(self.open_thesis)
             self._replace_page(3, self.alerts_view)
+        elif row == 4 and self.portfolio_view is None:
+            from thesis_desk.ui.portfolio_view import PortfolioView
+
+            self.portfolio_view = PortfolioView(ws)
+            self.portfolio_view.changed.connect(self.refresh_status)
+            self.portfolio_view.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+            self.portfolio_view.open_thesis.connect(self.open_thesis)
+            self._replace_page(4, self.portfolio_view)
+        elif row == 4:
+            self.portfolio_view.refresh()
         elif row == 2:
             self.metrics_view.refresh()
         elif row == 3:
@@ -278,6 +290,8 @@ class MainWindow(QMainWindow):
             self.metrics_view.refresh()
         if self.alerts_view is not None:
             self.alerts_view.refresh()
+        if self.portfolio_view is not None:
+            self.portfolio_view.refresh()
         self.refresh_status()
 
     def _alerts_checked(self, fired: list) -> None:

@@ -1,0 +1,83 @@
+"""The Portfolio area as a person sees it: table, scatter, return chart, forms, imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from thesis_desk.core.portfolio import PositionInput
+from thesis_desk.core.records import ThesisInput
+
+PRICES = Path(__file__).parents[1] / "fixtures" / "prices_small.csv"
+
+
+def test_demo_portfolio_explains_how_to_start(qtbot, window):
+    window.build_demo()
+    window.sidebar.setCurrentRow(4)
+    view = window.portfolio_view
+    assert view is not None and not view.help.isHidden()
+    assert "demo workspace has no holdings" in view.help.text()
+    assert view.scatter.data.size == 0
+
+
+def test_prices_positions_table_scatter_and_returns(qtbot, window, when_modal, tmp_path):
+    ws = window.workspace
+    t = ws.theses.create(ThesisInput("Long AAA", conviction=80, status="active"))
+    window.sidebar.setCurrentRow(4)
+    view = window.portfolio_view
+
+    def import_all(dlg):
+        dlg.metric_col.setCurrentIndex(dlg.metric_col.findData("Symbol"))
+        dlg.value_col.setCurrentText("Close")
+        dlg.check()
+        assert dlg.plan is not None and len(dlg.plan.lines) == 7
+        dlg.do_import()
+
+    when_modal(import_all)
+    view.import_prices(str(PRICES))
+    assert ws.portfolio.price_symbols() == ["AAA", "BBB", "IDX"]
+
+    def fill(dlg):
+        dlg.symbol.setText("AAA")
+        dlg.quantity.setText("10")
+        dlg.entry_date.set_value(dt.date(2025, 1, 2))
+        dlg.entry_price.setText("100")
+        dlg._on_save()
+
+    when_modal(fill)
+    view.add_position(t.id)
+    view.as_of.set_value(dt.date(2025, 1, 6))
+    view.benchmark.setCurrentIndex(view.benchmark.findData("IDX"))
+    row = view.tree.topLevelItem(0)
+    assert row.text(0) == "Long AAA" and row.text(3) == "100.0%"
+    assert row.text(4) == "+10.0%" and row.text(5) == "+2.0%"
+    assert view.help.isHidden()
+    xs, ys = view.scatter.getData()
+    assert list(xs) == [100.0] and list(ys) == [80.0]
+    _, rets = view.return_curves[t.id].getData()
+    assert [round(r, 6) for r in rets] == [0.0, 4.0, 10.0]
+
+    view.scatter.sigClicked.emit(view.scatter, view.scatter.points()[:1], None)
+    assert window.stack.currentWidget() is window.theses_view
+    assert window.theses_view.current_id() == t.id
+
+
+def test_holdings_dialog_blocks_a_file_with_a_bad_row(qtbot, window, tmp_path):
+    ws = window.workspace
+    ws.theses.create(ThesisInput("Book"))
+    bad = tmp_path / "holdings.csv"
+    bad.write_text("Ticker,Qty,Cost,Date\nAAA,10,100,2025-01-02\nBBB,lots,50,2025-01-02\n")
+    window.sidebar.setCurrentRow(4)
+    from thesis_desk.ui.holdings_dialog import HoldingsImportDialog
+
+    dlg = HoldingsImportDialog(ws.portfolio, bad, [(t.id, t.title) for t in ws.theses.list()])
+    qtbot.addWidget(dlg)
+    assert dlg.rejected.topLevelItemCount() == 1
+    assert dlg.rejected.topLevelItem(0).text(0) == "3"
+    assert not dlg.import_btn.isEnabled()
+    assert ws.portfolio.list() == []
+    ws.portfolio.add(PositionInput(ws.theses.list()[0].id, "AAA", dt.date(2025, 1, 2), 100.0,
+                                   quantity=1))
+    window.portfolio_view.refresh()
+    child = window.portfolio_view.tree.topLevelItem(0).child(0)
+    assert "no price on or before this date" in child.text(0) and child.text(4) == "no price"

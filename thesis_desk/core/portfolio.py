@@ -1,0 +1,526 @@
+"""Positions behind theses, prices as metrics of kind "price", returns and weights.
+
+A price series is an ordinary metric (kind ``price``, linked to its instrument), so the
+CSV/Excel import, the charts and the alert engine all work on prices unchanged; a
+thesis's target and stop prices are alert rules on that metric.
+
+Returns use the latest price on or before the date asked about; where there is none the
+value is ``None`` and the UI says "no price", never zero. A short position's return is
+the price return with its sign turned. Weights: a position entered as a portfolio weight
+keeps it; one entered as a quantity weighs its market value (quantity x price on the
+date) against the market value of all quantity positions priced that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from thesis_desk.core.db import Database
+from thesis_desk.core.errors import NotFoundError, UserError, ValidationError
+from thesis_desk.core.metrics import MetricService, ensure_instrument
+from thesis_desk.core.models import (
+    Alert,
+    AlertRule,
+    Evidence,
+    Instrument,
+    JournalEntry,
+    Metric,
+    Observation,
+    Position,
+    Thesis,
+    ThesisMetric,
+)
+from thesis_desk.core.timeutil import utcnow
+
+SIDES = ("long", "short")
+
+
+def price_metric_name(symbol: str) -> str:
+    return f"{symbol.strip().upper()} price"
+
+
+@dataclass(frozen=True)
+class PositionInput:
+    thesis_id: int
+    symbol: str
+    entry_date: dt.date
+    entry_price: float
+    side: str = "long"
+    quantity: float | None = None
+    weight: float | None = None  # a fraction of the portfolio: 0.05 is 5%
+    currency: str = ""
+    exit_date: dt.date | None = None
+    exit_price: float | None = None
+    note: str = ""
+
+    def validate(self) -> dict[str, str]:
+        e: dict[str, str] = {}
+        if not self.symbol.strip():
+            e["symbol"] = "Give the instrument's symbol."
+        elif len(self.symbol.strip()) > 32:
+            e["symbol"] = "A symbol has at most 32 characters."
+        if self.side not in SIDES:
+            e["side"] = "Side is long or short."
+        if (self.quantity is None) == (self.weight is None):
+            e["quantity"] = "Give a quantity or a portfolio weight (one of them)."
+        elif self.quantity is not None and not (math.isfinite(self.quantity) and self.quantity > 0):
+            e["quantity"] = "Quantity is a positive number (the side says long or short)."
+        elif self.weight is not None and not (math.isfinite(self.weight) and 0 < self.weight <= 1):
+            e["weight"] = "Weight is a share of the portfolio between 0 and 100%."
+        if not (math.isfinite(self.entry_price) and self.entry_price > 0):
+            e["entry_price"] = "Entry price is a positive number."
+        if (self.exit_date is None) != (self.exit_price is None):
+            e["exit_date"] = "A closed position needs both the exit date and the exit price."
+        elif self.exit_date is not None and self.exit_date < self.entry_date:
+            e["exit_date"] = "The exit date is before the entry date."
+        elif self.exit_price is not None and not (math.isfinite(self.exit_price) and self.exit_price > 0):
+            e["exit_price"] = "Exit price is a positive number."
+        return e
+
+
+@dataclass(frozen=True)
+class PositionInfo:
+    id: int
+    thesis_id: int
+    thesis_title: str
+    symbol: str
+    side: str
+    quantity: float | None
+    weight: float | None
+    entry_date: dt.date
+    entry_price: float
+    currency: str
+    exit_date: dt.date | None
+    exit_price: float | None
+    note: str
+
+    def to_input(self) -> PositionInput:
+        return PositionInput(self.thesis_id, self.symbol, self.entry_date, self.entry_price,
+                             self.side, self.quantity, self.weight, self.currency,
+                             self.exit_date, self.exit_price, self.note)
+
+
+@dataclass(frozen=True)
+class PositionValue:
+    """A position valued on a date."""
+
+    position: PositionInfo
+    price: float | None  # exit price once closed, else the latest price on or before
+    price_date: dt.date | None
+    ret: float | None  # since entry, a fraction; sign turned for shorts
+    benchmark_ret: float | None  # the benchmark over the same days
+    weight: float | None
+    days_held: int
+    closed: bool
+
+
+@dataclass(frozen=True)
+class ThesisHolding:
+    thesis_id: int
+    title: str
+    conviction: int
+    status: str
+    weight: float | None
+    ret: float | None
+    benchmark_ret: float | None
+    days_held: int | None
+    latest_evidence: dt.date | None
+    open_alerts: int
+    positions: tuple[PositionValue, ...]
+
+
+@dataclass
+class HoldingsPlan:
+    rows: list[tuple[int, PositionInput]]  # (file line, position)
+    rejected: list[tuple[int, str]]
+
+
+class PortfolioService:
+    def __init__(self, db: Database, metrics: MetricService):
+        self.db, self.metrics = db, metrics
+
+    # -- positions
+
+    def add(self, data: PositionInput, *, restore_id: int | None = None) -> PositionInfo:
+        _raise_if(data.validate())
+        with self.db.write() as s:
+            p = Position(id=restore_id) if restore_id is not None else Position()
+            self._apply(s, p, data)
+            s.add(p)
+            s.flush()
+            s.add(JournalEntry(thesis_id=data.thesis_id, at=utcnow(), kind="position",
+                               field="added", new=_describe(data)))
+            return _info(s, p)
+
+    def update(self, position_id: int, data: PositionInput) -> PositionInfo:
+        _raise_if(data.validate())
+        with self.db.write() as s:
+            p = _get(s, position_id)
+            self._apply(s, p, data)
+            s.add(JournalEntry(thesis_id=data.thesis_id, at=utcnow(), kind="position",
+                               field="edited", new=_describe(data)))
+            s.flush()
+            return _info(s, p)
+
+    def delete(self, position_id: int) -> PositionInfo:
+        with self.db.write() as s:
+            p = _get(s, position_id)
+            info = _info(s, p)
+            s.add(JournalEntry(thesis_id=p.thesis_id, at=utcnow(), kind="position",
+                               field="removed", old=_describe(info.to_input())))
+            s.delete(p)
+            return info
+
+    def _apply(self, s: Session, p: Position, data: PositionInput) -> None:
+        if s.get(Thesis, data.thesis_id) is None:
+            raise NotFoundError(f"Thesis {data.thesis_id} does not exist.")
+        p.thesis_id = data.thesis_id
+        p.instrument_id = ensure_instrument(s, data.symbol).id
+        p.side, p.quantity, p.weight = data.side, data.quantity, data.weight
+        p.entry_date, p.entry_price = data.entry_date, data.entry_price
+        p.currency = data.currency.strip().upper()[:8]
+        p.exit_date, p.exit_price, p.note = data.exit_date, data.exit_price, data.note.strip()
+
+    def list(self, thesis_id: int | None = None) -> list[PositionInfo]:
+        with self.db.read() as s:
+            q = select(Position).order_by(Position.thesis_id, Position.entry_date, Position.id)
+            if thesis_id is not None:
+                q = q.where(Position.thesis_id == thesis_id)
+            return [_info(s, p) for p in s.scalars(q)]
+
+    def get(self, position_id: int) -> PositionInfo:
+        with self.db.read() as s:
+            return _info(s, _get(s, position_id))
+
+    # -- prices
+
+    def price_symbols(self) -> list[str]:
+        """Instruments that have a price series."""
+        with self.db.read() as s:
+            return list(s.scalars(select(Instrument.symbol).join(
+                Metric, Metric.instrument_id == Instrument.id).where(Metric.kind == "price")
+                .order_by(Instrument.symbol).distinct()))
+
+    def price_on(self, symbol: str, day: dt.date) -> tuple[dt.date, float] | None:
+        """The latest price on or before ``day``; None when there is none."""
+        with self.db.read() as s:
+            return _price_on(s, symbol, day)
+
+    def price_series(self, symbol: str) -> tuple[list[dt.date], list[float]]:
+        with self.db.read() as s:
+            mid = _price_metric(s, symbol)
+        return self.metrics.series(mid) if mid is not None else ([], [])
+
+    def plan_prices(self, df, *, date_col: str, price_col: str, symbol: str | None = None,  # noqa: ANN001
+                    symbol_col: str | None = None, date_format: str | None = None,
+                    replace: bool = False):  # -> ImportPlan
+        """Judge a price file (one symbol, or a long file with a symbol column)."""
+        if (symbol is None) == (symbol_col is None):
+            raise UserError("Give the symbol, or the column that holds symbols (not both).")
+        if symbol_col is not None and symbol_col not in df.columns:
+            raise UserError(f"There is no column '{symbol_col}'. The columns are: "
+                            f"{', '.join(map(str, df.columns))}.")
+        df = df.copy()
+        if symbol_col is not None:
+            df[symbol_col] = [price_metric_name(x) if str(x).strip() else ""
+                              for x in df[symbol_col].fillna("").astype(str)]
+        return self.metrics.plan_import(
+            df, date_col=date_col, value_col=price_col,
+            metric=price_metric_name(symbol) if symbol else None, metric_col=symbol_col,
+            date_format=date_format, replace=replace)
+
+    def import_prices(self, plan, *, replace: bool = False) -> dict[str, object]:  # noqa: ANN001
+        names = {n: n[: -len(" price")] for n in plan.metrics}
+        bad = [(line, v) for line, v in zip(plan.lines, plan.values, strict=True) if v <= 0]
+        if bad:
+            raise UserError(f"{len(bad)} rows have a price of zero or less (first: line "
+                            f"{bad[0][0]}, {bad[0][1]:g}). Nothing was imported.")
+        return self.metrics.import_plan(plan, replace=replace, price_symbols=names)
+
+    # -- holdings file
+
+    def plan_holdings(self, df, *, thesis_id: int, symbol_col: str, quantity_col: str,  # noqa: ANN001
+                      price_col: str, date_col: str, side_col: str | None = None,
+                      date_format: str | None = None) -> HoldingsPlan:
+        from thesis_desk.core.tabular import parse_day, parse_number
+
+        for col in (symbol_col, quantity_col, price_col, date_col, side_col):
+            if col is not None and col not in df.columns:
+                raise UserError(f"There is no column '{col}'. The columns are: "
+                                f"{', '.join(map(str, df.columns))}.")
+        plan = HoldingsPlan([], [])
+        for i in range(len(df)):
+            line = i + 2
+            cells = {c: ("" if df[c].iat[i] is None else str(df[c].iat[i]).strip())
+                     for c in (symbol_col, quantity_col, price_col, date_col, side_col) if c}
+            if cells.get(symbol_col, "") in ("", "nan") and all(
+                    v in ("", "nan") for v in cells.values()):
+                continue  # a blank line
+            try:
+                symbol = cells[symbol_col]
+                if not symbol or symbol == "nan":
+                    raise ValueError("no symbol")
+                qty = parse_number(cells[quantity_col])
+                side = "short" if qty < 0 else "long"
+                if side_col:
+                    side = cells[side_col].lower() or side
+                data = PositionInput(thesis_id, symbol, parse_day(cells[date_col], date_format),
+                                     parse_number(cells[price_col]), side, abs(qty))
+            except ValueError as exc:
+                plan.rejected.append((line, str(exc)))
+                continue
+            errors = data.validate()
+            if errors:
+                plan.rejected.append((line, " ".join(errors.values())))
+            else:
+                plan.rows.append((line, data))
+        return plan
+
+    def import_holdings(self, plan: HoldingsPlan) -> int:
+        """All rows or none: a holdings file with any bad row writes nothing."""
+        if plan.rejected:
+            line, why = plan.rejected[0]
+            raise UserError(f"{len(plan.rejected)} rows cannot be read (line {line}: {why}). "
+                            "Nothing was imported; correct the file and import it again.")
+        if not plan.rows:
+            raise UserError("The file holds no positions.")
+        with self.db.write() as s:
+            for _line, data in plan.rows:
+                p = Position()
+                self._apply(s, p, data)
+                s.add(p)
+            s.add(JournalEntry(thesis_id=plan.rows[0][1].thesis_id, at=utcnow(), kind="position",
+                               field="imported", new=f"{len(plan.rows)} positions from a file"))
+        return len(plan.rows)
+
+    # -- targets and stops
+
+    def set_targets(self, thesis_id: int, symbol: str, *, target: float | None = None,
+                    stop: float | None = None) -> list[str]:
+        """Target and stop prices become alert rules on the instrument's price series."""
+        from thesis_desk.core.alerts import AlertService, RuleInput
+
+        if target is None and stop is None:
+            raise ValidationError({"target": "Give a target price, a stop price or both."})
+        with self.db.write() as s:
+            if s.get(Thesis, thesis_id) is None:
+                raise NotFoundError(f"Thesis {thesis_id} does not exist.")
+            mid = _price_metric(s, symbol)
+            if mid is None:
+                m = Metric(name=price_metric_name(symbol), kind="price", frequency="daily",
+                           instrument_id=ensure_instrument(s, symbol).id)
+                s.add(m)
+                s.flush()
+                mid = m.id
+            if s.get(ThesisMetric, (thesis_id, mid)) is None:
+                s.add(ThesisMetric(thesis_id=thesis_id, metric_id=mid, expected_direction="none"))
+        alerts = AlertService(self.db)
+        made = []
+        for kind, level, what in (("above", target, "target"), ("below", stop, "stop")):
+            if level is not None:
+                rule = alerts.add_rule(RuleInput(mid, kind, threshold=level,
+                                                 note=f"{what} price of thesis {thesis_id}"))
+                made.append(f"{what}: {price_metric_name(symbol)} {rule.description}")
+        return made
+
+    # -- valuation
+
+    def holdings(self, as_of: dt.date | None = None,
+                 benchmark: str | None = None) -> list[ThesisHolding]:
+        """Every live thesis with its positions valued on ``as_of`` (default today)."""
+        as_of = as_of or dt.date.today()
+        with self.db.read() as s:
+            theses = s.execute(select(Thesis.id, Thesis.title, Thesis.conviction, Thesis.status)
+                               .where(Thesis.archived_at.is_(None))
+                               .where(Thesis.status.notin_(("closed",)))
+                               .order_by(Thesis.title)).all()
+            positions = [_info(s, p) for p in s.scalars(
+                select(Position).where(Position.entry_date <= as_of)
+                .order_by(Position.entry_date, Position.id))]
+            prices = {p.symbol: _price_on(s, p.symbol, as_of) for p in positions}
+            latest_ev = dict(s.execute(
+                select(Evidence.thesis_id,
+                       func.max(func.coalesce(Evidence.observed_on, func.date(Evidence.created_at))))
+                .group_by(Evidence.thesis_id)).all())
+            alerts = _open_alerts_by_thesis(s)
+            bench = {}
+            if benchmark:
+                bench_end = _price_on(s, benchmark, as_of)
+                for p in positions:
+                    start = _price_on(s, benchmark, p.entry_date)
+                    end_day = p.exit_date if p.exit_date and p.exit_date <= as_of else as_of
+                    end = _price_on(s, benchmark, end_day) if end_day != as_of else bench_end
+                    bench[p.id] = (end[1] / start[1] - 1) if start and end else None
+        values = [_value(p, prices.get(p.symbol), as_of, bench.get(p.id)) for p in positions]
+        _assign_weights(values)
+        by_thesis: dict[int, list[PositionValue]] = {}
+        for v in values:
+            by_thesis.setdefault(v.position.thesis_id, []).append(v)
+        out = []
+        for tid, title, conviction, status in theses:
+            vs = by_thesis.get(tid, [])
+            latest = latest_ev.get(tid)
+            if isinstance(latest, str):
+                latest = dt.date.fromisoformat(latest[:10])
+            out.append(ThesisHolding(
+                tid, title, conviction, status,
+                _sum([v.weight for v in vs if not v.closed]) if vs else None,
+                _blend(vs, "ret"), _blend(vs, "benchmark_ret"),
+                max((v.days_held for v in vs), default=None), latest, alerts.get(tid, 0),
+                tuple(vs)))
+        return out
+
+    def return_series(self, thesis_id: int, as_of: dt.date | None = None,
+                      ) -> tuple[list[dt.date], list[float]]:
+        """The thesis's blended return since its first entry, on every price date."""
+        import pandas as pd
+
+        as_of = as_of or dt.date.today()
+        positions = [p for p in self.list(thesis_id) if p.entry_date <= as_of]
+        frames = []
+        for p in positions:
+            dates, values = self.price_series(p.symbol)
+            if not dates:
+                continue
+            ser = pd.Series(values, index=pd.to_datetime(dates))
+            end = min(as_of, p.exit_date) if p.exit_date else as_of
+            ser = ser[(ser.index >= pd.Timestamp(p.entry_date)) & (ser.index <= pd.Timestamp(end))]
+            if p.exit_date and p.exit_date <= as_of:
+                ser[pd.Timestamp(p.exit_date)] = p.exit_price
+            r = ser / p.entry_price - 1
+            frames.append(((-r if p.side == "short" else r), _basis(p)))
+        if not frames:
+            return [], []
+        index = sorted(set().union(*[f.index for f, _ in frames]))
+        total = pd.Series(0.0, index=index)
+        basis = pd.Series(0.0, index=index)
+        for r, b in frames:
+            r = r[~r.index.duplicated(keep="last")].reindex(index).ffill()
+            live = r.notna()
+            total[live] += r[live] * b
+            basis[live] += b
+        blended = (total / basis).dropna()
+        return [d.date() for d in blended.index], blended.tolist()
+
+    def memo_positions(self, thesis_id: int, as_of: dt.date) -> list:
+        from thesis_desk.core.memo import MemoPosition
+
+        out = []
+        for h in self.holdings(as_of):
+            if h.thesis_id != thesis_id:
+                continue
+            for v in h.positions:
+                p = v.position
+                out.append(MemoPosition(p.symbol, p.side, p.quantity, p.weight, p.entry_date,
+                                        p.entry_price, p.currency, v.price, v.price_date,
+                                        p.exit_date if v.closed else None, v.ret))
+        return out
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _raise_if(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _get(s: Session, position_id: int) -> Position:
+    p = s.get(Position, position_id)
+    if p is None:
+        raise NotFoundError(f"Position {position_id} no longer exists.")
+    return p
+
+
+def _info(s: Session, p: Position) -> PositionInfo:
+    symbol = s.scalar(select(Instrument.symbol).where(Instrument.id == p.instrument_id)) or ""
+    title = s.scalar(select(Thesis.title).where(Thesis.id == p.thesis_id)) or ""
+    return PositionInfo(p.id, p.thesis_id, title, symbol, p.side, p.quantity, p.weight,
+                        p.entry_date, p.entry_price, p.currency, p.exit_date, p.exit_price, p.note)
+
+
+def _describe(d: PositionInput) -> str:
+    size = f"{d.quantity:g}" if d.quantity is not None else f"{(d.weight or 0) * 100:g}%"
+    text = f"{d.side} {size} {d.symbol.upper()} at {d.entry_price:g} on {d.entry_date:%Y-%m-%d}"
+    if d.exit_date:
+        text += f", closed at {d.exit_price:g} on {d.exit_date:%Y-%m-%d}"
+    return text
+
+
+def _price_metric(s: Session, symbol: str) -> int | None:
+    return s.scalar(select(Metric.id).join(Instrument, Instrument.id == Metric.instrument_id)
+                    .where(Instrument.symbol == symbol.strip().upper(), Metric.kind == "price")
+                    .order_by(Metric.id).limit(1))
+
+
+def _price_on(s: Session, symbol: str, day: dt.date) -> tuple[dt.date, float] | None:
+    mid = _price_metric(s, symbol)
+    if mid is None:
+        return None
+    row = s.execute(select(Observation.date, Observation.value)
+                    .where(Observation.metric_id == mid, Observation.date <= day)
+                    .order_by(Observation.date.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else None
+
+
+def _value(p: PositionInfo, price: tuple[dt.date, float] | None, as_of: dt.date,
+           bench: float | None) -> PositionValue:
+    closed = p.exit_date is not None and p.exit_date <= as_of
+    if closed:
+        price = (p.exit_date, p.exit_price)  # type: ignore[assignment]
+    ret = None
+    if price is not None:
+        ret = price[1] / p.entry_price - 1
+        if p.side == "short":
+            ret = -ret
+    end = p.exit_date if closed else as_of
+    return PositionValue(p, price[1] if price else None, price[0] if price else None, ret,
+                         bench, None, (end - p.entry_date).days, closed)  # type: ignore[operator]
+
+
+def _assign_weights(values: list[PositionValue]) -> None:
+    import dataclasses
+
+    priced = [v for v in values if not v.closed and v.position.quantity is not None
+              and v.price is not None]
+    total = sum(v.position.quantity * v.price for v in priced)  # type: ignore[operator]
+    for i, v in enumerate(values):
+        if v.closed:
+            continue
+        if v.position.weight is not None:
+            w = v.position.weight
+        elif v in priced and total:
+            w = v.position.quantity * v.price / total  # type: ignore[operator]
+        else:
+            w = None
+        values[i] = dataclasses.replace(v, weight=w)
+
+
+def _basis(p: PositionInfo) -> float:
+    return p.quantity * p.entry_price if p.quantity is not None else (p.weight or 0.0)
+
+
+def _blend(values: list[PositionValue], attr: str) -> float | None:
+    """Positions' returns weighted by what went in (entry value, or weight)."""
+    pairs = [(getattr(v, attr), _basis(v.position)) for v in values
+             if getattr(v, attr) is not None]
+    basis = sum(b for _, b in pairs)
+    return sum(r * b for r, b in pairs) / basis if pairs and basis else None
+
+
+def _sum(ws: list[float | None]) -> float | None:
+    known = [w for w in ws if w is not None]
+    return sum(known) if known else None
+
+
+def _open_alerts_by_thesis(s: Session) -> dict[int, int]:
+    rows = s.execute(select(ThesisMetric.thesis_id, func.count(Alert.id))
+                     .join(AlertRule, AlertRule.metric_id == ThesisMetric.metric_id)
+                     .join(Alert, Alert.rule_id == AlertRule.id)
+                     .where(Alert.state == "new").group_by(ThesisMetric.thesis_id)).all()
+    return dict(rows)

@@ -1,0 +1,133 @@
+"""Import holdings: preview the file, map its columns, see every row that cannot be read;
+the import writes all positions or none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QTableWidget,
+    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thesis_desk.core.errors import UserError
+from thesis_desk.ui.import_dialog import DATE_FORMATS, PREVIEW_ROWS
+from thesis_desk.ui.widgets import FieldError, plain_label
+
+if TYPE_CHECKING:
+    from thesis_desk.core.portfolio import PortfolioService
+
+HINTS = {"symbol": ("symbol", "ticker", "instrument", "code"),
+         "quantity": ("quantity", "qty", "shares", "units", "position"),
+         "price": ("cost", "price", "entry"), "date": ("date", "day", "opened")}
+
+
+class HoldingsImportDialog(QDialog):
+    def __init__(self, portfolio: PortfolioService, path: Path, theses: list[tuple[int, str]],
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        from thesis_desk.core.tabular import read_table
+
+        self.portfolio = portfolio
+        self.df = read_table(path)
+        self.plan = None
+        self.imported = 0
+        self.setWindowTitle(f"Import Holdings: {path.name}")
+        self.resize(820, 600)
+        cols = [str(c) for c in self.df.columns]
+        self.preview = QTableWidget(min(PREVIEW_ROWS, len(self.df)), len(cols))
+        self.preview.setHorizontalHeaderLabels(cols)
+        self.preview.setVerticalHeaderLabels([str(r + 2) for r in range(self.preview.rowCount())])
+        for r in range(self.preview.rowCount()):
+            for c, col in enumerate(cols):
+                self.preview.setItem(r, c, QTableWidgetItem(str(self.df[col].iat[r])))
+        self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.thesis = QComboBox()
+        for tid, title in theses:
+            self.thesis.addItem(title, tid)
+        self.cols: dict[str, QComboBox] = {}
+        form = QFormLayout()
+        form.addRow("Into thesis", self.thesis)
+        lowered = [c.lower() for c in cols]
+        for key, label in (("symbol", "Symbol column"), ("quantity", "Quantity column"),
+                           ("price", "Cost/price column"), ("date", "Date column")):
+            box = QComboBox()
+            box.addItems(cols)
+            hit = next((i for i, c in enumerate(lowered) if any(h in c for h in HINTS[key])), None)
+            if hit is not None:
+                box.setCurrentIndex(hit)
+            box.currentIndexChanged.connect(lambda _i: self.check())
+            self.cols[key] = box
+            form.addRow(label, box)
+        self.date_format = QComboBox()
+        for label, fmt in DATE_FORMATS:
+            self.date_format.addItem(label, fmt)
+        self.date_format.currentIndexChanged.connect(lambda _i: self.check())
+        self.thesis.currentIndexChanged.connect(lambda _i: self.check())
+        form.addRow("Date format", self.date_format)
+        self.summary = plain_label(wrap=True)
+        self.error = FieldError()
+        self.rejected = QTreeWidget()
+        self.rejected.setHeaderLabels(["Line", "Why it cannot be imported"])
+        self.rejected.setRootIsDecorated(False)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_btn = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.do_import)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(plain_label(f"{len(self.df):,} rows; the first {self.preview.rowCount()} "
+                                  "as read (negative quantities are short positions):"))
+        lay.addWidget(self.preview, 2)
+        lay.addLayout(form)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.error)
+        lay.addWidget(self.rejected, 1)
+        lay.addWidget(self.buttons)
+        self.check()
+
+    def check(self) -> None:
+        """Judge every row; nothing is written. Any bad row blocks the import."""
+        self.plan = None
+        self.rejected.clear()
+        self.import_btn.setEnabled(False)
+        try:
+            self.plan = self.portfolio.plan_holdings(
+                self.df, thesis_id=self.thesis.currentData(),
+                symbol_col=self.cols["symbol"].currentText(),
+                quantity_col=self.cols["quantity"].currentText(),
+                price_col=self.cols["price"].currentText(),
+                date_col=self.cols["date"].currentText(),
+                date_format=self.date_format.currentData())
+        except UserError as exc:
+            self.error.show_error(str(exc))
+            return
+        self.error.show_error("")
+        p = self.plan
+        for line, why in p.rejected[:500]:
+            self.rejected.addTopLevelItem(QTreeWidgetItem([str(line), why]))
+        if p.rejected:
+            self.summary.setText(f"{len(p.rejected)} rows cannot be read: holdings are imported "
+                                 "all or none, so correct the file (or the mapping) first.")
+        else:
+            self.summary.setText(f"{len(p.rows)} positions will be added to "
+                                 f"'{self.thesis.currentText()}'. Nothing is written until Import.")
+        self.import_btn.setEnabled(bool(p.rows) and not p.rejected)
+
+    def do_import(self) -> None:
+        if self.plan is None:
+            return
+        try:
+            self.imported = self.portfolio.import_holdings(self.plan)
+        except UserError as exc:
+            self.error.show_error(str(exc))
+            return
+        self.accept()

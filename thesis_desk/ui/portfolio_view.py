@@ -1,0 +1,360 @@
+"""The Portfolio area: theses and their positions, conviction against weight, returns.
+
+Built when first opened (it brings in pyqtgraph). Numbers come from PortfolioService;
+where an instrument has no price on or before the date, cells say "no price".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thesis_desk.core.errors import UserError
+from thesis_desk.ui.widgets import OptionalDateEdit, confirm, muted, plain_label
+
+if TYPE_CHECKING:
+    from thesis_desk.app import Workspace
+
+COLUMNS = ["Thesis / position", "Conviction", "Status", "Weight", "Return", "vs benchmark",
+           "Days held", "Latest evidence", "Open alerts"]
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+EMPTY_HELP = (
+    "No positions yet. A thesis is held through positions: Add Position… records one "
+    "(instrument, long or short, quantity or weight, entry date and price), Import "
+    "Holdings… reads a CSV/Excel file of them. Returns need prices: Import Prices… reads "
+    "a price file (date and price columns; a symbol column for many instruments). The "
+    "demo workspace has no holdings or prices: its seed articles state none."
+)
+
+
+def _pct(x: float | None, *, missing: str = "no price") -> str:
+    return missing if x is None else f"{x * 100:+.1f}%"
+
+
+class _Item(QTreeWidgetItem):
+    """Sorts by the number behind a cell, not its text."""
+
+    def __lt__(self, other: QTreeWidgetItem) -> bool:
+        col = self.treeWidget().sortColumn() if self.treeWidget() else 0
+        a, b = self.data(col, SORT_ROLE), other.data(col, SORT_ROLE)
+        if a is None or b is None:
+            return (a is None) > (b is None) if (a is None) != (b is None) else \
+                self.text(col) < other.text(col)
+        return a < b
+
+
+class PortfolioView(QWidget):
+    changed = Signal()
+    message = Signal(str)
+    open_thesis = Signal(int)
+
+    def __init__(self, ws: Workspace, parent: QWidget | None = None):
+        super().__init__(parent)
+        import pyqtgraph as pg
+
+        self.ws, self.pg = ws, pg
+        self.as_of = OptionalDateEdit("")
+        self.as_of.set_value(dt.date.today())
+        self.as_of.edit.dateChanged.connect(lambda _d: self.refresh())
+        self.as_of.check.toggled.connect(lambda _b: self.refresh())
+        self.benchmark = QComboBox()
+        self.benchmark.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter theses…")
+        self.filter.textChanged.connect(self._apply_filter)
+        buttons = []
+        for text, slot in (("Add Position…", self.add_position),
+                           ("Edit…", self.edit_position), ("Remove…", self.remove_position),
+                           ("Import Holdings…", self.import_holdings),
+                           ("Import Prices…", self.import_prices),
+                           ("Target/Stop…", self.set_targets), ("Refresh", self.refresh)):
+            b = QPushButton(text)
+            b.clicked.connect(lambda _c=False, f=slot: f())
+            buttons.append(b)
+        top = QHBoxLayout()
+        top.addWidget(plain_label("As of"))
+        top.addWidget(self.as_of)
+        top.addWidget(plain_label("Benchmark"))
+        top.addWidget(self.benchmark)
+        top.addWidget(self.filter, 1)
+        for b in buttons:
+            top.addWidget(b)
+
+        self.help = muted(plain_label(EMPTY_HELP, wrap=True))
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(COLUMNS)
+        self.tree.setSortingEnabled(True)
+        self.tree.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.itemDoubleClicked.connect(self._double_clicked)
+
+        pal = self.palette()
+        self.scatter_plot = pg.PlotWidget(title="Conviction against weight")
+        self.returns_plot = pg.PlotWidget(title="Return since the thesis opened",
+                                          axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
+        for plot in (self.scatter_plot, self.returns_plot):
+            plot.setBackground(pal.color(pal.ColorRole.Base))
+            plot.setMenuEnabled(False)
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).setTextPen(pal.color(pal.ColorRole.Text))
+        self.scatter_plot.setLabel("bottom", "weight", units="%")
+        self.scatter_plot.setLabel("left", "conviction")
+        self.returns_plot.setLabel("left", "return", units="%")
+        self.returns_plot.addLegend(offset=(8, 8))
+        self.scatter = pg.ScatterPlotItem(size=12, brush=pg.mkBrush(56, 132, 244, 200),
+                                          hoverable=True)
+        self.scatter.sigClicked.connect(self._point_clicked)
+        self.scatter_plot.addItem(self.scatter)
+        self.scatter_labels: list[Any] = []
+        self.return_curves: dict[int, Any] = {}
+
+        charts = QSplitter(Qt.Orientation.Horizontal)
+        charts.addWidget(self.scatter_plot)
+        charts.addWidget(self.returns_plot)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.tree)
+        split.addWidget(charts)
+        split.setSizes([360, 300])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addLayout(top)
+        lay.addWidget(self.help)
+        lay.addWidget(split, 1)
+        self.holdings: list[Any] = []
+        self._fill_benchmarks()
+        self.refresh()
+
+    # -- data
+
+    def _fill_benchmarks(self) -> None:
+        keep = self.benchmark.currentData()
+        self.benchmark.blockSignals(True)
+        self.benchmark.clear()
+        self.benchmark.addItem("none", None)
+        for sym in self.ws.portfolio.price_symbols():
+            self.benchmark.addItem(sym, sym)
+        idx = self.benchmark.findData(keep)
+        self.benchmark.setCurrentIndex(max(idx, 0))
+        self.benchmark.blockSignals(False)
+
+    def refresh(self) -> None:
+        as_of = self.as_of.value() or dt.date.today()
+        self.holdings = self.ws.portfolio.holdings(as_of, benchmark=self.benchmark.currentData())
+        held = [h for h in self.holdings if h.positions]
+        self.help.setVisible(not held)
+        self.tree.setSortingEnabled(False)
+        self.tree.clear()
+        for h in self.holdings:
+            item = _Item([h.title, str(h.conviction), h.status,
+                          "" if h.weight is None else f"{h.weight * 100:.1f}%",
+                          _pct(h.ret) if h.positions else "",
+                          _pct(h.benchmark_ret, missing="") if h.positions else "",
+                          "" if h.days_held is None else str(h.days_held),
+                          f"{h.latest_evidence:%Y-%m-%d}" if h.latest_evidence else "",
+                          str(h.open_alerts) if h.open_alerts else ""])
+            for col, v in enumerate([h.title.lower(), h.conviction, h.status, h.weight, h.ret,
+                                     h.benchmark_ret, h.days_held,
+                                     h.latest_evidence.toordinal() if h.latest_evidence else None,
+                                     h.open_alerts]):
+                item.setData(col, SORT_ROLE, v)
+            item.setData(0, Qt.ItemDataRole.UserRole, ("thesis", h.thesis_id))
+            for v in h.positions:
+                p = v.position
+                size = f"{p.quantity:g}" if p.quantity is not None else f"{p.weight * 100:g}% weight"
+                price = ("no price on or before this date" if v.price is None
+                         else f"last {v.price:g} on {v.price_date:%Y-%m-%d}")
+                child = _Item([f"{p.side} {p.symbol} {size} @ {p.entry_price:g} "
+                               f"({p.entry_date:%Y-%m-%d})" + (" · closed" if v.closed else "")
+                               + f" · {price}", "", "",
+                               "" if v.weight is None else f"{v.weight * 100:.1f}%",
+                               _pct(v.ret), _pct(v.benchmark_ret, missing=""),
+                               str(v.days_held), "", ""])
+                child.setData(0, Qt.ItemDataRole.UserRole, ("position", p.id))
+                for col, val in ((3, v.weight), (4, v.ret), (5, v.benchmark_ret), (6, v.days_held)):
+                    child.setData(col, SORT_ROLE, val)
+                item.addChild(child)
+            self.tree.addTopLevelItem(item)
+            item.setExpanded(True)
+        self.tree.setSortingEnabled(True)
+        self._apply_filter()
+        self._draw(as_of, held)
+
+    def _draw(self, as_of: dt.date, held: list[Any]) -> None:
+        pg = self.pg
+        for label in self.scatter_labels:
+            self.scatter_plot.removeItem(label)
+        self.scatter_labels = []
+        points = [h for h in held if h.weight is not None]
+        self.scatter.setData([{"pos": (h.weight * 100, h.conviction), "data": h.thesis_id}
+                              for h in points])
+        for h in points:
+            label = pg.TextItem(h.title if len(h.title) <= 32 else h.title[:31] + "…",
+                                anchor=(0, 1), color=self.palette().color(
+                                    self.palette().ColorRole.Text))
+            label.setPos(h.weight * 100, h.conviction)
+            self.scatter_plot.addItem(label)
+            self.scatter_labels.append(label)
+        self.returns_plot.clear()
+        self.returns_plot.addLegend(offset=(8, 8))
+        self.return_curves = {}
+        colours = [(56, 132, 244), (46, 160, 67), (218, 54, 51), (230, 160, 0), (140, 90, 200),
+                   (0, 150, 160)]
+        for n, h in enumerate(held):
+            dates, rets = self.ws.portfolio.return_series(h.thesis_id, as_of)
+            if not dates:
+                continue
+            import numpy as np
+
+            xs = (np.array(dates, dtype="datetime64[D]").astype("datetime64[s]")
+                  .astype(np.int64).astype(float))
+            curve = self.returns_plot.plot(xs, np.asarray(rets) * 100,
+                                           pen=pg.mkPen(colours[n % len(colours)], width=2),
+                                           name=h.title[:40])
+            self.return_curves[h.thesis_id] = curve
+
+    def _apply_filter(self) -> None:
+        needle = self.filter.text().strip().lower()
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            item.setHidden(bool(needle) and needle not in item.text(0).lower())
+
+    # -- navigation
+
+    def _point_clicked(self, _item: Any, points: Any, *_args: Any) -> None:
+        if len(points):
+            self.open_thesis.emit(int(points[0].data()))
+
+    def _double_clicked(self, item: QTreeWidgetItem, _col: int) -> None:
+        kind, ident = item.data(0, Qt.ItemDataRole.UserRole)
+        if kind == "thesis":
+            self.open_thesis.emit(ident)
+        else:
+            self.edit_position()
+
+    def _selected(self) -> tuple[str, int] | None:
+        items = self.tree.selectedItems()
+        return items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
+
+    # -- edits
+
+    def _theses(self) -> list[tuple[int, str]]:
+        return [(t.id, t.title) for t in self.ws.theses.list(include_archived=False)]
+
+    def add_position(self, thesis_id: int | None = None) -> None:
+        from thesis_desk.ui.forms import PositionDialog
+
+        sel = self._selected()
+        if thesis_id is None and sel is not None:
+            thesis_id = sel[1] if sel[0] == "thesis" else self.ws.portfolio.get(sel[1]).thesis_id
+        if not self._theses():
+            self.message.emit("Create a thesis first: positions belong to theses.")
+            return
+        dlg = PositionDialog(self.ws.portfolio.add, self._theses(), thesis_id=thesis_id,
+                             parent=self)
+        if dlg.exec():
+            self._changed("Position added.")
+
+    def edit_position(self) -> None:
+        from thesis_desk.ui.forms import PositionDialog
+
+        sel = self._selected()
+        if sel is None or sel[0] != "position":
+            self.message.emit("Select a position to edit.")
+            return
+        existing = self.ws.portfolio.get(sel[1])
+        dlg = PositionDialog(lambda data: self.ws.portfolio.update(sel[1], data), self._theses(),
+                             existing=existing, parent=self)
+        if dlg.exec():
+            self._changed("Position saved.")
+
+    def remove_position(self) -> None:
+        sel = self._selected()
+        if sel is None or sel[0] != "position":
+            self.message.emit("Select a position to remove.")
+            return
+        p = self.ws.portfolio.get(sel[1])
+        if confirm(self, "Remove Position", f"Remove the {p.side} {p.symbol} position from "
+                   f"'{p.thesis_title}'? The journal keeps a note of it.", yes="Remove"):
+            self.ws.portfolio.delete(p.id)
+            self._changed("Position removed.")
+
+    def import_prices(self, path: str | None = None) -> None:
+        from thesis_desk.ui.import_dialog import ObservationImportDialog
+
+        path = path or QFileDialog.getOpenFileName(
+            self, "Import Prices", "", "Tables (*.csv *.tsv *.txt *.xlsx *.xls)")[0]
+        if not path:
+            return
+        try:
+            dlg = ObservationImportDialog(self.ws.metrics, Path(path), parent=self,
+                                          portfolio=self.ws.portfolio)
+        except UserError as exc:
+            self.message.emit(str(exc))
+            return
+        self.last_dialog = dlg
+        if dlg.exec() and dlg.result:
+            self._fill_benchmarks()
+            self._changed(f"Imported {dlg.result['imported']:,} prices.")
+
+    def import_holdings(self, path: str | None = None) -> None:
+        from thesis_desk.ui.holdings_dialog import HoldingsImportDialog
+
+        path = path or QFileDialog.getOpenFileName(
+            self, "Import Holdings", "", "Tables (*.csv *.tsv *.txt *.xlsx *.xls)")[0]
+        if not path:
+            return
+        if not self._theses():
+            self.message.emit("Create a thesis first: positions belong to theses.")
+            return
+        try:
+            dlg = HoldingsImportDialog(self.ws.portfolio, Path(path), self._theses(), parent=self)
+        except UserError as exc:
+            self.message.emit(str(exc))
+            return
+        self.last_dialog = dlg
+        if dlg.exec() and dlg.imported:
+            self._changed(f"Imported {dlg.imported} positions.")
+
+    def set_targets(self) -> None:
+        sel = self._selected()
+        if sel is None or sel[0] != "position":
+            self.message.emit("Select a position: its thesis and instrument get the rules.")
+            return
+        p = self.ws.portfolio.get(sel[1])
+        text, ok = QInputDialog.getText(
+            self, "Target and Stop", f"{p.symbol} for '{p.thesis_title}': target and stop "
+            "prices, e.g. 120 95 (leave one as -)")
+        if not ok:
+            return
+        parts = (text.replace(",", " ").split() + ["-", "-"])[:2]
+        try:
+            target, stop = (None if x == "-" else float(x) for x in parts)
+            made = self.ws.portfolio.set_targets(p.thesis_id, p.symbol, target=target, stop=stop)
+        except (ValueError, UserError) as exc:
+            self.message.emit(f"Not set: {exc}")
+            return
+        self._changed("Alert rules added: " + "; ".join(made))
+
+    def _changed(self, message: str) -> None:
+        self.refresh()
+        self.message.emit(message)
+        self.changed.emit()
