@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk.core.errors import UserError
-from thesis_desk.ui.widgets import OptionalDateEdit, confirm, muted, plain_label
+from thesis_desk.ui.widgets import OptionalDateEdit, confirm, muted, plain_label, plain_tip
 
 if TYPE_CHECKING:
     from thesis_desk.app import Workspace
@@ -103,7 +103,8 @@ class PortfolioView(QWidget):
         self.tree.setSortingEnabled(True)
         self.tree.sortByColumn(3, Qt.SortOrder.DescendingOrder)
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.tree.setColumnWidth(0, 470)
         self.tree.itemDoubleClicked.connect(self._double_clicked)
 
         pal = self.palette()
@@ -123,6 +124,7 @@ class PortfolioView(QWidget):
         self.scatter = pg.ScatterPlotItem(size=12, brush=pg.mkBrush(56, 132, 244, 200),
                                           hoverable=True)
         self.scatter.sigClicked.connect(self._point_clicked)
+        self.scatter_plot.getViewBox().setDefaultPadding(0.2)  # room for the labels
         self.scatter_plot.addItem(self.scatter)
         self.scatter_labels: list[Any] = []
         self.return_curves: dict[int, Any] = {}
@@ -189,6 +191,7 @@ class PortfolioView(QWidget):
                                _pct(v.ret), _pct(v.benchmark_ret, missing=""),
                                str(v.days_held), "", ""])
                 child.setData(0, Qt.ItemDataRole.UserRole, ("position", p.id))
+                child.setToolTip(0, plain_tip(child.text(0)))
                 for col, val in ((3, v.weight), (4, v.ret), (5, v.benchmark_ret), (6, v.days_held)):
                     child.setData(col, SORT_ROLE, val)
                 item.addChild(child)
