@@ -51,6 +51,16 @@ def emit(args: argparse.Namespace, obj: Any, text: str) -> int:
     return EXIT_OK
 
 
+def emit_rows(args: argparse.Namespace, items: Sequence[Any], headers: Sequence[str],
+              row: Callable[[Any], Sequence[Any]]) -> int:
+    """The listing rule: the records as JSON with --json, else a table of ``row(item)``."""
+    if getattr(args, "json", False):
+        print_json(items)
+    else:
+        print_table(headers, [row(x) for x in items])
+    return EXIT_OK
+
+
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
@@ -80,16 +90,11 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 def cmd_theses_list(args: argparse.Namespace) -> int:
     ws = _workspace(args)
-    items = ws.theses.list(include_archived=args.all)
-    if args.json:
-        print_json(items)
-        return EXIT_OK
-    print_table(
+    return emit_rows(
+        args, ws.theses.list(include_archived=args.all),
         ["id", "status", "conv", "dir", "title", "instruments"],
-        [(t.id, t.status + (" (archived)" if t.archived else ""), t.conviction, t.direction,
-          t.title, ", ".join(t.instruments)) for t in items],
-    )
-    return EXIT_OK
+        lambda t: (t.id, t.status + (" (archived)" if t.archived else ""), t.conviction,
+                   t.direction, t.title, ", ".join(t.instruments)))
 
 
 def cmd_theses_add(args: argparse.Namespace) -> int:
@@ -174,13 +179,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_documents_list(args: argparse.Namespace) -> int:
     ws = _workspace(args)
-    docs = ws.library.list()
-    if args.json:
-        print_json(docs)
-        return EXIT_OK
-    print_table(["id", "date", "kind", "publisher", "title"],
-                [(d.id, d.published_on or "", d.kind, d.publisher, d.title[:70]) for d in docs])
-    return EXIT_OK
+    return emit_rows(args, ws.library.list(), ["id", "date", "kind", "publisher", "title"],
+                     lambda d: (d.id, d.published_on or "", d.kind, d.publisher, d.title[:70]))
 
 
 def cmd_evidence_list(args: argparse.Namespace) -> int:
@@ -205,14 +205,10 @@ def cmd_evidence_list(args: argparse.Namespace) -> int:
 
 def cmd_metrics_list(args: argparse.Namespace) -> int:
     ws = _workspace(args)
-    items = ws.metrics.list()
-    if args.json:
-        print_json(items)
-        return EXIT_OK
-    print_table(["id", "name", "unit", "obs", "last date", "last value"],
-                [(m.id, m.name, m.unit, m.observations, m.last or "",
-                  "" if m.last_value is None else f"{m.last_value:g}") for m in items])
-    return EXIT_OK
+    return emit_rows(args, ws.metrics.list(),
+                     ["id", "name", "unit", "obs", "last date", "last value"],
+                     lambda m: (m.id, m.name, m.unit, m.observations, m.last or "",
+                                "" if m.last_value is None else f"{m.last_value:g}"))
 
 
 def cmd_metrics_show(args: argparse.Namespace) -> int:
@@ -308,14 +304,9 @@ def cmd_rules_add(args: argparse.Namespace) -> int:
 
 def cmd_rules_list(args: argparse.Namespace) -> int:
     ws = _workspace(args)
-    rules = ws.alerts.rules()
-    if args.json:
-        print_json(rules)
-        return EXIT_OK
-    print_table(["id", "metric", "rule", "pillar", "state"],
-                [(r.id, r.metric_name, r.description, r.pillar_id or "",
-                  "triggered" if r.triggered else "armed") for r in rules])
-    return EXIT_OK
+    return emit_rows(args, ws.alerts.rules(), ["id", "metric", "rule", "pillar", "state"],
+                     lambda r: (r.id, r.metric_name, r.description, r.pillar_id or "",
+                                "triggered" if r.triggered else "armed"))
 
 
 def cmd_alerts_check(args: argparse.Namespace) -> int:
@@ -333,13 +324,8 @@ def cmd_alerts_check(args: argparse.Namespace) -> int:
 
 def cmd_alerts_list(args: argparse.Namespace) -> int:
     ws = _workspace(args)
-    items = ws.alerts.alerts(state=args.state)
-    if args.json:
-        print_json(items)
-        return EXIT_OK
-    print_table(["id", "fired", "state", "message"],
-                [(a.id, f"{a.fired_at:%Y-%m-%d %H:%M}", a.state, a.message) for a in items])
-    return EXIT_OK
+    return emit_rows(args, ws.alerts.alerts(state=args.state), ["id", "fired", "state", "message"],
+                     lambda a: (a.id, f"{a.fired_at:%Y-%m-%d %H:%M}", a.state, a.message))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -402,16 +388,13 @@ def cmd_positions_add(args: argparse.Namespace) -> int:
 
 
 def cmd_positions_list(args: argparse.Namespace) -> int:
-    items = _workspace(args).portfolio.list()
-    if args.json:
-        print_json(items)
-        return EXIT_OK
-    print_table(["id", "thesis", "symbol", "side", "size", "entry", "exit"],
-                [(p.id, p.thesis_title[:40], p.symbol, p.side,
-                  f"{p.quantity:g}" if p.quantity is not None else f"{p.weight * 100:g}%",
-                  f"{p.entry_price:g} {p.entry_date:%Y-%m-%d}",
-                  f"{p.exit_price:g} {p.exit_date:%Y-%m-%d}" if p.exit_date else "") for p in items])
-    return EXIT_OK
+    return emit_rows(
+        args, _workspace(args).portfolio.list(),
+        ["id", "thesis", "symbol", "side", "size", "entry", "exit"],
+        lambda p: (p.id, p.thesis_title[:40], p.symbol, p.side,
+                   f"{p.quantity:g}" if p.quantity is not None else f"{p.weight * 100:g}%",
+                   f"{p.entry_price:g} {p.entry_date:%Y-%m-%d}",
+                   f"{p.exit_price:g} {p.exit_date:%Y-%m-%d}" if p.exit_date else ""))
 
 
 def cmd_positions_import(args: argparse.Namespace) -> int:

@@ -61,9 +61,9 @@ td.k { color: #5a5a60; font-weight: 600; }
 table.grid { border-collapse: collapse; border: 1px solid #c8c8cc; }
 table.grid th { background-color: #eef1f5; text-align: left; font-size: 9pt; }
 table.grid td { font-size: 9pt; border: 1px solid #d8d8dc; }
-td.state-broken { color: #b3261e; font-weight: 600; }
-td.state-at_risk { color: #8a4b00; font-weight: 600; }
-td.state-confirmed { color: #1e6b34; font-weight: 600; }
+span.state-broken { color: #b3261e; font-weight: 600; }
+span.state-at_risk { color: #8a4b00; font-weight: 600; }
+span.state-confirmed { color: #1e6b34; font-weight: 600; }
 p.quote { margin-left: 12pt; margin-bottom: 7pt; }
 span.supports { color: #1e6b34; font-weight: 600; font-size: 8.5pt; }
 span.contradicts { color: #b3261e; font-weight: 600; font-size: 8.5pt; }
@@ -92,6 +92,7 @@ def render_charts(memo: Memo, size: tuple[int, int] = CHART_PIXELS) -> dict[int,
     """Each linked metric with two or more points, drawn as in the app, as an image."""
     from pyqtgraph.exporters import ImageExporter
 
+    from thesis_desk.core.metrics import EvidenceMark
     from thesis_desk.ui.metrics_view import MetricChart
 
     out: dict[int, QImage] = {}
@@ -108,8 +109,6 @@ def render_charts(memo: Memo, size: tuple[int, int] = CHART_PIXELS) -> dict[int,
     chart.show()
     try:
         for m in todo:
-            from thesis_desk.core.metrics import EvidenceMark
-
             marks = [EvidenceMark(0, d, stance, "") for d, stance in m.evidence_dates]
             chart.show_series(list(m.dates), list(m.values), list(m.thresholds),
                               list(m.alert_points), evidence=marks)

@@ -19,6 +19,12 @@ class ValidationError(UserError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
 
 
+def raise_if(errors: dict[str, str]) -> None:
+    """Refuse input that ``validate()`` found fault with: one rule for every service."""
+    if errors:
+        raise ValidationError(errors)
+
+
 class DatabaseError(UserError):
     """The workspace's database cannot be opened or changed as asked."""
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from sqlalchemy import bindparam, func, insert, select, text
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from thesis_desk.core.db import Database
 from thesis_desk.core.errors import NotFoundError, UserError, ValidationError

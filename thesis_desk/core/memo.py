@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from thesis_desk import APP_NAME, __version__
-from thesis_desk.core.enums import PILLAR_KIND_LABELS, PILLAR_STATE_LABELS
+from thesis_desk.core.enums import PILLAR_STATE_LABELS
 from thesis_desk.core.errors import UserError
+from thesis_desk.core.records import PillarLabels
 
 if TYPE_CHECKING:
     from thesis_desk.app import Workspace
@@ -44,21 +45,13 @@ class MemoEvidence:
 
 
 @dataclass(frozen=True)
-class MemoPillar:
+class MemoPillar(PillarLabels):
     id: int | None  # None: the group of evidence tied to no pillar
     kind: str
     text: str
     state: str
     due_date: dt.date | None
     evidence: tuple[MemoEvidence, ...] = ()
-
-    @property
-    def kind_label(self) -> str:
-        return PILLAR_KIND_LABELS.get(self.kind, self.kind)
-
-    @property
-    def state_label(self) -> str:
-        return PILLAR_STATE_LABELS.get(self.state, self.state)
 
 
 @dataclass(frozen=True)
@@ -202,8 +195,8 @@ def build_memo(ws: Workspace, thesis_id: int, *, as_of: dt.date | None = None,
         balance[e.stance] = balance.get(e.stance, 0) + e.weight
     groups = [MemoPillar(p.id, p.kind, p.text, p.state, p.due_date, tuple(by_pillar[p.id]))
               for p in pillars if p.id in by_pillar]
-    orphans = [ev for pid, items in by_pillar.items()
-               if pid is None or pid not in {p.id for p in pillars} for ev in items]
+    shown = {p.id for p in pillars}
+    orphans = [ev for pid, items in by_pillar.items() if pid not in shown for ev in items]
     if orphans:
         groups.append(MemoPillar(None, "", "Not tied to a pillar", "", None, tuple(orphans)))
 
@@ -384,6 +377,14 @@ def _position_cells(p: MemoPosition) -> list[str]:
             price + (f", closed {p.exit_date:%Y-%m-%d}" if p.exit_date else ""), ret]
 
 
+def _grid(headers: list[str], rows: list[list[str]]) -> str:
+    """A ruled table; cells arrive as HTML already escaped."""
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return (f'<table class="grid" cellspacing="0" cellpadding="4" width="100%">'
+            f"<tr>{head}</tr>{body}</table>")
+
+
 POSITION_HEADERS = ["Instrument", "Side", "Size", "Entry", "Price", "Return"]
 
 
@@ -412,13 +413,10 @@ def memo_html(memo: Memo, charts: dict[int, str] | None = None, *,
 
     h.append("<h2>Pillars and kill criteria</h2>")
     if memo.pillars:
-        h.append('<table class="grid" cellspacing="0" cellpadding="4" width="100%">'
-                 '<tr><th>Kind</th><th>Statement</th><th>State</th><th>Due</th></tr>')
-        for p in memo.pillars:
-            h.append(f'<tr><td>{esc(p.kind_label)}</td><td>{esc(p.text)}</td>'
-                     f'<td class="state-{esc(p.state)}">{esc(p.state_label)}</td>'
-                     f'<td>{f"{p.due_date:%Y-%m-%d}" if p.due_date else ""}</td></tr>')
-        h.append("</table>")
+        h.append(_grid(["Kind", "Statement", "State", "Due"], [
+            [esc(p.kind_label), esc(p.text),
+             f'<span class="state-{esc(p.state)}">{esc(p.state_label)}</span>',
+             f"{p.due_date:%Y-%m-%d}" if p.due_date else ""] for p in memo.pillars]))
     else:
         h.append("<p><i>No pillars recorded.</i></p>")
 
@@ -446,11 +444,8 @@ def memo_html(memo: Memo, charts: dict[int, str] | None = None, *,
 
     if memo.positions:
         h.append("<h2>Positions</h2>")
-        h.append('<table class="grid" cellspacing="0" cellpadding="4" width="100%"><tr>'
-                 + "".join(f"<th>{c}</th>" for c in POSITION_HEADERS) + "</tr>")
-        for p in memo.positions:
-            h.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in _position_cells(p)) + "</tr>")
-        h.append("</table>")
+        h.append(_grid(POSITION_HEADERS, [[esc(c) for c in _position_cells(p)]
+                                          for p in memo.positions]))
 
     h.append("<h2>Metrics</h2>")
     if not memo.metrics:
@@ -468,22 +463,16 @@ def memo_html(memo: Memo, charts: dict[int, str] | None = None, *,
 
     h.append("<h2>Alerts fired</h2>")
     if memo.alerts:
-        h.append('<table class="grid" cellspacing="0" cellpadding="4" width="100%">'
-                 "<tr><th>Fired</th><th>Alert</th></tr>")
-        for a in memo.alerts:
-            h.append(f"<tr><td>{a.fired_at:%Y-%m-%d %H:%M}</td><td>{esc(a.message)}</td></tr>")
-        h.append("</table>")
+        h.append(_grid(["Fired", "Alert"], [[f"{a.fired_at:%Y-%m-%d %H:%M}", esc(a.message)]
+                                            for a in memo.alerts]))
     else:
         h.append("<p><i>No alerts fired by this date.</i></p>")
 
     h.append("<h2>Journal</h2>")
     if memo.journal:
-        h.append('<table class="grid" cellspacing="0" cellpadding="4" width="100%">'
-                 "<tr><th>When</th><th>Change</th><th>Reason</th></tr>")
-        for j in memo.journal:
-            h.append(f"<tr><td>{j.at:%Y-%m-%d %H:%M}</td><td>{esc(_journal_line(j))}</td>"
-                     f"<td>{esc(j.reason)}</td></tr>")
-        h.append("</table>")
+        h.append(_grid(["When", "Change", "Reason"], [
+            [f"{j.at:%Y-%m-%d %H:%M}", esc(_journal_line(j)), esc(j.reason)]
+            for j in memo.journal]))
 
     h.append("<h2>Sources</h2>")
     if memo.sources:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from thesis_desk.core.alerts import evaluate_metric
 from thesis_desk.core.db import Database
 from thesis_desk.core.enums import EXPECTED_DIRECTIONS
-from thesis_desk.core.errors import NotFoundError, UserError, ValidationError
+from thesis_desk.core.errors import NotFoundError, UserError, ValidationError, raise_if
 from thesis_desk.core.models import Evidence, Instrument, Metric, Observation, Thesis, ThesisMetric
 from thesis_desk.core.timeutil import utcnow
 
@@ -89,7 +89,7 @@ class MetricService:
     # -- metrics
 
     def create(self, data: MetricInput) -> MetricInfo:
-        _check(data)
+        raise_if(data.validate())
         with self.db.write() as s:
             if s.scalar(select(Metric.id).where(Metric.name == data.name.strip())):
                 raise ValidationError({"name": f"A metric named '{data.name.strip()}' exists."})
@@ -101,7 +101,7 @@ class MetricService:
             return _info(s, m)
 
     def update(self, metric_id: int, data: MetricInput) -> MetricInfo:
-        _check(data)
+        raise_if(data.validate())
         with self.db.write() as s:
             m = _get(s, metric_id)
             clash = s.scalar(select(Metric.id).where(Metric.name == data.name.strip(),
@@ -308,12 +308,6 @@ class MetricService:
                 .group_by(Evidence.id).order_by(Evidence.id)).all()
         return [EvidenceMark(eid, own or first, stance, quote)
                 for eid, own, first, stance, quote in rows]
-
-
-def _check(data: MetricInput) -> None:
-    errors = data.validate()
-    if errors:
-        raise ValidationError(errors)
 
 
 def _get(s: Session, metric_id: int) -> Metric:

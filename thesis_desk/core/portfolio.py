@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from thesis_desk.core.db import Database
-from thesis_desk.core.errors import NotFoundError, UserError, ValidationError
+from thesis_desk.core.errors import NotFoundError, UserError, ValidationError, raise_if
 from thesis_desk.core.metrics import MetricService, ensure_instrument
 from thesis_desk.core.models import (
     Alert,
@@ -147,7 +147,7 @@ class PortfolioService:
     # -- positions
 
     def add(self, data: PositionInput, *, restore_id: int | None = None) -> PositionInfo:
-        _raise_if(data.validate())
+        raise_if(data.validate())
         with self.db.write() as s:
             p = Position(id=restore_id) if restore_id is not None else Position()
             self._apply(s, p, data)
@@ -158,7 +158,7 @@ class PortfolioService:
             return _info(s, p)
 
     def update(self, position_id: int, data: PositionInput) -> PositionInfo:
-        _raise_if(data.validate())
+        raise_if(data.validate())
         with self.db.write() as s:
             p = _get(s, position_id)
             self._apply(s, p, data)
@@ -342,7 +342,7 @@ class PortfolioService:
             positions = [_info(s, p) for p in s.scalars(
                 select(Position).where(Position.entry_date <= as_of)
                 .order_by(Position.entry_date, Position.id))]
-            prices = {p.symbol: _price_on(s, p.symbol, as_of) for p in positions}
+            prices = {sym: _price_on(s, sym, as_of) for sym in {p.symbol for p in positions}}
             latest_ev = dict(s.execute(
                 select(Evidence.thesis_id,
                        func.max(func.coalesce(Evidence.observed_on, func.date(Evidence.created_at))))
@@ -350,11 +350,10 @@ class PortfolioService:
             alerts = _open_alerts_by_thesis(s)
             bench = {}
             if benchmark:
-                bench_end = _price_on(s, benchmark, as_of)
+                days = {p.entry_date for p in positions} | {_end(p, as_of) for p in positions}
+                level = {d: _price_on(s, benchmark, d) for d in days}  # one read per day
                 for p in positions:
-                    start = _price_on(s, benchmark, p.entry_date)
-                    end_day = p.exit_date if p.exit_date and p.exit_date <= as_of else as_of
-                    end = _price_on(s, benchmark, end_day) if end_day != as_of else bench_end
+                    start, end = level[p.entry_date], level[_end(p, as_of)]
                     bench[p.id] = (end[1] / start[1] - 1) if start and end else None
         values = [_value(p, prices.get(p.symbol), as_of, bench.get(p.id)) for p in positions]
         _assign_weights(values)
@@ -388,7 +387,7 @@ class PortfolioService:
             if not dates:
                 continue
             ser = pd.Series(values, index=pd.to_datetime(dates))
-            end = min(as_of, p.exit_date) if p.exit_date else as_of
+            end = _end(p, as_of)
             ser = ser[(ser.index >= pd.Timestamp(p.entry_date)) & (ser.index <= pd.Timestamp(end))]
             if p.exit_date and p.exit_date <= as_of:
                 ser[pd.Timestamp(p.exit_date)] = p.exit_price
@@ -408,26 +407,22 @@ class PortfolioService:
         return [d.date() for d in blended.index], blended.tolist()
 
     def memo_positions(self, thesis_id: int, as_of: dt.date) -> list:
+        """One thesis's positions valued on ``as_of`` (no portfolio-wide weights needed)."""
         from thesis_desk.core.memo import MemoPosition
 
+        positions = [p for p in self.list(thesis_id) if p.entry_date <= as_of]
+        with self.db.read() as s:
+            prices = {sym: _price_on(s, sym, as_of) for sym in {p.symbol for p in positions}}
         out = []
-        for h in self.holdings(as_of):
-            if h.thesis_id != thesis_id:
-                continue
-            for v in h.positions:
-                p = v.position
-                out.append(MemoPosition(p.symbol, p.side, p.quantity, p.weight, p.entry_date,
-                                        p.entry_price, p.currency, v.price, v.price_date,
-                                        p.exit_date if v.closed else None, v.ret))
+        for p in positions:
+            v = _value(p, prices[p.symbol], as_of, None)
+            out.append(MemoPosition(p.symbol, p.side, p.quantity, p.weight, p.entry_date,
+                                    p.entry_price, p.currency, v.price, v.price_date,
+                                    p.exit_date if v.closed else None, v.ret))
         return out
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _raise_if(errors: dict[str, str]) -> None:
-    if errors:
-        raise ValidationError(errors)
 
 
 def _get(s: Session, position_id: int) -> Position:
@@ -468,6 +463,11 @@ def _price_on(s: Session, symbol: str, day: dt.date) -> tuple[dt.date, float] | 
     return (row[0], row[1]) if row else None
 
 
+def _end(p: PositionInfo, as_of: dt.date) -> dt.date:
+    """The last day a position counts on ``as_of``: its exit if closed by then."""
+    return p.exit_date if p.exit_date is not None and p.exit_date <= as_of else as_of
+
+
 def _value(p: PositionInfo, price: tuple[dt.date, float] | None, as_of: dt.date,
            bench: float | None) -> PositionValue:
     closed = p.exit_date is not None and p.exit_date <= as_of
@@ -478,9 +478,8 @@ def _value(p: PositionInfo, price: tuple[dt.date, float] | None, as_of: dt.date,
         ret = price[1] / p.entry_price - 1
         if p.side == "short":
             ret = -ret
-    end = p.exit_date if closed else as_of
     return PositionValue(p, price[1] if price else None, price[0] if price else None, ret,
-                         bench, None, (end - p.entry_date).days, closed)  # type: ignore[operator]
+                         bench, None, (_end(p, as_of) - p.entry_date).days, closed)
 
 
 def _assign_weights(values: list[PositionValue]) -> None:

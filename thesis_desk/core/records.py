@@ -29,15 +29,11 @@ TAG_MAX = 80
 # ---------------------------------------------------------------- plain data
 
 
-@dataclass(frozen=True)
-class PillarInfo:
-    id: int
-    thesis_id: int
+class PillarLabels:
+    """Display names of a pillar's kind and state (for anything with ``kind`` and ``state``)."""
+
     kind: str
-    text: str
     state: str
-    due_date: dt.date | None
-    position: int
 
     @property
     def kind_label(self) -> str:
@@ -46,6 +42,17 @@ class PillarInfo:
     @property
     def state_label(self) -> str:
         return PILLAR_STATE_LABELS.get(self.state, self.state)
+
+
+@dataclass(frozen=True)
+class PillarInfo(PillarLabels):
+    id: int
+    thesis_id: int
+    kind: str
+    text: str
+    state: str
+    due_date: dt.date | None
+    position: int
 
 
 @dataclass(frozen=True)

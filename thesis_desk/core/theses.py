@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from thesis_desk.core.db import Database
 from thesis_desk.core.enums import PILLAR_STATE_LABELS, STATUSES
-from thesis_desk.core.errors import NotFoundError, UserError, ValidationError
+from thesis_desk.core.errors import NotFoundError, UserError, ValidationError, raise_if
 from thesis_desk.core.models import Instrument, JournalEntry, Pillar, Tag, Thesis
 from thesis_desk.core.records import (  # noqa: F401 (re-exported for callers)
     JournalInfo,
@@ -179,7 +179,7 @@ class ThesisService:
     def add_pillar(self, thesis_id: int, data: PillarInput, *, reason: str = "",
                    restore_id: int | None = None) -> PillarInfo:
         """Add a pillar; ``restore_id`` puts back a deleted one under its old id (undo)."""
-        _raise_if(data.validate())
+        raise_if(data.validate())
         with self.db.write() as s:
             t = _load(s, thesis_id, light=True)
             pos = s.scalar(select(func.coalesce(func.max(Pillar.position), -1) + 1)
@@ -197,7 +197,7 @@ class ThesisService:
             return _pillar_info(p)
 
     def update_pillar(self, pillar_id: int, data: PillarInput, *, reason: str = "") -> PillarInfo:
-        _raise_if(data.validate())
+        raise_if(data.validate())
         reason = reason.strip()
         with self.db.write() as s:
             p = s.get(Pillar, pillar_id)
@@ -233,14 +233,9 @@ class ThesisService:
 # ---------------------------------------------------------------- helpers
 
 
-def _raise_if(errors: dict[str, str]) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
 def _checked(data: ThesisInput) -> ThesisInput:
     data = data.normalized()
-    _raise_if(data.validate())
+    raise_if(data.validate())
     return data
 
 

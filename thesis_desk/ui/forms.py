@@ -35,7 +35,7 @@ from thesis_desk.core.enums import (
     STANCES,
     STATUSES,
 )
-from thesis_desk.core.errors import UserError, ValidationError
+from thesis_desk.core.errors import UserError, ValidationError, raise_if
 from thesis_desk.core.records import (
     WEIGHT_RANGE,
     DocumentInfo,
@@ -97,8 +97,12 @@ class FormDialog(QDialog):
             return
         self.accept()
 
-    def save(self) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def save(self) -> None:
+        """The common form: check ``value()`` and hand it to ``submit``; forms with more
+        to check (a reason, a thesis) override this."""
+        data = self.value()  # type: ignore[attr-defined]
+        raise_if(data.validate())
+        self.submit(data)  # type: ignore[attr-defined]
 
 
 def _combo(values: tuple[str, ...], labels: dict[str, str] | None = None) -> QComboBox:
@@ -435,13 +439,6 @@ class MetricDialog(FormDialog):
                            instrument=self.instrument.text(),
                            description=self.description.toPlainText(), source=self.source.text())
 
-    def save(self) -> None:
-        data = self.value()
-        errors = data.validate()
-        if errors:
-            raise ValidationError(errors)
-        self.submit(data)
-
 
 class PositionDialog(FormDialog):
     """Add or edit a position behind a thesis."""
@@ -515,9 +512,3 @@ class PositionDialog(FormDialog):
             None if weight is None else weight / 100, self.currency.text(),
             self.exit_date.value(), exit_price, self.note.text())
 
-    def save(self) -> None:
-        data = self.value()
-        errors = data.validate()
-        if errors:
-            raise ValidationError(errors)
-        self.submit(data)

@@ -8,20 +8,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QTableWidget,
-    QTableWidgetItem,
-    QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from thesis_desk.core.errors import UserError
-from thesis_desk.ui.import_dialog import DATE_FORMATS, PREVIEW_ROWS
-from thesis_desk.ui.widgets import FieldError, plain_label
+from thesis_desk.ui.import_dialog import DATE_FORMATS, TableImportDialog
+from thesis_desk.ui.widgets import plural
 
 if TYPE_CHECKING:
     from thesis_desk.core.portfolio import PortfolioService
@@ -31,26 +25,13 @@ HINTS = {"symbol": ("symbol", "ticker", "instrument", "code"),
          "price": ("cost", "price", "entry"), "date": ("date", "day", "opened")}
 
 
-class HoldingsImportDialog(QDialog):
+class HoldingsImportDialog(TableImportDialog):
     def __init__(self, portfolio: PortfolioService, path: Path, theses: list[tuple[int, str]],
                  parent: QWidget | None = None):
-        super().__init__(parent)
-        from thesis_desk.core.tabular import read_table
-
+        super().__init__(path, "Import Holdings", "Why it cannot be imported", parent)
         self.portfolio = portfolio
-        self.df = read_table(path)
-        self.plan = None
         self.imported = 0
-        self.setWindowTitle(f"Import Holdings: {path.name}")
-        self.resize(820, 600)
         cols = [str(c) for c in self.df.columns]
-        self.preview = QTableWidget(min(PREVIEW_ROWS, len(self.df)), len(cols))
-        self.preview.setHorizontalHeaderLabels(cols)
-        self.preview.setVerticalHeaderLabels([str(r + 2) for r in range(self.preview.rowCount())])
-        for r in range(self.preview.rowCount()):
-            for c, col in enumerate(cols):
-                self.preview.setItem(r, c, QTableWidgetItem(str(self.df[col].iat[r])))
-        self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.thesis = QComboBox()
         for tid, title in theses:
             self.thesis.addItem(title, tid)
@@ -74,25 +55,7 @@ class HoldingsImportDialog(QDialog):
         self.date_format.currentIndexChanged.connect(lambda _i: self.check())
         self.thesis.currentIndexChanged.connect(lambda _i: self.check())
         form.addRow("Date format", self.date_format)
-        self.summary = plain_label(wrap=True)
-        self.error = FieldError()
-        self.rejected = QTreeWidget()
-        self.rejected.setHeaderLabels(["Line", "Why it cannot be imported"])
-        self.rejected.setRootIsDecorated(False)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.import_btn = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.accepted.connect(self.do_import)
-        self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(plain_label(f"{len(self.df):,} rows; the first {self.preview.rowCount()} "
-                                  "as read (negative quantities are short positions):"))
-        lay.addWidget(self.preview, 2)
-        lay.addLayout(form)
-        lay.addWidget(self.summary)
-        lay.addWidget(self.error)
-        lay.addWidget(self.rejected, 1)
-        lay.addWidget(self.buttons)
-        self.check()
+        self.lay_out(form, " (negative quantities are short positions)")
 
     def check(self) -> None:
         """Judge every row; nothing is written. Any bad row blocks the import."""
@@ -115,8 +78,9 @@ class HoldingsImportDialog(QDialog):
         for line, why in p.rejected[:500]:
             self.rejected.addTopLevelItem(QTreeWidgetItem([str(line), why]))
         if p.rejected:
-            self.summary.setText(f"{len(p.rejected)} rows cannot be read: holdings are imported "
-                                 "all or none, so correct the file (or the mapping) first.")
+            self.summary.setText(f"{plural(len(p.rejected), 'row', 'rows')} cannot be read: "
+                                 "holdings are imported all or none, so correct the file (or "
+                                 "the mapping) first.")
         else:
             self.summary.setText(f"{len(p.rows)} positions will be added to "
                                  f"'{self.thesis.currentText()}'. Nothing is written until Import.")

@@ -35,30 +35,81 @@ DATE_FORMATS = (("YYYY-MM-DD", None), ("DD/MM/YYYY", "%d/%m/%Y"), ("MM/DD/YYYY",
 PREVIEW_ROWS = 50
 
 
-class ObservationImportDialog(QDialog):
-    def __init__(self, metrics: MetricService, path: Path, *, metric: str = "",
-                 parent: QWidget | None = None, portfolio: PortfolioService | None = None):
-        """With ``portfolio`` the file holds prices: the "metric" is an instrument's symbol."""
+def preview_table(df: Any) -> QTableWidget:
+    """The first rows of a file as read, numbered as the file's lines (header = line 1),
+    as the rejections are."""
+    cols = [str(c) for c in df.columns]
+    table = QTableWidget(min(PREVIEW_ROWS, len(df)), len(cols))
+    table.setHorizontalHeaderLabels(cols)
+    for r in range(table.rowCount()):
+        for c, col in enumerate(cols):
+            table.setItem(r, c, QTableWidgetItem(str(df[col].iat[r])))
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setVerticalHeaderLabels([str(r + 2) for r in range(table.rowCount())])
+    return table
+
+
+def rejected_list(heading: str) -> QTreeWidget:
+    tree = QTreeWidget()
+    tree.setHeaderLabels(["Line", heading])
+    tree.setRootIsDecorated(False)
+    return tree
+
+
+class TableImportDialog(QDialog):
+    """The frame every table import shares: the file read as text and previewed, a
+    mapping form (the subclass's), what would happen, the rows that would not be
+    imported and why, and Import, enabled by ``check()`` once the plan is sound."""
+
+    def __init__(self, path: Path, title: str, why_heading: str,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         from thesis_desk.core.tabular import read_table
 
-        self.metrics, self.portfolio = metrics, portfolio
-        thing = "symbol" if portfolio else "metric"
         self.df = read_table(path)  # raises UserError with the reason
         self.plan: Any = None
-        self.result: dict | None = None
-        self.setWindowTitle(f"Import {'Prices' if portfolio else 'Observations'}: {path.name}")
+        self.setWindowTitle(f"{title}: {path.name}")
         self.resize(860, 640)
-        cols = [str(c) for c in self.df.columns]
+        self.preview = preview_table(self.df)
+        self.summary = plain_label(wrap=True)
+        self.error = FieldError()
+        self.rejected = rejected_list(why_heading)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_btn = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.do_import)
+        self.buttons.rejected.connect(self.reject)
 
-        self.preview = QTableWidget(min(PREVIEW_ROWS, len(self.df)), len(cols))
-        self.preview.setHorizontalHeaderLabels(cols)
-        for r in range(self.preview.rowCount()):
-            for c, col in enumerate(cols):
-                self.preview.setItem(r, c, QTableWidgetItem(str(self.df[col].iat[r])))
-        self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        # Number rows as the file's lines (header = line 1), as the rejections do.
-        self.preview.setVerticalHeaderLabels([str(r + 2) for r in range(self.preview.rowCount())])
+    def lay_out(self, form: QFormLayout, note: str = "", extra: QWidget | None = None) -> None:
+        lay = QVBoxLayout(self)
+        lay.addWidget(plain_label(f"{len(self.df):,} rows; the first {self.preview.rowCount()} "
+                                  f"as read{note}:"))
+        lay.addWidget(self.preview, 2)
+        lay.addLayout(form)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.error)
+        lay.addWidget(self.rejected, 1)
+        if extra is not None:
+            lay.addWidget(extra, 0, Qt.AlignmentFlag.AlignLeft)
+        lay.addWidget(self.buttons)
+        self.check()
+
+    def check(self) -> None:  # pragma: no cover - each import judges its own rows
+        raise NotImplementedError
+
+    def do_import(self) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+
+class ObservationImportDialog(TableImportDialog):
+    def __init__(self, metrics: MetricService, path: Path, *, metric: str = "",
+                 parent: QWidget | None = None, portfolio: PortfolioService | None = None):
+        """With ``portfolio`` the file holds prices: the "metric" is an instrument's symbol."""
+        super().__init__(path, "Import Prices" if portfolio else "Import Observations",
+                         "Why it would not be imported", parent)
+        self.metrics, self.portfolio = metrics, portfolio
+        thing = "symbol" if portfolio else "metric"
+        self.result: dict | None = None
+        cols = [str(c) for c in self.df.columns]
 
         self.date_col, self.value_col, self.metric_col = QComboBox(), QComboBox(), QComboBox()
         for box in (self.date_col, self.value_col):
@@ -67,6 +118,10 @@ class ObservationImportDialog(QDialog):
         for c in cols:
             self.metric_col.addItem(c, c)
         lowered = [c.lower() for c in cols]
+        if portfolio:  # a long price file names its instruments in a column
+            hit = next((c for c in cols if c.lower() in ("symbol", "ticker", "instrument")), None)
+            if hit is not None:
+                self.metric_col.setCurrentIndex(self.metric_col.findData(hit))
         for box, hints in ((self.date_col, ("date", "day", "time")),
                            (self.value_col, ("value", "close", "price", "last"))):
             hit = next((i for i, c in enumerate(lowered) if any(h in c for h in hints)), None)
@@ -85,11 +140,6 @@ class ObservationImportDialog(QDialog):
         self.metric_name.editingFinished.connect(self.check)
         self.replace.toggled.connect(lambda _b: self.check())
 
-        self.summary = plain_label(wrap=True)
-        self.error = FieldError()
-        self.rejected = QTreeWidget()
-        self.rejected.setHeaderLabels(["Line", "Why it would not be imported"])
-        self.rejected.setRootIsDecorated(False)
         check = QPushButton("Check Again")
         check.clicked.connect(self.check)
 
@@ -100,21 +150,7 @@ class ObservationImportDialog(QDialog):
         form.addRow(thing.capitalize(), self.metric_name)
         form.addRow("Date format", self.date_format)
         form.addRow("", self.replace)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.import_btn = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.accepted.connect(self.do_import)
-        self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(plain_label(f"{len(self.df):,} rows; the first {self.preview.rowCount()} "
-                                  "as read:"))
-        lay.addWidget(self.preview, 2)
-        lay.addLayout(form)
-        lay.addWidget(self.summary)
-        lay.addWidget(self.error)
-        lay.addWidget(self.rejected, 1)
-        lay.addWidget(check, 0, Qt.AlignmentFlag.AlignLeft)
-        lay.addWidget(self.buttons)
-        self.check()
+        self.lay_out(form, extra=check)
 
     def mapping(self) -> dict[str, Any]:
         metric_col = self.metric_col.currentData()

@@ -31,58 +31,51 @@ if TYPE_CHECKING:
     from thesis_desk.ui.tasks import TaskRunner
 
 
-class MemoOptionsDialog(QDialog):
+class _MemoSettingsDialog(QDialog):
+    """The memo's author and paper, on a form that subclasses add rows to."""
+
+    def __init__(self, title: str, prefs: preferences.Preferences, ok: str,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.author = QLineEdit(prefs.author)
+        self.author.setPlaceholderText("your name, printed on memos")
+        self.page_size = QComboBox()
+        self.page_size.addItems(list(preferences.PAGE_SIZES))
+        self.page_size.setCurrentText(prefs.page_size)
+        self.form = QFormLayout()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(self.form)
+        lay.addWidget(buttons)
+        self.setMinimumWidth(440)
+
+
+class MemoOptionsDialog(_MemoSettingsDialog):
     """As of which day, on which paper, signed by whom."""
 
     def __init__(self, prefs: preferences.Preferences, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Export Memo")
+        super().__init__("Export Memo", prefs, "Choose File…", parent)
         self.as_of = OptionalDateEdit("")
         self.as_of.set_value(dt.date.today())
-        self.page_size = QComboBox()
-        self.page_size.addItems(list(preferences.PAGE_SIZES))
-        self.page_size.setCurrentText(prefs.page_size)
-        self.author = QLineEdit(prefs.author)
-        self.author.setPlaceholderText("your name, printed on the memo")
-        form = QFormLayout()
-        form.addRow("As &of", self.as_of)
-        form.addRow("", muted(plain_label(
+        self.form.addRow("As &of", self.as_of)
+        self.form.addRow("", muted(plain_label(
             "A past date shows the thesis as it stood then: conviction, status and pillar "
             "states replayed from the journal; later evidence, observations and alerts left "
             "out.", wrap=True)))
-        form.addRow("&Paper", self.page_size)
-        form.addRow("&Author", self.author)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Choose File…")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(buttons)
-        self.setMinimumWidth(460)
+        self.form.addRow("&Paper", self.page_size)
+        self.form.addRow("&Author", self.author)
 
 
-class PreferencesDialog(QDialog):
+class PreferencesDialog(_MemoSettingsDialog):
     def __init__(self, prefs: preferences.Preferences, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Preferences")
-        self.author = QLineEdit(prefs.author)
-        self.author.setPlaceholderText("printed on exported memos")
-        self.page_size = QComboBox()
-        self.page_size.addItems(list(preferences.PAGE_SIZES))
-        self.page_size.setCurrentText(prefs.page_size)
-        form = QFormLayout()
-        form.addRow("Memo &author", self.author)
-        form.addRow("Memo &paper", self.page_size)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(buttons)
-        self.setMinimumWidth(420)
+        super().__init__("Preferences", prefs, "Save", parent)
+        self.form.addRow("Memo &author", self.author)
+        self.form.addRow("Memo &paper", self.page_size)
 
 
 def suggested_name(title: str, as_of: dt.date, suffix: str = ".pdf") -> str:

@@ -53,6 +53,22 @@ def _epoch(d: dt.date) -> float:
     return dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC).timestamp()
 
 
+def style_plot(plot: Any, widget: QWidget, *, for_print: bool = False) -> None:
+    """The app's chart look: the light/dark palette (not pyqtgraph's black), a faint grid,
+    no context menu; on paper, white whatever the screen's theme."""
+    pal = widget.palette()
+    base, text, mid = (pal.color(pal.ColorRole.Base), pal.color(pal.ColorRole.Text),
+                       pal.color(pal.ColorRole.Mid))
+    if for_print:
+        base, text, mid = "w", (40, 40, 40), (150, 150, 150)
+    plot.setBackground(base)
+    for axis in ("left", "bottom"):
+        plot.getAxis(axis).setTextPen(text)
+        plot.getAxis(axis).setPen(mid)
+    plot.showGrid(x=True, y=True, alpha=0.2)
+    plot.setMenuEnabled(False)
+
+
 class MetricChart(QWidget):
     """A metric's series on a date axis, threshold lines of its rules, alert markers."""
 
@@ -62,18 +78,8 @@ class MetricChart(QWidget):
 
         self.pg = pg
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
-        pal = self.palette()  # follow the light/dark palette, not pyqtgraph's black
-        base, text, mid = (pal.color(pal.ColorRole.Base), pal.color(pal.ColorRole.Text),
-                           pal.color(pal.ColorRole.Mid))
         self.pen_scale = 2 if for_print else 1  # a printed chart is drawn at twice the size
-        if for_print:  # paper is white whatever the screen's theme
-            base, text, mid = "w", (40, 40, 40), (150, 150, 150)
-        self.plot.setBackground(base)
-        for axis in ("left", "bottom"):
-            self.plot.getAxis(axis).setTextPen(text)
-            self.plot.getAxis(axis).setPen(mid)
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
-        self.plot.setMenuEnabled(False)
+        style_plot(self.plot, self, for_print=for_print)
         self.curve = self.plot.plot([], [], pen=pg.mkPen((56, 132, 244), width=2), symbol="o",
                                     symbolSize=6, symbolBrush=(56, 132, 244))
         self.curve.setDownsampling(auto=True, method="peak")

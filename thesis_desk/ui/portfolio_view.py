@@ -54,9 +54,10 @@ class _Item(QTreeWidgetItem):
     def __lt__(self, other: QTreeWidgetItem) -> bool:
         col = self.treeWidget().sortColumn() if self.treeWidget() else 0
         a, b = self.data(col, SORT_ROLE), other.data(col, SORT_ROLE)
+        if a is None and b is None:
+            return self.text(col) < other.text(col)
         if a is None or b is None:
-            return (a is None) > (b is None) if (a is None) != (b is None) else \
-                self.text(col) < other.text(col)
+            return a is None  # cells without a number sort first
         return a < b
 
 
@@ -107,16 +108,13 @@ class PortfolioView(QWidget):
         self.tree.setColumnWidth(0, 470)
         self.tree.itemDoubleClicked.connect(self._double_clicked)
 
-        pal = self.palette()
+        from thesis_desk.ui.metrics_view import style_plot
+
         self.scatter_plot = pg.PlotWidget(title="Conviction against weight")
         self.returns_plot = pg.PlotWidget(title="Return since the thesis opened",
                                           axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
         for plot in (self.scatter_plot, self.returns_plot):
-            plot.setBackground(pal.color(pal.ColorRole.Base))
-            plot.setMenuEnabled(False)
-            plot.showGrid(x=True, y=True, alpha=0.2)
-            for axis in ("left", "bottom"):
-                plot.getAxis(axis).setTextPen(pal.color(pal.ColorRole.Text))
+            style_plot(plot, self)
         self.scatter_plot.setLabel("bottom", "weight", units="%")
         self.scatter_plot.setLabel("left", "conviction")
         self.returns_plot.setLabel("left", "return", units="%")
@@ -142,7 +140,6 @@ class PortfolioView(QWidget):
         lay.addWidget(self.help)
         lay.addWidget(split, 1)
         self.holdings: list[Any] = []
-        self._fill_benchmarks()
         self.refresh()
 
     # -- data
@@ -159,6 +156,7 @@ class PortfolioView(QWidget):
         self.benchmark.blockSignals(False)
 
     def refresh(self) -> None:
+        self._fill_benchmarks()  # prices may have come from the CLI meanwhile
         as_of = self.as_of.value() or dt.date.today()
         self.holdings = self.ws.portfolio.holdings(as_of, benchmark=self.benchmark.currentData())
         held = [h for h in self.holdings if h.positions]
@@ -257,6 +255,14 @@ class PortfolioView(QWidget):
         items = self.tree.selectedItems()
         return items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
 
+    def _selected_position(self, ask: str) -> Any:
+        """The selected position's PositionInfo; else None, after saying ``ask``."""
+        sel = self._selected()
+        if sel is None or sel[0] != "position":
+            self.message.emit(ask)
+            return None
+        return self.ws.portfolio.get(sel[1])
+
     # -- edits
 
     def _theses(self) -> list[tuple[int, str]]:
@@ -279,22 +285,18 @@ class PortfolioView(QWidget):
     def edit_position(self) -> None:
         from thesis_desk.ui.forms import PositionDialog
 
-        sel = self._selected()
-        if sel is None or sel[0] != "position":
-            self.message.emit("Select a position to edit.")
+        existing = self._selected_position("Select a position to edit.")
+        if existing is None:
             return
-        existing = self.ws.portfolio.get(sel[1])
-        dlg = PositionDialog(lambda data: self.ws.portfolio.update(sel[1], data), self._theses(),
-                             existing=existing, parent=self)
+        dlg = PositionDialog(lambda data: self.ws.portfolio.update(existing.id, data),
+                             self._theses(), existing=existing, parent=self)
         if dlg.exec():
             self._changed("Position saved.")
 
     def remove_position(self) -> None:
-        sel = self._selected()
-        if sel is None or sel[0] != "position":
-            self.message.emit("Select a position to remove.")
+        p = self._selected_position("Select a position to remove.")
+        if p is None:
             return
-        p = self.ws.portfolio.get(sel[1])
         if confirm(self, "Remove Position", f"Remove the {p.side} {p.symbol} position from "
                    f"'{p.thesis_title}'? The journal keeps a note of it.", yes="Remove"):
             self.ws.portfolio.delete(p.id)
@@ -315,7 +317,6 @@ class PortfolioView(QWidget):
             return
         self.last_dialog = dlg
         if dlg.exec() and dlg.result:
-            self._fill_benchmarks()
             self._changed(f"Imported {dlg.result['imported']:,} prices.")
 
     def import_holdings(self, path: str | None = None) -> None:
@@ -338,11 +339,9 @@ class PortfolioView(QWidget):
             self._changed(f"Imported {dlg.imported} positions.")
 
     def set_targets(self) -> None:
-        sel = self._selected()
-        if sel is None or sel[0] != "position":
-            self.message.emit("Select a position: its thesis and instrument get the rules.")
+        p = self._selected_position("Select a position: its thesis and instrument get the rules.")
+        if p is None:
             return
-        p = self.ws.portfolio.get(sel[1])
         text, ok = QInputDialog.getText(
             self, "Target and Stop", f"{p.symbol} for '{p.thesis_title}': target and stop "
             "prices, e.g. 120 95 (leave one as -)")
