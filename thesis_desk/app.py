@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from thesis_desk.core.alerts import AlertService
-from thesis_desk.core.db import Database, open_database
+from thesis_desk.core.backups import BackupService
+from thesis_desk.core.db import Database, open_database, open_read_only
 from thesis_desk.core.evidence import EvidenceService
 from thesis_desk.core.library import LibraryService
 from thesis_desk.core.metrics import MetricService
@@ -67,6 +68,14 @@ class Workspace:
     def portfolio(self) -> PortfolioService:
         return PortfolioService(self.db, self.metrics)
 
+    @cached_property
+    def backups(self) -> BackupService:
+        return BackupService.for_paths(self.paths)
+
+    @property
+    def read_only(self) -> bool:
+        return self.db.read_only
+
     def is_empty(self) -> bool:
         return self.theses.counts()["theses"] == 0 and self.library.count() == 0
 
@@ -74,10 +83,16 @@ class Workspace:
         self.db.close()
 
 
-def open_workspace(data_dir: str | None = None, *, paths: WorkspacePaths | None = None) -> Workspace:
-    """Open (creating or upgrading) the workspace; raises DatabaseError with a clear message."""
+def open_workspace(data_dir: str | None = None, *, paths: WorkspacePaths | None = None,
+                   read_only: bool = False) -> Workspace:
+    """Open (creating or upgrading) the workspace; raises DatabaseError with a clear message
+    (DamagedDatabaseError when SQLite's quick check fails: then nothing is written).
+    ``read_only`` looks into an existing file without any check or write."""
     paths = (paths or resolve_paths(data_dir)).ensure()
     setup_logging(paths)
-    db = open_database(paths.database, paths.backup_dir)
+    if read_only:
+        db = open_read_only(paths.database)
+    else:
+        db = open_database(paths.database, paths.backup_dir)
     log.info("opened workspace %s", paths.database)
     return Workspace(paths=paths, db=db)

@@ -13,6 +13,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import PurePath
 from typing import Any
 
 from thesis_desk import __version__
@@ -34,6 +35,8 @@ def _jsonable(obj: Any) -> Any:
         return [_jsonable(v) for v in obj]
     if isinstance(obj, dt.date | dt.datetime):
         return obj.isoformat()
+    if isinstance(obj, PurePath):
+        return str(obj)
     return obj
 
 
@@ -457,6 +460,71 @@ def cmd_export_memo(args: argparse.Namespace) -> int:
     return emit(args, result, f"Wrote {result['path']}{pages} (as of {memo.as_of:%Y-%m-%d}).")
 
 
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} kB"
+
+
+def _backup_line(b) -> str:  # noqa: ANN001
+    counts = ("unreadable" if b.theses is None else
+              f"{b.theses} theses, {b.documents} documents, {b.evidence} evidence")
+    return f"{b.name} ({b.reason}; {counts}; {_size(b.size_bytes)})"
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    b = ws.backups.backup("manual")
+    return emit(args, b, f"Backed up to {b.path}\n  {_backup_line(b)}")
+
+
+def cmd_backups_list(args: argparse.Namespace) -> int:
+    from thesis_desk.core.backups import BackupService
+    from thesis_desk.paths import resolve_paths
+
+    # No workspace open: the list must show even when the database is damaged.
+    service = BackupService.for_paths(resolve_paths(args.data_dir).ensure())
+    return emit_rows(args, service.list(), ["backup", "taken (UTC)", "reason", "theses",
+                                            "documents", "evidence", "size"],
+                     lambda b: (b.name, f"{b.created:%Y-%m-%d %H:%M}", b.reason, b.theses,
+                                b.documents, b.evidence, _size(b.size_bytes)))
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from thesis_desk.core.backups import BackupService
+    from thesis_desk.core.errors import UserError
+    from thesis_desk.core.instance import is_locked
+    from thesis_desk.paths import resolve_paths
+
+    paths = resolve_paths(args.data_dir).ensure()
+    if is_locked(paths.data_dir):
+        raise UserError("Thesis Desk is open on this workspace; restore from its File > "
+                        "Backups… window, or close it and run this again.")
+    restored, safety = BackupService.for_paths(paths).restore(args.backup)
+    kept = ("the damaged database was set aside as" if safety.reason == "damaged"
+            else "the state before it is kept as")
+    return emit(args, {"restored": restored, "previous": safety},
+                f"Restored {restored.name}; {kept} {safety.name}.")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from thesis_desk.core.db import check_integrity
+    from thesis_desk.core.errors import DamagedDatabaseError
+    from thesis_desk.core.integrity import CheckReport, check_workspace
+
+    try:
+        ws = _workspace(args)
+    except DamagedDatabaseError as exc:
+        report = CheckReport(database=check_integrity(exc.path, quick=False) or exc.problems)
+    else:
+        report = check_workspace(ws, hashes=not args.no_hashes)
+    if args.json:
+        print_json({"ok": report.ok, **dataclasses.asdict(report)})
+    else:
+        print("\n".join(report.lines()))
+        print("All good." if report.ok else
+              "Problems found: see above. `thesis-desk backups list` shows the backups.")
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -675,6 +743,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--page-size", choices=("A4", "Letter"), help="default: the preference")
     p.add_argument("--author", help="author named in the memo (default: the preference)")
     p.set_defaults(func=cmd_export_memo)
+
+    p = sub.add_parser("backup", parents=[common, as_json],
+                       help="back up the workspace now (database and originals)")
+    p.set_defaults(func=cmd_backup)
+    bk = sub.add_parser("backups", parents=[common], help="the workspace's backups")
+    bsub = bk.add_subparsers(title="backups commands", metavar="ACTION", required=True)
+    p = bsub.add_parser("list", parents=[common, as_json], help="list backups, newest first")
+    p.set_defaults(func=cmd_backups_list)
+    p = sub.add_parser("restore", parents=[common, as_json],
+                       help="restore a backup (the current state is backed up first)")
+    p.add_argument("backup", metavar="BACKUP", help="a file name from `backups list`")
+    p.set_defaults(func=cmd_restore)
+    p = sub.add_parser("check", parents=[common, as_json],
+                       help="full check: database integrity, original files, evidence quotes; "
+                            "exit 1 on problems")
+    p.add_argument("--no-hashes", action="store_true",
+                   help="only check that originals exist, not their SHA-256")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("demo", parents=[common, as_json],
                        help="build the demo workspace (seed articles and three theses)")

@@ -217,3 +217,49 @@ def test_prices_positions_and_portfolio_from_the_cli(capsys, data_dir):
     code, _, err = run(capsys, "positions", "add", "Long AAA", "AAA", "--quantity", "1",
                        "--entry-date", "2025-01-02", "--entry-price", "-3")
     assert code == 1 and "Entry price is a positive number" in err
+
+
+def test_backup_list_restore_and_check_from_the_cli(capsys, data_dir):
+    assert run(capsys, "demo")[0] == 0
+    code, out, _ = run(capsys, "backup", "--json")
+    taken = json.loads(out)
+    assert code == 0 and (taken["theses"], taken["documents"]) == (3, 5)
+    run(capsys, "theses", "add", "--title", "Added after the backup")
+    code, out, _ = run(capsys, "backups", "list")
+    assert taken["name"] in out and "manual" in out
+
+    code, out, _ = run(capsys, "restore", taken["name"])
+    assert code == 0 and "before-restore" in out
+    code, out, _ = run(capsys, "theses", "list", "--json")
+    assert "Added after the backup" not in [t["title"] for t in json.loads(out)]
+    code, out, _ = run(capsys, "check")
+    assert code == 0 and "All good." in out and "30 checked, 0 differ" in out
+
+    # A damaged file: check says so (exit 1), the workspace is not opened or replaced.
+    db = data_dir / "thesis-desk.sqlite3"
+    import sqlite3
+
+    conn = sqlite3.connect(db)  # the pages are in the file now, not only in the WAL
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    raw = bytearray(db.read_bytes())
+    raw[8192:24576] = b"\x07" * 16384
+    db.write_bytes(bytes(raw))
+    code, out, _ = run(capsys, "check", "--json")
+    assert code == 1 and json.loads(out)["database"]
+    code, _, err = run(capsys, "theses", "list")
+    assert code == 1 and "damaged" in err and "restore" in err
+    code, out, _ = run(capsys, "restore", taken["name"])
+    assert code == 0 and "damaged database was set aside" in out
+    assert run(capsys, "check")[0] == 0
+
+
+def test_restore_refuses_while_the_gui_holds_the_workspace(capsys, data_dir):
+    from thesis_desk.core.instance import WorkspaceLock
+
+    run(capsys, "backup")
+    name = json.loads(run(capsys, "backups", "list", "--json")[1])[0]["name"]
+    with WorkspaceLock(data_dir) as lock:
+        assert lock.acquire()
+        code, _, err = run(capsys, "restore", name)
+    assert code == 1 and "open on this workspace" in err

@@ -20,7 +20,15 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from thesis_desk.core.errors import DatabaseError, MigrationError, NewerDatabaseError
+from sqlalchemy import exc as sa_exc
+
+from thesis_desk.core.errors import (
+    DamagedDatabaseError,
+    DatabaseError,
+    MigrationError,
+    NewerDatabaseError,
+    StorageError,
+)
 from thesis_desk.core.snapshot import read_schema_revision
 from thesis_desk.core.timeutil import utcnow
 
@@ -30,10 +38,14 @@ BUSY_TIMEOUT_MS = 10_000
 _BEGIN_OPTION = "thesis_desk_begin"
 
 
-def make_engine(path: Path, *, foreign_keys: bool = True) -> Engine:
-    """An engine on one SQLite file with WAL, foreign keys and a busy timeout."""
+def make_engine(path: Path, *, foreign_keys: bool = True, read_only: bool = False) -> Engine:
+    """An engine on one SQLite file with WAL, foreign keys and a busy timeout.
+
+    ``read_only`` opens the file with ``mode=ro``: for looking into a damaged workspace
+    without any chance of writing to it."""
+    url = f"sqlite:///file:{path}?mode=ro&uri=true" if read_only else f"sqlite:///{path}"
     engine = create_engine(
-        f"sqlite:///{path}",
+        url,
         # The pool hands a connection to one thread at a time; background tasks need this.
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
@@ -45,9 +57,10 @@ def make_engine(path: Path, *, foreign_keys: bool = True) -> Engine:
         # foreign_keys is ignored inside a transaction: set it here, before any BEGIN.
         cur.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode = WAL")
-        # FULL: a committed transaction survives a power cut, not only a crash.
-        cur.execute("PRAGMA synchronous = FULL")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode = WAL")
+            # FULL: a committed transaction survives a power cut, not only a crash.
+            cur.execute("PRAGMA synchronous = FULL")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -64,19 +77,32 @@ class Database:
 
     path: Path
     engine: Engine
+    read_only: bool = False
 
     def __post_init__(self) -> None:
         writer = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
         object.__setattr__(self, "_write_factory", sessionmaker(writer, expire_on_commit=False))
         object.__setattr__(self, "_read_factory", sessionmaker(self.engine, expire_on_commit=False))
+        object.__setattr__(self, "commits", 0)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction: committed whole when the block ends, rolled back on error."""
+        """One write transaction: committed whole when the block ends, rolled back on error.
+
+        A write the file system or SQLite refuses (disk full, read-only folder, I/O
+        error) is rolled back and raised as ``StorageError``, whose message says what
+        happened and that nothing was changed.
+        """
         session: Session = self._write_factory()  # type: ignore[attr-defined]
         try:
             with session.begin():
                 yield session
+        except (sa_exc.DBAPIError, sqlite3.Error) as exc:
+            if not _is_storage_failure(exc):
+                raise  # constraint violations and bugs are not the disk's fault
+            raise storage_error(exc, self.path) from exc
+        else:
+            object.__setattr__(self, "commits", self.commits + 1)  # type: ignore[attr-defined]
         finally:
             session.close()
 
@@ -123,12 +149,68 @@ def backup_file(src: Path, dest: Path) -> Path:
         target = sqlite3.connect(tmp)
         try:
             source.backup(target)
+            # A self-contained file: no -wal/-shm beside it, readable from a read-only place.
+            target.execute("PRAGMA journal_mode = DELETE")
         finally:
             target.close()
     finally:
         source.close()
     tmp.replace(dest)
     return dest
+
+
+_STORAGE_HINTS = (
+    ("disk is full", "the disk is full. Free some space and try again"),
+    ("readonly", "the workspace folder or file is read-only. Check its permissions "
+                 "(or the disk's) and try again"),
+    ("read-only", "the workspace folder or file is read-only. Check its permissions "
+                  "(or the disk's) and try again"),
+    ("unable to open", "the database file cannot be opened for writing. Check that the "
+                       "workspace folder still exists and is writable"),
+    ("disk i/o error", "the disk reported an input/output error. Check the disk, then "
+                       "try again; `thesis-desk check` tells whether the workspace is intact"),
+    ("locked", "another program has held the workspace busy for more than "
+               f"{BUSY_TIMEOUT_MS // 1000} s. Try again in a moment"),
+    ("busy", "another program has held the workspace busy for more than "
+             f"{BUSY_TIMEOUT_MS // 1000} s. Try again in a moment"),
+    ("malformed", "the database file is damaged. Close Thesis Desk and restore a backup "
+                  "(File > Backups…, or `thesis-desk restore`)"),
+)
+
+
+def _is_storage_failure(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, sqlite3.OperationalError):
+        return True
+    return isinstance(orig, sqlite3.DatabaseError) and "malformed" in str(orig).lower()
+
+
+def storage_error(exc: BaseException, path: Path) -> DatabaseError:
+    """A refused write as a message a person can act on; unknown errors keep SQLite's text."""
+    text = str(getattr(exc, "orig", None) or exc)
+    low = text.lower()
+    for needle, advice in _STORAGE_HINTS:
+        if needle in low:
+            return StorageError(f"Not saved: {advice}. Nothing was changed ({text}).")
+    return StorageError(f"Not saved: the database refused the change ({text}). "
+                        "Nothing was changed.")
+
+
+def check_integrity(path: Path, *, quick: bool = True) -> list[str]:
+    """SQLite's own check of a file (``quick_check`` or the full ``integrity_check``):
+    an empty list when the file is sound, else what SQLite found (first 20 lines)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return []
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}(20)")]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows
 
 
 def open_database(path: Path, backup_dir: Path, *, script_location: Path | None = None) -> Database:
@@ -141,6 +223,10 @@ def open_database(path: Path, backup_dir: Path, *, script_location: Path | None 
     from thesis_desk.core import migrations
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    problems = check_integrity(path)
+    # Not SQLite at all is a wrong file, not a damaged workspace: read_schema_revision says so.
+    if problems and problems != ["file is not a database"]:
+        raise DamagedDatabaseError(path, problems)
     current = read_schema_revision(path)
     if current != migrations.HEAD or script_location is not None:
         migrations.check_known(current, script_location)
@@ -157,9 +243,21 @@ def open_database(path: Path, backup_dir: Path, *, script_location: Path | None 
     return Database(path=path, engine=make_engine(path))
 
 
+def open_read_only(path: Path) -> Database:
+    """A look into a workspace that must not be written (damaged, or kept as evidence):
+    no integrity gate, no upgrade, every write refused by SQLite itself."""
+    if not path.is_file():
+        raise DatabaseError(f"{path} does not exist.")
+    return Database(path=path, engine=make_engine(path, read_only=True), read_only=True)
+
+
 __all__ = [
+    "DamagedDatabaseError",
     "Database",
     "DatabaseError",
+    "StorageError",
+    "check_integrity",
+    "open_read_only",
     "MigrationError",
     "NewerDatabaseError",
     "backup_file",

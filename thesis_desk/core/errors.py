@@ -35,3 +35,19 @@ class NewerDatabaseError(DatabaseError):
 
 class MigrationError(DatabaseError):
     pass
+
+
+class StorageError(DatabaseError):
+    """A write the disk or SQLite refused (full, read-only, I/O error); nothing was changed."""
+
+
+class DamagedDatabaseError(DatabaseError):
+    """SQLite's quick check found the file damaged; it is left exactly as found."""
+
+    def __init__(self, path: object, problems: list[str]):
+        self.path = path
+        self.problems = list(problems)
+        super().__init__(
+            f"The workspace database {path} is damaged: {problems[0]}. Nothing has been "
+            "written to it. Restore the latest backup (File > Backups…, or `thesis-desk "
+            "restore`), or open it read-only to look at what it still holds.")

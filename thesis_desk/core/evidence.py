@@ -7,7 +7,7 @@ text at its offsets. ``add``/``update`` enforce it and ``verify_quotes`` checks 
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from thesis_desk.core.db import Database
@@ -117,6 +117,10 @@ class EvidenceService:
 
     def balance(self, thesis_id: int) -> Balance:
         return balance_of(self.for_thesis(thesis_id))
+
+    def count(self) -> int:
+        with self.db.read() as s:
+            return int(s.scalar(select(func.count()).select_from(Evidence)) or 0)
 
     def verify_quotes(self) -> list[str]:
         """Every evidence row whose quote no longer equals its document text at its offsets."""

@@ -38,12 +38,19 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 def run_gui(data_dir: str | None = None, *, demo: bool = False) -> int:
     app = make_app()
     paths = resolve_paths(data_dir).ensure()
+    from thesis_desk.core.instance import WorkspaceLock
+
+    lock = WorkspaceLock(paths.data_dir)
+    if not lock.acquire():
+        return _already_open(paths.data_dir, lock.holder_pid())
     from thesis_desk.ui.main_window import MainWindow
+    from thesis_desk.ui.single_instance import ActivationServer
 
     probe = bool(os.environ.get(PROBE_ENV))
     loader = threading.Thread(target=importlib.import_module, args=("thesis_desk.app",),
                               name="import-services", daemon=True)
     win = MainWindow(paths)
+    win.activation = ActivationServer(paths.data_dir, win.bring_to_front, win)
     win.show()
 
     def first_paint() -> None:
@@ -73,7 +80,29 @@ def run_gui(data_dir: str | None = None, *, demo: bool = False) -> int:
             win.offer_demo()
 
     QTimer.singleShot(0, first_paint)
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        lock.release()
+
+
+def _already_open(data_dir: object, pid: int | None) -> int:
+    """A second launch on the same workspace: bring the first window forward and leave."""
+    from thesis_desk.ui.single_instance import ask_running_window
+
+    who = f" (process {pid})" if pid else ""
+    if ask_running_window(data_dir):  # type: ignore[arg-type]
+        print(f"Thesis Desk is already open on {data_dir}{who}; its window was brought "
+              "to the front.", file=sys.stderr)
+        return 0
+    from PySide6.QtWidgets import QMessageBox
+
+    text = (f"Thesis Desk is already open on {data_dir}{who}, but its window did not "
+            "answer. Switch to it, or close it and launch again.")
+    print(text, file=sys.stderr)
+    if not os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        QMessageBox.warning(None, "Workspace already open", text)
+    return 1
 
 
 def _report(stage: str, win: object) -> None:

@@ -35,6 +35,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.paths = paths
         self.workspace: Workspace | None = None
+        self.activation = None  # ActivationServer, set by run_gui
+        self._commits_backed_up = 0
         self.settings = QSettings(str(paths.settings_file), QSettings.Format.IniFormat)
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
@@ -178,12 +180,19 @@ class MainWindow(QMainWindow):
         self.export_action = self._action("Export &Memo…", lambda: self.export_memo(), std.Print,
                                           tip="The selected thesis as a PDF or Markdown memo")
         tv.detail.export_requested.connect(lambda: self.export_memo())
+        self.backups_action = self._action("&Backups…", self.show_backups,
+                                           tip="Back up the workspace now, or restore a backup")
+        self.check_action = self._action("&Check Workspace…", self.check_workspace,
+                                         tip="Database integrity, original files, evidence quotes")
         self.prefs_action = self._action("&Preferences…", self.edit_preferences, "Ctrl+,")
         self.prefs_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.backups_action)
+        file_menu.addAction(self.check_action)
         file_menu.addSeparator()
         file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
@@ -217,9 +226,11 @@ class MainWindow(QMainWindow):
 
         self._set_workspace_enabled(False)
 
-    def _set_workspace_enabled(self, enabled: bool) -> None:
+    def _set_workspace_enabled(self, enabled: bool, *, writable: bool = True) -> None:
         for a in (self.new_action, self.edit_action, self.archive_action, self.import_action,
-                  self.demo_action, self.export_action):
+                  self.demo_action):
+            a.setEnabled(enabled and writable)
+        for a in (self.export_action, self.backups_action, self.check_action):
             a.setEnabled(enabled)
 
     def _focus_search(self) -> None:
@@ -237,10 +248,13 @@ class MainWindow(QMainWindow):
     def open_workspace(self) -> bool:
         """Open the database (after the window has painted); refuse clearly on failure."""
         from thesis_desk.app import open_workspace
-        from thesis_desk.core.errors import DatabaseError
+        from thesis_desk.core.errors import DamagedDatabaseError, DatabaseError
 
         try:
             ws = open_workspace(paths=self.paths)
+        except DamagedDatabaseError as exc:
+            log.error("damaged workspace: %s", exc)
+            return self._open_damaged(exc)
         except DatabaseError as exc:
             log.error("cannot open workspace: %s", exc)
             box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open workspace", "", parent=self)
@@ -251,7 +265,166 @@ class MainWindow(QMainWindow):
             return False
         self.set_workspace(ws)
         self.start_watching()
+        self._daily_backup()
         return True
+
+    def _open_damaged(self, exc: Exception) -> bool:
+        """A damaged database: offer the latest good backup or a read-only look; the
+        file is never replaced by an empty one."""
+        from thesis_desk.app import open_workspace
+        from thesis_desk.core.backups import BackupService
+        from thesis_desk.core.errors import DatabaseError
+        from thesis_desk.ui.backups_dialog import local_time
+
+        service = BackupService.for_paths(self.paths)
+        good = service.latest_good()
+        box = QMessageBox(QMessageBox.Icon.Critical, "Workspace damaged", "", parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(str(exc))
+        restore = None
+        if good is not None:
+            box.setInformativeText(
+                f"The latest good backup was taken {local_time(good.created)} "
+                f"({good.theses} theses, {good.documents} documents, {good.evidence} "
+                "evidence). Restoring it sets the damaged file aside in the backup folder; "
+                "nothing is deleted.")
+            restore = box.addButton("Restore Latest Backup", QMessageBox.ButtonRole.AcceptRole)
+        else:
+            box.setInformativeText("There is no good backup to restore. Look at the file "
+                                   "read-only, or quit and copy the folder somewhere safe.")
+        look = box.addButton("Open Read-Only", QMessageBox.ButtonRole.ActionRole)
+        box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        clicked = box.clickedButton()
+        try:
+            if restore is not None and clicked is restore:
+                service.restore(good.name)
+                ws = open_workspace(paths=self.paths)
+                self.statusBar().showMessage(f"Restored {good.name}.", 10000)
+            elif clicked is look:
+                ws = open_workspace(paths=self.paths, read_only=True)
+            else:
+                QTimer.singleShot(0, self.close)
+                return False
+        except DatabaseError as err:
+            self._error("Cannot open workspace", str(err), icon=QMessageBox.Icon.Critical)
+            QTimer.singleShot(0, self.close)
+            return False
+        self.set_workspace(ws)
+        if not ws.read_only:
+            self.start_watching()
+        return True
+
+    # -- backups
+
+    def _daily_backup(self) -> None:
+        ws = self.workspace
+        if ws is None or ws.read_only or not ws.backups.due():
+            return
+        self.tasks.run(lambda _p, _c: ws.backups.backup("daily"),
+                       on_done=lambda b: self.statusBar().showMessage(
+                           f"Daily backup taken: {b.name}", 6000),
+                       on_error=lambda e: self._error("Backup failed", str(e)),
+                       show_progress=False)
+
+    def back_up_now(self, on_done: object = None) -> None:
+        ws = self.workspace
+        if ws is None:
+            return
+
+        def done(b: object) -> None:
+            self.statusBar().showMessage(f"Backed up to {b.path}", 8000)  # type: ignore[attr-defined]
+            if callable(on_done):
+                on_done()
+
+        self.tasks.run(lambda _p, _c: ws.backups.backup("manual"), on_done=done,
+                       on_error=lambda e: self._error("Backup failed", str(e)),
+                       title="Backing up the workspace…", parent=self)
+
+    def show_backups(self) -> None:
+        from thesis_desk.core.backups import BackupService
+        from thesis_desk.ui.backups_dialog import BackupsDialog
+
+        ws = self.workspace
+        dlg = BackupsDialog(BackupService.for_paths(self.paths),
+                            back_up=lambda: self.back_up_now(on_done=dlg.reload),
+                            restore=self.restore_backup,
+                            read_only=ws is None or ws.read_only, parent=self)
+        self._backups_dialog = dlg
+        dlg.exec()
+        self._backups_dialog = None
+
+    def restore_backup(self, chosen: object, *, ask: bool = True) -> bool:
+        """Restore a backup into this workspace: confirm, close our connections, restore
+        (the current state is backed up first), reopen."""
+        from thesis_desk.app import open_workspace
+        from thesis_desk.core.errors import DatabaseError
+        from thesis_desk.ui.backups_dialog import local_time
+
+        b = chosen
+        if ask and not confirm(
+                self, "Restore backup",
+                f"Replace the workspace with the backup taken {local_time(b.created)} "  # type: ignore[attr-defined]
+                f"({b.theses} theses, {b.documents} documents, {b.evidence} evidence)?\n\n"  # type: ignore[attr-defined]
+                "The workspace as it is now is backed up first, so you can return to it "
+                "by restoring that backup.", yes="Restore"):
+            return False
+        self._close_workspace()
+        self.undo_stack.clear()
+        try:
+            from thesis_desk.core.backups import BackupService
+
+            restored, safety = BackupService.for_paths(self.paths).restore(b.name)  # type: ignore[attr-defined]
+        except DatabaseError as exc:
+            self._error("Restore failed", str(exc))
+            restored = None
+        try:
+            ws = open_workspace(paths=self.paths)
+        except DatabaseError as exc:
+            self._error("Cannot open workspace", str(exc), icon=QMessageBox.Icon.Critical)
+            return False
+        self.set_workspace(ws)
+        self.start_watching()
+        self.refresh_views()
+        if restored is not None:
+            self.statusBar().showMessage(
+                f"Restored {restored.name}; the previous state is in {safety.name}.", 10000)
+        return restored is not None
+
+    def _close_workspace_tasks(self) -> None:
+        for timer in (getattr(self, "_watch", None), getattr(self, "_stale", None)):
+            if timer is not None:
+                timer.stop()
+        self.tasks.wait()
+        if self.library_view.runner is not None:
+            self.library_view.runner.wait()
+
+    def _close_workspace(self) -> None:
+        self._close_workspace_tasks()
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None
+
+    def check_workspace(self) -> None:
+        ws = self.workspace
+        if ws is None:
+            return
+        from thesis_desk.core.integrity import check_workspace
+
+        def done(report: object) -> None:
+            box = QMessageBox(QMessageBox.Icon.Information if report.ok  # type: ignore[attr-defined]
+                              else QMessageBox.Icon.Warning, "Check Workspace", "", parent=self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setText("The workspace is intact." if report.ok else  # type: ignore[attr-defined]
+                        "The check found problems. Restoring a backup (File > Backups…) "
+                        "brings back missing originals and damaged data.")
+            box.setDetailedText("\n".join(report.lines()))  # type: ignore[attr-defined]
+            self._last_check = report
+            box.exec()
+
+        self.tasks.run(lambda _p, _c: check_workspace(ws), on_done=done,
+                       on_error=lambda e: self._error("Check failed", str(e)),
+                       title="Checking the workspace…", parent=self)
 
     def start_watching(self) -> None:
         """Catch up on alert rules now (off the GUI thread), then keep watching: another
@@ -316,12 +489,15 @@ class MainWindow(QMainWindow):
 
     def set_workspace(self, ws: Workspace) -> None:
         self.workspace = ws
-        self.db_label.setText(str(ws.paths.database))
+        self._commits_backed_up = ws.db.commits
+        label = str(ws.paths.database) + ("  [read-only]" if ws.read_only else "")
+        self.db_label.setText(label)
         self.db_label.setToolTip(f"Workspace database: {ws.paths.database}")
+        self.setWindowTitle(f"{APP_NAME} [read-only]" if ws.read_only else APP_NAME)
         self.theses_view.set_service(ws.theses, ws.evidence)
         self.theses_view.metric_services = (ws.metrics, ws.alerts)
         self.library_view.set_services(ws.library, ws.evidence)
-        self._set_workspace_enabled(True)
+        self._set_workspace_enabled(True, writable=not ws.read_only)
         self.refresh_status()
 
     def offer_demo(self) -> None:
@@ -555,16 +731,28 @@ class MainWindow(QMainWindow):
         self.settings.setValue("theses/show_archived", self.archived_action.isChecked())
         self.settings.sync()
 
+    def bring_to_front(self) -> None:
+        """A second launch on this workspace asked for this window."""
+        log.info("a second launch on this workspace: window brought to the front")
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.statusBar().showMessage("Thesis Desk is already open on this workspace.", 6000)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_state()
-        for timer in (getattr(self, "_watch", None), getattr(self, "_stale", None)):
-            if timer is not None:
-                timer.stop()
-        self.tasks.wait()
-        if self.library_view.runner is not None:
-            self.library_view.runner.wait()
-        if self.workspace is not None:
-            self.workspace.close()
-            self.workspace = None
+        ws = self.workspace
+        self._close_workspace_tasks()
+        if ws is not None and not ws.read_only and ws.db.commits > self._commits_backed_up:
+            self.statusBar().showMessage("Backing up the workspace…")
+            try:
+                ws.backups.backup("on-close")
+            except Exception as exc:  # a failed backup must not keep the window open
+                log.error("backup on close failed: %s", exc)
+        self._close_workspace()
+        if getattr(self, "activation", None) is not None:
+            self.activation.close()
         super().closeEvent(event)
 

@@ -1,0 +1,273 @@
+"""Data safety in the core: backups and restore, thinning, the workspace lock, integrity
+on open, the full check, and writes the disk refuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from thesis_desk.app import open_workspace
+from thesis_desk.core.backups import BackupInfo, thinning_plan
+from thesis_desk.core.db import check_integrity
+from thesis_desk.core.demo import build_demo
+from thesis_desk.core.errors import DamagedDatabaseError, DatabaseError, StorageError
+from thesis_desk.core.instance import WorkspaceLock, is_locked
+from thesis_desk.core.integrity import check_workspace
+from thesis_desk.core.records import ThesisInput
+from thesis_desk.resources import seeds_dir
+
+
+def _counts(path: Path) -> tuple[int, int, int]:
+    conn = sqlite3.connect(path)
+    try:
+        return tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                     for t in ("thesis", "document", "evidence"))
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def demo_ws(workspace):
+    build_demo(workspace, seeds_dir())
+    return workspace
+
+
+def test_backup_restore_round_trip_brings_back_rows_and_originals(demo_ws):
+    ws = demo_ws
+    before = _counts(ws.db.path)
+    b = ws.backups.backup("manual")
+    assert (b.theses, b.documents, b.evidence) == before
+    assert b.path.is_file() and not list(b.path.parent.glob("*.part"))
+    stored = list((ws.paths.backup_dir / "originals").rglob("*.*"))
+    assert len(stored) == before[1]  # every original is in the store
+
+    # Lose things: a thesis, all evidence, an original file.
+    t = ws.theses.list()[0]
+    ws.theses.delete(t.id)
+    victim = next(ws.paths.originals_dir.rglob("*.*"))
+    victim.unlink()
+    assert _counts(ws.db.path) != before
+
+    restored, safety = ws.backups.restore(b.name)
+    assert restored.name == b.name and safety.reason == "before-restore"
+    assert (safety.theses, safety.documents) == (before[0] - 1, before[1])
+    assert _counts(ws.db.path) == before
+    assert victim.is_file()
+    assert check_workspace(ws).ok
+    # The live database is still a WAL database the open services can use.
+    conn = sqlite3.connect(ws.db.path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    assert ws.theses.get(t.id).title == t.title
+
+
+def test_restore_refuses_a_damaged_backup_and_changes_nothing(demo_ws):
+    ws = demo_ws
+    b = ws.backups.backup("manual")
+    raw = bytearray(b.path.read_bytes())
+    raw[4096 * 2: 4096 * 4] = b"\xff" * 8192  # trash two pages
+    b.path.write_bytes(bytes(raw))
+    before = _counts(ws.db.path)
+    n = len(ws.backups.list())
+    with pytest.raises(DatabaseError, match="damaged"):
+        ws.backups.restore(b.name)
+    assert _counts(ws.db.path) == before
+    assert len(ws.backups.list()) == n  # not even a safety backup was needed
+
+
+def test_restore_over_a_damaged_database_keeps_the_damaged_file_aside(demo_ws):
+    from thesis_desk.core.backups import BackupService
+
+    ws = demo_ws
+    b = ws.backups.backup("manual")
+    before = _counts(ws.db.path)
+    paths = ws.paths
+    ws.close()
+    raw = bytearray(paths.database.read_bytes())
+    raw[4096 * 3: 4096 * 6] = b"\x00\x13" * 6144
+    paths.database.write_bytes(bytes(raw))
+    with pytest.raises(DamagedDatabaseError):
+        open_workspace(paths=paths)
+    service = BackupService.for_paths(paths)
+    assert service.latest_good().name == b.name
+    restored, aside = service.restore(b.name)
+    assert aside.reason == "damaged" and aside.path.read_bytes() == bytes(raw)
+    ws2 = open_workspace(paths=paths)
+    try:
+        assert _counts(ws2.db.path) == before and check_workspace(ws2).ok
+    finally:
+        ws2.close()
+
+
+def test_unknown_backup_name_says_where_to_look(workspace):
+    with pytest.raises(DatabaseError.__mro__[1], match="backups list"):
+        workspace.backups.find("backup-nope.sqlite3")
+
+
+def _info(created: dt.datetime, reason: str = "daily") -> BackupInfo:
+    name = f"backup-{created:%Y%m%dT%H%M%S}Z-{reason}.sqlite3"
+    return BackupInfo(name, Path(name), created, reason, 0, 0, 0, 0)
+
+
+def test_thinning_keeps_dailies_weeklies_monthlies():
+    now = dt.datetime(2026, 11, 21, 12, 0)
+    # Two backups a day (open and close) for a year.
+    backups = [_info(now - dt.timedelta(days=d, hours=h)) for d in range(365) for h in (1, 9)]
+    gone = {b.name for b in thinning_plan(backups, now)}
+    kept = sorted((b for b in backups if b.name not in gone), key=lambda b: b.created)
+    ages = [(now - b.created).days for b in kept]
+    assert sum(a <= 7 for a in ages) in (7, 8)  # one per calendar day of the last week
+    assert 3 <= sum(7 < a <= 35 for a in ages) <= 6  # about a month of weeklies
+    assert 4 <= sum(35 < a <= 183 for a in ages) <= 7  # about half a year of monthlies
+    assert max(ages) <= 183
+    assert len(kept) < 25
+    # Never the newest, and never a recent before-restore backup.
+    newest = max(backups, key=lambda b: b.created)
+    extra = _info(now - dt.timedelta(hours=2), "before-restore")
+    gone = {b.name for b in thinning_plan(backups + [extra], now)}
+    assert newest.name not in gone and extra.name not in gone
+    assert thinning_plan([_info(now - dt.timedelta(days=900))], now) == []
+
+
+def test_backup_thins_and_collects_unneeded_originals(demo_ws):
+    ws = demo_ws
+    now = dt.datetime(2026, 11, 21, 12, 0)
+    old = ws.backups.backup("daily", now=now - dt.timedelta(days=400), thin=False)
+    assert old.path.exists()
+    ws.backups.backup("daily", now=now)
+    names = [b.name for b in ws.backups.list()]
+    assert old.name not in names and len(names) == 1
+    # The kept backup still needs every original, so none was collected.
+    assert len(list((ws.paths.backup_dir / "originals").rglob("*.*"))) == 5
+
+
+def test_backup_due_after_a_day(workspace):
+    now = dt.datetime(2026, 11, 21, 12, 0)
+    assert workspace.backups.due(now)
+    workspace.backups.backup("daily", now=now)
+    assert not workspace.backups.due(now + dt.timedelta(hours=23))
+    assert workspace.backups.due(now + dt.timedelta(hours=24))
+
+
+def test_backup_failure_leaves_no_partial_backup(workspace, monkeypatch):
+    import thesis_desk.core.backups as backups
+
+    def boom(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backups, "backup_file", boom)
+    with pytest.raises(DatabaseError, match="No space left"):
+        workspace.backups.backup("manual")
+    assert workspace.backups.list() == []
+    assert not [p for p in workspace.paths.backup_dir.iterdir() if p.is_file()]
+
+
+def test_damaged_database_is_refused_and_left_as_found(paths):
+    ws = open_workspace(paths=paths)
+    for i in range(300):
+        ws.theses.create(ThesisInput(title=f"Thesis {i}", claim="x" * 500))
+    ws.close()
+    raw = bytearray(paths.database.read_bytes())
+    raw[len(raw) // 2: len(raw) // 2 + 8192] = os.urandom(8192)
+    paths.database.write_bytes(bytes(raw))
+    damaged = paths.database.read_bytes()
+    with pytest.raises(DamagedDatabaseError) as err:
+        open_workspace(paths=paths)
+    assert "damaged" in str(err.value) and "backup" in str(err.value)
+    assert paths.database.read_bytes() == damaged  # never replaced, never written
+    assert check_integrity(paths.database)
+
+
+def test_read_only_look_reads_and_refuses_writes(paths):
+    ws = open_workspace(paths=paths)
+    ws.theses.create(ThesisInput(title="Kept", claim="c"))
+    ws.close()
+    ro = open_workspace(paths=paths, read_only=True)
+    try:
+        assert [t.title for t in ro.theses.list()] == ["Kept"]
+        with pytest.raises(StorageError, match="read-only"):
+            ro.theses.create(ThesisInput(title="New", claim="c"))
+    finally:
+        ro.close()
+
+
+def test_a_refused_write_says_why_and_keeps_what_is_stored(workspace):
+    workspace.theses.create(ThesisInput(title="Stored", claim="c"))
+    from sqlalchemy import event
+
+    def full_disk(_conn):  # what SQLite says when the disk fills at COMMIT
+        raise sqlite3.OperationalError("database or disk is full")
+
+    event.listen(workspace.db.engine, "commit", full_disk)
+    with pytest.raises(StorageError, match="disk is full.*Nothing was changed"):
+        workspace.theses.create(ThesisInput(title="Lost?", claim="c"))
+    event.remove(workspace.db.engine, "commit", full_disk)
+    assert [t.title for t in workspace.theses.list()] == ["Stored"]
+    workspace.theses.create(ThesisInput(title="Later", claim="c"))  # and it keeps working
+    assert len(workspace.theses.list()) == 2
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders")
+def test_read_only_data_dir_gives_a_clear_message(workspace):
+    workspace.theses.create(ThesisInput(title="Stored", claim="c"))
+    d = workspace.paths.data_dir
+    os.chmod(workspace.db.path, 0o444)
+    try:
+        with pytest.raises(StorageError, match="read-only"):
+            workspace.theses.create(ThesisInput(title="New", claim="c"))
+    finally:
+        os.chmod(workspace.db.path, 0o644)
+    assert [t.title for t in workspace.theses.list()] == ["Stored"]
+    assert d.is_dir()
+
+
+def test_check_finds_missing_and_changed_originals_and_moved_quotes(demo_ws):
+    ws = demo_ws
+    report = check_workspace(ws)
+    assert report.ok and report.documents == 5 and report.evidence > 0
+    files = sorted(ws.paths.originals_dir.rglob("*.*"))
+    files[0].unlink()
+    files[1].write_bytes(files[1].read_bytes() + b"tampered")
+    eid = ws.evidence.for_thesis(ws.theses.list()[0].id)[0].id
+    with ws.db.write() as s:  # simulate a damaged row (the service never allows it)
+        s.connection().exec_driver_sql(
+            f"UPDATE evidence SET start_offset = start_offset + 1 WHERE id = {eid}")
+    report = check_workspace(ws)
+    assert not report.ok
+    assert len(report.missing_originals) == 1 and len(report.damaged_originals) == 1
+    assert len(report.quotes) == 1 and f"evidence {eid}" in report.quotes[0]
+    assert any("1 missing, 1 changed" in line for line in report.lines())
+
+
+def test_lock_is_exclusive_and_dies_with_its_process(tmp_path):
+    lock = WorkspaceLock(tmp_path)
+    assert lock.acquire()
+    assert is_locked(tmp_path)
+    assert not WorkspaceLock(tmp_path).acquire()
+    assert lock.holder_pid() == os.getpid()
+    lock.release()
+    assert not is_locked(tmp_path)
+
+    # A holder killed with SIGKILL leaves the file behind but holds nothing.
+    code = ("import sys, os, time; from thesis_desk.core.instance import WorkspaceLock;"
+            f"l = WorkspaceLock({str(tmp_path)!r}); assert l.acquire();"
+            "print('held', flush=True); time.sleep(60)")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "held"
+        assert is_locked(tmp_path)
+        child.kill()
+        child.wait()
+    finally:
+        child.stdout.close()
+    assert (tmp_path / "thesis-desk.lock").exists()
+    taker = WorkspaceLock(tmp_path)
+    assert taker.acquire()  # the stale lock is taken over
+    assert taker.holder_pid() == os.getpid()
+    taker.release()

@@ -1,0 +1,128 @@
+"""Data safety in the window: backups dialog and restore, a damaged workspace on open,
+the read-only look, and the backup taken on close after changes."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from PySide6.QtWidgets import QMessageBox
+
+from thesis_desk.core.demo import build_demo
+from thesis_desk.core.records import ThesisInput
+from thesis_desk.resources import seeds_dir
+from thesis_desk.ui.backups_dialog import BackupsDialog
+from thesis_desk.ui.main_window import MainWindow
+
+
+def _damage(db) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    raw = bytearray(db.read_bytes())
+    raw[8192:24576] = b"\x07" * 16384
+    db.write_bytes(bytes(raw))
+
+
+def _click(label: str):
+    def handler(box) -> None:
+        assert isinstance(box, QMessageBox)
+        button = next(b for b in box.buttons() if b.text() == label)
+        button.click()
+    return handler
+
+
+def test_back_up_then_restore_from_the_window(qtbot, window, workspace, when_modal):
+    build_demo(workspace, seeds_dir())
+    window.refresh_views()
+    window.back_up_now()
+    qtbot.waitUntil(lambda: len(workspace.backups.list()) == 1, timeout=10_000)
+    backup = workspace.backups.list()[0]
+    gone = workspace.theses.list()[0]
+    workspace.theses.delete(gone.id)
+    window.refresh_views()
+    assert window.theses_view.model.rowCount() == 2
+
+    assert window.restore_backup(backup, ask=False)
+    ws = window.workspace
+    assert ws is not workspace and ws.theses.get(gone.id).title == gone.title
+    assert window.theses_view.model.rowCount() == 3
+    assert "Restored" in window.statusBar().currentMessage()
+
+    seen = []
+
+    def inspect(dlg) -> None:
+        assert isinstance(dlg, BackupsDialog)
+        seen.append([dlg.table.topLevelItem(i).text(1)
+                     for i in range(dlg.table.topLevelItemCount())])
+        dlg.reject()
+
+    when_modal(inspect)
+    window.show_backups()
+    assert seen == [["Before a restore", "Manual"]]
+    ws.close()
+
+
+def test_damaged_workspace_offers_the_latest_good_backup(qtbot, paths, when_modal):
+    from thesis_desk.app import open_workspace
+
+    ws = open_workspace(paths=paths)
+    build_demo(ws, seeds_dir())
+    ws.backups.backup("manual")
+    ws.close()
+    _damage(paths.database)
+
+    win = MainWindow(paths)
+    qtbot.addWidget(win)
+    when_modal(_click("Restore Latest Backup"))
+    assert win.open_workspace()
+    assert len(win.workspace.theses.list()) == 3 and not win.workspace.read_only
+    assert any(p.name.startswith("damaged-") for p in paths.backup_dir.iterdir())
+    win.close()
+
+
+def test_damaged_workspace_can_be_looked_at_read_only(qtbot, paths, when_modal):
+    from thesis_desk.app import open_workspace
+
+    ws = open_workspace(paths=paths)
+    ws.theses.create(ThesisInput(title="Still readable", claim="c"))
+    ws.close()
+    conn = sqlite3.connect(paths.database)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    # Damage a page no query of the thesis list needs: the free list's bookkeeping.
+    raw = bytearray(paths.database.read_bytes())
+    raw[32:36] = (10_000).to_bytes(4, "big")  # first free-list trunk page: out of range
+    raw[36:40] = (5).to_bytes(4, "big")
+    paths.database.write_bytes(bytes(raw))
+    before = paths.database.read_bytes()
+
+    win = MainWindow(paths)
+    qtbot.addWidget(win)
+    when_modal(_click("Open Read-Only"))
+    assert win.open_workspace()
+    assert win.workspace.read_only and "read-only" in win.windowTitle()
+    assert not win.new_action.isEnabled() and not win.import_action.isEnabled()
+    assert win.export_action.isEnabled()
+    assert [t.title for t in win.workspace.theses.list()] == ["Still readable"]
+    win.close()
+    assert paths.database.read_bytes() == before  # looked at, never written
+
+
+def test_closing_after_changes_takes_a_backup(qtbot, paths):
+    from thesis_desk.app import open_workspace
+
+    ws = open_workspace(paths=paths)
+    win = MainWindow(paths)
+    qtbot.addWidget(win)
+    win.set_workspace(ws)
+    win.close()  # nothing changed: no backup
+    assert ws.backups.list() == []
+
+    ws = open_workspace(paths=paths)
+    win = MainWindow(paths)
+    qtbot.addWidget(win)
+    win.set_workspace(ws)
+    ws.theses.create(ThesisInput(title="New today", claim="c"))
+    win.close()
+    backups = ws.backups.list()
+    assert [b.reason for b in backups] == ["on-close"] and backups[0].theses == 1

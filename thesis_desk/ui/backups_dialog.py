@@ -1,0 +1,113 @@
+"""File > Backups…: the workspace's backups, a backup now, and restore (after a confirm;
+the current state is backed up first). The window does the restore itself, since it
+must close its own connections around it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from thesis_desk.core.backups import BackupInfo, BackupService
+from thesis_desk.ui.widgets import muted, plain_label
+
+_REASONS = {"manual": "Manual", "daily": "Daily (on open)", "on-close": "On close",
+            "before-restore": "Before a restore"}
+
+
+def local_time(utc: dt.datetime) -> str:
+    return utc.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def size_text(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{max(1, round(n / 1e3))} kB"
+
+
+class BackupsDialog(QDialog):
+    def __init__(self, service: BackupService, *, back_up: Callable[[], None],
+                 restore: Callable[[BackupInfo], bool], read_only: bool = False,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.service = service
+        self._back_up, self._restore = back_up, restore
+        self.setWindowTitle("Backups")
+        self.resize(760, 420)
+        lay = QVBoxLayout(self)
+        intro = muted(plain_label(
+            f"Kept in {service.backup_dir}. Taken when the workspace opens (once a day) and "
+            "when it closes after changes; thinned to a week of dailies, a month of weeklies "
+            "and half a year of monthlies. Imported originals are kept beside them.",
+            wrap=True, selectable=True))
+        lay.addWidget(intro)
+        self.table = QTreeWidget()
+        self.table.setRootIsDecorated(False)
+        self.table.setHeaderLabels(["Taken", "Kind", "Theses", "Documents", "Evidence", "Size"])
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.itemDoubleClicked.connect(lambda *_: self.restore_selected())
+        lay.addWidget(self.table, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.backup_button = QPushButton("&Back Up Now")
+        self.restore_button = QPushButton("&Restore…")
+        self.folder_button = QPushButton("Open &Folder")
+        for b in (self.backup_button, self.restore_button):
+            b.setEnabled(not read_only)
+        for b in (self.backup_button, self.restore_button, self.folder_button):
+            buttons.addButton(b, QDialogButtonBox.ButtonRole.ActionRole)
+        self.backup_button.clicked.connect(self.back_up)
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.folder_button.clicked.connect(lambda: QDesktopServices.openUrl(
+            QUrl.fromLocalFile(str(service.backup_dir))))
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.read_only = read_only
+        self.reload()
+
+    def reload(self) -> None:
+        self.table.clear()
+        for b in self.service.list():
+            counts = ["?" if c is None else str(c) for c in (b.theses, b.documents, b.evidence)]
+            item = QTreeWidgetItem([local_time(b.created), _REASONS.get(b.reason, b.reason),
+                                    *counts, size_text(b.size_bytes)])
+            item.setData(0, Qt.ItemDataRole.UserRole, b.name)
+            item.setToolTip(0, b.name)  # a file name we made: never markup
+            for col in range(2, 6):
+                item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight)
+            self.table.addTopLevelItem(item)
+        if self.table.topLevelItemCount():
+            self.table.setCurrentItem(self.table.topLevelItem(0))
+        self._selection_changed()
+
+    def selected(self) -> BackupInfo | None:
+        item = self.table.currentItem()
+        if item is None:
+            return None
+        name = item.data(0, Qt.ItemDataRole.UserRole)
+        return next((b for b in self.service.list() if b.name == name), None)
+
+    def _selection_changed(self) -> None:
+        self.restore_button.setEnabled(not self.read_only and self.table.currentItem() is not None)
+
+    def back_up(self) -> None:
+        self._back_up()
+        self.reload()
+
+    def restore_selected(self) -> None:
+        chosen = self.selected()
+        if chosen is not None and not self.read_only and self._restore(chosen):
+            self.reload()
