@@ -287,6 +287,32 @@ def cmd_metrics_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _export(args: argparse.Namespace, df, what: str) -> int:  # noqa: ANN001
+    from pathlib import Path
+
+    from thesis_desk.core.exports import write_table
+
+    path = write_table(df, Path(args.output))
+    return emit(args, {"path": str(path), "rows": len(df)},
+                f"Wrote {len(df)} {what} to {path}.")
+
+
+def cmd_metrics_export(args: argparse.Namespace) -> int:
+    from thesis_desk.core.exports import observations_frame
+
+    ws = _workspace(args)
+    return _export(args, observations_frame(ws.metrics, ws.metrics.resolve(args.metric)),
+                   "observations")
+
+
+def cmd_evidence_export(args: argparse.Namespace) -> int:
+    from thesis_desk.core.exports import evidence_frame
+
+    ws = _workspace(args)
+    return _export(args, evidence_frame(ws.evidence, ws.theses.resolve(args.thesis)),
+                   "evidence items")
+
+
 def cmd_rules_add(args: argparse.Namespace) -> int:
     from thesis_desk.core.alerts import RuleInput
 
@@ -603,6 +629,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = esub.add_parser("list", parents=[common, as_json], help="list a thesis's evidence")
     p.add_argument("thesis", metavar="THESIS", help="id or exact title")
     p.set_defaults(func=cmd_evidence_list)
+    p = esub.add_parser("export", parents=[common, as_json],
+                        help="a thesis's evidence to CSV or Excel (formula-safe)")
+    p.add_argument("thesis", metavar="THESIS", help="id or exact title")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.csv or FILE.xlsx")
+    p.set_defaults(func=cmd_evidence_export)
 
     from thesis_desk.core.metrics import FREQUENCIES
 
@@ -613,6 +644,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = msub.add_parser("show", parents=[common, as_json], help="a metric and its observations")
     p.add_argument("metric", metavar="METRIC", help="id or exact name")
     p.set_defaults(func=cmd_metrics_show)
+    p = msub.add_parser("export", parents=[common, as_json],
+                        help="a metric's observations to CSV or Excel (formula-safe)")
+    p.add_argument("metric", metavar="METRIC", help="id or exact name")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.csv or FILE.xlsx")
+    p.set_defaults(func=cmd_metrics_export)
     p = msub.add_parser("add", parents=[common, as_json], help="add a metric")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--unit")

@@ -263,3 +263,18 @@ def test_restore_refuses_while_the_gui_holds_the_workspace(capsys, data_dir):
         assert lock.acquire()
         code, _, err = run(capsys, "restore", name)
     assert code == 1 and "open on this workspace" in err
+
+
+def test_exports_from_the_cli_are_formula_safe(capsys, data_dir, tmp_path):
+    import pandas as pd
+
+    run(capsys, "demo")
+    code, out, _ = run(capsys, "evidence", "export", "1", "-o", str(tmp_path / "ev.xlsx"),
+                       "--json")
+    assert code == 0 and json.loads(out)["rows"] > 0
+    run(capsys, "metrics", "add", "=Danger", "--unit", "%")
+    run(capsys, "metrics", "observe", "=Danger", "2026-01-05", "-1.5")
+    code, out, _ = run(capsys, "metrics", "export", "=Danger", "-o", str(tmp_path / "m.csv"))
+    assert code == 0 and "Wrote 1 observations" in out
+    back = pd.read_csv(tmp_path / "m.csv", encoding="utf-8-sig")
+    assert back.loc[0, "metric"] == "'=Danger" and back.loc[0, "value"] == -1.5

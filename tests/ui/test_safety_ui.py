@@ -126,3 +126,23 @@ def test_closing_after_changes_takes_a_backup(qtbot, paths):
     win.close()
     backups = ws.backups.list()
     assert [b.reason for b in backups] == ["on-close"] and backups[0].theses == 1
+
+
+def test_export_buttons_write_formula_safe_tables(qtbot, window, workspace, tmp_path):
+    import pandas as pd
+
+    build_demo(workspace, seeds_dir())
+    window.refresh_views()
+    thesis = workspace.theses.list()[0]
+    window.open_thesis(thesis.id)
+    out = window.theses_view.export_evidence(path=str(tmp_path / "ev.csv"))
+    back = pd.read_csv(out, encoding="utf-8-sig")
+    assert len(back) == len(workspace.evidence.for_thesis(thesis.id))
+    assert set(back["thesis"]) == {thesis.title}
+
+    metric = workspace.metrics.list()[0]
+    window._open_metric(metric.id)
+    out = window.metrics_view.export_observations(path=str(tmp_path / "obs.xlsx"))
+    frame = pd.read_excel(out)
+    assert len(frame) == len(workspace.metrics.observations(metric.id))
+    assert "exported" in window.statusBar().currentMessage()

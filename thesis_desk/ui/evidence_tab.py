@@ -27,6 +27,7 @@ class EvidenceTab(QWidget):
     open_requested = Signal(object)  # EvidenceInfo
     edit_requested = Signal(object)
     delete_requested = Signal(object)
+    export_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -74,13 +75,16 @@ class EvidenceTab(QWidget):
         self.edit_btn.clicked.connect(lambda: self._emit(self.edit_requested))
         self.delete_btn = QPushButton("Delete…")
         self.delete_btn.clicked.connect(lambda: self._emit(self.delete_requested))
+        export = QPushButton("Export…")
+        export.setToolTip("All of this thesis's evidence as CSV or Excel")
+        export.clicked.connect(self.export_requested)
         filters = QHBoxLayout()
         filters.addWidget(self.stance)
         filters.addWidget(self.pillar)
         filters.addWidget(self.document)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        for b in (add, self.open_btn, self.edit_btn, self.delete_btn):
+        for b in (add, self.open_btn, self.edit_btn, self.delete_btn, export):
             buttons.addWidget(b)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 6, 0, 0)

@@ -260,7 +260,10 @@ class MetricsView(QWidget):
         head.addWidget(self.title, 1)
         import_btn = QPushButton("Import CSV/Excel…")
         import_btn.clicked.connect(lambda: self.import_file())
-        for b in (new_metric, self.edit_btn, import_btn, save):
+        export_btn = QPushButton("Export…")
+        export_btn.setToolTip("This metric's observations as CSV or Excel")
+        export_btn.clicked.connect(lambda: self.export_observations())
+        for b in (new_metric, self.edit_btn, import_btn, export_btn, save):
             head.addWidget(b)
         right = QWidget()
         rl = QVBoxLayout(right)
@@ -376,13 +379,28 @@ class MetricsView(QWidget):
                 self.fired.emit(list(dlg.result["alerts"]))
             self.changed.emit()
 
+    def export_observations(self, path: str | None = None) -> str | None:
+        from thesis_desk.core.exports import observations_frame
+        from thesis_desk.ui.table_export import export_table
+
+        mid = self.current_id()
+        if mid is None:
+            return None
+        out = export_table(self, "Export Observations", self.title.text(),
+                           lambda: observations_frame(self.metrics, mid), path=path)
+        if out:
+            self.message.emit(f"Observations exported to {out}")
+        return out
+
     def save_chart(self) -> None:
         from PySide6.QtWidgets import QFileDialog
+
+        from thesis_desk.ui.table_export import safe_file_name
 
         mid = self.current_id()
         if mid is None:
             return
-        name = "".join(c if c.isalnum() or c in " -_" else "_" for c in self.title.text())
+        name = safe_file_name(self.title.text())
         path, _ = QFileDialog.getSaveFileName(self, "Save Chart", f"{name}.png", "PNG (*.png)")
         if path:
             self.chart.save_png(path)

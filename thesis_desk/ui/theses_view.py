@@ -318,6 +318,7 @@ class ThesesView(QWidget):
         ev.edit_requested.connect(self.edit_evidence)
         ev.delete_requested.connect(self.delete_evidence)
         ev.open_requested.connect(self.open_passage)
+        ev.export_requested.connect(lambda: self.export_evidence())
         self.empty = self._empty_page()
         self.right = QStackedWidget()
         self.right.addWidget(self.empty)
@@ -639,6 +640,21 @@ class ThesesView(QWidget):
 
     def edit_evidence(self, e: EvidenceInfo) -> None:
         self.evidence_dialog(existing=e)
+
+    def export_evidence(self, path: str | None = None) -> str | None:
+        """The current thesis's evidence to CSV/Excel (formula-safe)."""
+        from thesis_desk.core.exports import evidence_frame
+        from thesis_desk.ui.table_export import export_table
+
+        tid = self.current_id()
+        if tid is None or self.evidence_service is None:
+            return None
+        ev = self.evidence_service
+        out = export_table(self, "Export Evidence", f"{self.detail.title.text()} evidence",
+                           lambda: evidence_frame(ev, tid), path=path)
+        if out:
+            self.message.emit(f"Evidence exported to {out}")
+        return out
 
     def delete_evidence(self, e: EvidenceInfo) -> None:
         from thesis_desk.ui import undo
