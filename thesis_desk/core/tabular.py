@@ -67,8 +67,10 @@ def read_table(path: Path):  # -> pandas.DataFrame, every cell a string
         if suffix in (".xlsx", ".xlsm", ".xls"):
             df = pd.read_excel(path, dtype=str, keep_default_na=False)
         elif suffix in (".csv", ".txt", ".tsv"):
+            # index_col=False: a row with more fields than the header is an error, not
+            # a silent shift of the first column into the index.
             df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=_delimiter(path),
-                             skip_blank_lines=False, encoding_errors="strict")
+                             skip_blank_lines=False, encoding_errors="strict", index_col=False)
         else:
             raise UserError(f"{path.name}: import CSV (.csv) or Excel (.xlsx) files.")
     except UserError:
@@ -79,7 +81,11 @@ def read_table(path: Path):  # -> pandas.DataFrame, every cell a string
         raise UserError(f"{path.name}: cannot be read as a table ({type(exc).__name__}: "
                         f"{exc}).") from exc
     df.columns = [str(c).strip() for c in df.columns]
-    return df
+    if len(set(df.columns)) != len(df.columns):
+        dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+        raise UserError(f"{path.name}: the header names a column twice ({', '.join(dupes)}); "
+                        "rename one and try again.")
+    return df.reset_index(drop=True)
 
 
 def _delimiter(path: Path) -> str:
