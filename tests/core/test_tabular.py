@@ -125,3 +125,29 @@ def test_any_cells_are_judged_never_crash(tmp_path, cells):
     df = pd.DataFrame(cells or [("", "")], columns=["Date", "Close"])
     plan = plan_observations(df, date_col="Date", value_col="Close", metric="X")
     assert len(plan.rows) + len(plan.rejected) + plan.skipped_blank == len(df)
+
+
+def test_a_table_over_the_row_limit_is_refused_before_parsing(tmp_path, monkeypatch):
+    import thesis_desk.core.tabular as tabular
+    from thesis_desk.core.errors import UserError
+
+    monkeypatch.setattr(tabular, "MAX_TABLE_ROWS", 100)
+    f = tmp_path / "long.csv"
+    f.write_text("date,value\n" + "".join(f"2020-01-01,{i}\n" for i in range(101)))
+    with pytest.raises(UserError, match="more than 100 rows.*Split it"):
+        tabular.read_table(f)
+    f.write_text("date,value\n" + "".join(f"2020-01-01,{i}\n" for i in range(100)))
+    assert len(tabular.read_table(f)) == 100
+
+
+def test_rows_with_extra_fields_or_a_doubled_header_are_refused(tmp_path):
+    from thesis_desk.core.errors import UserError
+    from thesis_desk.core.tabular import read_table
+
+    f = tmp_path / "shifted.csv"
+    f.write_text("date,value\n2020-01-01,1,extra\n")
+    with pytest.raises(UserError, match="more fields than the header"):
+        read_table(f)
+    f.write_text("date,date\n2020-01-01,1\n")
+    with pytest.raises(UserError, match="names a column twice"):
+        read_table(f)

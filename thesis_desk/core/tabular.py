@@ -18,6 +18,20 @@ from pathlib import Path
 from thesis_desk.core.errors import UserError
 
 MAX_TABLE_BYTES = 512 * 1024 * 1024
+# One import is one transaction held in memory (~700 bytes a row at its peak): 2M rows
+# peak near 1.5 GB. Longer files are refused before they are parsed, with the way out.
+MAX_TABLE_ROWS = 2_000_000
+
+
+def count_lines(path: Path, limit: int) -> int:
+    """Newlines in ``path``, reading in 4 MB blocks, stopping once past ``limit``."""
+    n = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(4 << 20), b""):
+            n += block.count(b"\n")
+            if n > limit:
+                break
+    return n
 _TOTAL = re.compile(r"^\s*(grand\s+)?(total|sum|subtotal|average|mean)\b", re.I)
 _CURRENCY = re.compile(r"[$€£¥₹]|\b(USD|EUR|GBP|CNY|HKD|JPY|RMB)\b", re.I)
 
@@ -67,10 +81,26 @@ def read_table(path: Path):  # -> pandas.DataFrame, every cell a string
         if suffix in (".xlsx", ".xlsm", ".xls"):
             df = pd.read_excel(path, dtype=str, keep_default_na=False)
         elif suffix in (".csv", ".txt", ".tsv"):
-            # index_col=False: a row with more fields than the header is an error, not
-            # a silent shift of the first column into the index.
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=_delimiter(path),
-                             skip_blank_lines=False, encoding_errors="strict", index_col=False)
+            if count_lines(path, MAX_TABLE_ROWS + 1) > MAX_TABLE_ROWS + 1:
+                raise UserError(
+                    f"{path.name}: more than {MAX_TABLE_ROWS:,} rows, more than one import "
+                    "takes. Split it into files of up to that many rows (each is imported "
+                    "whole or not at all) and import them one after another.")
+            # index_col=False: a row with more fields than the header is not a silent
+            # shift of the first column into the index; pandas then warns that it drops
+            # the extra fields, and that warning is made an error: no data lost quietly.
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                try:
+                    df = pd.read_csv(path, dtype=str, keep_default_na=False,
+                                     sep=_delimiter(path), skip_blank_lines=False,
+                                     encoding_errors="strict", index_col=False)
+                except pd.errors.ParserWarning:
+                    raise UserError(f"{path.name}: some rows have more fields than the "
+                                    "header names. Fix those rows (or name the extra "
+                                    "columns) and try again.") from None
         else:
             raise UserError(f"{path.name}: import CSV (.csv) or Excel (.xlsx) files.")
     except UserError:
@@ -81,8 +111,12 @@ def read_table(path: Path):  # -> pandas.DataFrame, every cell a string
         raise UserError(f"{path.name}: cannot be read as a table ({type(exc).__name__}: "
                         f"{exc}).") from exc
     df.columns = [str(c).strip() for c in df.columns]
-    if len(set(df.columns)) != len(df.columns):
-        dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    cols = list(df.columns)
+    # pandas renames a repeated header "date" to "date.1"; a person meant one column.
+    dupes = sorted({c for c in cols if cols.count(c) > 1} |
+                   {c.rsplit(".", 1)[0] for c in cols
+                    if re.fullmatch(r".+\.\d+", c) and c.rsplit(".", 1)[0] in cols})
+    if dupes:
         raise UserError(f"{path.name}: the header names a column twice ({', '.join(dupes)}); "
                         "rename one and try again.")
     return df.reset_index(drop=True)
