@@ -27,3 +27,18 @@ def data_path(name: str) -> Path:
 
 def seeds_dir() -> Path:
     return data_path("seeds")
+
+
+def resource_path(*parts: str) -> Path:
+    """A file under ``resources/`` (icons): the one way the program finds its resources."""
+    return data_path("resources").joinpath(*parts)
+
+
+def app_icon_files() -> list[Path]:
+    """The application icon: the SVG and every rendered PNG size, largest last."""
+    from thesis_desk import APP_ID
+
+    icons = resource_path("icons")
+    pngs = sorted(icons.glob(f"hicolor/*/apps/{APP_ID}.png"),
+                  key=lambda p: int(p.parent.parent.name.split("x")[0]))
+    return [icons / "thesis-desk.svg", *pngs]

@@ -271,3 +271,19 @@ def test_lock_is_exclusive_and_dies_with_its_process(tmp_path):
     assert taker.acquire()  # the stale lock is taken over
     assert taker.holder_pid() == os.getpid()
     taker.release()
+
+
+def test_undoing_a_delete_after_another_writer_took_its_id(workspace):
+    """SQLite reuses the highest free id: a CLI add between a delete and its undo takes it.
+    The undo then restores under a new id instead of failing on a UNIQUE constraint."""
+    t = workspace.theses.create(ThesisInput(title="T", claim="c"))
+    from thesis_desk.core.records import EvidenceInput
+
+    gone = workspace.evidence.add(EvidenceInput(thesis_id=t.id, quote="first", source_text="s"))
+    workspace.evidence.delete(gone.id)
+    other = workspace.evidence.add(EvidenceInput(thesis_id=t.id, quote="cli", source_text="s"))
+    assert other.id == gone.id  # the id was reused
+    back = workspace.evidence.add(EvidenceInput(thesis_id=t.id, quote="first", source_text="s"),
+                                  restore_id=gone.id)
+    assert back.id != gone.id
+    assert sorted(e.quote for e in workspace.evidence.for_thesis(t.id)) == ["cli", "first"]

@@ -34,7 +34,9 @@ class EvidenceService:
         """File evidence; the quote is checked against the document text."""
         with self.db.write() as s:
             ev = Evidence(created_at=utcnow())
-            if restore_id is not None:
+            # An id another writer has taken since (SQLite reuses the highest free id)
+            # is not reclaimed: the evidence comes back under a new id.
+            if restore_id is not None and s.get(Evidence, restore_id) is None:
                 ev.id = restore_id
             self._apply(s, ev, data)
             s.add(ev)

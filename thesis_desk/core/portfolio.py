@@ -149,7 +149,8 @@ class PortfolioService:
     def add(self, data: PositionInput, *, restore_id: int | None = None) -> PositionInfo:
         raise_if(data.validate())
         with self.db.write() as s:
-            p = Position(id=restore_id) if restore_id is not None else Position()
+            free = restore_id is not None and s.get(Position, restore_id) is None
+            p = Position(id=restore_id) if free else Position()
             self._apply(s, p, data)
             s.add(p)
             s.flush()

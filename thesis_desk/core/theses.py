@@ -116,8 +116,8 @@ class ThesisService:
                 direction=data.direction, status=data.status, conviction=data.conviction,
                 horizon=data.horizon, created_at=now, updated_at=now,
             )
-            if restore_id is not None:
-                t.id = restore_id
+            if restore_id is not None and s.get(Thesis, restore_id) is None:
+                t.id = restore_id  # else taken by another writer since: a new id
             t.instruments = _instruments(s, data.instruments)
             t.tags = _tags(s, data.tags)
             s.add(t)
@@ -186,8 +186,8 @@ class ThesisService:
                            .where(Pillar.thesis_id == thesis_id))
             p = Pillar(thesis_id=thesis_id, kind=data.kind, text=data.text.strip(),
                        state=data.state, due_date=data.due_date, position=pos)
-            if restore_id is not None:
-                p.id = restore_id
+            if restore_id is not None and s.get(Pillar, restore_id) is None:
+                p.id = restore_id  # else taken by another writer since: a new id
             s.add(p)
             s.flush()
             _journal(s, thesis_id, "pillar", field="added", new=p.text, pillar_id=p.id,

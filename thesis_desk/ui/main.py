@@ -32,7 +32,25 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Thesis Desk")
     app.setDesktopFileName(APP_ID)
+    if app.windowIcon().isNull():
+        app.setWindowIcon(app_icon())
     return app
+
+
+def app_icon():  # -> QIcon
+    """The application icon from resources/ (PNG sizes; the SVG where no PNG fits)."""
+    from PySide6.QtGui import QIcon
+
+    from thesis_desk.resources import app_icon_files
+
+    icon = QIcon()
+    try:
+        for f in app_icon_files():
+            if f.suffix == ".png":
+                icon.addFile(str(f))
+    except FileNotFoundError:  # a broken install still starts, without its icon
+        pass
+    return icon
 
 
 def run_gui(data_dir: str | None = None, *, demo: bool = False) -> int:

@@ -70,7 +70,9 @@ class CreateThesis(ServiceCommand):
         self.thesis_id = self.service.create(data).id
 
     def _do(self) -> int:
-        return self.service.create(self.data, reason="Redo", restore_id=self.thesis_id).id
+        self.thesis_id = self.service.create(self.data, reason="Redo",
+                                             restore_id=self.thesis_id).id
+        return self.thesis_id
 
     def _undo(self) -> None:
         self.service.delete(self.thesis_id)
@@ -116,7 +118,8 @@ class AddPillar(ServiceCommand):
         self.pillar_id = self.service.add_pillar(thesis_id, data).id
 
     def _do(self) -> int:
-        self.service.add_pillar(self.thesis_id, self.data, reason="Redo", restore_id=self.pillar_id)
+        self.pillar_id = self.service.add_pillar(self.thesis_id, self.data, reason="Redo",
+                                                 restore_id=self.pillar_id).id
         return self.thesis_id
 
     def _undo(self) -> int:
@@ -156,7 +159,7 @@ class DeletePillar(ServiceCommand):
 
     def _undo(self) -> int:
         p = self.pillar
-        self.service.add_pillar(
+        self.pillar = self.service.add_pillar(
             p.thesis_id, PillarInput(kind=p.kind, text=p.text, state=p.state, due_date=p.due_date),
             reason="Undo", restore_id=p.id,
         )
@@ -172,7 +175,8 @@ class AddEvidence(ServiceCommand):
         self.evidence_id = self.service.add(data).id  # type: ignore[attr-defined]
 
     def _do(self) -> int:
-        self.service.add(self.data, restore_id=self.evidence_id)  # type: ignore[attr-defined]
+        self.evidence_id = self.service.add(  # type: ignore[attr-defined]
+            self.data, restore_id=self.evidence_id).id
         return self.data.thesis_id
 
     def _undo(self) -> int:
@@ -206,5 +210,6 @@ class DeleteEvidence(ServiceCommand):
         return self.info.thesis_id
 
     def _undo(self) -> int:
-        self.service.add(self.info.to_input(), restore_id=self.info.id)  # type: ignore[attr-defined]
+        self.info = self.service.add(  # type: ignore[attr-defined]
+            self.info.to_input(), restore_id=self.info.id)
         return self.info.thesis_id
