@@ -193,16 +193,36 @@ class ObservationImportDialog(TableImportDialog):
         self.import_btn.setEnabled(bool(p.lines))
 
     def do_import(self) -> None:
+        """Write the plan on a worker thread (a long file takes seconds): the window stays
+        responsive, and the dialog closes when the transaction has committed."""
+        from thesis_desk.ui.tasks import TaskRunner
+
         if self.plan is None:
             return
-        try:
-            if self.portfolio is not None:
-                self.result = self.portfolio.import_prices(self.plan,
-                                                           replace=self.replace.isChecked())
-            else:
-                self.result = self.metrics.import_plan(self.plan,
-                                                       replace=self.replace.isChecked())
-        except UserError as exc:
-            self.error.show_error(str(exc))
-            return
-        self.accept()
+        plan, replace = self.plan, self.replace.isChecked()
+        if self.portfolio is not None:
+            service = self.portfolio
+
+            def job(_p, _c):  # noqa: ANN001, ANN202
+                return service.import_prices(plan, replace=replace)
+        else:
+            metrics = self.metrics
+
+            def job(_p, _c):  # noqa: ANN001, ANN202
+                return metrics.import_plan(plan, replace=replace)
+
+        def done(result: dict) -> None:
+            self.result = result
+            self.accept()
+
+        def failed(exc: Exception) -> None:
+            self.buttons.setEnabled(True)
+            self.summary.setText("")
+            self.error.show_error(str(exc) if isinstance(exc, UserError)
+                                  else f"The import failed and wrote nothing ({exc}).")
+
+        self.buttons.setEnabled(False)
+        self.error.show_error("")
+        self.summary.setText(f"Importing {len(plan.lines):,} rows in one transaction…")
+        self._runner = TaskRunner(self)
+        self._runner.run(job, on_done=done, on_error=failed, show_progress=False)
