@@ -78,6 +78,20 @@ def _copy_atomic(src: Path, dest: Path) -> None:
     os.replace(tmp, dest)
 
 
+def _copy_originals(db_file: Path, source: Path, target: Path) -> list[str]:
+    """Copy the originals ``db_file``'s library needs from ``source`` into ``target``
+    where missing there; the ones ``source`` lacks too are returned."""
+    missing = []
+    for rel in _original_paths(db_file):
+        if (target / rel).is_file():
+            continue
+        if (source / rel).is_file():
+            _copy_atomic(source / rel, target / rel)
+        else:
+            missing.append(rel)
+    return missing
+
+
 def thinning_plan(backups: list[BackupInfo], now: dt.datetime) -> list[BackupInfo]:
     """The backups to delete: keep the newest of each day for a week, of each ISO week
     for a month, of each month for half a year, every before-restore backup of the last
@@ -175,15 +189,10 @@ class BackupService:
         staging = self.backup_dir / f".{name}.staging"
         try:
             backup_file(self.db_path, staging)
-            for rel in _original_paths(staging):
-                kept = self.store / rel
-                if kept.exists():
-                    continue
-                src = self.originals_dir / rel
-                if src.is_file():
-                    _copy_atomic(src, kept)
-                else:
-                    log.warning("original %s is missing; the backup goes without it", rel)
+            missing = _copy_originals(staging, self.originals_dir, self.store)
+            if missing:
+                log.warning("%d originals are missing; the backup goes without them: %s",
+                            len(missing), ", ".join(missing[:5]))
             os.replace(staging, final)
         except (OSError, sqlite3.Error) as exc:
             staging.unlink(missing_ok=True)
@@ -246,16 +255,7 @@ class BackupService:
         else:
             safety = self.backup("before-restore", thin=False)
             self._copy_into_live(chosen, safety)
-        missing = []
-        for rel in _original_paths(chosen.path):
-            target = self.originals_dir / rel
-            if target.is_file():
-                continue
-            kept = self.store / rel
-            if kept.is_file():
-                _copy_atomic(kept, target)
-            else:
-                missing.append(rel)
+        missing = _copy_originals(chosen.path, self.store, self.originals_dir)
         if missing:
             log.warning("restored %s without %d originals", chosen.name, len(missing))
         # An older backup is brought to the current schema now, not at the next start.

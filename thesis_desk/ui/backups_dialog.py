@@ -58,6 +58,10 @@ class BackupsDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.header().setStretchLastSection(False)
+        for col in range(2, 6):
+            self.table.header().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+            self.table.headerItem().setTextAlignment(col, Qt.AlignmentFlag.AlignRight)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.itemDoubleClicked.connect(lambda *_: self.restore_selected())
         lay.addWidget(self.table, 1)
