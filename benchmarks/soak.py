@@ -45,8 +45,15 @@ def main() -> int:
     gc.collect()
     start = rss_mb()
     began = time.perf_counter()
-    counts = run_session(win, ws, args.actions, tmp, seed=1)
-    gc.collect()
+    counts: dict[str, int] = {}
+    done = 0
+    while done < args.actions:  # chunks of 1,000, with the memory after each
+        n = min(1000, args.actions - done)
+        part = run_session(win, ws, n, tmp, seed=1 + done // 1000)
+        counts = {k: counts.get(k, 0) + v for k, v in part.items()}
+        done += n
+        gc.collect()
+        print(f"  after {done:6d} actions: RSS {rss_mb():.0f} MB", flush=True)
     end = rss_mb()
     print(f"{args.actions} actions in {time.perf_counter() - began:.0f} s: {counts}")
     print(f"RSS after warm-up {start:.0f} MB, after the session {end:.0f} MB: "

@@ -12,6 +12,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
 from thesis_desk.core.records import EvidenceInput
@@ -34,7 +35,7 @@ def run_session(window, workspace, actions: int, out_dir: Path, *, seed: int = 1
     metric_ids = [m.id for m in workspace.metrics.list()]
     tv = window.theses_view
     added = deleted = observations = memos = 0
-    day = dt.date(2020, 1, 1)
+    day = dt.date(1990 + 4 * seed, 1, 1)  # sessions (<= 1,400 observations) never collide
     for n in range(actions):
         kind = n % 10
         tid = rng.choice(theses)
@@ -76,6 +77,9 @@ def run_session(window, workspace, actions: int, out_dir: Path, *, seed: int = 1
             window.export_memo(tid, path=str(out_dir / f"memo-{n}.pdf"))
             memos += 1
         QApplication.processEvents()
+        # What the running event loop does between events: widgets replaced with
+        # deleteLater() are freed (processEvents() alone leaves them to pile up).
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     window.tasks.wait()
     QApplication.processEvents()
     return {"added": added, "deleted": deleted, "observations": observations, "memos": memos}

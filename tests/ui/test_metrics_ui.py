@@ -216,3 +216,29 @@ def test_chart_marks_cited_evidence_and_inbox_opens_the_thesis(qtbot, window):
     inbox.open_thesis_btn.click()
     assert window.stack.currentWidget() is window.theses_view
     assert window.theses_view.current_id() == thesis.id
+
+
+def test_a_long_file_is_judged_off_the_gui_thread(qtbot, window, when_modal, tmp_path,
+                                                  monkeypatch):
+    from thesis_desk.ui.import_dialog import ObservationImportDialog
+
+    monkeypatch.setattr(ObservationImportDialog, "SYNC_ROWS", 10)
+    f = tmp_path / "long.csv"
+    f.write_text("date,value\n" + "".join(f"2024-01-{d:02d},{d}\n" for d in range(1, 31)))
+    window.sidebar.setCurrentRow(2)
+    seen = {}
+
+    def drive(dlg) -> None:
+        dlg.metric_name.setText("Long series")
+        dlg.check()
+        seen["while"] = dlg.summary.text()  # the plan is still being made
+        qtbot.waitUntil(lambda: dlg.import_btn.isEnabled(), timeout=10_000)
+        seen["after"] = dlg.summary.text()
+        dlg.import_btn.click()
+
+    when_modal(drive)
+    window.metrics_view.import_file(str(f))
+    assert seen["while"] == "Checking 30 rows…"
+    assert seen["after"].startswith("30 rows will be imported into Long series")
+    mid = window.workspace.metrics.resolve("Long series")
+    assert len(window.workspace.metrics.observations(mid)) == 30

@@ -146,3 +146,20 @@ def test_export_buttons_write_formula_safe_tables(qtbot, window, workspace, tmp_
     frame = pd.read_excel(out)
     assert len(frame) == len(workspace.metrics.observations(metric.id))
     assert "exported" in window.statusBar().currentMessage()
+
+
+def test_missing_originals_are_reported_on_open_not_fatal(qtbot, paths):
+    from thesis_desk.app import open_workspace
+
+    ws = open_workspace(paths=paths)
+    build_demo(ws, seeds_dir())
+    ws.close()
+    next(paths.originals_dir.rglob("*.txt")).unlink()
+    win = MainWindow(paths)
+    qtbot.addWidget(win)
+    assert win.open_workspace()
+    qtbot.waitUntil(lambda: hasattr(win, "missing_originals"), timeout=10_000)
+    assert len(win.missing_originals) == 1
+    assert "1 imported original file(s) are missing" in win.statusBar().currentMessage()
+    assert len(win.workspace.theses.list()) == 3
+    win.close()

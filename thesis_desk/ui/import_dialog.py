@@ -159,31 +159,56 @@ class ObservationImportDialog(TableImportDialog):
                 "metric_col": metric_col, "date_format": self.date_format.currentData(),
                 "replace": self.replace.isChecked()}
 
+    # Up to this many rows the plan is made at once; a longer file is judged on a worker
+    # thread (seconds for a million rows) so the window never stalls.
+    SYNC_ROWS = 50_000
+
     def check(self) -> None:
         """Judge every row with the current mapping; nothing is written."""
         self.plan = None
         self.rejected.clear()
         self.import_btn.setEnabled(False)
+        self._generation = getattr(self, "_generation", 0) + 1
         m = self.mapping()
         if m["metric"] is None and m["metric_col"] is None:
             self.error.show_error("Name the metric or symbol, or choose the column that "
                                   "names it.")
             self.summary.setText("")
             return
-        try:
-            if self.portfolio is not None:
-                self.plan = self.portfolio.plan_prices(
-                    self.df, date_col=m["date_col"], price_col=m["value_col"],
-                    symbol=m["metric"], symbol_col=m["metric_col"],
-                    date_format=m["date_format"], replace=m["replace"])
-            else:
-                self.plan = self.metrics.plan_import(self.df, **m)
-        except UserError as exc:
-            self.error.show_error(str(exc))
-            self.summary.setText("")
+        df, portfolio, metrics = self.df, self.portfolio, self.metrics
+
+        def plan(_p=None, _c=None):  # noqa: ANN001, ANN202
+            if portfolio is not None:
+                return portfolio.plan_prices(
+                    df, date_col=m["date_col"], price_col=m["value_col"], symbol=m["metric"],
+                    symbol_col=m["metric_col"], date_format=m["date_format"],
+                    replace=m["replace"])
+            return metrics.plan_import(df, **m)
+
+        if len(df) <= self.SYNC_ROWS:
+            try:
+                self._show_plan(plan())
+            except UserError as exc:
+                self._show_plan_error(exc)
             return
+        from thesis_desk.ui.tasks import TaskRunner
+
+        generation = self._generation
         self.error.show_error("")
-        p = self.plan
+        self.summary.setText(f"Checking {len(df):,} rows…")
+        self._planner = getattr(self, "_planner", None) or TaskRunner(self)
+        self._planner.run(plan, show_progress=False,
+                          on_done=lambda p: generation == self._generation and self._show_plan(p),
+                          on_error=lambda e: generation == self._generation
+                          and self._show_plan_error(e))
+
+    def _show_plan_error(self, exc: Exception) -> None:
+        self.error.show_error(str(exc))
+        self.summary.setText("")
+
+    def _show_plan(self, p: Any) -> None:
+        self.plan = p
+        self.error.show_error("")
         self.summary.setText(
             f"{len(p.lines):,} rows will be imported into {', '.join(p.metrics[:5]) or '—'}"
             f"{'…' if len(p.metrics) > 5 else ''}; {len(p.rejected):,} will not; "

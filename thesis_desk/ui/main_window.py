@@ -266,7 +266,26 @@ class MainWindow(QMainWindow):
         self.set_workspace(ws)
         self.start_watching()
         self._daily_backup()
+        self._report_missing_originals()
         return True
+
+    def _report_missing_originals(self) -> None:
+        """Say so when kept originals are gone (not fatal: the text is in the database)."""
+        ws = self.workspace
+        if ws is None:
+            return
+
+        def done(result: tuple) -> None:
+            missing = result[0]
+            self.missing_originals = missing
+            if missing:
+                self.statusBar().showMessage(
+                    f"{len(missing)} imported original file(s) are missing; documents and "
+                    "evidence are intact. File > Check Workspace… lists them; a backup "
+                    "restores them.", 20000)
+
+        self.tasks.run(lambda _p, _c: ws.library.check_originals(hashes=False), on_done=done,
+                       on_error=lambda e: None, show_progress=False)
 
     def _open_damaged(self, exc: Exception) -> bool:
         """A damaged database: offer the latest good backup or a read-only look; the

@@ -68,14 +68,21 @@ class TaskRunner(QObject):
             dialog.canceled.connect(cancel.set)
 
             def on_progress(done: int, total: int, label: str) -> None:
-                dialog.setMaximum(total)
-                dialog.setValue(done)
+                if ended:  # a progress signal queued behind the result: the dialog is gone
+                    return
                 if label:
                     dialog.setLabelText(f"{title}\n{label}")
+                dialog.setMaximum(total)
+                # Last: a modal progress dialog processes events inside setValue, where
+                # the job's result may arrive and end the dialog; nothing touches it after.
+                dialog.setValue(done)
 
             signals.progress.connect(on_progress)
 
+        ended: list[bool] = []
+
         def finish(callback: Callable[[Any], None], value: Any) -> None:
+            ended.append(True)
             if dialog is not None:
                 dialog.reset()
                 dialog.deleteLater()
