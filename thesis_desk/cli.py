@@ -502,29 +502,30 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return emit(args, b, f"Backed up to {b.path}\n  {_backup_line(b)}")
 
 
-def cmd_backups_list(args: argparse.Namespace) -> int:
+def _backups(args: argparse.Namespace):  # -> BackupService
+    """The workspace's backups without opening it: they matter most when it cannot open."""
     from thesis_desk.core.backups import BackupService
     from thesis_desk.paths import resolve_paths
 
-    # No workspace open: the list must show even when the database is damaged.
-    service = BackupService.for_paths(resolve_paths(args.data_dir).ensure())
-    return emit_rows(args, service.list(), ["backup", "taken (UTC)", "reason", "theses",
+    return BackupService.for_paths(resolve_paths(args.data_dir).ensure())
+
+
+def cmd_backups_list(args: argparse.Namespace) -> int:
+    return emit_rows(args, _backups(args).list(), ["backup", "taken (UTC)", "reason", "theses",
                                             "documents", "evidence", "size"],
                      lambda b: (b.name, f"{b.created:%Y-%m-%d %H:%M}", b.reason, b.theses,
                                 b.documents, b.evidence, _size(b.size_bytes)))
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from thesis_desk.core.backups import BackupService
     from thesis_desk.core.errors import UserError
     from thesis_desk.core.instance import is_locked
-    from thesis_desk.paths import resolve_paths
 
-    paths = resolve_paths(args.data_dir).ensure()
-    if is_locked(paths.data_dir):
+    service = _backups(args)
+    if is_locked(service.db_path.parent):
         raise UserError("Thesis Desk is open on this workspace; restore from its File > "
                         "Backups… window, or close it and run this again.")
-    restored, safety = BackupService.for_paths(paths).restore(args.backup)
+    restored, safety = service.restore(args.backup)
     kept = ("the damaged database was set aside as" if safety.reason == "damaged"
             else "the state before it is kept as")
     return emit(args, {"restored": restored, "previous": safety},

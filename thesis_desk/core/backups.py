@@ -38,7 +38,7 @@ class BackupInfo:
     created: dt.datetime  # UTC, naive
     reason: str
     size_bytes: int
-    theses: int | None  # None when the file cannot be read
+    theses: int | None  # None when the file cannot be read (or was not counted)
     documents: int | None
     evidence: int | None
 
@@ -48,6 +48,15 @@ def _parse(name: str) -> tuple[dt.datetime, str] | None:
     if m is None:
         return None
     return dt.datetime.strptime(m.group(1), "%Y%m%dT%H%M%S"), m.group(2)
+
+
+def _info(path: Path, *, counts: bool = True) -> BackupInfo | None:
+    """The backup at ``path`` (None if it is not a complete backup's file)."""
+    parsed = _parse(path.name)
+    if parsed is None or not path.is_file():
+        return None
+    rows = _counts(path) if counts else (None, None, None)
+    return BackupInfo(path.name, path, parsed[0], parsed[1], path.stat().st_size, *rows)
 
 
 def _counts(path: Path) -> tuple[int | None, int | None, int | None]:
@@ -138,40 +147,37 @@ class BackupService:
 
     # -- listing
 
-    def list(self) -> list[BackupInfo]:
-        """Every complete backup, newest first."""
-        out = []
+    def _scan(self, *, counts: bool) -> list[BackupInfo]:
+        """Complete backups, newest first; ``counts`` opens each file to count its rows
+        (for showing them), which thinning and the daily check do not need."""
         if not self.backup_dir.is_dir():
-            return out
-        for p in self.backup_dir.iterdir():
-            parsed = _parse(p.name)
-            if parsed is None or not p.is_file():
-                continue
-            out.append(BackupInfo(p.name, p, parsed[0], parsed[1], p.stat().st_size,
-                                  *_counts(p)))
-        return sorted(out, key=lambda b: b.created, reverse=True)
+            return []
+        found = (_info(p, counts=counts) for p in self.backup_dir.iterdir())
+        return sorted((b for b in found if b is not None), key=lambda b: b.created,
+                      reverse=True)
 
-    def latest(self) -> BackupInfo | None:
-        backups = self.list()
-        return backups[0] if backups else None
+    def list(self) -> list[BackupInfo]:
+        """Every complete backup with its counts, newest first."""
+        return self._scan(counts=True)
 
     def latest_good(self) -> BackupInfo | None:
         """The newest backup that passes SQLite's quick check."""
-        return next((b for b in self.list() if not check_integrity(b.path)), None)
+        good = next((b for b in self._scan(counts=False) if not check_integrity(b.path)), None)
+        return None if good is None else _info(good.path)
 
     def find(self, name_or_path: str) -> BackupInfo:
         """A backup by its file name (or path), as ``backups list`` prints it."""
         wanted = Path(name_or_path).name
-        for b in self.list():
-            if b.name == wanted:
-                return b
-        raise UserError(f"No backup called {wanted} in {self.backup_dir}; "
-                        "`thesis-desk backups list` shows the ones there are.")
+        info = _info(self.backup_dir / wanted)
+        if info is None:
+            raise UserError(f"No backup called {wanted} in {self.backup_dir}; "
+                            "`thesis-desk backups list` shows the ones there are.")
+        return info
 
     def due(self, now: dt.datetime | None = None) -> bool:
         """A daily backup is due: none yet, or the newest is older than a day."""
-        latest = self.latest()
-        return latest is None or (now or utcnow()) - latest.created >= DAILY_AFTER
+        backups = self._scan(counts=False)
+        return not backups or (now or utcnow()) - backups[0].created >= DAILY_AFTER
 
     # -- making
 
@@ -203,12 +209,12 @@ class BackupService:
         log.info("backup %s written", final)
         if thin:
             self.thin(now=when)
-        return next(b for b in self.list() if b.name == name)
+        return _info(final)  # type: ignore[return-value]
 
     def thin(self, *, now: dt.datetime | None = None) -> list[str]:
         """Delete the backups the thinning plan drops, then originals no backup needs."""
         gone = []
-        for b in thinning_plan(self.list(), now or utcnow()):
+        for b in thinning_plan(self._scan(counts=False), now or utcnow()):
             b.path.unlink(missing_ok=True)
             gone.append(b.name)
         if gone:
@@ -219,7 +225,7 @@ class BackupService:
         if not self.store.is_dir():
             return
         needed: set[str] = set()
-        for b in self.list():
+        for b in self._scan(counts=False):
             try:
                 needed.update(_original_paths(b.path))
             except sqlite3.Error:

@@ -129,9 +129,6 @@ class Database:
             object.__setattr__(self, "_watcher", watcher)
         return int(watcher.execute("PRAGMA data_version").fetchone()[0])
 
-    def backup_to(self, dest: Path) -> Path:
-        return backup_file(self.path, dest)
-
     def close(self) -> None:
         watcher = getattr(self, "_watcher", None)
         if watcher is not None:
@@ -159,22 +156,21 @@ def backup_file(src: Path, dest: Path) -> Path:
     return dest
 
 
+_BUSY = ("another program has held the workspace busy for more than "
+         f"{BUSY_TIMEOUT_MS // 1000} s. Try again in a moment")
+_READ_ONLY = ("the workspace folder or file is read-only. Check its permissions (or the "
+              "disk's) and try again")
+# SQLite's words -> what to tell the person; the first match wins.
 _STORAGE_HINTS = (
-    ("disk is full", "the disk is full. Free some space and try again"),
-    ("readonly", "the workspace folder or file is read-only. Check its permissions "
-                 "(or the disk's) and try again"),
-    ("read-only", "the workspace folder or file is read-only. Check its permissions "
-                  "(or the disk's) and try again"),
-    ("unable to open", "the database file cannot be opened for writing. Check that the "
-                       "workspace folder still exists and is writable"),
-    ("disk i/o error", "the disk reported an input/output error. Check the disk, then "
-                       "try again; `thesis-desk check` tells whether the workspace is intact"),
-    ("locked", "another program has held the workspace busy for more than "
-               f"{BUSY_TIMEOUT_MS // 1000} s. Try again in a moment"),
-    ("busy", "another program has held the workspace busy for more than "
-             f"{BUSY_TIMEOUT_MS // 1000} s. Try again in a moment"),
-    ("malformed", "the database file is damaged. Close Thesis Desk and restore a backup "
-                  "(File > Backups…, or `thesis-desk restore`)"),
+    (("disk is full",), "the disk is full. Free some space and try again"),
+    (("readonly", "read-only"), _READ_ONLY),
+    (("unable to open",), "the database file cannot be opened for writing. Check that the "
+                          "workspace folder still exists and is writable"),
+    (("disk i/o error",), "the disk reported an input/output error. Check the disk, then "
+                          "try again; `thesis-desk check` tells whether the workspace is intact"),
+    (("locked", "busy"), _BUSY),
+    (("malformed",), "the database file is damaged. Close Thesis Desk and restore a backup "
+                     "(File > Backups…, or `thesis-desk restore`)"),
 )
 
 
@@ -189,8 +185,8 @@ def storage_error(exc: BaseException, path: Path) -> DatabaseError:
     """A refused write as a message a person can act on; unknown errors keep SQLite's text."""
     text = str(getattr(exc, "orig", None) or exc)
     low = text.lower()
-    for needle, advice in _STORAGE_HINTS:
-        if needle in low:
+    for needles, advice in _STORAGE_HINTS:
+        if any(n in low for n in needles):
             return StorageError(f"Not saved: {advice}. Nothing was changed ({text}).")
     return StorageError(f"Not saved: the database refused the change ({text}). "
                         "Nothing was changed.")

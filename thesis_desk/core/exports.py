@@ -71,22 +71,23 @@ def write_table(df: pd.DataFrame, path: Path) -> Path:
         raise UserError(f"{path.name}: export to .csv or .xlsx.")
     import pandas as pd
 
+    if suffix == ".xlsx":
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        def cell(v: Any) -> Any:  # also drop control characters a worksheet cannot hold
+            return neutralise(ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v)
+    else:
+        cell = neutralise
     safe = df.copy()
     for col in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[col]):  # object or str dtype
-            safe[col] = safe[col].map(neutralise)
+            safe[col] = safe[col].map(cell)
     safe.columns = [neutralise(str(c)) for c in safe.columns]
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
         if suffix == ".csv":
             safe.to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
-            from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-            for col in safe.columns:  # control characters a worksheet cannot hold
-                if not pd.api.types.is_numeric_dtype(safe[col]):
-                    safe[col] = safe[col].map(
-                        lambda v: ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v)
             safe.to_excel(tmp, index=False, engine="openpyxl")
         os.replace(tmp, path)
     except OSError as exc:

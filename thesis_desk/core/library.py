@@ -191,8 +191,7 @@ class LibraryService:
 
     # -- reading
 
-    def check_originals(self, *, hashes: bool = True,
-                        progress: Progress | None = None) -> tuple[list[str], list[str]]:
+    def check_originals(self, *, hashes: bool = True) -> tuple[list[str], list[str]]:
         """(missing, damaged): documents whose kept original is gone, or (``hashes``)
         no longer has the SHA-256 it was imported with. Neither is fatal: the text that
         evidence quotes is in the database."""
@@ -201,9 +200,7 @@ class LibraryService:
         with self.db.read() as s:
             rows = s.execute(select(Document.id, Document.title, Document.sha256,
                                     Document.original_path)).all()
-        for i, (doc_id, title, digest, rel) in enumerate(rows):
-            if progress is not None and i % 50 == 0:
-                progress(i, len(rows), title)
+        for doc_id, title, digest, rel in rows:
             path = self.originals_dir / rel if rel else None
             if path is None or not path.is_file():
                 missing.append(f"document {doc_id} “{title}”: original file missing ({rel})")

@@ -188,15 +188,6 @@ class MetricService:
             rows = s.execute(q.order_by(Observation.date)).all()
         return [r[0] for r in rows], [r[1] for r in rows]
 
-    def delete_observation(self, observation_id: int) -> ObservationInfo:
-        with self.db.write() as s:
-            o = s.get(Observation, observation_id)
-            if o is None:
-                raise NotFoundError(f"Observation {observation_id} does not exist.")
-            info = _obs(o)
-            s.delete(o)
-            return info
-
     # -- tables
 
     def existing_dates(self, names: list[str]) -> dict[str, set[dt.date]]:

@@ -207,11 +207,6 @@ class PortfolioService:
                 Metric, Metric.instrument_id == Instrument.id).where(Metric.kind == "price")
                 .order_by(Instrument.symbol).distinct()))
 
-    def price_on(self, symbol: str, day: dt.date) -> tuple[dt.date, float] | None:
-        """The latest price on or before ``day``; None when there is none."""
-        with self.db.read() as s:
-            return _price_on(s, symbol, day)
-
     def price_series(self, symbol: str) -> tuple[list[dt.date], list[float]]:
         with self.db.read() as s:
             mid = _price_metric(s, symbol)

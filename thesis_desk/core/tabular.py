@@ -169,13 +169,6 @@ def parse_day(text: str, fmt: str | None) -> dt.date:
         raise ValueError(f"'{t}' is not a YYYY-MM-DD date; choose the file's date format") from None
 
 
-def _cell(x: object) -> str:
-    """A cell as text; pandas gives NaN for a blank line even with keep_default_na off."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ""
-    return str(x).strip()
-
-
 def plan_observations(df, *, date_col: str, value_col: str, metric: str | None = None,
                       metric_col: str | None = None, date_format: str | None = None,
                       existing: dict[str, set[dt.date]] | None = None,

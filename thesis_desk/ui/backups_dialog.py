@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk.core.backups import BackupInfo, BackupService
+from thesis_desk.core.errors import UserError
 from thesis_desk.ui.widgets import muted, plain_label
 
 _REASONS = {"manual": "Manual", "daily": "Daily (on open)", "on-close": "On close",
@@ -101,8 +102,10 @@ class BackupsDialog(QDialog):
         item = self.table.currentItem()
         if item is None:
             return None
-        name = item.data(0, Qt.ItemDataRole.UserRole)
-        return next((b for b in self.service.list() if b.name == name), None)
+        try:
+            return self.service.find(item.data(0, Qt.ItemDataRole.UserRole))
+        except UserError:  # deleted since the list was read
+            return None
 
     def _selection_changed(self) -> None:
         self.restore_button.setEnabled(not self.read_only and self.table.currentItem() is not None)

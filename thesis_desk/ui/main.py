@@ -1,15 +1,14 @@
 """Start the GUI: paint the window and the thesis list first, then load the services.
 
 The list is read with the standard library's sqlite3 (read-only) and painted; then
-SQLAlchemy, the models and the services import in a background thread (started only
-after the first paint: it competes for the GIL), and the workspace opens on the GUI
-thread once they are in memory. pyqtgraph and pandas load only when a view
-needs them.
+SQLAlchemy, the models and the services import, and the workspace opens (upgrade and
+quick_check included), in a background thread started only after the first paint (it
+competes for the GIL); the window then adopts the open workspace. pyqtgraph and pandas
+load only when a view needs them.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import threading
@@ -65,8 +64,19 @@ def run_gui(data_dir: str | None = None, *, demo: bool = False) -> int:
     from thesis_desk.ui.single_instance import ActivationServer
 
     probe = bool(os.environ.get(PROBE_ENV))
-    loader = threading.Thread(target=importlib.import_module, args=("thesis_desk.app",),
-                              name="import-services", daemon=True)
+    opened: dict = {}
+
+    def load() -> None:
+        """Import the services and open the workspace (upgrade, quick_check: seconds on a
+        large file) off the GUI thread; the window adopts the result."""
+        try:
+            from thesis_desk.app import open_workspace
+
+            opened["ws"] = open_workspace(paths=paths)
+        except Exception as exc:  # handed to the window, which explains it
+            opened["error"] = exc
+
+    loader = threading.Thread(target=load, name="open-workspace", daemon=True)
     win = MainWindow(paths)
     win.activation = ActivationServer(paths.data_dir, win.bring_to_front, win)
     win.show()
@@ -87,7 +97,7 @@ def run_gui(data_dir: str | None = None, *, demo: bool = False) -> int:
         if loader.is_alive():
             QTimer.singleShot(15, wait_for_services)
             return
-        if not win.open_workspace():
+        if not win.open_workspace(opened):
             return
         if probe:
             _report("ready", win)
@@ -118,7 +128,7 @@ def _already_open(data_dir: object, pid: int | None) -> int:
     text = (f"Thesis Desk is already open on {data_dir}{who}, but its window did not "
             "answer. Switch to it, or close it and launch again.")
     print(text, file=sys.stderr)
-    if not os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+    if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
         QMessageBox.warning(None, "Workspace already open", text)
     return 1
 

@@ -245,13 +245,19 @@ class MainWindow(QMainWindow):
         self.theses_view.show_snapshot(theses)
         self.counts_label.setText(plural(sum(not t.archived for t in theses), "thesis", "theses"))
 
-    def open_workspace(self) -> bool:
-        """Open the database (after the window has painted); refuse clearly on failure."""
+    def open_workspace(self, opened: dict | None = None) -> bool:
+        """Open the database (after the window has painted), or adopt the one a start-up
+        thread opened (``opened``: "ws" or "error"); refuse clearly on failure."""
         from thesis_desk.app import open_workspace
         from thesis_desk.core.errors import DamagedDatabaseError, DatabaseError
 
         try:
-            ws = open_workspace(paths=self.paths)
+            if opened is None:
+                ws = open_workspace(paths=self.paths)
+            elif "error" in opened:
+                raise opened["error"]
+            else:
+                ws = opened["ws"]
         except DamagedDatabaseError as exc:
             log.error("damaged workspace: %s", exc)
             return self._open_damaged(exc)
@@ -263,17 +269,21 @@ class MainWindow(QMainWindow):
             box.exec()
             QTimer.singleShot(0, self.close)
             return False
-        self.set_workspace(ws)
-        self.start_watching()
-        self._daily_backup()
-        self._report_missing_originals()
+        self._adopt(ws)
         return True
 
-    def _report_missing_originals(self) -> None:
-        """Say so when kept originals are gone (not fatal: the text is in the database)."""
-        ws = self.workspace
-        if ws is None:
+    def _adopt(self, ws: Workspace) -> None:
+        """Show a workspace just opened; a writable one is also watched, backed up once
+        a day, and checked for missing originals (all off the GUI thread)."""
+        self.set_workspace(ws)
+        if ws.read_only:
             return
+        self.start_watching()
+        self._daily_backup(ws)
+        self._report_missing_originals(ws)
+
+    def _report_missing_originals(self, ws: Workspace) -> None:
+        """Say so when kept originals are gone (not fatal: the text is in the database)."""
 
         def done(result: tuple) -> None:
             missing = result[0]
@@ -329,19 +339,16 @@ class MainWindow(QMainWindow):
             self._error("Cannot open workspace", str(err), icon=QMessageBox.Icon.Critical)
             QTimer.singleShot(0, self.close)
             return False
-        self.set_workspace(ws)
-        if not ws.read_only:
-            self.start_watching()
+        self._adopt(ws)
         return True
 
     # -- backups
 
-    def _daily_backup(self) -> None:
-        ws = self.workspace
-        if ws is None or ws.read_only or not ws.backups.due():
-            return
-        self.tasks.run(lambda _p, _c: ws.backups.backup("daily"),
-                       on_done=lambda b: self.statusBar().showMessage(
+    def _daily_backup(self, ws: Workspace) -> None:
+        def job(_p, _c):  # noqa: ANN001, ANN202 - the folder scan too stays off the GUI thread
+            return ws.backups.backup("daily") if ws.backups.due() else None
+
+        self.tasks.run(job, on_done=lambda b: b is not None and self.statusBar().showMessage(
                            f"Daily backup taken: {b.name}", 6000),
                        on_error=lambda e: self._error("Backup failed", str(e)),
                        show_progress=False)
@@ -402,8 +409,7 @@ class MainWindow(QMainWindow):
         except DatabaseError as exc:
             self._error("Cannot open workspace", str(exc), icon=QMessageBox.Icon.Critical)
             return False
-        self.set_workspace(ws)
-        self.start_watching()
+        self._adopt(ws)
         self.refresh_views()
         if restored is not None:
             self.statusBar().showMessage(

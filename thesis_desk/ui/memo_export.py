@@ -8,7 +8,6 @@ progress dialog.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk import preferences
-from thesis_desk.ui.widgets import OptionalDateEdit, muted, plain_label
+from thesis_desk.ui.widgets import OptionalDateEdit, muted, plain_label, safe_file_name
 
 if TYPE_CHECKING:
     from thesis_desk.app import Workspace
@@ -79,8 +78,7 @@ class PreferencesDialog(_MemoSettingsDialog):
 
 
 def suggested_name(title: str, as_of: dt.date, suffix: str = ".pdf") -> str:
-    stem = re.sub(r"[^\w\- ]+", "", title).strip()[:80] or "thesis"
-    return f"{stem} - memo {as_of:%Y-%m-%d}{suffix}"
+    return f"{safe_file_name(title, 'thesis')} - memo {as_of:%Y-%m-%d}{suffix}"
 
 
 def run_export(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_id: int, path: Path,

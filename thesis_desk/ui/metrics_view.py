@@ -395,7 +395,7 @@ class MetricsView(QWidget):
     def save_chart(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        from thesis_desk.ui.table_export import safe_file_name
+        from thesis_desk.ui.widgets import safe_file_name
 
         mid = self.current_id()
         if mid is None:

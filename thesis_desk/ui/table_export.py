@@ -10,10 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from thesis_desk.core.errors import UserError
-
-
-def safe_file_name(text: str) -> str:
-    return "".join(c if c.isalnum() or c in " -_" else "_" for c in text).strip() or "export"
+from thesis_desk.ui.widgets import safe_file_name
 
 
 def export_table(parent: QWidget, title: str, suggested: str,

@@ -153,6 +153,13 @@ def plural(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
+def safe_file_name(text: str, fallback: str = "export") -> str:
+    """A title as a file-name stem: word characters, spaces and dashes, at most 80."""
+    import re
+
+    return re.sub(r"[^\w\- ]+", "", text).strip()[:80] or fallback
+
+
 def plain_tip(text: str) -> str:
     """A tooltip for typed or imported text: Qt guesses rich text in tooltips, so escape."""
     import html
