@@ -70,6 +70,7 @@ span.contradicts { color: #b3261e; font-weight: 600; font-size: 8.5pt; }
 span.context { color: #5a5a60; font-weight: 600; font-size: 8.5pt; }
 span.cite { color: #5a5a60; font-size: 8.5pt; }
 p.note { color: #5a5a60; font-style: italic; }
+p.caption { color: #3a3a40; font-size: 9pt; margin-bottom: 9pt; }
 table.sources td { font-size: 9pt; }
 td.n { color: #5a5a60; }
 span.url { color: #5a5a60; font-size: 8pt; }
@@ -90,36 +91,26 @@ class _SafeDocument(QTextDocument):
 
 def render_charts(memo: Memo, size: tuple[int, int] = CHART_PIXELS) -> dict[int, QImage]:
     """Each linked metric with two or more points, drawn as in the app, as an image."""
-    from pyqtgraph.exporters import ImageExporter
-
     from thesis_desk.core.metrics import EvidenceMark
-    from thesis_desk.ui.metrics_view import MetricChart
+    from thesis_desk.ui.metrics_view import MetricChart, plot_image
 
     out: dict[int, QImage] = {}
     todo = [m for m in memo.metrics if len(m.values) >= 2]
     if not todo:
         return out
-    from PySide6.QtWidgets import QApplication
-
     chart = MetricChart(for_print=True)
-    chart.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
-    chart.readout.hide()
-    chart.notice.hide()
-    chart.plot.setFixedSize(size[0] // 2, size[1] // 2)  # a screen-sized chart, scaled up
-    chart.show()
+    item = chart.plot.getPlotItem()
     try:
         for m in todo:
             marks = [EvidenceMark(0, d, stance, "") for d, stance in m.evidence_dates]
-            chart.show_series(list(m.dates), list(m.values), list(m.thresholds),
+            chart.show_series(m.dates, m.values, list(m.thresholds),
                               list(m.alert_points), evidence=marks)
-            chart.notice.hide()
-            QApplication.processEvents()  # let the plot lay out and range itself
-            chart.plot.getPlotItem().vb.autoRange(padding=0.05)
-            exporter = ImageExporter(chart.plot.getPlotItem())
-            exporter.parameters()["width"] = size[0]
-            exporter.parameters()["antialias"] = True
-            image = exporter.export(toBytes=True)
-            out[m.id] = image.copy()
+            # Laid out in its scene, never shown: painting a hidden window first cost
+            # more than the export itself. A screen-sized chart, scaled up on export.
+            item.setGeometry(QRectF(0, 0, size[0] // 2, size[1] // 2))
+            item.layout.activate()
+            item.vb.autoRange(padding=0.05)
+            out[m.id] = plot_image(item, size[0], QColor("white"))
     finally:
         chart.close()
         chart.deleteLater()
@@ -136,6 +127,10 @@ def _layout(memo: Memo, charts: dict[int, QImage], device: QPdfWriter) -> tuple[
     doc.setDocumentMargin(0)
     font = QFont()
     font.setPointSizeF(10)
+    # No ligatures: text copied or searched in the PDF reads "fl", not U+FB02. Set on the
+    # default font, every heading, table and emphasis inherits it.
+    for tag in ("liga", "clig", "dlig"):
+        font.setFeature(QFont.Tag(tag), 0)
     doc.setDefaultFont(font)
     doc.setDefaultStyleSheet(CSS)
     names = {}
@@ -146,12 +141,6 @@ def _layout(memo: Memo, charts: dict[int, QImage], device: QPdfWriter) -> tuple[
     chart_width = int(body.width() * 96 / device.resolution())
     doc.setHtml("<html><body>" + memo_html(memo, names, chart_width=chart_width)
                 + "</body></html>")
-    # No ligatures: text copied or searched in the PDF reads "fl", not U+FB02.
-    no_ligatures = QTextCharFormat()
-    no_ligatures.setFontFeatures({QFont.Tag(t): 0 for t in ("liga", "clig", "dlig")})
-    everything = QTextCursor(doc)
-    everything.select(QTextCursor.SelectionType.Document)
-    everything.mergeCharFormat(no_ligatures)
     band = _band_height(device)
     doc.setPageSize(QSizeF(body.width(), body.height() - 2 * band))
     _keep_headings_with_next(doc)
@@ -170,30 +159,37 @@ def _small_font() -> QFont:
     return f
 
 
-def _keep_headings_with_next(doc: QTextDocument, rounds: int = 40) -> None:
-    """Move a heading that would end a page to the next one, with what it heads."""
+def _keep_headings_with_next(doc: QTextDocument) -> None:
+    """Move a heading that would end a page to the next one, with what it heads.
+
+    One pass: a break moves only what follows it, so the scan goes on from the moved
+    heading instead of starting again at the top (that cost 0.8 s on a 30-page memo)."""
     page_h = doc.pageSize().height()
     layout = doc.documentLayout()
-    for _ in range(rounds):
-        moved = False
-        block = doc.begin()
-        while block.isValid():
-            nxt = block.next()
-            if block.blockFormat().headingLevel() and nxt.isValid():
-                top = layout.blockBoundingRect(block).top()
-                n_rect = layout.blockBoundingRect(nxt)
-                line = nxt.layout().lineAt(0) if nxt.layout().lineCount() else None
-                first = n_rect.top() + (line.height() * 2 if line is not None else n_rect.height())
-                page_end = (int(top // page_h) + 1) * page_h
-                if first > page_end and top % page_h > page_h * 0.05:
-                    fmt = QTextBlockFormat()
-                    fmt.setPageBreakPolicy(QTextBlockFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-                    QTextCursor(block).mergeBlockFormat(fmt)
-                    moved = True
-                    break  # the layout below has changed: look again from the top
-            block = nxt
-        if not moved:
-            return
+    block = doc.begin()
+    while block.isValid():
+        nxt = block.next()
+        body = nxt  # what the heading heads: past any headings right under it
+        while body.isValid() and body.blockFormat().headingLevel() and body.next().isValid():
+            body = body.next()
+        if block.blockFormat().headingLevel() and body.isValid():
+            # Qt's layout rounds to 1/64 px: a block at a page's top may sit a hair above it
+            top = layout.blockBoundingRect(block).top() + 1
+            n_rect = layout.blockBoundingRect(body)
+            lines = body.layout().lineCount()
+            # where the first two lines of what follows end (Qt may already have pushed
+            # them onto the next page: their own positions say so, not the block's top)
+            follows = (n_rect.top() + body.layout().lineAt(min(1, lines - 1)).rect().bottom()
+                       if lines else n_rect.bottom())
+            page_end = (int(top // page_h) + 1) * page_h
+            if follows > page_end and top % page_h > page_h * 0.05:
+                fmt = QTextBlockFormat()
+                fmt.setPageBreakPolicy(QTextBlockFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                QTextCursor(block).mergeBlockFormat(fmt)
+                # Qt lays out again only the changed block; have it redo everything
+                # below, lazily, as the scan goes on asking for positions.
+                doc.markContentsDirty(block.position(), doc.characterCount() - block.position())
+        block = nxt
 
 
 def write_pdf(memo: Memo, charts: dict[int, QImage], path: Path, *, page_size: str = "A4",

@@ -127,6 +127,47 @@ def test_as_of_before_a_conviction_change_shows_the_old_conviction(qapp, workspa
 HOSTILE = '<b>Bold</b> & <img src="file:///etc/passwd"> <a href="http://evil">x</a>'
 
 
+def _headings_and_what_follows(doc) -> list[tuple[str, int, int]]:
+    """(heading text, page of the heading, page of the first line after it)."""
+    layout, page_h = doc.documentLayout(), doc.pageSize().height()
+    out = []
+    block = doc.begin()
+    while block.isValid():
+        nxt = block.next()
+        if block.blockFormat().headingLevel() and nxt.isValid():
+            top = layout.blockBoundingRect(block).top() + 1  # Qt rounds to 1/64 px
+            below = layout.blockBoundingRect(nxt).top()  # lays the block out
+            first = below + nxt.layout().lineAt(0).rect().bottom()
+            out.append((block.text(), int(top // page_h), int((first - 1) // page_h)))
+        block = nxt
+    return out
+
+
+def test_no_heading_is_left_alone_at_the_foot_of_a_page(qapp, workspace, tmp_path):
+    from PySide6.QtGui import QPdfWriter
+
+    from thesis_desk.core.memo import build_memo
+    from thesis_desk.core.records import PillarInput
+    from thesis_desk.memo_pdf import _layout
+
+    t = workspace.theses.create(ThesisInput("Many pillars", claim="Headings everywhere."))
+    pillars = [workspace.theses.add_pillar(t.id, PillarInput("pillar", f"Pillar number {i}"))
+               for i in range(16)]
+    for i in range(96):  # quotes of uneven length move the headings around the pages
+        workspace.evidence.add(EvidenceInput(
+            t.id, f"Quote {i}: " + "words that fill a line of the memo " * (1 + (i * 7) % 13),
+            source_text="Analyst call", pillar_id=pillars[i % 16].id))
+    memo = build_memo(workspace, t.id)
+    writer = QPdfWriter(str(tmp_path / "layout.pdf"))
+    writer.setResolution(300)
+    doc, _band = _layout(memo, {}, writer)
+    pairs = _headings_and_what_follows(doc)
+    assert len(pairs) >= 16 and doc.pageCount() >= 4
+    stranded = [(text, page, then) for text, page, then in pairs if page != then]
+    assert not stranded
+    del writer
+
+
 def test_hostile_text_prints_literally_in_pdf_and_markdown(qapp, workspace, tmp_path):
     t = workspace.theses.create(ThesisInput(HOSTILE, claim=HOSTILE,
                                             narrative=f"# {HOSTILE}\n\n![img](file:///etc/passwd)"))

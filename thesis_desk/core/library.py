@@ -41,6 +41,13 @@ Progress = Callable[[int, int, str], None]  # done, total, current file name
 Cancelled = Callable[[], bool]
 
 
+# What document_info reads: listing documents never needs to load their text.
+DOCUMENT_INFO_COLUMNS = (Document.id, Document.title, Document.publisher, Document.author,
+                         Document.published_on, Document.url, Document.kind, Document.sha256,
+                         Document.original_name, Document.size_bytes, Document.imported_at,
+                         Document.page_offsets)
+
+
 def document_info(d: Document) -> DocumentInfo:
     return DocumentInfo(
         id=d.id, title=d.title, publisher=d.publisher, author=d.author,

@@ -453,10 +453,13 @@ def memo_html(memo: Memo, charts: dict[int, str] | None = None, *,
     for m in memo.metrics:
         unit = f" ({esc(m.unit)})" if m.unit else ""
         h.append(f"<h3>{esc(m.name)}{unit}</h3>")
-        h.append(f"<p>{esc(_metric_summary(m))}; {esc(_EXPECT.get(m.expected, ''))}.</p>")
+        # the chart right under its heading, which is kept on the page with it; the
+        # figures read as its caption
         if m.id in charts and len(m.values) >= 2:
             h.append(f'<p class="chart"><img src="{esc(charts[m.id])}" width="{chart_width}"></p>')
-        elif len(m.values) < 2:
+        h.append(f'<p class="caption">{esc(_metric_summary(m))}; '
+                 f"{esc(_EXPECT.get(m.expected, ''))}.</p>")
+        if len(m.values) < 2:
             h.append('<p class="note">Too few observations to chart.</p>')
         if m.rules:
             h.append("<p>Alert rules: " + "; ".join(esc(r) for r in m.rules) + ".</p>")

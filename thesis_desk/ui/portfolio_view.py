@@ -225,9 +225,9 @@ class PortfolioView(QWidget):
                 continue
             import numpy as np
 
-            xs = (np.array(dates, dtype="datetime64[D]").astype("datetime64[s]")
-                  .astype(np.int64).astype(float))
-            curve = self.returns_plot.plot(xs, np.asarray(rets) * 100,
+            from thesis_desk.ui.metrics_view import epoch_seconds
+
+            curve = self.returns_plot.plot(epoch_seconds(dates), np.asarray(rets) * 100,
                                            pen=pg.mkPen(colours[n % len(colours)], width=2),
                                            name=h.title[:40])
             self.return_curves[h.thesis_id] = curve
