@@ -2,7 +2,8 @@
 PlotWidget drawing the same array (downsampling and clip-to-view on in both), same run.
 
 Times: handing the data over and painting the first frame, then the median repaint
-after zooming into a tenth of the range. SYNTHETIC data (a random walk). Offscreen.
+after zooming into a tenth of the range. SYNTHETIC data (a random walk). Offscreen unless
+QT_QPA_PLATFORM says otherwise (under Xvfb: DISPLAY=:99 QT_QPA_PLATFORM=xcb).
 Usage: python benchmarks/chart.py [--points 1000000]
 """
 
@@ -47,8 +48,8 @@ def main() -> None:
         vb = plot.getPlotItem().vb
         span = xs[-1] - xs[0]
         times = []
-        for i in range(10):
-            lo = xs[0] + span * i / 12
+        for i in range(30):
+            lo = xs[0] + span * (i % 10) / 12
             vb.setXRange(lo, lo + span / 10, padding=0)
             t0 = time.perf_counter()
             widget.repaint()
@@ -71,7 +72,7 @@ def main() -> None:
     chart = MetricChart()
     c_first, c_pan = measure(chart, lambda: chart.show_series(dates, list(ys), [], []))
 
-    print(f"{a.points:,} SYNTHETIC points, offscreen")
+    print(f"{a.points:,} SYNTHETIC points, Qt platform {app.platformName()}, median of 30 repaints")
     print(f"bare pyqtgraph: first frame {b_first * 1000:.0f} ms, repaint after zoom "
           f"{b_pan * 1000:.1f} ms")
     print(f"bare + grid:    first frame {g_first * 1000:.0f} ms, repaint after zoom "

@@ -108,11 +108,12 @@ class PortfolioView(QWidget):
         self.tree.setColumnWidth(0, 470)
         self.tree.itemDoubleClicked.connect(self._double_clicked)
 
-        from thesis_desk.ui.metrics_view import style_plot
+        from thesis_desk.ui.metrics_view import chart_axes, style_plot
 
-        self.scatter_plot = pg.PlotWidget(title="Conviction against weight")
+        self.scatter_plot = pg.PlotWidget(title="Conviction against weight",
+                                          axisItems=chart_axes(dates=False))
         self.returns_plot = pg.PlotWidget(title="Return since the thesis opened",
-                                          axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
+                                          axisItems=chart_axes())
         for plot in (self.scatter_plot, self.returns_plot):
             style_plot(plot, self)
         self.scatter_plot.setLabel("bottom", "weight", units="%")
