@@ -62,10 +62,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=20000)
     ap.add_argument("--queries", type=int, default=100)
+    ap.add_argument("--tmp", default=None, help="folder for the documents and databases "
+                    "(default: the system temp folder); /dev/shm takes the disk out")
     args = ap.parse_args()
     rnd = random.Random(11)
     words = vocabulary()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         tmp = Path(tmp)
         paths = make_docs(tmp / "docs", args.docs, rnd, words)
         texts = [p.read_text(encoding="utf-8") for p in paths]

@@ -182,11 +182,11 @@ def test_a_failing_batch_is_reported_and_keeps_earlier_batches(workspace, tmp_pa
     real = lib.LibraryService._import_one
     calls = []
 
-    def flaky(self, s, path, meta):
+    def flaky(self, s, path, meta, *rest):
         calls.append(path.name)
         if path.name == "2.txt":
             raise RuntimeError("disk I/O error")
-        return real(self, s, path, meta)
+        return real(self, s, path, meta, *rest)
 
     monkeypatch.setattr(lib.LibraryService, "_import_one", flaky)
     # batch_seconds=0: every file is its own batch, so 0 and 1 are committed first
@@ -194,3 +194,50 @@ def test_a_failing_batch_is_reported_and_keeps_earlier_batches(workspace, tmp_pa
     assert [r.status for r in results] == ["imported", "imported", "refused", "refused"]
     assert "disk I/O error" in results[2].message
     assert rows(workspace) == 2
+
+
+def test_many_files_read_ahead_in_chunks_keep_every_original(workspace, tmp_path, monkeypatch):
+    """The threaded path: more files than a chunk, a refused file and a repeated text in
+    the middle, and a byte budget so small that most files are read on their turn."""
+    import hashlib
+
+    from thesis_desk.core import library as lib
+
+    monkeypatch.setattr(lib, "_CHUNK_BYTES", 200)
+    files = []
+    for i in range(75):
+        f = tmp_path / f"n{i:02d}.txt"
+        f.write_text(f"Note {i}\n\ncapex line {i} " * 5 if i != 40 else "Note 3\n\ncapex line 3 " * 5)
+        files.append(f)
+    (tmp_path / "n20.txt").write_bytes(b"\x00\x01\x02" * 50)  # binary: refused
+    results = workspace.library.import_files(files)
+    statuses = [r.status for r in results]
+    assert statuses.count("refused") == 1 and statuses[20] == "refused"
+    assert statuses[40] == "duplicate" and "Note 3" in results[40].message
+    assert statuses.count("imported") == 73 == rows(workspace)
+    for r in results:
+        if r.status == "imported":
+            kept = workspace.library.original_path(r.document.id)
+            assert hashlib.sha256(kept.read_bytes()).hexdigest() == r.document.sha256
+    assert workspace.library.search("capex line 74")
+
+
+def test_an_original_that_cannot_be_kept_fails_its_batch_only(workspace, tmp_path, monkeypatch):
+    from thesis_desk.core import library as lib
+
+    files = []
+    for i in range(3):
+        files.append(tmp_path / f"{i}.txt")
+        files[-1].write_text(f"Note {i}\nbody {i}")
+    real = lib.LibraryService._keep_original
+
+    def full(self, rel, data):
+        if b"Note 1" in data:
+            raise OSError(28, "No space left on device")
+        return real(self, rel, data)
+
+    monkeypatch.setattr(lib.LibraryService, "_keep_original", full)
+    results = workspace.library.import_files(files, batch_seconds=0)
+    assert [r.status for r in results] == ["imported", "refused", "refused"]
+    assert "No space left on device" in results[1].message
+    assert rows(workspace) == 1
