@@ -31,3 +31,20 @@ def test_core_imports_without_qt():
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert int(out.stdout.strip()) >= 6  # the probe really walked the core
+
+
+def test_starting_the_window_imports_no_sqlalchemy_before_its_first_paint():
+    """The GUI's start path (parse the command line, build the window's first list) must
+    leave SQLAlchemy to the loader thread: importing it costs ~0.5 s of start-up."""
+    probe = textwrap.dedent('''
+        import sys
+        from thesis_desk.cli import build_parser
+        build_parser().parse_args(["--data-dir", "x"])
+        import thesis_desk.core.snapshot, thesis_desk.paths, thesis_desk.core.instance
+        heavy = sorted(m for m in ("sqlalchemy", "pandas", "pyqtgraph") if m in sys.modules)
+        print(",".join(heavy))
+    ''')
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""

@@ -20,4 +20,5 @@ PILLAR_STATE_LABELS = {
 }
 STANCES = ("supports", "contradicts", "context")
 EXPECTED_DIRECTIONS = ("up", "down", "none")
+FREQUENCIES = ("irregular", "daily", "weekly", "monthly", "quarterly", "annual")
 CONVICTION_RANGE = (0, 100)

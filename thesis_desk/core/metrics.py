@@ -18,12 +18,11 @@ from sqlalchemy.orm import Session
 
 from thesis_desk.core.alerts import evaluate_metric
 from thesis_desk.core.db import Database, bulk_rows
-from thesis_desk.core.enums import EXPECTED_DIRECTIONS
+from thesis_desk.core.enums import EXPECTED_DIRECTIONS, FREQUENCIES
 from thesis_desk.core.errors import NotFoundError, UserError, ValidationError, raise_if
 from thesis_desk.core.models import Evidence, Instrument, Metric, Observation, Thesis, ThesisMetric
 from thesis_desk.core.timeutil import utcnow
 
-FREQUENCIES = ("irregular", "daily", "weekly", "monthly", "quarterly", "annual")
 
 
 @dataclass(frozen=True)

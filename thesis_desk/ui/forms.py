@@ -407,7 +407,7 @@ class MetricDialog(FormDialog):
 
     def __init__(self, submit: Callable[[object], None], *, existing: object | None = None,
                  parent: QWidget | None = None):
-        from thesis_desk.core.metrics import FREQUENCIES
+        from thesis_desk.core.enums import FREQUENCIES
 
         super().__init__("Edit Metric" if existing else "New Metric", parent)
         self.submit = submit
