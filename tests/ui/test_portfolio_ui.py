@@ -18,6 +18,9 @@ def test_demo_portfolio_explains_how_to_start(qtbot, window):
     assert view is not None and not view.help.isHidden()
     assert "demo workspace has no holdings" in view.help.text()
     assert view.scatter.data.size == 0
+    # no curves: the date axis shows the year to the as-of date, not fractions of 1970
+    lo, hi = view.returns_plot.getPlotItem().vb.viewRange()[0]
+    assert 360 * 86400 < hi - lo < 370 * 86400 and hi > 1.7e9
 
 
 def test_prices_positions_table_scatter_and_returns(qtbot, window, when_modal, tmp_path):

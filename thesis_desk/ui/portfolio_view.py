@@ -232,6 +232,12 @@ class PortfolioView(QWidget):
                                            pen=pg.mkPen(colours[n % len(colours)], width=2),
                                            name=h.title[:40])
             self.return_curves[h.thesis_id] = curve
+        if not self.return_curves:  # an empty date axis: the year to the as-of date,
+            from thesis_desk.ui.metrics_view import epoch_seconds  # not fractions of 1970
+
+            end = as_of or dt.date.today()
+            span = epoch_seconds([end - dt.timedelta(days=365), end])
+            self.returns_plot.setXRange(float(span[0]), float(span[1]), padding=0)
 
     def _apply_filter(self) -> None:
         needle = self.filter.text().strip().lower()
