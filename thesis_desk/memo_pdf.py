@@ -28,7 +28,6 @@ from PySide6.QtGui import (
     QPdfWriter,
     QPen,
     QTextBlockFormat,
-    QTextCharFormat,
     QTextCursor,
     QTextDocument,
 )

@@ -5,7 +5,6 @@ closing note can quote them; a failing example is kept in .hypothesis/ and repla
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 import tempfile
 from pathlib import Path

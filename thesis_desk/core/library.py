@@ -1,8 +1,9 @@
 """The document library: import, keep originals by hash, edit metadata, full-text search.
 
 Files are imported in batches, one transaction each: a refused file is refused before
-anything of it is written, so it leaves nothing behind and never costs the others. Originals are written to a temporary
-name and renamed, so a crash never leaves half a file under a hash name.
+anything of it is written, so it leaves nothing behind and never costs the others.
+Originals are written to a temporary name and renamed, so a crash never leaves half a
+file under a hash name.
 """
 
 from __future__ import annotations
@@ -69,7 +70,6 @@ def fts_query(user_query: str) -> str:
     """
     words = re.findall(r"\w+", user_query)
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
-
 
 
 class LibraryService:
@@ -180,16 +180,21 @@ class LibraryService:
             doc = extract(path, r.data)
             if meta is not None:
                 _apply_meta(doc, meta)
-            rel = f"{r.digest[:2]}/{r.digest}{path.suffix.lower()}"
-            if keep is None:
-                self._keep_original(rel, r.data)
-            else:
-                keep.append((rel, r.data))
         except ImportRefused as exc:
             return ImportResult(str(path), "refused", str(exc))
         except OSError as exc:
             return ImportResult(str(path), "refused",
                                 f"{path.name}: cannot be read ({exc.strerror or exc}).")
+        rel = f"{r.digest[:2]}/{r.digest}{path.suffix.lower()}"
+        if keep is not None:
+            keep.append((rel, r.data))
+        else:
+            try:
+                self._keep_original(rel, r.data)
+            except OSError as exc:
+                return ImportResult(str(path), "refused", f"{path.name}: a copy of the "
+                                    f"original could not be kept ({exc.strerror or exc}); "
+                                    "nothing was imported. Free some disk space and retry.")
         values = dict(
             title=doc.title, publisher=doc.publisher, author=doc.author,
             published_on=doc.published_on, url=doc.url, kind=doc.kind, sha256=r.digest,

@@ -24,7 +24,6 @@ from thesis_desk.core.models import Evidence, Instrument, Metric, Observation, T
 from thesis_desk.core.timeutil import utcnow
 
 
-
 @dataclass(frozen=True)
 class MetricInput:
     name: str
@@ -332,7 +331,7 @@ def _info(s: Session, m: Metric) -> MetricInfo:
 
 
 def _infos(s: Session, metrics: list[Metric]) -> list[MetricInfo]:
-    """Summaries of many metrics in three queries (not three per metric: the Metrics
+    """Summaries of many metrics in two queries (not several per metric: the Metrics
     area re-reads the list after every observation)."""
     ids = [m.id for m in metrics]
 
