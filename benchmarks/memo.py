@@ -86,7 +86,7 @@ def floor(ws, thesis_id: int, out: Path) -> tuple[float, int]:
     from PySide6.QtGui import QPageSize, QPdfWriter, QTextDocument
 
     from thesis_desk.core.memo import build_memo, memo_html
-    from thesis_desk.memo_pdf import render_charts
+    from thesis_desk.memo_pdf import CHART_PIXELS, render_charts
 
     memo = build_memo(ws, thesis_id, author="SYNTHETIC")
     charts = render_charts(memo)
@@ -96,7 +96,8 @@ def floor(ws, thesis_id: int, out: Path) -> tuple[float, int]:
     for mid, image in charts.items():
         names[mid] = f"memo-chart:{mid}"
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(names[mid]), image)
-    doc.setHtml(memo_html(memo, names, chart_width=640))
+    doc.setHtml(memo_html(memo, names, chart_width=640,
+                          chart_aspect=CHART_PIXELS[1] / CHART_PIXELS[0]))
     writer = QPdfWriter(str(out))
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     doc.print_(writer)

@@ -138,7 +138,8 @@ def _layout(memo: Memo, charts: dict[int, QImage], device: QPdfWriter) -> tuple[
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(names[mid]), image)
     # Image sizes in rich text are in 96-dpi pixels, scaled to the device when drawn.
     chart_width = int(body.width() * 96 / device.resolution())
-    doc.setHtml("<html><body>" + memo_html(memo, names, chart_width=chart_width)
+    doc.setHtml("<html><body>" + memo_html(memo, names, chart_width=chart_width,
+                                           chart_aspect=CHART_PIXELS[1] / CHART_PIXELS[0])
                 + "</body></html>")
     band = _band_height(device)
     doc.setPageSize(QSizeF(body.width(), body.height() - 2 * band))
@@ -184,10 +185,13 @@ def _keep_headings_with_next(doc: QTextDocument) -> None:
             if follows > page_end and top % page_h > page_h * 0.05:
                 fmt = QTextBlockFormat()
                 fmt.setPageBreakPolicy(QTextBlockFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-                QTextCursor(block).mergeBlockFormat(fmt)
+                cursor = QTextCursor(block)
+                cursor.beginEditBlock()  # one relayout for both steps, not two
+                cursor.mergeBlockFormat(fmt)
                 # Qt lays out again only the changed block; have it redo everything
                 # below, lazily, as the scan goes on asking for positions.
                 doc.markContentsDirty(block.position(), doc.characterCount() - block.position())
+                cursor.endEditBlock()
         block = nxt
 
 

@@ -389,7 +389,7 @@ POSITION_HEADERS = ["Instrument", "Side", "Size", "Entry", "Price", "Return"]
 
 
 def memo_html(memo: Memo, charts: dict[int, str] | None = None, *,
-              chart_width: int = 640) -> str:
+              chart_width: int = 640, chart_aspect: float | None = None) -> str:
     """The memo as the rich-text HTML QTextDocument understands; ``charts`` maps metric ids to
     image resource names registered on the document."""
     charts = charts or {}
@@ -456,7 +456,10 @@ def memo_html(memo: Memo, charts: dict[int, str] | None = None, *,
         # the chart right under its heading, which is kept on the page with it; the
         # figures read as its caption
         if m.id in charts and len(m.values) >= 2:
-            h.append(f'<p class="chart"><img src="{esc(charts[m.id])}" width="{chart_width}"></p>')
+            # both sizes given: laying out the page then never has to load the image
+            height = f' height="{round(chart_width * chart_aspect)}"' if chart_aspect else ""
+            h.append(f'<p class="chart"><img src="{esc(charts[m.id])}" width="{chart_width}"'
+                     f"{height}></p>")
         h.append(f'<p class="caption">{esc(_metric_summary(m))}; '
                  f"{esc(_EXPECT.get(m.expected, ''))}.</p>")
         if len(m.values) < 2:
