@@ -90,13 +90,15 @@ def decode_text(path: Path, data: bytes) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    controls = len(_CONTROL.findall(text, 0, 65536))
-    if controls > max(8, min(len(text), 65536) // 100):
+    # Control bytes are single bytes in UTF-8 and cp1252 alike: counted on the bytes
+    # (bytes.translate deletes them at C speed; a regex over the text took 25 us a file).
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if controls > max(8, len(sample) // 100):
         raise ImportRefused(f"{path.name}: this looks like binary data, not text.")
     return text
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20)])
 
 
 def _looks_utf16_without_bom(sample: bytes) -> bool:

@@ -76,7 +76,7 @@ class LibraryService:
     def __init__(self, db: Database, originals_dir: Path):
         self.db = db
         self.originals_dir = originals_dir
-        self._made_dirs: set[Path] = set()
+        self._originals_str = str(originals_dir)
 
     # -- import
 
@@ -113,6 +113,7 @@ class LibraryService:
                 batch: list[ImportResult] = []
                 writes: list[Future[None]] = []
                 pending: list[tuple[str, bytes]] = []
+                pending_bytes = 0
                 began = time.monotonic()
                 try:
                     with self.db.write() as s:
@@ -132,15 +133,17 @@ class LibraryService:
                                 del reads[chunk]
                             if got is None:  # past the chunk's byte budget: read it now
                                 got = _read_files([paths[i]])[0]
+                            held = len(pending)
                             batch.append(self._import_one(writer, paths[i], None,
                                                           _given(got), pending))
-                            if (len(pending) >= _CHUNK
-                                    or sum(len(d) for _, d in pending) >= _CHUNK_BYTES):
+                            if len(pending) > held:
+                                pending_bytes += len(pending[-1][1])
+                            if len(pending) >= _CHUNK or pending_bytes >= _CHUNK_BYTES:
                                 # at most two chunks of originals wait in memory
                                 while sum(not w.done() for w in writes) >= 2:
                                     next(w for w in writes if not w.done()).result()
                                 writes.append(pool.submit(self._keep_originals, pending))
-                                pending = []
+                                pending, pending_bytes = [], 0
                             i += 1
                         if pending:
                             writes.append(pool.submit(self._keep_originals, pending))
@@ -220,20 +223,22 @@ class LibraryService:
         a crash never leaves half a file under a hash name. Not fsynced one by one (that
         cost 2 ms a file): the database holds the extracted text, which is what evidence
         quotes; `thesis-desk check` reports an original that is missing or damaged."""
-        target = self.originals_dir / rel
+        target = os.path.join(self._originals_str, rel)  # strings: pathlib cost more here
         try:
             if os.stat(target).st_size == len(data):
-                return target
+                return Path(target)
         except FileNotFoundError:
             pass
-        if target.parent not in self._made_dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._made_dirs.add(target.parent)
         tmp = f"{target}.part-{os.getpid()}-{threading.get_ident()}"
-        with open(tmp, "wb") as fh:
+        try:
+            fh = open(tmp, "wb")  # noqa: SIM115 (closed below)
+        except FileNotFoundError:  # its hash folder does not exist yet (or was removed)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            fh = open(tmp, "wb")  # noqa: SIM115
+        with fh:
             fh.write(data)
         os.replace(tmp, target)
-        return target
+        return Path(target)
 
     def original_path(self, document_id: int) -> Path:
         with self.db.read() as s:
