@@ -104,7 +104,7 @@ class LibraryService:
         while this thread extracts and inserts (file opens cost ~0.1 ms each here, more
         than the insert); a batch commits only after its originals are on disk.
         """
-        paths = [Path(p) for p in paths]
+        paths = [p if isinstance(p, Path) else Path(p) for p in paths]
         results: list[ImportResult] = []
         i = 0
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="import-io") as pool:
@@ -173,12 +173,13 @@ class LibraryService:
                     ) -> ImportResult:
         """``read`` gives the file's bytes and hash (or raises why not); the original
         joins ``keep``, the originals still to write (None: written here and now)."""
+        name = path.name
         try:
             r = read()
             # Through the write transaction: it sees this batch's earlier rows too.
             existing = w.by_hash(r.digest)
             if existing is not None:
-                return ImportResult(str(path), "duplicate", f"{path.name}: already in the "
+                return ImportResult(str(path), "duplicate", f"{name}: already in the "
                                     f"library as “{existing.title}”.", existing)
             doc = extract(path, r.data)
             if meta is not None:
@@ -187,7 +188,7 @@ class LibraryService:
             return ImportResult(str(path), "refused", str(exc))
         except OSError as exc:
             return ImportResult(str(path), "refused",
-                                f"{path.name}: cannot be read ({exc.strerror or exc}).")
+                                f"{name}: cannot be read ({exc.strerror or exc}).")
         rel = f"{r.digest[:2]}/{r.digest}{path.suffix.lower()}"
         if keep is not None:
             keep.append((rel, r.data))
@@ -195,30 +196,30 @@ class LibraryService:
             try:
                 self._keep_original(rel, r.data)
             except OSError as exc:
-                return ImportResult(str(path), "refused", f"{path.name}: a copy of the "
+                return ImportResult(str(path), "refused", f"{name}: a copy of the "
                                     f"original could not be kept ({exc.strerror or exc}); "
                                     "nothing was imported. Free some disk space and retry.")
         values = dict(
             title=doc.title, publisher=doc.publisher, author=doc.author,
             published_on=doc.published_on, url=doc.url, kind=doc.kind, sha256=r.digest,
-            text=doc.text, page_offsets=doc.page_offsets, original_name=path.name,
+            text=doc.text, page_offsets=doc.page_offsets, original_name=name,
             original_path=rel, size_bytes=len(r.data), imported_at=utcnow(),
         )
         new_id = w.insert(values)
         info = DocumentInfo(
             id=new_id, title=doc.title, publisher=doc.publisher, author=doc.author,
             published_on=doc.published_on, url=doc.url, kind=doc.kind, sha256=r.digest,
-            original_name=path.name, size_bytes=len(r.data), imported_at=values["imported_at"],
+            original_name=name, size_bytes=len(r.data), imported_at=values["imported_at"],
             pages=len(doc.page_offsets or ()))
         note = " ".join(doc.notes)
-        return ImportResult(str(path), "imported", f"{path.name}: imported. {note}".strip(),
+        return ImportResult(str(path), "imported", f"{name}: imported. {note}".strip(),
                             info)
 
     def _keep_originals(self, todo: list[tuple[str, bytes]]) -> None:
         for rel, data in todo:
             self._keep_original(rel, data)
 
-    def _keep_original(self, rel: str, data: bytes) -> Path:
+    def _keep_original(self, rel: str, data: bytes) -> None:
         """Keep the file as imported, by hash. Written to a temporary name and renamed, so
         a crash never leaves half a file under a hash name. Not fsynced one by one (that
         cost 2 ms a file): the database holds the extracted text, which is what evidence
@@ -226,7 +227,7 @@ class LibraryService:
         target = os.path.join(self._originals_str, rel)  # strings: pathlib cost more here
         try:
             if os.stat(target).st_size == len(data):
-                return Path(target)
+                return
         except FileNotFoundError:
             pass
         tmp = f"{target}.part-{os.getpid()}-{threading.get_ident()}"
@@ -238,7 +239,6 @@ class LibraryService:
         with fh:
             fh.write(data)
         os.replace(tmp, target)
-        return Path(target)
 
     def original_path(self, document_id: int) -> Path:
         with self.db.read() as s:
