@@ -73,14 +73,22 @@ def child(data_dir: Path, seed: int) -> None:
             ws.metrics.import_plan(plan)
             report = {"op": "import", "metric": name, "rows": rows}
         else:
-            f = inbox / f"note-{tag}.txt"
-            body = f"Trial document {tag}\n\n" + "Synthetic paragraph. " * rng.randint(20, 2000)
-            f.write_text(body, encoding="utf-8")
-            result = ws.library.import_file(f)
-            if result.status != "imported":
-                continue
-            report = {"op": "document", "id": result.document.id,
-                      "sha256": hashlib.sha256(body.encode()).hexdigest()}
+            # one file on its own, or several through the batched, threaded import
+            files, digests = [], {}
+            for k in range(1 if n % 8 == 3 else rng.randint(2, 6)):
+                f = inbox / f"note-{tag}-{k}.txt"
+                body = (f"Trial document {tag}-{k}\n\n"
+                        + "Synthetic paragraph. " * rng.randint(20, 2000))
+                f.write_text(body, encoding="utf-8")
+                files.append(f)
+                digests[str(f)] = hashlib.sha256(body.encode()).hexdigest()
+            results = ([ws.library.import_file(files[0])] if len(files) == 1
+                       else ws.library.import_files(files))
+            for result in results:
+                if result.status == "imported":
+                    print(json.dumps({"op": "document", "id": result.document.id,
+                                      "sha256": digests[result.path]}), flush=True)
+            continue
         print(json.dumps(report), flush=True)
 
 
