@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,29 @@ class _Signals(QObject):
     progress = Signal(int, int, str)
     finished = Signal(object)
     failed = Signal(object)
+
+
+class _Receiver(QObject):
+    """The GUI-thread end of one job, a child of its TaskRunner: when the window (and
+    with it the runner) is gone, Qt drops results still queued for it instead of calling
+    into deleted widgets (a test closing its window right after a job crashed the next)."""
+
+    def __init__(self, parent: QObject, progress: Callable[[int, int, str], None],
+                 finished: Callable[[Any], None], failed: Callable[[Any], None]):
+        super().__init__(parent)
+        self._progress, self._finished, self._failed = progress, finished, failed
+
+    @Slot(int, int, str)
+    def progress(self, done: int, total: int, label: str) -> None:
+        self._progress(done, total, label)
+
+    @Slot(object)
+    def finished(self, value: object) -> None:
+        self._finished(value)
+
+    @Slot(object)
+    def failed(self, exc: object) -> None:
+        self._failed(exc)
 
 
 class _Runnable(QRunnable):
@@ -60,26 +83,17 @@ class TaskRunner(QObject):
         signals = _Signals()
         self._active.append(signals)
         dialog = None
-        if show_progress and parent is not None:
-            dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
-            dialog.setWindowTitle(title)
-            dialog.setWindowModality(Qt.WindowModality.WindowModal)
-            dialog.setMinimumDuration(300)
-            dialog.canceled.connect(cancel.set)
-
-            def on_progress(done: int, total: int, label: str) -> None:
-                if ended:  # a progress signal queued behind the result: the dialog is gone
-                    return
-                if label:
-                    dialog.setLabelText(f"{title}\n{label}")
-                dialog.setMaximum(total)
-                # Last: a modal progress dialog processes events inside setValue, where
-                # the job's result may arrive and end the dialog; nothing touches it after.
-                dialog.setValue(done)
-
-            signals.progress.connect(on_progress)
-
         ended: list[bool] = []
+
+        def on_progress(done: int, total: int, label: str) -> None:
+            if dialog is None or ended:  # queued behind the result: the dialog is gone
+                return
+            if label:
+                dialog.setLabelText(f"{title}\n{label}")
+            dialog.setMaximum(total)
+            # Last: a modal progress dialog processes events inside setValue, where
+            # the job's result may arrive and end the dialog; nothing touches it after.
+            dialog.setValue(done)
 
         def finish(callback: Callable[[Any], None], value: Any) -> None:
             ended.append(True)
@@ -87,12 +101,24 @@ class TaskRunner(QObject):
                 dialog.reset()
                 dialog.deleteLater()
             self._active.remove(signals)
+            receiver.deleteLater()
             self.busy_changed.emit(bool(self._active))
             callback(value)
 
-        signals.finished.connect(lambda r: finish(on_done, r))
-        signals.failed.connect(lambda e: (log.error("background task failed: %r", e),
-                                          finish(on_error, e)))
+        def failed(exc: Any) -> None:
+            log.error("background task failed: %r", exc)
+            finish(on_error, exc)
+
+        receiver = _Receiver(self, on_progress, lambda r: finish(on_done, r), failed)
+        if show_progress and parent is not None:
+            dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
+            dialog.setWindowTitle(title)
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setMinimumDuration(300)
+            dialog.canceled.connect(cancel.set)
+        signals.progress.connect(receiver.progress)
+        signals.finished.connect(receiver.finished)
+        signals.failed.connect(receiver.failed)
         self.busy_changed.emit(True)
         self.pool.start(_Runnable(job, signals, cancel))
         return cancel
