@@ -42,6 +42,9 @@ def child(data_dir: Path, seed: int) -> None:
     from thesis_desk.app import open_workspace
     from thesis_desk.core.records import EvidenceInput, ThesisInput
 
+    from thesis_desk.core import library
+
+    library.PROCESS_MIN_FILES = 5  # batches of 5-6 go through the helper processes
     rng = random.Random(seed)
     ws = open_workspace(str(data_dir))
     inbox = data_dir / "trial-inbox"
@@ -73,7 +76,7 @@ def child(data_dir: Path, seed: int) -> None:
             ws.metrics.import_plan(plan)
             report = {"op": "import", "metric": name, "rows": rows}
         else:
-            # one file on its own, or several through the batched, threaded import
+            # one file on its own, or several in a batch (5 or more: helper processes)
             files, digests = [], {}
             for k in range(1 if n % 8 == 3 else rng.randint(2, 6)):
                 f = inbox / f"note-{tag}-{k}.txt"

@@ -1,6 +1,12 @@
 """PyInstaller's entry point for the bundle: the same CLI as the `thesis-desk` command
 (no arguments opens the window)."""
 
-from thesis_desk.cli import main
+import multiprocessing
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    # A large document import starts a helper process; in a bundle that process is this
+    # executable again, and freeze_support() turns it into the helper instead of an app.
+    multiprocessing.freeze_support()
+    from thesis_desk.cli import main
+
+    raise SystemExit(main())

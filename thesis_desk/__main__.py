@@ -1,3 +1,4 @@
 from thesis_desk.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a helper process imports its parent's main module
+    raise SystemExit(main())

@@ -179,16 +179,14 @@ def test_a_failing_batch_is_reported_and_keeps_earlier_batches(workspace, tmp_pa
     for i in range(4):
         files.append(tmp_path / f"{i}.txt")
         files[-1].write_text(f"Note {i}\nbody {i}")
-    real = lib.LibraryService._import_one
-    calls = []
+    real = lib._record
 
-    def flaky(self, s, path, meta, *rest):
-        calls.append(path.name)
-        if path.name == "2.txt":
+    def flaky(w, item, meta):
+        if item.path.name == "2.txt":
             raise RuntimeError("disk I/O error")
-        return real(self, s, path, meta, *rest)
+        return real(w, item, meta)
 
-    monkeypatch.setattr(lib.LibraryService, "_import_one", flaky)
+    monkeypatch.setattr(lib, "_record", flaky)
     # batch_seconds=0: every file is its own batch, so 0 and 1 are committed first
     results = workspace.library.import_files(files, batch_seconds=0)
     assert [r.status for r in results] == ["imported", "imported", "refused", "refused"]
@@ -196,48 +194,66 @@ def test_a_failing_batch_is_reported_and_keeps_earlier_batches(workspace, tmp_pa
     assert rows(workspace) == 2
 
 
-def test_many_files_read_ahead_in_chunks_keep_every_original(workspace, tmp_path, monkeypatch):
-    """The threaded path: more files than a chunk, a refused file and a repeated text in
-    the middle, and a byte budget so small that most files are read on their turn."""
+@pytest.mark.parametrize("helper_process", [False, True], ids=["inline", "helper-process"])
+def test_many_files_with_a_refused_and_a_repeated_one_keep_every_original(
+        workspace, tmp_path, monkeypatch, helper_process):
+    """Both paths of a batch import: in this process, and through the helper process
+    (made to start at 40 files here), with a refused file and a repeated text inside."""
     import hashlib
 
     from thesis_desk.core import library as lib
 
-    monkeypatch.setattr(lib, "_CHUNK_BYTES", 200)
+    monkeypatch.setattr(lib, "PROCESS_MIN_FILES", 40 if helper_process else 10_000)
     files = []
     for i in range(75):
         f = tmp_path / f"n{i:02d}.txt"
         f.write_text(f"Note {i}\n\ncapex line {i} " * 5 if i != 40 else "Note 3\n\ncapex line 3 " * 5)
         files.append(f)
     (tmp_path / "n20.txt").write_bytes(b"\x00\x01\x02" * 50)  # binary: refused
-    results = workspace.library.import_files(files)
+    seen: list[int] = []
+    results = workspace.library.import_files(files, progress=lambda d, t, n: seen.append(d))
     statuses = [r.status for r in results]
     assert statuses.count("refused") == 1 and statuses[20] == "refused"
+    assert "binary" in results[20].message
     assert statuses[40] == "duplicate" and "Note 3" in results[40].message
     assert statuses.count("imported") == 73 == rows(workspace)
+    assert seen[-1] == 75
     for r in results:
         if r.status == "imported":
             kept = workspace.library.original_path(r.document.id)
             assert hashlib.sha256(kept.read_bytes()).hexdigest() == r.document.sha256
     assert workspace.library.search("capex line 74")
+    refused_original = hashlib.sha256(b"\x00\x01\x02" * 50).hexdigest()
+    assert not list(workspace.library.originals_dir.rglob(f"{refused_original}*"))
 
 
-def test_an_original_that_cannot_be_kept_fails_its_batch_only(workspace, tmp_path, monkeypatch):
-    from thesis_desk.core import library as lib
+def test_an_original_that_cannot_be_kept_refuses_that_file_only(workspace, tmp_path, monkeypatch):
+    from thesis_desk.core import import_worker
 
     files = []
     for i in range(3):
         files.append(tmp_path / f"{i}.txt")
         files[-1].write_text(f"Note {i}\nbody {i}")
-    real = lib.LibraryService._keep_original
+    real = import_worker.keep_original
 
-    def full(self, rel, data):
+    def full(originals, rel, data):
         if b"Note 1" in data:
             raise OSError(28, "No space left on device")
-        return real(self, rel, data)
+        return real(originals, rel, data)
 
-    monkeypatch.setattr(lib.LibraryService, "_keep_original", full)
+    monkeypatch.setattr(import_worker, "keep_original", full)
     results = workspace.library.import_files(files, batch_seconds=0)
-    assert [r.status for r in results] == ["imported", "refused", "refused"]
+    assert [r.status for r in results] == ["imported", "refused", "imported"]
     assert "No space left on device" in results[1].message
-    assert rows(workspace) == 1
+    assert rows(workspace) == 2
+
+
+def test_the_same_bytes_under_another_suffix_add_no_file(workspace, tmp_path):
+    first, second = tmp_path / "note.md", tmp_path / "note.txt"
+    first.write_text(ARTICLE, encoding="utf-8")
+    second.write_text(ARTICLE, encoding="utf-8")
+    assert workspace.library.import_file(first).status == "imported"
+    kept = {p for p in workspace.library.originals_dir.rglob("*") if p.is_file()}
+    results = workspace.library.import_files([second])
+    assert results[0].status == "duplicate"
+    assert {p for p in workspace.library.originals_dir.rglob("*") if p.is_file()} == kept

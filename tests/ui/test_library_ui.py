@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
@@ -31,7 +32,12 @@ def open_seed(window, title_start: str) -> None:
     lv.table.selectRow(row)
 
 
-def test_import_runs_in_the_background_and_lists_the_document(qtbot, window, tmp_path):
+@pytest.mark.parametrize("helper_process", [False, True], ids=["inline", "helper-process"])
+def test_import_runs_in_the_background_and_lists_the_document(qtbot, window, tmp_path,
+                                                             monkeypatch, helper_process):
+    from thesis_desk.core import library as lib
+
+    monkeypatch.setattr(lib, "PROCESS_MIN_FILES", 1 if helper_process else 10_000)
     good = tmp_path / "note.md"
     good.write_text("# Capex note\nAlibaba capex rose.")
     bad = tmp_path / "bin.txt"
