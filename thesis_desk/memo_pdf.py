@@ -109,10 +109,9 @@ def render_charts(memo: Memo, size: tuple[int, int] = CHART_PIXELS) -> dict[int,
             item.setGeometry(QRectF(0, 0, size[0] // 2, size[1] // 2))
             item.layout.activate()
             item.vb.autoRange(padding=0.05)
-            out[m.id] = plot_image(item, size[0], QColor("white"))
+            out[m.id] = plot_image(item, size[0])  # on the print look's white
     finally:
-        chart.close()
-        chart.deleteLater()
+        chart.deleteLater()  # never shown: nothing to close
     return out
 
 
