@@ -124,6 +124,41 @@ def test_chart_saves_as_png(qtbot, window, tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000
 
 
+def test_grid_lines_are_drawn_under_the_series_not_across_it(qtbot):
+    """The faint grid is painted opaque for speed, so it must lie under the data: a grid
+    line drawn over the curve would cut it into dashes wherever they cross."""
+    from thesis_desk.ui.metrics_view import MetricChart, plot_image
+
+    chart = MetricChart(for_print=True)
+    qtbot.addWidget(chart)
+    days = [dt.date(2025, 1, 1) + dt.timedelta(days=i) for i in range(200)]
+    chart.show_series(days, [i / 10 for i in range(200)], [], [])  # a rising straight line
+    item = chart.plot.getPlotItem()
+    item.setGeometry(0, 0, 800, 400)
+    item.layout.activate()
+    image = plot_image(item, 800)
+    rows = image.height()
+    blue = (56, 132, 244)
+
+    def rgb(x: int, y: int) -> tuple[int, int, int]:
+        c = image.pixelColor(x, y)
+        return c.red(), c.green(), c.blue()
+
+    grid_rows = []
+    for y in range(rows):
+        colours = [rgb(x, y) for x in range(0, image.width(), 4)]
+        common = max(set(colours), key=colours.count)
+        if common != (255, 255, 255) and colours.count(common) > len(colours) * 0.6:
+            grid_rows.append(y)  # mostly one non-white colour: a horizontal grid line
+    assert len(grid_rows) >= 3
+    crossed = 0
+    for y in grid_rows:
+        if any(rgb(x, y) == blue for x in range(image.width())):
+            crossed += 1
+    # the line shows through where it crosses (drawn over it, the grid left none)
+    assert crossed >= len(grid_rows) // 2
+
+
 def test_new_metric_through_the_form(qtbot, window, when_modal):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QDialogButtonBox
