@@ -266,11 +266,11 @@ def cmd_metrics_import(args: argparse.Namespace) -> int:
     from thesis_desk.core.tabular import read_table
 
     ws = _workspace(args)
-    df = read_table(Path(args.file))
+    df = read_table(Path(args.file), numbers=[args.value_col])
     plan = ws.metrics.plan_import(df, date_col=args.date_col, value_col=args.value_col,
                                   metric=args.metric, metric_col=args.metric_col,
                                   date_format=args.date_format, replace=args.replace)
-    result: dict[str, object] = {"planned": len(plan.rows), "rejected_rows": plan.rejected,
+    result: dict[str, object] = {"planned": len(plan.lines), "rejected_rows": plan.rejected,
                                  "blank_lines": plan.skipped_blank}
     if not args.dry_run:
         result.update(ws.metrics.import_plan(plan, replace=args.replace))
@@ -278,7 +278,7 @@ def cmd_metrics_import(args: argparse.Namespace) -> int:
         print_json(result)
     else:
         verb = "Would import" if args.dry_run else "Imported"
-        print(f"{verb} {len(plan.rows)} observations; rejected {len(plan.rejected)} rows; "
+        print(f"{verb} {len(plan.lines)} observations; rejected {len(plan.rejected)} rows; "
               f"skipped {plan.skipped_blank} blank lines.")
         for line, why in plan.rejected[:50]:
             print(f"  line {line}: {why}", file=sys.stderr)

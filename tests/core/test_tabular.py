@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -105,16 +106,68 @@ def test_a_failure_mid_import_writes_nothing(workspace, tmp_path, monkeypatch):
     assert workspace.metrics.list() == []  # not even the metric it would have created
 
 
+@pytest.mark.parametrize("numbers", [(), ("Close",)])
 @pytest.mark.parametrize(
     ("content", "needle"),
     [(b"\x00\x01\x02\xff\xfe" * 50, "not UTF-8"), (b"a,b\n1,2\n", "no column 'Date'")],
 )
-def test_broken_files_and_wrong_columns_are_refused(workspace, tmp_path, content, needle):
+def test_broken_files_and_wrong_columns_are_refused(workspace, tmp_path, content, needle,
+                                                     numbers):
     f = tmp_path / "bad.csv"
     f.write_bytes(content)
     with pytest.raises(UserError, match=needle):
-        df = read_table(f)
+        df = read_table(f, numbers=numbers)
         plan_observations(df, date_col="Date", value_col="Close", metric="X")
+
+
+def _same_plan(a, b) -> None:
+    assert (a.lines, a.names, a.days, a.values) == (b.lines, b.names, b.days, b.values)
+    assert (a.rejected, a.skipped_blank) == (b.rejected, b.skipped_blank)
+
+
+def test_values_read_as_numbers_judge_exactly_as_text(tmp_path):
+    """The command line reads the value column as numbers (faster); a plain file then
+    gives floats, a messy one falls back to text: the plan is the same either way."""
+    clean = tmp_path / "clean.csv"
+    clean.write_text("Date,Close\n2025-01-02,1234.5\n2025-01-03,-0.1\n2025-01-06,1e3\n"
+                     "2025-01-06,7\n")
+    fast = read_table(clean, numbers=["Close"])
+    assert str(fast["Close"].dtype) == "float64" and fast["Date"].tolist()[0] == "2025-01-02"
+    plan = plan_observations(fast, date_col="Date", value_col="Close", metric="X")
+    assert plan.values == [1234.5, -0.1, 1000.0]
+    _same_plan(plan, plan_observations(read_table(clean), date_col="Date", value_col="Close",
+                                       metric="X"))
+    messy = tmp_path / "prices.csv"
+    messy.write_text(PRICES)
+    assert str(read_table(messy, numbers=["Close"])["Close"].dtype) != "float64"
+    for text in ("Date,Close\n2025-01-02,1\n\n2025-01-03,2\n",  # a blank line
+                 "Date,Close\n2025-01-02,1\n2025-01-03,\n",  # a blank value
+                 "Date,Close\n2025-01-02,nan\n2025-01-03,inf\n", PRICES):
+        messy.write_text(text)
+        _same_plan(plan_observations(read_table(messy, numbers=["Close"]), date_col="Date",
+                                     value_col="Close", metric="X"),
+                   plan_observations(read_table(messy), date_col="Date", value_col="Close",
+                                     metric="X"))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.dates().map(str) | st.text(max_size=10),
+                          st.floats().map(str) | st.text(max_size=10)), min_size=1, max_size=8))
+def test_any_file_is_judged_the_same_read_as_numbers_or_text(tmp_path, cells):
+    import csv
+
+    f = tmp_path / "any.csv"
+    with open(f, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([("Date", "Close"), *cells])
+    try:
+        text = plan_observations(read_table(f), date_col="Date", value_col="Close", metric="X")
+    except UserError as exc:  # then reading as numbers refuses it the same way
+        with pytest.raises(UserError, match=re.escape(str(exc))):
+            plan_observations(read_table(f, numbers=["Close"]), date_col="Date",
+                              value_col="Close", metric="X")
+        return
+    _same_plan(plan_observations(read_table(f, numbers=["Close"]), date_col="Date",
+                                 value_col="Close", metric="X"), text)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,8 +137,9 @@ class Database:
         self.engine.dispose()
 
 
-def bulk_rows(session: Session, sql: str, args: tuple = ()) -> list[tuple]:
-    """Many plain rows through the driver's cursor, with the cycle collector paused.
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cycle collector off while many plain rows are made.
 
     Each row is a fresh tuple, and ten thousand of them set off collections that walk
     every object the program holds: half the time of reading a long series went there.
@@ -146,14 +147,33 @@ def bulk_rows(session: Session, sql: str, args: tuple = ()) -> list[tuple]:
     """
     import gc
 
-    cursor = session.connection().connection.cursor()
     paused = gc.isenabled()
     gc.disable()
     try:
-        return cursor.execute(sql, args).fetchall()
+        yield
     finally:
         if paused:
             gc.enable()
+
+
+def bulk_rows(session: Session, sql: str, args: tuple = ()) -> list[tuple]:
+    """Many plain rows through the driver's cursor, with the cycle collector paused."""
+    cursor = session.connection().connection.cursor()
+    try:
+        with collector_paused():
+            return cursor.execute(sql, args).fetchall()
+    finally:
+        cursor.close()
+
+
+def bulk_insert(session: Session, sql: str, rows: Iterable[tuple]) -> None:
+    """``executemany`` through the driver's cursor, fed rows as they are made (no list
+    of a million tuples first), with the cycle collector paused."""
+    cursor = session.connection().connection.cursor()
+    try:
+        with collector_paused():
+            cursor.executemany(sql, rows)
+    finally:
         cursor.close()
 
 

@@ -9,15 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import replace as replace_
+from itertools import repeat
 from operator import itemgetter
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from thesis_desk.core.alerts import evaluate_metric
-from thesis_desk.core.db import Database, bulk_rows
+from thesis_desk.core.db import Database, bulk_insert, bulk_rows
 from thesis_desk.core.enums import EXPECTED_DIRECTIONS, FREQUENCIES
 from thesis_desk.core.errors import NotFoundError, UserError, ValidationError, raise_if
 from thesis_desk.core.models import Evidence, Instrument, Metric, Observation, Thesis, ThesisMetric
@@ -221,10 +223,11 @@ class MetricService:
 
         if not plan.lines:
             raise UserError("Nothing to import: every row was rejected or blank.")
+        names = plan.metrics  # a set over every row: made once
         with self.db.write() as s:
             ids = dict(s.execute(select(Metric.name, Metric.id)
-                                 .where(Metric.name.in_(plan.metrics))).all())
-            created = [n for n in plan.metrics if n not in ids]
+                                 .where(Metric.name.in_(names))).all())
+            created = [n for n in names if n not in ids]
             for name in created:
                 symbol = (price_symbols or {}).get(name)
                 m = Metric(name=name)
@@ -235,9 +238,14 @@ class MetricService:
                 s.flush()
                 ids[name] = m.id
             now = str(utcnow())
-            metric_ids = [ids[name] for name in plan.names]
+            only = ids[names[0]] if len(names) == 1 else None
+
+            def metric_ids() -> Iterable[int]:  # per row, made as the rows are written
+                return (repeat(only, len(plan.names)) if only is not None
+                        else map(ids.__getitem__, plan.names))
+
             if replace:
-                keys = [(m, dt.date.fromisoformat(d)) for m, d in zip(metric_ids, plan.days,
+                keys = [(m, dt.date.fromisoformat(d)) for m, d in zip(metric_ids(), plan.days,
                                                                         strict=True)]
                 for start in range(0, len(keys), 400):
                     s.execute(delete(Observation).where(
@@ -249,12 +257,11 @@ class MetricService:
                 raise ValueError(f"unexpected time stamp {now!r}")
             sql = ("INSERT INTO observation (metric_id, date, value, note, created_at) "
                    f"VALUES (?, ?, ?, '', '{now}')")
-            s.connection().exec_driver_sql(sql, list(zip(metric_ids, plan.days, plan.values,
-                                                         strict=True)))
+            bulk_insert(s, sql, zip(metric_ids(), plan.days, plan.values, strict=True))
             fired = []
-            for mid in sorted({ids[n] for n in plan.metrics}):
+            for mid in sorted({ids[n] for n in names}):
                 fired += evaluate_metric(s, mid)
-            return {"imported": len(metric_ids), "rejected": len(plan.rejected),
+            return {"imported": len(plan.names), "rejected": len(plan.rejected),
                     "metrics_created": created, "alerts": [a.message for a in fired]}
 
     # -- links to theses
