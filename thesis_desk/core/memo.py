@@ -201,11 +201,12 @@ def build_memo(ws: Workspace, thesis_id: int, *, as_of: dt.date | None = None,
         groups.append(MemoPillar(None, "", "Not tied to a pillar", "", None, tuple(orphans)))
 
     metrics = []
+    every_alert = [a for a in ws.alerts.alerts() if a.fired_at < end]  # one read, for all
     for info, expected in ws.metrics.for_thesis(thesis_id):
         dates, values = ws.metrics.series(info.id, until=as_of)
         rules = ws.alerts.rules(info.id)
-        fired = [a for a in ws.alerts.alerts(metric_id=info.id)
-                 if a.fired_at < end and a.observed_on and a.value is not None]
+        fired = [a for a in every_alert
+                 if a.metric_id == info.id and a.observed_on and a.value is not None]
         marks = [m for m in ws.metrics.evidence_marks(info.id) if m.date <= as_of]
         metrics.append(MemoMetric(
             info.id, info.name, info.unit, expected, tuple(dates), tuple(values),
@@ -216,8 +217,8 @@ def build_memo(ws: Workspace, thesis_id: int, *, as_of: dt.date | None = None,
             tuple((m.date, m.stance) for m in marks)))
     metric_ids = {m.id for m in metrics}
     alerts = sorted(
-        (MemoAlert(a.fired_at, a.metric_name, a.message) for a in ws.alerts.alerts()
-         if a.fired_at < end and (thesis_id in a.thesis_ids or a.metric_id in metric_ids)),
+        (MemoAlert(a.fired_at, a.metric_name, a.message) for a in every_alert
+         if thesis_id in a.thesis_ids or a.metric_id in metric_ids),
         key=lambda a: a.fired_at)
 
     positions: tuple[MemoPosition, ...] = ()
