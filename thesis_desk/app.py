@@ -95,4 +95,9 @@ def open_workspace(data_dir: str | None = None, *, paths: WorkspacePaths | None 
     else:
         db = open_database(paths.database, paths.backup_dir)
     log.info("opened workspace %s", paths.database)
+    # SQLAlchemy sets up its mappers on the first query: 80 ms. Here, where the window
+    # opens the workspace off the GUI thread, not in whichever view asks first.
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
     return Workspace(paths=paths, db=db)
