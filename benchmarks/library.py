@@ -26,7 +26,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from thesis_desk.app import open_workspace  # noqa: E402
 from thesis_desk.resources import seeds_dir  # noqa: E402
 
 
@@ -59,6 +58,11 @@ def pct(values: list[float], q: float) -> float:
 
 
 def main() -> None:
+    # Imported here, not at the top: the import's helper processes import this module
+    # as their parent's main one, and the app's own main module (the thesis-desk
+    # command) does not import the services (0.5 s a helper).
+    from thesis_desk.app import open_workspace
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=20000)
     ap.add_argument("--queries", type=int, default=100)
