@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -203,7 +204,12 @@ class Metric(Base):
 
 class Observation(Base):
     __tablename__ = "observation"
-    __table_args__ = (UniqueConstraint("metric_id", "date", name="uq_observation_metric_date"),)
+    __table_args__ = (
+        UniqueConstraint("metric_id", "date", name="uq_observation_metric_date"),
+        # the few observations citing evidence, by metric (a chart's evidence marks)
+        Index("ix_observation_metric_evidence", "metric_id", "evidence_id",
+              sqlite_where=text("evidence_id IS NOT NULL")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     metric_id: Mapped[int] = mapped_column(_fk("metric.id"))
     date: Mapped[dt.date] = mapped_column(Date)
