@@ -39,12 +39,17 @@ def test_observation_crossing_a_rule_gives_one_alert_in_chart_inbox_and_status(q
 
     window.sidebar.setCurrentRow(3)
     inbox = window.alerts_view
-    assert inbox.tree.topLevelItemCount() == 1
-    assert "Capex ratio above 100: 121" in inbox.tree.topLevelItem(0).text(2)
+    assert inbox.tree.topLevelItemCount() == 1 and inbox.empty.isHidden()
+    row = inbox.tree.topLevelItem(0)
+    assert "Capex ratio above 100: 121" in row.text(4)
+    assert (row.text(2), row.text(3)) == ("(no thesis)", "Capex ratio")
+    assert not inbox.ack_btn.isEnabled()  # nothing selected yet
     inbox.tree.topLevelItem(0).setSelected(True)
+    assert inbox.ack_btn.isEnabled() and inbox.snooze_btn.isEnabled()
     inbox.snooze()
     assert window.sidebar.item(3).text() == "Alerts"  # snoozed: out of the unread count
-    assert inbox.tree.topLevelItem(0).text(0) == "snoozed"
+    tomorrow = dt.datetime.now() + dt.timedelta(days=1)  # shown in local time
+    assert inbox.tree.topLevelItem(0).text(0).startswith(f"snoozed until {tomorrow:%Y-%m-%d}")
     inbox.tree.topLevelItem(0).setSelected(True)
     inbox._open_metric()
     assert window.stack.currentWidget() is mv and mv.current_id() == m.id
@@ -52,6 +57,15 @@ def test_observation_crossing_a_rule_gives_one_alert_in_chart_inbox_and_status(q
     inbox.tree.topLevelItem(0).setSelected(True)
     inbox.acknowledge()
     assert inbox.tree.topLevelItem(0).text(0) == "acknowledged"
+
+
+def test_an_empty_inbox_says_how_alerts_arrive(qtbot, window):
+    window.sidebar.setCurrentRow(3)
+    inbox = window.alerts_view
+    assert inbox.tree.topLevelItemCount() == 0 and not inbox.empty.isHidden()
+    assert "No alerts" in inbox.empty.text()
+    assert not any(b.isEnabled() for b in (inbox.ack_btn, inbox.snooze_btn,
+                                           inbox.open_metric_btn, inbox.open_thesis_btn))
 
 
 def test_observation_form_refuses_bad_input(qtbot, window):
@@ -247,6 +261,7 @@ def test_chart_marks_cited_evidence_and_inbox_opens_the_thesis(qtbot, window):
     window.sidebar.setCurrentRow(3)
     inbox = window.alerts_view
     assert inbox.tree.topLevelItemCount() == 1
+    assert inbox.tree.topLevelItem(0).text(2) == thesis.title  # the thesis it concerns
     inbox.tree.topLevelItem(0).setSelected(True)
     inbox.open_thesis_btn.click()
     assert window.stack.currentWidget() is window.theses_view

@@ -98,6 +98,8 @@ class AlertInfo:
     message: str
     state: str
     thesis_ids: tuple[int, ...]
+    thesis_titles: tuple[str, ...] = ()  # in the order of thesis_ids
+    snoozed_until: dt.datetime | None = None  # UTC, while snoozed
 
 
 def describe_rule(kind: str, threshold: float | None, window: int | None,
@@ -398,7 +400,11 @@ def _alert_info(s: Session, a: Alert) -> AlertInfo:
             if p is not None:
                 ids.add(p.thesis_id)
         theses = tuple(sorted(ids))
+    titles = dict(s.execute(select(Thesis.id, Thesis.title).where(Thesis.id.in_(theses)))
+                  .all()) if theses else {}
     return AlertInfo(id=a.id, rule_id=a.rule_id, metric_id=rule.metric_id if rule else 0,
                      metric_name=metric.name if metric else "", fired_at=a.fired_at,
                      observed_on=a.observed_on, value=a.value, message=a.message,
-                     state=a.state, thesis_ids=theses)
+                     state=a.state, thesis_ids=theses,
+                     thesis_titles=tuple(titles.get(t, "") for t in theses),
+                     snoozed_until=a.snoozed_until if a.state == "snoozed" else None)

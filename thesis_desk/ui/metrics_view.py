@@ -36,6 +36,7 @@ from thesis_desk.ui.widgets import (
     FieldError,
     OptionalDateEdit,
     heading_label,
+    local_time,
     muted,
     plain_label,
     plain_tip,
@@ -573,37 +574,59 @@ class AlertsView(QWidget):
         super().__init__(parent)
         self.alerts = alerts
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["State", "Fired", "Alert"])
+        self.tree.setHeaderLabels(["State", "Fired", "Thesis", "Metric", "Alert"])
         self.tree.setRootIsDecorated(False)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        ack = QPushButton("Acknowledge")
-        ack.clicked.connect(self.acknowledge)
-        snooze = QPushButton("Snooze 1 Day")
-        snooze.clicked.connect(self.snooze)
-        open_metric = QPushButton("Open Metric")
-        open_metric.clicked.connect(self._open_metric)
+        self.empty = muted(plain_label(
+            "No alerts. An alert fires when an observation crosses one of a metric's rules "
+            "(add rules in the Metrics area, or with `thesis-desk rules add`); it is listed "
+            "here, counted in the sidebar and announced in the system tray.", wrap=True))
+        self.ack_btn = QPushButton("Acknowledge")
+        self.ack_btn.setShortcut("Ctrl+K")
+        self.ack_btn.setToolTip("Mark the selected alerts as read (Ctrl+K)")
+        self.ack_btn.clicked.connect(self.acknowledge)
+        self.snooze_btn = QPushButton("Snooze 1 Day")
+        self.snooze_btn.setToolTip("Out of the unread count until this time tomorrow")
+        self.snooze_btn.clicked.connect(self.snooze)
+        self.open_metric_btn = QPushButton("Open Metric")
+        self.open_metric_btn.clicked.connect(self._open_metric)
         self.open_thesis_btn = QPushButton("Open Thesis")
         self.open_thesis_btn.setToolTip("The thesis that tracks this metric (the first, if several do)")
         self.open_thesis_btn.clicked.connect(self._open_thesis)
         self.tree.itemDoubleClicked.connect(lambda _i, _c: self._open_thesis())
+        self.tree.itemSelectionChanged.connect(self._enable)
         row = QHBoxLayout()
         row.addStretch(1)
-        for b in (open_metric, self.open_thesis_btn, snooze, ack):
+        for b in (self.open_metric_btn, self.open_thesis_btn, self.snooze_btn, self.ack_btn):
             row.addWidget(b)
         lay = QVBoxLayout(self)
+        lay.addWidget(self.empty)
         lay.addWidget(self.tree, 1)
         lay.addLayout(row)
         self.refresh()
 
     def refresh(self) -> None:
         self.tree.clear()
-        for a in sorted(self.alerts.alerts(), key=lambda a: a.state != "new"):
-            state = a.state if a.state != "snoozed" else "snoozed"
-            item = QTreeWidgetItem([state, f"{a.fired_at:%Y-%m-%d %H:%M}", a.message])
+        shown = sorted(self.alerts.alerts(), key=lambda a: a.state != "new")
+        for a in shown:
+            state = (f"snoozed until {local_time(a.snoozed_until)}" if a.snoozed_until
+                     else a.state)
+            theses = "; ".join(t for t in a.thesis_titles if t) or "(no thesis)"
+            item = QTreeWidgetItem([state, local_time(a.fired_at), theses, a.metric_name,
+                                    a.message])
             item.setData(0, Qt.ItemDataRole.UserRole, a.id)
             item.setData(1, Qt.ItemDataRole.UserRole, a.metric_id)
             item.setData(2, Qt.ItemDataRole.UserRole, list(a.thesis_ids))
             self.tree.addTopLevelItem(item)
+        self.empty.setVisible(not shown)
+        self._enable()
+
+    def _enable(self) -> None:
+        items = self.tree.selectedItems()
+        for b in (self.ack_btn, self.snooze_btn, self.open_metric_btn):
+            b.setEnabled(bool(items))
+        self.open_thesis_btn.setEnabled(len(items) == 1)
 
     def acknowledge(self) -> None:
         for item in self.tree.selectedItems():
