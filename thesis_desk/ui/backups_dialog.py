@@ -4,7 +4,6 @@ must close its own connections around it."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QUrl
@@ -23,14 +22,10 @@ from PySide6.QtWidgets import (
 
 from thesis_desk.core.backups import BackupInfo, BackupService
 from thesis_desk.core.errors import UserError
-from thesis_desk.ui.widgets import muted, plain_label
+from thesis_desk.ui.widgets import local_time, muted, plain_label
 
 _REASONS = {"manual": "Manual", "daily": "Daily (on open)", "on-close": "On close",
             "before-restore": "Before a restore"}
-
-
-def local_time(utc: dt.datetime) -> str:
-    return utc.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def size_text(n: int) -> str:

@@ -303,7 +303,7 @@ class MainWindow(QMainWindow):
         from thesis_desk.app import open_workspace
         from thesis_desk.core.backups import BackupService
         from thesis_desk.core.errors import DatabaseError
-        from thesis_desk.ui.backups_dialog import local_time
+        from thesis_desk.ui.widgets import local_time
 
         service = BackupService.for_paths(self.paths)
         good = service.latest_good()
@@ -385,7 +385,7 @@ class MainWindow(QMainWindow):
         (the current state is backed up first), reopen."""
         from thesis_desk.app import open_workspace
         from thesis_desk.core.errors import DatabaseError
-        from thesis_desk.ui.backups_dialog import local_time
+        from thesis_desk.ui.widgets import local_time
 
         b = chosen
         if ask and not confirm(
