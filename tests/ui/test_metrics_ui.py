@@ -95,6 +95,38 @@ def test_a_long_series_is_downsampled_and_clipped(qtbot, window):
     assert chart.curve.opts["autoDownsample"] and chart.curve.opts["clipToView"]
 
 
+def test_a_long_series_is_read_off_the_gui_thread_and_a_later_choice_wins(
+        qtbot, window, monkeypatch):
+    import thesis_desk.ui.metrics_view as mv_mod
+
+    monkeypatch.setattr(mv_mod, "ASYNC_ROWS", 5)  # "long": more than 5 observations
+    ws = window.workspace
+    long = ws.metrics.create(MetricInput("A long series"))
+    short = ws.metrics.create(MetricInput("B short series"))
+    for n in range(8):
+        ws.metrics.observe(long.id, dt.date(2025, 1, 1 + n), float(n))
+    for n in range(3):
+        ws.metrics.observe(short.id, dt.date(2025, 1, 1 + n), 100.0 + n)
+    window.sidebar.setCurrentRow(2)
+    view = window.metrics_view
+    view.list.setCurrentRow(0)  # the long one: read in the background
+    chart = view.chart
+    assert "Reading 8 observations" in chart.notice.text()
+    def drawn() -> list:
+        ys = chart.curve.getData()[1]
+        return [] if ys is None else list(ys)
+
+    qtbot.waitUntil(lambda: len(drawn()) == 8, timeout=5000)
+    assert chart.notice.isHidden()
+    view.list.setCurrentRow(0)
+    view.show_current()  # the long one again, and at once the short one
+    view.list.setCurrentRow(1)
+    assert drawn() == [100.0, 101.0, 102.0]
+    assert view._loader.wait(5000)
+    qtbot.wait(50)  # the long series' result is delivered, and dropped
+    assert drawn() == [100.0, 101.0, 102.0]
+
+
 def test_a_second_process_writing_shows_up_without_a_restart(qtbot, window):
     from thesis_desk.cli import main
 

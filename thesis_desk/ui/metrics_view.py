@@ -45,10 +45,12 @@ from thesis_desk.ui.widgets import (
 if TYPE_CHECKING:
     from thesis_desk.core.alerts import AlertService
     from thesis_desk.core.metrics import EvidenceMark, MetricService
+    from thesis_desk.ui.tasks import TaskRunner
 
 EVIDENCE_PENS = {"supports": (46, 160, 67), "contradicts": (218, 54, 51),
                  "context": (128, 128, 128)}
 SHORT_SERIES = 3
+ASYNC_ROWS = 200_000  # longer series are read off the GUI thread (see show_metric)
 TABLE_ROWS = 1000  # the observation table shows the latest ones; the chart shows all  # fewer points than this: say so instead of drawing a line
 
 
@@ -188,18 +190,42 @@ class MetricChart(QWidget):
 
         self.xs = np.array([], dtype=float)
         self.ys = np.array([], dtype=float)
+        self._wanted: int | None = None
 
-    def show_metric(self, metrics: MetricService, alerts: AlertService, metric_id: int) -> None:
-        """Draw everything the workspace knows about one metric."""
-        dates, values = metrics.series(metric_id)
-        rules = alerts.rules(metric_id)
-        fired = alerts.alerts(metric_id=metric_id)
-        self.show_series(dates, values,
-                         [r.threshold for r in rules if r.threshold is not None
-                          and r.kind in ("above", "below", "crosses")],
-                         [(a.observed_on, a.value) for a in fired
-                          if a.observed_on and a.value is not None],
-                         evidence=metrics.evidence_marks(metric_id))
+    def show_metric(self, metrics: MetricService, alerts: AlertService, metric_id: int, *,
+                    loader: TaskRunner | None = None, rows: int = 0) -> None:
+        """Draw everything the workspace knows about one metric. With a ``loader``, a
+        series of more than ASYNC_ROWS observations (``rows``) is read off the GUI thread
+        (a million take about a second to read) and drawn when it arrives, unless
+        another metric was asked for meanwhile."""
+        self._wanted = metric_id
+
+        def gather(_progress: object = None, _cancelled: object = None) -> tuple:
+            dates, values = metrics.series(metric_id)
+            rules = alerts.rules(metric_id)
+            fired = alerts.alerts(metric_id=metric_id)
+            return (dates, values,
+                    [r.threshold for r in rules if r.threshold is not None
+                     and r.kind in ("above", "below", "crosses")],
+                    [(a.observed_on, a.value) for a in fired
+                     if a.observed_on and a.value is not None],
+                    metrics.evidence_marks(metric_id))
+
+        def draw(found: tuple) -> None:
+            if self._wanted == metric_id:
+                self.show_series(*found[:4], evidence=found[4])
+
+        def failed(exc: Exception) -> None:
+            if self._wanted == metric_id:
+                self.notice.setText(f"Could not read the observations: {exc}")
+
+        if loader is None or rows <= ASYNC_ROWS:
+            draw(gather())
+            return
+        self.show_series([], [], [], [])
+        self.notice.setText(f"Reading {rows:,} observations…")
+        self.notice.show()
+        loader.run(gather, on_done=draw, on_error=failed, show_progress=False)
 
     def show_series(self, dates: list[dt.date], values: list[float], thresholds: list[float],
                     alert_dates: list[tuple[dt.date, float]],
@@ -305,6 +331,7 @@ class MetricsView(QWidget):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.metrics, self.alerts = metrics, alerts
+        self._loader: TaskRunner | None = None  # reads long series off the GUI thread
         self.list = QListWidget()
         self.list.currentRowChanged.connect(lambda _r: self.show_current())
         self.title = heading_label(scale=1.2)
@@ -414,10 +441,10 @@ class MetricsView(QWidget):
             self.list.addItem(item)
             if m.id == keep:
                 self.list.setCurrentItem(item)
-        self.list.blockSignals(False)
         if self.list.currentItem() is None and self.list.count():
             self.list.setCurrentRow(0)
-        self.show_current()
+        self.list.blockSignals(False)
+        self.show_current()  # once: the row set above told nobody
 
     def show_current(self) -> None:
         mid = self.current_id()
@@ -432,7 +459,12 @@ class MetricsView(QWidget):
         self.title.setText(info.name)
         self.meta.setText("  ·  ".join(x for x in (info.unit, info.frequency, info.instrument,
                                                    info.source, info.description) if x))
-        self.chart.show_metric(self.metrics, self.alerts, mid)
+        if self._loader is None:
+            from thesis_desk.ui.tasks import TaskRunner
+
+            self._loader = TaskRunner(self)
+        self.chart.show_metric(self.metrics, self.alerts, mid, loader=self._loader,
+                               rows=info.observations)
         obs = self.metrics.observations(mid, newest=TABLE_ROWS)
         rules = self.alerts.rules(mid)
         self.table.clear()

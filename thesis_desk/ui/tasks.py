@@ -57,12 +57,15 @@ class _Runnable(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.job(lambda d, t, label: self.signals.progress.emit(d, t, label),
-                              self.cancel.is_set)
-        except Exception as exc:  # delivered to the GUI thread, logged there
-            self.signals.failed.emit(exc)
-        else:
-            self.signals.finished.emit(result)
+            try:
+                result = self.job(lambda d, t, label: self.signals.progress.emit(d, t, label),
+                                  self.cancel.is_set)
+            except Exception as exc:  # delivered to the GUI thread, logged there
+                self.signals.failed.emit(exc)
+            else:
+                self.signals.finished.emit(result)
+        except RuntimeError:  # the window that asked is gone: nobody to tell
+            log.info("background task ended after its window closed")
 
 
 class TaskRunner(QObject):
