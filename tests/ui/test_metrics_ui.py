@@ -68,6 +68,44 @@ def test_an_empty_inbox_says_how_alerts_arrive(qtbot, window):
                                            inbox.open_metric_btn, inbox.open_thesis_btn))
 
 
+def test_an_observation_cites_its_evidence_and_document_through_the_form(qtbot, window,
+                                                                        tmp_path):
+    from thesis_desk.core.records import EvidenceInput, ThesisInput
+
+    ws = window.workspace
+    note = tmp_path / "note.txt"
+    note.write_text("Broker note\n\nCloud capex reached 121% of cloud revenue in June.\n")
+    doc = ws.library.import_file(note).document
+    text = ws.library.get(doc.id).text
+    start = text.index("Cloud capex")
+    thesis = ws.theses.create(ThesisInput("Capex discipline"))
+    ev = ws.evidence.add(EvidenceInput(thesis.id, text[start:start + 47], document_id=doc.id,
+                                       start_offset=start, end_offset=start + 47,
+                                       stance="contradicts"))
+    m = ws.metrics.create(MetricInput("Capex ratio", unit="%"))
+    ws.metrics.link(thesis.id, m.id, "down")
+    window.sidebar.setCurrentRow(2)
+    view = window.metrics_view
+    view.obs_evidence.setCurrentIndex(view.obs_evidence.findData(ev.id))
+    assert "Capex discipline" in view.obs_evidence.currentText()
+    assert view.obs_document.currentText().startswith("Broker note")  # the evidence's own
+    view.obs_date.set_value(dt.date(2025, 6, 30))
+    view.obs_value.setText("121")
+    view.add_observation()
+    [obs] = ws.metrics.observations(m.id)
+    assert (obs.value, obs.evidence_id, obs.document_id) == (121, ev.id, doc.id)
+    assert view.table.topLevelItem(0).text(3).startswith("Capex discipline")
+    assert view.chart.evidence_dates == [dt.date(2025, 6, 30)]  # the chart marks it
+    assert view.obs_evidence.currentIndex() == 0  # the form is ready for the next value
+
+    view.obs_date.set_value(dt.date(2025, 9, 30))
+    view.obs_value.setText("118")
+    view.obs_document.setEditText("A note nobody imported")
+    view.add_observation()
+    assert "No document in the library" in view.obs_error.text()
+    assert len(ws.metrics.observations(m.id)) == 1  # nothing written
+
+
 def test_observation_form_refuses_bad_input(qtbot, window):
     ws = window.workspace
     m = ws.metrics.create(MetricInput("P/E"))

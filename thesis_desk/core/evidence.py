@@ -110,6 +110,16 @@ class EvidenceService:
                              .order_by(Evidence.created_at, Evidence.id)).all()
             return _infos(s, rows)
 
+    def choices(self) -> list[tuple[int, str, int | None]]:
+        """Every evidence item as (id, "thesis: quote", document id), for a picker
+        (an observation citing the passage its value is stated in)."""
+        with self.db.read() as s:
+            rows = s.execute(select(Evidence.id, Thesis.title, Evidence.quote,
+                                    Evidence.document_id)
+                             .join(Thesis, Thesis.id == Evidence.thesis_id)
+                             .order_by(Thesis.title, Evidence.created_at, Evidence.id)).all()
+        return [(eid, f"{title}: “{_short(quote, 80)}”", doc) for eid, title, quote, doc in rows]
+
     def for_document(self, document_id: int) -> list[EvidenceInfo]:
         with self.db.read() as s:
             rows = s.scalars(select(Evidence).where(Evidence.document_id == document_id)

@@ -115,7 +115,8 @@ class MainWindow(QMainWindow):
 
         ws = self.workspace
         if row == 2 and self.metrics_view is None:
-            self.metrics_view = MetricsView(ws.metrics, ws.alerts)
+            self.metrics_view = MetricsView(ws.metrics, ws.alerts, evidence=ws.evidence,
+                                            library=ws.library)
             self.metrics_view.changed.connect(self.refresh_status)
             self.metrics_view.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
             self.metrics_view.fired.connect(self.notify)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -45,6 +47,8 @@ from thesis_desk.ui.widgets import (
 if TYPE_CHECKING:
     from thesis_desk.core.alerts import AlertService
     from thesis_desk.core.metrics import EvidenceMark, MetricService
+    from thesis_desk.core.evidence import EvidenceService
+    from thesis_desk.core.library import LibraryService
     from thesis_desk.ui.tasks import TaskRunner
 
 EVIDENCE_PENS = {"supports": (46, 160, 67), "contradicts": (218, 54, 51),
@@ -328,9 +332,15 @@ class MetricsView(QWidget):
     fired = Signal(list)  # messages of alerts that just fired
 
     def __init__(self, metrics: MetricService, alerts: AlertService,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, evidence: EvidenceService | None = None,
+                 library: LibraryService | None = None):
         super().__init__(parent)
         self.metrics, self.alerts = metrics, alerts
+        self.evidence, self.library = evidence, library
+        self._evidence_docs: dict[int, int | None] = {}  # evidence id -> its document
+        self._source_names: dict[tuple[str, int], str] = {}  # for the table's Source
+        self._doc_ids: list[int | None] = []  # the document picker's rows
+        self._doc_count = -1  # documents the picker holds (refilled when that changes)
         self._loader: TaskRunner | None = None  # reads long series off the GUI thread
         self.list = QListWidget()
         self.list.currentRowChanged.connect(lambda _r: self.show_current())
@@ -338,7 +348,7 @@ class MetricsView(QWidget):
         self.meta = muted(plain_label(wrap=True))
         self.chart = MetricChart()
         self.table = QTreeWidget()
-        self.table.setHeaderLabels(["Date", "Value", "Note"])
+        self.table.setHeaderLabels(["Date", "Value", "Note", "Source"])
         self.table.setRootIsDecorated(False)
         self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -355,6 +365,25 @@ class MetricsView(QWidget):
         self.obs_note = QLineEdit()
         self.obs_note.setPlaceholderText("note (optional)")
         self.obs_replace = QCheckBox("Replace a value on that date")
+        # where the value is stated: an evidence passage (marked on the chart, cited by
+        # the memo) and/or a document of the library (type to find it by title)
+        self.obs_evidence = QComboBox()
+        self.obs_evidence.setToolTip("The evidence passage that states this value (optional)")
+        self.obs_evidence.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.obs_evidence.setMinimumContentsLength(20)
+        self.obs_document = QComboBox()
+        self.obs_document.setEditable(True)
+        self.obs_document.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.obs_document.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.obs_document.completer().setCompletionMode(
+            QCompleter.CompletionMode.PopupCompletion)
+        self.obs_document.setToolTip("The library document that states this value (optional; "
+                                     "type part of its title)")
+        self.obs_document.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.obs_document.setMinimumContentsLength(20)
+        self.obs_evidence.currentIndexChanged.connect(self._evidence_chosen)
         self.obs_error = FieldError()
         add = QPushButton("Add Observation")
         add.clicked.connect(self.add_observation)
@@ -362,6 +391,10 @@ class MetricsView(QWidget):
         form.addRow("Date", self.obs_date)
         form.addRow("Value", self.obs_value)
         form.addRow("Note", self.obs_note)
+        if evidence is not None:
+            form.addRow("Evidence", self.obs_evidence)
+        if library is not None:
+            form.addRow("Document", self.obs_document)
         form.addRow("", self.obs_replace)
         form.addRow("", self.obs_error)
         form.addRow("", add)
@@ -444,7 +477,60 @@ class MetricsView(QWidget):
         if self.list.currentItem() is None and self.list.count():
             self.list.setCurrentRow(0)
         self.list.blockSignals(False)
+        self._fill_sources()
         self.show_current()  # once: the row set above told nobody
+
+    def _fill_sources(self) -> None:
+        """The evidence and document pickers of the observation form, with '(none)'
+        first; the documents only when their number changed (a library of 20,000)."""
+        if self.evidence is not None:
+            keep = self.obs_evidence.currentData()
+            self.obs_evidence.blockSignals(True)
+            self.obs_evidence.clear()
+            self.obs_evidence.addItem("(none)", None)
+            self._evidence_docs = {}
+            for eid, label, doc in self.evidence.choices():
+                self.obs_evidence.addItem(label, eid)
+                self._evidence_docs[eid] = doc
+                self._source_names[("evidence", eid)] = label
+            self.obs_evidence.setCurrentIndex(max(0, self.obs_evidence.findData(keep)))
+            self.obs_evidence.blockSignals(False)
+        if self.library is not None and self.library.count() != self._doc_count:
+            docs = self.library.list()
+            self._doc_count = len(docs)
+            self._doc_ids = [None] + [d.id for d in docs]
+            cites = [d.citation() for d in docs]
+            twice = {c for c, n in Counter(cites).items() if n > 1}  # told apart by id
+            labels = ["(none)"] + [f"{c} [#{d.id}]" if c in twice else c
+                                   for c, d in zip(cites, docs, strict=True)]
+            for d, label in zip(docs, labels[1:], strict=True):
+                self._source_names[("document", d.id)] = label
+            self.obs_document.clear()
+            self.obs_document.addItems(labels)
+
+    def _evidence_chosen(self) -> None:
+        """Evidence quoted from a document: that document is the source too."""
+        doc = self._evidence_docs.get(self.obs_evidence.currentData())
+        if doc is not None and doc in self._doc_ids:
+            self.obs_document.setCurrentIndex(self._doc_ids.index(doc))
+
+    def _chosen_document(self) -> int | None:
+        """The document picked, None for '(none)'; ValueError for text that names none."""
+        text = self.obs_document.currentText().strip()
+        if not text or text == "(none)":
+            return None
+        row = self.obs_document.findText(text, Qt.MatchFlag.MatchExactly)
+        if row < 0:
+            raise ValueError(f"No document in the library is called “{text}”: choose one "
+                             "from the list, or leave Document as (none).")
+        return self._doc_ids[row]
+
+    def _source_of(self, o: Any) -> str:
+        if o.evidence_id is not None:
+            return self._source_names.get(("evidence", o.evidence_id), f"evidence {o.evidence_id}")
+        if o.document_id is not None:
+            return self._source_names.get(("document", o.document_id), f"document {o.document_id}")
+        return ""
 
     def show_current(self) -> None:
         mid = self.current_id()
@@ -469,7 +555,8 @@ class MetricsView(QWidget):
         rules = self.alerts.rules(mid)
         self.table.clear()
         for o in reversed(obs):
-            self.table.addTopLevelItem(QTreeWidgetItem([f"{o.date:%Y-%m-%d}", f"{o.value:g}", o.note]))
+            self.table.addTopLevelItem(QTreeWidgetItem([f"{o.date:%Y-%m-%d}", f"{o.value:g}",
+                                                        o.note, self._source_of(o)]))
         self.rules.clear()
         for r in rules:
             self.rules.addTopLevelItem(QTreeWidgetItem(
@@ -559,8 +646,15 @@ class MetricsView(QWidget):
             self.obs_error.show_error(f"'{self.obs_value.text()}' is not a number.")
             return
         try:
+            document_id = self._chosen_document()
+        except ValueError as exc:
+            self.obs_error.show_error(str(exc))
+            return
+        try:
             obs = self.metrics.observe(mid, when, value, note=self.obs_note.text(),
-                                       replace=self.obs_replace.isChecked())
+                                       replace=self.obs_replace.isChecked(),
+                                       evidence_id=self.obs_evidence.currentData(),
+                                       document_id=document_id)
         except ValidationError as exc:
             self.obs_error.show_error(" ".join(exc.errors.values()))
             return
@@ -570,6 +664,8 @@ class MetricsView(QWidget):
         self.obs_error.show_error("")
         self.obs_value.clear()
         self.obs_note.clear()
+        self.obs_evidence.setCurrentIndex(0)
+        self.obs_document.setCurrentIndex(0)
         self.refresh(select_id=mid)
         if obs.fired:
             self.fired.emit(list(obs.fired))
