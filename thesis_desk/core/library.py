@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from thesis_desk.core.db import Database
+from thesis_desk.core.db import Database, bulk_rows
 from thesis_desk.core.errors import NotFoundError, UserError, ValidationError
 from thesis_desk.core.extract import Extracted
 from thesis_desk.core.import_worker import Prepared, Refused, prepare, prepare_all, watch_parent
@@ -192,6 +192,15 @@ class LibraryService:
                 sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
             rows = s.execute(text(sql), params).all()
         return [_info_from_row(r) for r in rows]
+
+    def choices(self) -> list[tuple[int, str]]:
+        """Every document as (id, "title, publisher, date"), by title, for a picker: four
+        plain columns (the whole list of 20,000 as DocumentInfo took 0.27 s)."""
+        with self.db.read() as s:
+            rows = bulk_rows(s, "SELECT id, title, publisher, published_on FROM document "
+                                "ORDER BY title COLLATE NOCASE, id")
+        return [(i, ", ".join(x for x in (title, publisher, (day or "")[:10]) if x))
+                for i, title, publisher, day in rows]
 
     def get(self, document_id: int) -> DocumentText:
         with self.db.read() as s:
