@@ -46,7 +46,7 @@ from thesis_desk.ui.widgets import (
 
 if TYPE_CHECKING:
     from thesis_desk.core.alerts import AlertService
-    from thesis_desk.core.metrics import EvidenceMark, MetricService
+    from thesis_desk.core.metrics import EvidenceMark, MetricService, ObservationInfo
     from thesis_desk.core.evidence import EvidenceService
     from thesis_desk.core.library import LibraryService
     from thesis_desk.ui.tasks import TaskRunner
@@ -526,7 +526,7 @@ class MetricsView(QWidget):
                              "from the list, or leave Document as (none).")
         return self._doc_ids[row]
 
-    def _source_of(self, o: Any) -> str:
+    def _source_of(self, o: ObservationInfo) -> str:
         if o.evidence_id is not None:
             return self._source_names.get(("evidence", o.evidence_id), f"evidence {o.evidence_id}")
         if o.document_id is not None:
