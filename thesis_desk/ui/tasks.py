@@ -83,7 +83,10 @@ class TaskRunner(QObject):
             on_error: Callable[[Exception], None], title: str = "",
             parent: QWidget | None = None, show_progress: bool = True) -> threading.Event:
         cancel = threading.Event()
-        signals = _Signals()
+        # A child of the runner, made and deleted on the GUI thread. Without a parent the
+        # worker could drop the last reference when its job ended after the result had
+        # been handled, destroying a GUI-thread object on the worker (a crash under load).
+        signals = _Signals(self)
         self._active.append(signals)
         dialog = None
         ended: list[bool] = []
@@ -104,6 +107,7 @@ class TaskRunner(QObject):
                 dialog.reset()
                 dialog.deleteLater()
             self._active.remove(signals)
+            signals.deleteLater()  # the job has sent its last signal
             receiver.deleteLater()
             self.busy_changed.emit(bool(self._active))
             callback(value)
