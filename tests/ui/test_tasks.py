@@ -26,3 +26,24 @@ def test_a_result_reaches_its_callback(qtbot):
     runner.run(lambda progress, cancelled: 42, on_done=got.append, on_error=got.append)
     qtbot.waitUntil(lambda: got == [42], timeout=5000)
     assert not runner._active
+
+
+def test_progress_then_the_error_arrive_in_order_on_the_gui_thread(qtbot):
+    import threading
+
+    window = QWidget()
+    runner = TaskRunner(window)
+    seen: list[object] = []
+    gui = threading.get_ident()
+
+    def job(progress, cancelled):
+        for n in range(3):
+            progress(n, 3, f"step {n}")
+        raise ValueError("disk full")
+
+    def on_error(exc: Exception) -> None:
+        seen.append((str(exc), threading.get_ident() == gui))
+
+    runner.run(job, on_done=seen.append, on_error=on_error, title="Job", parent=window)
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert seen == [("disk full", True)] and not runner._active
