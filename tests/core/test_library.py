@@ -24,6 +24,15 @@ def rows(ws) -> int:
         return s.scalar(select(func.count()).select_from(Document))
 
 
+def notes(folder, n: int) -> list:
+    """n small distinct text files, 0.txt ... (n-1).txt."""
+    files = []
+    for i in range(n):
+        files.append(folder / f"{i}.txt")
+        files[-1].write_text(f"Note {i}\nbody {i}")
+    return files
+
+
 def test_text_import_guesses_metadata_and_keeps_the_original(workspace, tmp_path):
     f = tmp_path / "note.txt"
     f.write_text(ARTICLE, encoding="utf-8")
@@ -175,10 +184,7 @@ def test_any_query_is_safe(workspace, query):
 def test_a_failing_batch_is_reported_and_keeps_earlier_batches(workspace, tmp_path, monkeypatch):
     from thesis_desk.core import library as lib
 
-    files = []
-    for i in range(4):
-        files.append(tmp_path / f"{i}.txt")
-        files[-1].write_text(f"Note {i}\nbody {i}")
+    files = notes(tmp_path, 4)
     real = lib._record
 
     def flaky(w, item, meta):
@@ -230,10 +236,7 @@ def test_many_files_with_a_refused_and_a_repeated_one_keep_every_original(
 def test_an_original_that_cannot_be_kept_refuses_that_file_only(workspace, tmp_path, monkeypatch):
     from thesis_desk.core import import_worker
 
-    files = []
-    for i in range(3):
-        files.append(tmp_path / f"{i}.txt")
-        files[-1].write_text(f"Note {i}\nbody {i}")
+    files = notes(tmp_path, 3)
     real = import_worker.keep_original
 
     def full(originals, rel, data):

@@ -37,6 +37,7 @@ from thesis_desk.core.records import (
     DocumentText,
     ImportResult,
     SearchHit,
+    citation,
 )
 from thesis_desk.core.snapshot import as_date, as_datetime
 from thesis_desk.core.timeutil import utcnow
@@ -199,7 +200,7 @@ class LibraryService:
         with self.db.read() as s:
             rows = bulk_rows(s, "SELECT id, title, publisher, published_on FROM document "
                                 "ORDER BY title COLLATE NOCASE, id")
-        return [(i, ", ".join(x for x in (title, publisher, (day or "")[:10]) if x))
+        return [(i, citation(title, publisher, (day or "")[:10]))
                 for i, title, publisher, day in rows]
 
     def get(self, document_id: int) -> DocumentText:

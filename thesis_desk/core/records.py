@@ -268,14 +268,13 @@ class DocumentInfo:
         return DocumentMeta(self.title, self.publisher, self.author, self.published_on, self.url)
 
     def citation(self, page: int | None = None) -> str:
-        parts = [self.title]
-        if self.publisher:
-            parts.append(self.publisher)
-        if self.published_on:
-            parts.append(f"{self.published_on:%Y-%m-%d}")
-        if page:
-            parts.append(f"p. {page}")
-        return ", ".join(parts)
+        return citation(self.title, self.publisher,
+                        f"{self.published_on:%Y-%m-%d}" if self.published_on else "", page)
+
+
+def citation(title: str, publisher: str, day: str, page: int | None = None) -> str:
+    """"Title, Publisher, YYYY-MM-DD, p. N", leaving out what is not known."""
+    return ", ".join([title, *(x for x in (publisher, day, f"p. {page}" if page else "") if x)])
 
 
 @dataclass(frozen=True)
