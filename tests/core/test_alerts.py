@@ -145,3 +145,34 @@ def test_snoozed_alert_leaves_the_unread_count_and_comes_back(workspace, metric)
     assert workspace.alerts.wake_snoozed(now=utcnow()) == 0
     assert workspace.alerts.wake_snoozed(now=utcnow() + dt.timedelta(hours=2)) == 1
     assert [x.id for x in workspace.alerts.alerts(state="new")] == [a.id]
+
+
+def test_each_alert_names_its_metric_and_theses_however_many(workspace, monkeypatch):
+    """The inbox's details come from a few batched queries: small batches here, so that
+    alerts, metrics and theses each span several."""
+    from thesis_desk.core import alerts as alerts_module
+
+    monkeypatch.setattr(alerts_module, "IN_CHUNK", 2)
+    ws = workspace
+    a, b, c = (ws.theses.create(ThesisInput(title=f"Thesis {n}")).id for n in "ABC")
+    kill = ws.theses.add_pillar(c, PillarInput("kill", "Breaks above 10"))
+    metrics = [ws.metrics.create(MetricInput(f"Metric {i}")) for i in range(5)]
+    ws.metrics.link(a, metrics[0].id, "up")
+    ws.metrics.link(b, metrics[0].id, "up")
+    ws.metrics.link(b, metrics[1].id, "down")
+    expected = {metrics[0].id: (a, b), metrics[1].id: (b,), metrics[2].id: (c,),
+                metrics[3].id: (), metrics[4].id: ()}
+    for m in metrics:
+        ws.alerts.add_rule(RuleInput(m.id, "crosses", threshold=10,
+                                     pillar_id=kill.id if m is metrics[2] else None))
+        fired = feed(ws, m.id, [0, 20, 0])
+        assert [len(f) for f in fired] == [0, 1, 1]  # up through 10, then down again
+    infos = ws.alerts.alerts()
+    assert len(infos) == 10
+    titles = {a: "Thesis A", b: "Thesis B", c: "Thesis C"}
+    for info in infos:
+        metric = next(m for m in metrics if m.id == info.metric_id)
+        assert info.metric_name == metric.name
+        assert info.thesis_ids == expected[metric.id]
+        assert info.thesis_titles == tuple(titles[t] for t in expected[metric.id])
+    assert [i.metric_name for i in ws.alerts.alerts(metric_id=metrics[1].id)] == ["Metric 1"] * 2

@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -162,18 +164,21 @@ class AlertService:
             fired += _check_stale(s, today or dt.date.today())
             _wake_due(s, utcnow())
             s.flush()
-            return [_alert_info(s, a) for a in fired]
+            return _alert_infos(s, fired)
 
     def alerts(self, *, state: str | None = None,
                metric_id: int | None = None) -> list[AlertInfo]:
         with self.db.read() as s:
-            q = select(Alert).order_by(Alert.fired_at.desc(), Alert.id.desc())
+            # columns, not Alert objects: an ORM instance per row was most of the time
+            q = select(Alert.id, Alert.rule_id, Alert.fired_at, Alert.observed_on, Alert.value,
+                       Alert.message, Alert.state, Alert.snoozed_until
+                       ).order_by(Alert.fired_at.desc(), Alert.id.desc())
             if state:
                 q = q.where(Alert.state == state)
             if metric_id is not None:
                 q = q.join(AlertRule, AlertRule.id == Alert.rule_id).where(
                     AlertRule.metric_id == metric_id)
-            return [_alert_info(s, a) for a in s.scalars(q)]
+            return _alert_infos(s, s.execute(q).all())
 
     def count(self, state: str = "new") -> int:
         """How many alerts are in a state (the unread badge): one query, no details."""
@@ -388,23 +393,52 @@ def _rule_info(s: Session, r: AlertRule) -> RuleInfo:
                                               r.hysteresis))
 
 
-def _alert_info(s: Session, a: Alert) -> AlertInfo:
-    rule = s.get(AlertRule, a.rule_id)
-    metric = s.get(Metric, rule.metric_id) if rule else None
-    theses: tuple[int, ...] = ()
-    if rule is not None:
-        ids = set(s.scalars(select(ThesisMetric.thesis_id)
-                            .where(ThesisMetric.metric_id == rule.metric_id)))
-        if rule.pillar_id is not None:
-            p = s.get(Pillar, rule.pillar_id)
-            if p is not None:
-                ids.add(p.thesis_id)
-        theses = tuple(sorted(ids))
-    titles = dict(s.execute(select(Thesis.id, Thesis.title).where(Thesis.id.in_(theses)))
-                  .all()) if theses else {}
-    return AlertInfo(id=a.id, rule_id=a.rule_id, metric_id=rule.metric_id if rule else 0,
-                     metric_name=metric.name if metric else "", fired_at=a.fired_at,
-                     observed_on=a.observed_on, value=a.value, message=a.message,
-                     state=a.state, thesis_ids=theses,
-                     thesis_titles=tuple(titles.get(t, "") for t in theses),
-                     snoozed_until=a.snoozed_until if a.state == "snoozed" else None)
+def _alert_infos(s: Session, alerts: Sequence[Any]) -> list[AlertInfo]:
+    """Alerts (Alert objects or rows of its columns) with their metric and theses, in a
+    handful of queries whatever their number (queries per alert: 25 s for 5,000)."""
+    rule_ids = {a.rule_id for a in alerts}
+    rules = {r.id: (r.metric_id, r.pillar_id) for r in _in_chunks(
+        s, lambda ids: select(AlertRule.id, AlertRule.metric_id, AlertRule.pillar_id)
+        .where(AlertRule.id.in_(ids)), rule_ids)}
+    metric_ids = {m for m, _p in rules.values()}
+    names = dict(_in_chunks(s, lambda ids: select(Metric.id, Metric.name)
+                            .where(Metric.id.in_(ids)), metric_ids))
+    linked: dict[int, set[int]] = {}
+    for mid, tid in _in_chunks(s, lambda ids: select(ThesisMetric.metric_id, ThesisMetric.thesis_id)
+                               .where(ThesisMetric.metric_id.in_(ids)), metric_ids):
+        linked.setdefault(mid, set()).add(tid)
+    pillar_thesis = dict(_in_chunks(
+        s, lambda ids: select(Pillar.id, Pillar.thesis_id).where(Pillar.id.in_(ids)),
+        {p for _m, p in rules.values() if p is not None}))
+    theses_of: dict[int, tuple[int, ...]] = {}
+    for rid, (mid, pid) in rules.items():
+        ids = set(linked.get(mid, ()))
+        if pid in pillar_thesis:
+            ids.add(pillar_thesis[pid])
+        theses_of[rid] = tuple(sorted(ids))
+    titles = dict(_in_chunks(s, lambda ids: select(Thesis.id, Thesis.title)
+                             .where(Thesis.id.in_(ids)),
+                             {t for ts in theses_of.values() for t in ts}))
+    out = []
+    for a in alerts:
+        mid = rules[a.rule_id][0] if a.rule_id in rules else 0
+        theses = theses_of.get(a.rule_id, ())
+        out.append(AlertInfo(
+            id=a.id, rule_id=a.rule_id, metric_id=mid, metric_name=names.get(mid, ""),
+            fired_at=a.fired_at, observed_on=a.observed_on, value=a.value, message=a.message,
+            state=a.state, thesis_ids=theses,
+            thesis_titles=tuple(titles.get(t, "") for t in theses),
+            snoozed_until=a.snoozed_until if a.state == "snoozed" else None))
+    return out
+
+
+IN_CHUNK = 500  # ids bound in one IN (...): SQLite caps the parameters of a statement
+
+
+def _in_chunks(s: Session, query: Callable[[list[int]], Any], ids: set[int]) -> list[Any]:
+    """Rows of ``query(ids)`` for any number of ids."""
+    ordered, size = sorted(ids), IN_CHUNK
+    rows: list[Any] = []
+    for i in range(0, len(ordered), size):
+        rows.extend(s.execute(query(ordered[i:i + size])).all())
+    return rows
