@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
+from PySide6.QtWidgets import QApplication
 
 from thesis_desk.core.alerts import RuleInput
 from thesis_desk.core.metrics import MetricInput
@@ -299,13 +301,19 @@ def test_import_dialog_previews_maps_rejects_then_imports(qtbot, window, when_mo
     assert mv.title.text() == "BABA close"
 
 
-def test_a_broken_table_is_refused_with_its_reason(qtbot, window, tmp_path):
+@pytest.mark.parametrize("read_async", [False, True], ids=["small", "large"])
+def test_a_broken_table_is_refused_with_its_reason(qtbot, window, tmp_path, monkeypatch,
+                                                   read_async):
+    from thesis_desk.ui import import_dialog
+
+    if read_async:  # read as a large file is: on the worker thread
+        monkeypatch.setattr(import_dialog, "SYNC_READ_BYTES", 0)
     f = tmp_path / "broken.csv"
     f.write_bytes(b"\xff\xfe\x00garbage\x00" * 20)
     window.sidebar.setCurrentRow(2)
     mv = window.metrics_view
     mv.import_file(str(f))
-    assert "broken.csv" in mv.obs_error.text()
+    qtbot.waitUntil(lambda: "broken.csv" in mv.obs_error.text(), timeout=10_000)
     assert window.workspace.metrics.list() == []
 
 
@@ -338,11 +346,13 @@ def test_chart_marks_cited_evidence_and_inbox_opens_the_thesis(qtbot, window):
     assert window.theses_view.current_id() == thesis.id
 
 
-def test_a_long_file_is_judged_off_the_gui_thread(qtbot, window, when_modal, tmp_path,
+def test_a_long_file_is_read_and_judged_off_the_gui_thread(qtbot, window, when_modal, tmp_path,
                                                   monkeypatch):
+    from thesis_desk.ui import import_dialog
     from thesis_desk.ui.import_dialog import ObservationImportDialog
 
     monkeypatch.setattr(ObservationImportDialog, "SYNC_ROWS", 10)
+    monkeypatch.setattr(import_dialog, "SYNC_READ_BYTES", 10)  # the file is read there too
     f = tmp_path / "long.csv"
     f.write_text("date,value\n" + "".join(f"2024-01-{d:02d},{d}\n" for d in range(1, 31)))
     window.sidebar.setCurrentRow(2)
@@ -358,6 +368,9 @@ def test_a_long_file_is_judged_off_the_gui_thread(qtbot, window, when_modal, tmp
 
     when_modal(drive)
     window.metrics_view.import_file(str(f))
+    assert seen == {}  # returned at once: the file is being read
+    qtbot.waitUntil(lambda: "after" in seen and QApplication.activeModalWidget() is None,
+                    timeout=10_000)
     assert seen["while"] == "Checking 30 rows…"
     assert seen["after"].startswith("30 rows will be imported into Long series")
     mid = window.workspace.metrics.resolve("Long series")

@@ -4,7 +4,7 @@ the import writes all positions or none."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,8 +27,8 @@ HINTS = {"symbol": ("symbol", "ticker", "instrument", "code"),
 
 class HoldingsImportDialog(TableImportDialog):
     def __init__(self, portfolio: PortfolioService, path: Path, theses: list[tuple[int, str]],
-                 parent: QWidget | None = None):
-        super().__init__(path, "Import Holdings", "Why it cannot be imported", parent)
+                 parent: QWidget | None = None, df: Any = None):
+        super().__init__(path, "Import Holdings", "Why it cannot be imported", parent, df)
         self.portfolio = portfolio
         self.imported = 0
         cols = [str(c) for c in self.df.columns]

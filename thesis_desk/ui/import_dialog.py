@@ -3,6 +3,7 @@ rejected and why, then write all valid rows in one go (or nothing)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,50 @@ if TYPE_CHECKING:
 DATE_FORMATS = (("YYYY-MM-DD", None), ("DD/MM/YYYY", "%d/%m/%Y"), ("MM/DD/YYYY", "%m/%d/%Y"),
                 ("DD.MM.YYYY", "%d.%m.%Y"), ("YYYY/MM/DD", "%Y/%m/%d"))
 PREVIEW_ROWS = 50
+# Files up to this size are read at once (tens of milliseconds); a larger one is read on a
+# worker thread behind a progress dialog (a million rows take about a second).
+SYNC_READ_BYTES = 4 * 2**20
+
+
+def open_table(parent: QWidget, path: Path, make: Callable[[Any], QDialog],
+               then: Callable[[QDialog], None], on_error: Callable[[str], None]) -> None:
+    """Read a table file, make its import dialog from it, and hand that to ``then``.
+
+    A large file is read off the GUI thread, so the window never stalls on it; ``then``
+    runs later, and not at all if the person cancels the reading."""
+    from thesis_desk.core.tabular import read_table
+    from thesis_desk.ui.tasks import TaskRunner
+
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # read_table says what is wrong with it
+    if size <= SYNC_READ_BYTES:
+        try:
+            df = read_table(path)
+        except UserError as exc:
+            on_error(str(exc))
+            return
+        then(make(df))
+        return
+    runner = TaskRunner(parent)
+
+    def read(progress, _cancelled):  # noqa: ANN001, ANN202
+        progress(0, 0, f"{path.name} ({size / 2**20:,.0f} MB)")
+        return read_table(path)
+
+    def done(df: Any) -> None:
+        runner.deleteLater()
+        if not cancel.is_set():
+            then(make(df))
+
+    def failed(exc: Exception) -> None:
+        runner.deleteLater()
+        on_error(str(exc) if isinstance(exc, UserError) else f"Cannot read {path.name}: {exc}")
+
+    cancel = runner.run(read, on_done=done, on_error=failed, title="Reading the file",
+                        parent=parent)
 
 
 def preview_table(df: Any) -> QTableWidget:
@@ -62,11 +107,13 @@ class TableImportDialog(QDialog):
     imported and why, and Import, enabled by ``check()`` once the plan is sound."""
 
     def __init__(self, path: Path, title: str, why_heading: str,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, df: Any = None):
+        """``df`` is the file as ``read_table`` read it (see ``open_table``); without it
+        the file is read here, raising UserError with the reason."""
         super().__init__(parent)
         from thesis_desk.core.tabular import read_table
 
-        self.df = read_table(path)  # raises UserError with the reason
+        self.df = df if df is not None else read_table(path)
         self.plan: Any = None
         self.setWindowTitle(f"{title}: {path.name}")
         self.resize(860, 640)
@@ -102,10 +149,11 @@ class TableImportDialog(QDialog):
 
 class ObservationImportDialog(TableImportDialog):
     def __init__(self, metrics: MetricService, path: Path, *, metric: str = "",
-                 parent: QWidget | None = None, portfolio: PortfolioService | None = None):
+                 parent: QWidget | None = None, portfolio: PortfolioService | None = None,
+                 df: Any = None):
         """With ``portfolio`` the file holds prices: the "metric" is an instrument's symbol."""
         super().__init__(path, "Import Prices" if portfolio else "Import Observations",
-                         "Why it would not be imported", parent)
+                         "Why it would not be imported", parent, df)
         self.metrics, self.portfolio = metrics, portfolio
         thing = "symbol" if portfolio else "metric"
         self.result: dict | None = None

@@ -585,7 +585,7 @@ class MetricsView(QWidget):
 
         from PySide6.QtWidgets import QFileDialog
 
-        from thesis_desk.ui.import_dialog import ObservationImportDialog
+        from thesis_desk.ui.import_dialog import ObservationImportDialog, open_table
 
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
@@ -593,20 +593,23 @@ class MetricsView(QWidget):
             if not path:
                 return
         current = self.metrics.get(self.current_id()).name if self.current_id() else ""
-        try:
-            dlg = ObservationImportDialog(self.metrics, Path(path), metric=current, parent=self)
-        except UserError as exc:
-            self.message.emit(str(exc))
-            self.obs_error.show_error(str(exc))
-            return
-        self.last_import_dialog = dlg
-        if dlg.exec() and dlg.result:
-            names = dlg.plan.metrics
-            self.refresh(select_id=self.metrics.resolve(names[0]) if names else None)
-            self.message.emit(f"Imported {dlg.result['imported']:,} observations.")
-            if dlg.result["alerts"]:
-                self.fired.emit(list(dlg.result["alerts"]))
-            self.changed.emit()
+
+        def refused(why: str) -> None:
+            self.message.emit(why)
+            self.obs_error.show_error(why)
+
+        def opened(dlg: ObservationImportDialog) -> None:
+            self.last_import_dialog = dlg
+            if dlg.exec() and dlg.result:
+                names = dlg.plan.metrics
+                self.refresh(select_id=self.metrics.resolve(names[0]) if names else None)
+                self.message.emit(f"Imported {dlg.result['imported']:,} observations.")
+                if dlg.result["alerts"]:
+                    self.fired.emit(list(dlg.result["alerts"]))
+                self.changed.emit()
+
+        open_table(self, Path(path), lambda df: ObservationImportDialog(
+            self.metrics, Path(path), metric=current, parent=self, df=df), opened, refused)
 
     def export_observations(self, path: str | None = None) -> str | None:
         from thesis_desk.core.exports import observations_frame

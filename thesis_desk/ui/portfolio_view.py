@@ -310,24 +310,25 @@ class PortfolioView(QWidget):
             self._changed("Position removed.")
 
     def import_prices(self, path: str | None = None) -> None:
-        from thesis_desk.ui.import_dialog import ObservationImportDialog
+        from thesis_desk.ui.import_dialog import ObservationImportDialog, open_table
 
         path = path or QFileDialog.getOpenFileName(
             self, "Import Prices", "", "Tables (*.csv *.tsv *.txt *.xlsx *.xls)")[0]
         if not path:
             return
-        try:
-            dlg = ObservationImportDialog(self.ws.metrics, Path(path), parent=self,
-                                          portfolio=self.ws.portfolio)
-        except UserError as exc:
-            self.message.emit(str(exc))
-            return
-        self.last_dialog = dlg
-        if dlg.exec() and dlg.result:
-            self._changed(f"Imported {dlg.result['imported']:,} prices.")
+
+        def opened(dlg: ObservationImportDialog) -> None:
+            self.last_dialog = dlg
+            if dlg.exec() and dlg.result:
+                self._changed(f"Imported {dlg.result['imported']:,} prices.")
+
+        open_table(self, Path(path), lambda df: ObservationImportDialog(
+            self.ws.metrics, Path(path), parent=self, portfolio=self.ws.portfolio, df=df),
+            opened, self.message.emit)
 
     def import_holdings(self, path: str | None = None) -> None:
         from thesis_desk.ui.holdings_dialog import HoldingsImportDialog
+        from thesis_desk.ui.import_dialog import open_table
 
         path = path or QFileDialog.getOpenFileName(
             self, "Import Holdings", "", "Tables (*.csv *.tsv *.txt *.xlsx *.xls)")[0]
@@ -336,14 +337,15 @@ class PortfolioView(QWidget):
         if not self._theses():
             self.message.emit("Create a thesis first: positions belong to theses.")
             return
-        try:
-            dlg = HoldingsImportDialog(self.ws.portfolio, Path(path), self._theses(), parent=self)
-        except UserError as exc:
-            self.message.emit(str(exc))
-            return
-        self.last_dialog = dlg
-        if dlg.exec() and dlg.imported:
-            self._changed(f"Imported {dlg.imported} positions.")
+
+        def opened(dlg: HoldingsImportDialog) -> None:
+            self.last_dialog = dlg
+            if dlg.exec() and dlg.imported:
+                self._changed(f"Imported {dlg.imported} positions.")
+
+        open_table(self, Path(path), lambda df: HoldingsImportDialog(
+            self.ws.portfolio, Path(path), self._theses(), parent=self, df=df),
+            opened, self.message.emit)
 
     def set_targets(self) -> None:
         p = self._selected_position("Select a position: its thesis and instrument get the rules.")
