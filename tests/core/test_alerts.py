@@ -176,3 +176,38 @@ def test_each_alert_names_its_metric_and_theses_however_many(workspace, monkeypa
         assert info.thesis_ids == expected[metric.id]
         assert info.thesis_titles == tuple(titles[t] for t in expected[metric.id])
     assert [i.metric_name for i in ws.alerts.alerts(metric_id=metrics[1].id)] == ["Metric 1"] * 2
+
+
+def test_catch_up_over_many_metrics_fires_each_once_and_breaks_a_pillar(workspace,
+                                                                       monkeypatch):
+    """The batched catch-up (rules read in batches, their state written at the end) keeps
+    what one metric at a time did: one alert per crossing, the pillar broken with a
+    journal entry naming the alert, nothing again on the next pass."""
+    import sqlite3
+
+    from thesis_desk.core import alerts as alerts_module
+
+    monkeypatch.setattr(alerts_module, "IN_CHUNK", 2)
+    ws = workspace
+    t = ws.theses.create(ThesisInput(title="Capex discipline"))
+    kill = ws.theses.add_pillar(t.id, PillarInput("kill", "Metric 2 above 100"))
+    ms = [ws.metrics.create(MetricInput(f"Metric {i}")) for i in range(5)]
+    for m in ms:
+        feed(ws, m.id, [50, 60])  # seen and judged
+        ws.alerts.add_rule(RuleInput(m.id, "above", threshold=100,
+                                     pillar_id=kill.id if m is ms[2] else None))
+    conn = sqlite3.connect(ws.paths.database)  # another process: no evaluation
+    conn.executemany("INSERT INTO observation(metric_id, date, value, note, created_at) "
+                     "VALUES (?, ?, ?, '', '2025-03-01')",
+                     [(m.id, d, v) for m in ms[1:] for d, v in
+                      (("2025-03-01", 150), ("2025-03-02", 160))])
+    conn.commit()
+    conn.close()
+    fired = ws.alerts.check_all(today=day(60))
+    assert sorted(a.metric_name for a in fired) == [f"Metric {i}" for i in range(1, 5)]
+    assert all(a.value == 150 for a in fired)  # the edge, not the value after it
+    assert ws.theses.get(t.id).pillars[0].state == "broken"
+    [entry] = [e for e in ws.theses.journal(t.id) if e.kind == "pillar_state"]
+    assert "Metric 2" in entry.reason and "150" in entry.reason
+    assert ws.alerts.check_all(today=day(60)) == []
+    assert len(ws.alerts.alerts()) == 4

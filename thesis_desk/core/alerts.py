@@ -158,9 +158,7 @@ class AlertService:
     def check_all(self, today: dt.date | None = None) -> list[AlertInfo]:
         """The catch-up pass: every enabled rule over what it has not seen; staleness."""
         with self.db.write() as s:
-            fired = []
-            for mid in _metrics_with_unseen_observations(s):
-                fired += evaluate_metric(s, mid)
+            fired = evaluate_metrics(s, _metrics_with_unseen_observations(s))
             fired += _check_stale(s, today or dt.date.today())
             _wake_due(s, utcnow())
             s.flush()
@@ -230,12 +228,44 @@ def _metrics_with_unseen_observations(s: Session) -> list[int]:
 
 def evaluate_metric(s: Session, metric_id: int) -> list[Alert]:
     """Walk each enabled rule of a metric over its unseen observations; fire on edges."""
-    fired: list[Alert] = []
     rules = s.scalars(select(AlertRule).where(AlertRule.metric_id == metric_id,
                                               AlertRule.enabled, AlertRule.kind != "stale")).all()
+    return _evaluate(s, metric_id, list(rules))
+
+
+def evaluate_metrics(s: Session, metric_ids: Sequence[int]) -> list[Alert]:
+    """``evaluate_metric`` for many metrics (the catch-up pass, an import of many): their
+    rules and metrics read in batches, the rules' new state written once at the end.
+    Per metric that was five statements and a flush: 5,000 metrics firing at once took
+    10 s."""
+    rules: dict[int, list[AlertRule]] = {}
+    ids = sorted(set(metric_ids))
+    for i in range(0, len(ids), IN_CHUNK):
+        chunk = ids[i:i + IN_CHUNK]
+        s.scalars(select(Metric).where(Metric.id.in_(chunk))).all()  # names for messages
+        for r in s.scalars(select(AlertRule).where(AlertRule.metric_id.in_(chunk),
+                                                   AlertRule.enabled,
+                                                   AlertRule.kind != "stale")):
+            rules.setdefault(r.metric_id, []).append(r)
+    seen = sorted({r.last_observation_id for rs in rules.values() for r in rs
+                   if r.last_observation_id is not None})
+    dates: dict[int, dt.date] = {}
+    for i in range(0, len(seen), IN_CHUNK):
+        dates.update(s.execute(select(Observation.id, Observation.date)
+                               .where(Observation.id.in_(seen[i:i + IN_CHUNK]))).all())
+    fired: list[Alert] = []
+    with s.no_autoflush:  # the series queries need none of the pending rule updates
+        for mid in ids:
+            fired += _evaluate(s, mid, rules.get(mid, []), dates)
+    return fired
+
+
+def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
+              seen_dates: dict[int, dt.date] | None = None) -> list[Alert]:
+    fired: list[Alert] = []
     if not rules:
         return fired
-    series = _recent_series(s, metric_id, rules)
+    series = _recent_series(s, metric_id, rules, seen_dates)
     index = {o.id: n for n, o in enumerate(series)}
     for rule in rules:
         start = index.get(rule.last_observation_id, -1) + 1 if rule.last_observation_id else 0
@@ -253,17 +283,22 @@ def evaluate_metric(s: Session, metric_id: int) -> list[Alert]:
     return fired
 
 
-def _recent_series(s: Session, metric_id: int, rules: list[AlertRule]) -> list:
+def _recent_series(s: Session, metric_id: int, rules: list[AlertRule],
+                   dates: dict[int, dt.date] | None = None) -> list:
     """The part of a series the rules still need: what they have not seen, plus as much
     history before it as their windows look back (plain rows, not ORM objects: a metric
-    with years of daily values is checked in milliseconds)."""
+    with years of daily values is checked in milliseconds). ``dates``: the dates of the
+    observations the rules last saw, when the caller has read them already."""
     cols = (Observation.id, Observation.date, Observation.value)
     base = select(*cols).where(Observation.metric_id == metric_id)
     seen_ids = [r.last_observation_id for r in rules]
     if any(i is None for i in seen_ids):
         return list(s.execute(base.order_by(Observation.date)).all())
-    seen_dates = s.execute(select(func.min(Observation.date))
-                           .where(Observation.id.in_(seen_ids))).scalar()
+    if dates is None:
+        seen_dates = s.execute(select(func.min(Observation.date))
+                               .where(Observation.id.in_(seen_ids))).scalar()
+    else:
+        seen_dates = min((dates[i] for i in seen_ids if i in dates), default=None)
     if seen_dates is None:  # the rows they saw were deleted: start over
         return list(s.execute(base.order_by(Observation.date)).all())
     days_back = max([r.window or 0 for r in rules if r.window_unit == "days"
@@ -355,8 +390,8 @@ def _fire(s: Session, rule: AlertRule, obs: Observation, *, stale_days: int = 0)
     alert = Alert(rule_id=rule.id, fired_at=utcnow(), observation_id=obs.id,
                   observed_on=obs.date, value=obs.value, message=msg, state="new")
     s.add(alert)
-    s.flush()
     if rule.pillar_id is not None:
+        s.flush()  # the journal entries name the alert
         _break_pillar(s, rule, alert, msg)
     return alert
 

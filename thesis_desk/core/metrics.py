@@ -18,7 +18,7 @@ from operator import itemgetter
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from thesis_desk.core.alerts import evaluate_metric
+from thesis_desk.core.alerts import evaluate_metric, evaluate_metrics
 from thesis_desk.core.db import Database, bulk_insert, bulk_rows
 from thesis_desk.core.enums import EXPECTED_DIRECTIONS, FREQUENCIES
 from thesis_desk.core.errors import NotFoundError, UserError, ValidationError, raise_if
@@ -258,9 +258,7 @@ class MetricService:
             sql = ("INSERT INTO observation (metric_id, date, value, note, created_at) "
                    f"VALUES (?, ?, ?, '', '{now}')")
             bulk_insert(s, sql, zip(metric_ids(), plan.days, plan.values, strict=True))
-            fired = []
-            for mid in sorted({ids[n] for n in names}):
-                fired += evaluate_metric(s, mid)
+            fired = evaluate_metrics(s, [ids[n] for n in names])
             return {"imported": len(plan.names), "rejected": len(plan.rejected),
                     "metrics_created": created, "alerts": [a.message for a in fired]}
 
