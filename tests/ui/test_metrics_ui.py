@@ -278,8 +278,12 @@ def test_import_dialog_previews_maps_rejects_then_imports(qtbot, window, when_mo
     mv = window.metrics_view
     seen = {}
 
+    assert mv.chart.isHidden()  # no metric: no empty axes
+    f = f.rename(tmp_path / "baba_close.csv")
+
     def drive(dlg) -> None:
         seen["cols"] = (dlg.date_col.currentText(), dlg.value_col.currentText())
+        seen["name"] = dlg.metric_name.text()  # no metric on screen: the file's name
         dlg.metric_name.setText("BABA close")
         dlg.check()
         seen["first"] = dlg.summary.text()  # ISO dates assumed: every date rejected
@@ -291,14 +295,14 @@ def test_import_dialog_previews_maps_rejects_then_imports(qtbot, window, when_mo
 
     when_modal(drive)
     mv.import_file(str(f))
-    assert seen["cols"] == ("Trade date", "Close")
+    assert seen["cols"] == ("Trade date", "Close") and seen["name"] == "baba close"
     assert seen["first"].startswith("0 rows will be imported")
     assert seen["summary"].startswith("2 rows will be imported into BABA close; 2 will not")
     assert any("not a number" in r for r in seen["rejected"])
     assert any("total row" in r for r in seen["rejected"])
     mid = window.workspace.metrics.resolve("BABA close")
     assert [o.value for o in window.workspace.metrics.observations(mid)] == [1234.5, 1250.0]
-    assert mv.title.text() == "BABA close"
+    assert mv.title.text() == "BABA close" and not mv.chart.isHidden()
 
 
 @pytest.mark.parametrize("read_async", [False, True], ids=["small", "large"])

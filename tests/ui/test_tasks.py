@@ -47,3 +47,26 @@ def test_progress_then_the_error_arrive_in_order_on_the_gui_thread(qtbot):
     runner.run(job, on_done=seen.append, on_error=on_error, title="Job", parent=window)
     qtbot.waitUntil(lambda: bool(seen), timeout=5000)
     assert seen == [("disk full", True)] and not runner._active
+
+
+def test_results_keep_arriving_while_a_callback_holds_a_dialog_open(qtbot):
+    """A result's callback may open a dialog (an error box, the import dialog); while it
+    is open, the next job's result still arrives, as it did with the signals before."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    window = QWidget()
+    runner = TaskRunner(window)
+    got: list[object] = []
+
+    def first_done(value: object) -> None:  # a dialog's exec(), in miniature
+        got.append(value)
+        loop = QEventLoop()
+        runner.run(lambda p, c: "second", on_done=lambda v: (got.append(v), loop.quit()),
+                   on_error=got.append)
+        QTimer.singleShot(5000, loop.quit)  # without delivery in here: a 5 s wait, then fail
+        loop.exec()
+        got.append("closed")
+
+    runner.run(lambda p, c: "first", on_done=first_done, on_error=got.append)
+    qtbot.waitUntil(lambda: "closed" in got, timeout=10_000)
+    assert got == ["first", "second", "closed"]

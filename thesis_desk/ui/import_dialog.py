@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -69,8 +69,8 @@ def open_table(parent: QWidget, path: Path, make: Callable[[Any], QDialog],
 
     def done(df: Any) -> None:
         runner.deleteLater()
-        if not cancel.is_set():
-            then(make(df))
+        if not cancel.is_set():  # the dialog's own event loop runs after this delivery
+            QTimer.singleShot(0, parent, lambda: then(make(df)))
 
     def failed(exc: Exception) -> None:
         runner.deleteLater()

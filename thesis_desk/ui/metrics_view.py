@@ -535,6 +535,7 @@ class MetricsView(QWidget):
 
     def show_current(self) -> None:
         mid = self.current_id()
+        self.chart.setVisible(mid is not None)  # no empty axes with meaningless ticks
         if mid is None:
             self.title.setText("No metrics yet")
             self.meta.setText("New Metric… adds one; observations then come from the form "
@@ -592,7 +593,9 @@ class MetricsView(QWidget):
                 self, "Import Observations", "", "Tables (*.csv *.tsv *.txt *.xlsx *.xls)")
             if not path:
                 return
-        current = self.metrics.get(self.current_id()).name if self.current_id() else ""
+        # into the metric on screen; with none, one named after the file (editable)
+        current = (self.metrics.get(self.current_id()).name if self.current_id()
+                   else Path(path).stem.replace("_", " ").strip())
 
         def refused(why: str) -> None:
             self.message.emit(why)

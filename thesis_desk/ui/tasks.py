@@ -63,7 +63,7 @@ class TaskRunner(QObject):
         self._inbox: queue.SimpleQueue[tuple] = queue.SimpleQueue()
         self._active: dict[int, tuple[Callable, Callable, Callable]] = {}
         self._tokens = itertools.count()
-        self._delivering = False
+        self._in_progress = False
         self._timer = QTimer(self)
         self._timer.setInterval(self.POLL_MS)
         self._timer.timeout.connect(self._deliver)
@@ -110,28 +110,31 @@ class TaskRunner(QObject):
         return cancel
 
     def _deliver(self) -> None:
-        """What the jobs posted, in order, on the GUI thread."""
-        if self._delivering:  # a progress dialog runs events inside a delivery
-            return
-        self._delivering = True
-        try:
-            while True:
+        """What the jobs posted, in order, on the GUI thread.
+
+        A result's callback may open a dialog and run its event loop; deliveries go on
+        from in there. A progress callback may run events too (a modal progress dialog
+        does, inside setValue): nothing is delivered from in there, or a job's end could
+        close the very dialog being updated."""
+        while not self._in_progress:
+            try:
+                token, kind, payload = self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            handlers = self._active.get(token)
+            if handlers is None:
+                continue
+            progress, finished, failed = handlers
+            if kind == "progress":
+                self._in_progress = True
                 try:
-                    token, kind, payload = self._inbox.get_nowait()
-                except queue.Empty:
-                    break
-                handlers = self._active.get(token)
-                if handlers is None:
-                    continue
-                progress, finished, failed = handlers
-                if kind == "progress":
                     progress(*payload)
-                elif kind == "finished":
-                    finished(payload)
-                else:
-                    failed(payload)
-        finally:
-            self._delivering = False
+                finally:
+                    self._in_progress = False
+            elif kind == "finished":
+                finished(payload)
+            else:
+                failed(payload)
         if not self._active:
             self._timer.stop()
 
