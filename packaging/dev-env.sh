@@ -22,7 +22,11 @@ if command -v dpkg >/dev/null 2>&1; then
 fi
 
 PY=${PYTHON:-python3}
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
+# A .venv left half-made (an interrupted first run: no pip in it) is made again.
+if ! .venv/bin/python -c "import pip" >/dev/null 2>&1; then
+  rm -rf .venv
+  "$PY" -m venv .venv
+fi
 stamp=.venv/.thesis-desk-installed
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
