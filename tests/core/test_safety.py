@@ -168,6 +168,32 @@ def test_backup_failure_leaves_no_partial_backup(workspace, monkeypatch):
     assert not [p for p in workspace.paths.backup_dir.iterdir() if p.is_file()]
 
 
+def test_a_backup_of_a_workspace_held_busy_gives_up_with_a_message(workspace, monkeypatch):
+    """SQLite's backup retries a busy database for ever (in C: not even a signal stops
+    it); ours gives up after its timeout, says why, and leaves nothing behind."""
+    import time
+
+    import thesis_desk.core.db as db
+
+    monkeypatch.setattr(db, "COPY_TIMEOUT_S", 0.5)
+    workspace.theses.create(ThesisInput(title="Kept"))
+    workspace.close()  # as the window backs up on closing, after its workspace has closed
+    other = sqlite3.connect(workspace.paths.database, isolation_level=None)
+    try:  # another program holding the file exclusively, readers included
+        other.execute("PRAGMA locking_mode = EXCLUSIVE")
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE thesis SET title = title")
+        other.execute("COMMIT")
+        began = time.monotonic()
+        with pytest.raises(DatabaseError, match="held the workspace busy"):
+            workspace.backups.backup("manual")
+        assert time.monotonic() - began < 5
+    finally:
+        other.close()
+    assert not [p for p in workspace.paths.backup_dir.iterdir() if p.is_file()]
+    assert workspace.backups.backup("manual").theses == 1  # and works once it is free
+
+
 def test_damaged_database_is_refused_and_left_as_found(paths):
     ws = open_workspace(paths=paths)
     for i in range(300):

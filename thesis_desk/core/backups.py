@@ -20,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from thesis_desk.core.db import backup_file, check_integrity, open_database
+from thesis_desk.core.db import backup_file, check_integrity, copy_database, open_database
 from thesis_desk.core.errors import DatabaseError, UserError
 from thesis_desk.core.timeutil import utcnow
 
@@ -202,6 +202,10 @@ class BackupService:
             os.replace(staging, final)
         except (OSError, sqlite3.Error) as exc:
             staging.unlink(missing_ok=True)
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise DatabaseError(
+                    f"No backup was taken: another program held the workspace busy ({exc}). "
+                    "Nothing in the workspace has changed; try again in a moment.") from exc
             raise DatabaseError(
                 f"The backup could not be written to {self.backup_dir} ({exc}). Nothing "
                 "in the workspace has changed; free some space or check the folder's "
@@ -273,7 +277,7 @@ class BackupService:
         try:
             dst = sqlite3.connect(self.db_path, timeout=10)
             try:
-                src.backup(dst)  # pages=-1: one step, one write transaction
+                copy_database(src, dst)  # one step, one write transaction
             finally:
                 dst.close()
         except sqlite3.Error as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -177,19 +178,45 @@ def bulk_insert(session: Session, sql: str, rows: Iterable[tuple]) -> None:
         cursor.close()
 
 
+COPY_TIMEOUT_S = BUSY_TIMEOUT_MS / 1000
+
+
+def copy_database(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
+    """SQLite's online backup of ``source`` into ``target``, in one step, giving up with
+    "database is locked" after COPY_TIMEOUT_S of the source or target being busy.
+
+    Python's ``Connection.backup`` retries a busy step for ever, inside C, where not even
+    a signal gets through: a database held busy by another connection froze the caller
+    (the window closing, a test run) for good."""
+    timeout_s = COPY_TIMEOUT_S
+    deadline = time.monotonic() + timeout_s
+
+    def progress(status: int, _remaining: int, _total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) \
+                and time.monotonic() > deadline:
+            raise sqlite3.OperationalError(
+                f"database is locked (busy for more than {timeout_s:g} s)")
+
+    source.backup(target, progress=progress, sleep=0.05)
+
+
 def backup_file(src: Path, dest: Path) -> Path:
     """Copy a live database with SQLite's online backup API (safe under WAL, unlike cp)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    # A short busy wait per step: copy_database's own retries make up the timeout.
+    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=0.2)
     try:
         target = sqlite3.connect(tmp)
         try:
-            source.backup(target)
+            copy_database(source, target)
             # A self-contained file: no -wal/-shm beside it, readable from a read-only place.
             target.execute("PRAGMA journal_mode = DELETE")
         finally:
             target.close()
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a failed copy leaves nothing behind
+        raise
     finally:
         source.close()
     tmp.replace(dest)
