@@ -66,6 +66,9 @@ def window(qtbot, workspace) -> Iterator[MainWindow]:
     win.show()
     qtbot.waitExposed(win)
     yield win
+    # Closed as a person closes it (its jobs waited for, the backup on close taken)
+    # while its workspace is still open: the workspace fixture closes that next.
+    win.close()
 
 
 @pytest.fixture
