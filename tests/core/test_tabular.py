@@ -97,10 +97,10 @@ def test_a_failure_mid_import_writes_nothing(workspace, tmp_path, monkeypatch):
     plan = workspace.metrics.plan_import(read_table(f), date_col="Date", value_col="Close",
                                          metric="New metric")
 
-    def boom(s, mid):
+    def boom(s, metric_ids):  # the last step, after the rows are in: alert evaluation
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(mod, "evaluate_metric", boom)
+    monkeypatch.setattr(mod, "evaluate_metrics", boom)
     with pytest.raises(RuntimeError):
         workspace.metrics.import_plan(plan)
     assert workspace.metrics.list() == []  # not even the metric it would have created
