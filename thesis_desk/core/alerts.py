@@ -236,8 +236,8 @@ def evaluate_metric(s: Session, metric_id: int) -> list[Alert]:
 def evaluate_metrics(s: Session, metric_ids: Sequence[int]) -> list[Alert]:
     """``evaluate_metric`` for many metrics (the catch-up pass, an import of many): their
     rules and metrics read in batches, the rules' new state written once at the end.
-    Per metric that was five statements and a flush: 5,000 metrics firing at once took
-    10 s."""
+    One metric at a time was five statements and a flush each: 2.5x slower when
+    hundreds of metrics fire at once."""
     rules: dict[int, list[AlertRule]] = {}
     ids = sorted(set(metric_ids))
     for i in range(0, len(ids), IN_CHUNK):
