@@ -50,8 +50,9 @@ class DialogWatchdog:
 
 @pytest.fixture(autouse=True)
 def no_unanswered_dialogs(qapp) -> Iterator[DialogWatchdog]:
-    """Every UI test fails, instead of hanging, when a modal dialog waits 20 s for it."""
-    dog = DialogWatchdog(20.0)
+    """Every UI test fails, instead of hanging, when a modal dialog waits a minute for it
+    (tests answer theirs in milliseconds; a minute leaves room for a slow machine)."""
+    dog = DialogWatchdog(60.0)
     yield dog
     dog.stop()
     if dog.stuck:
