@@ -350,7 +350,14 @@ class MetricsView(QWidget):
         self.table = QTreeWidget()
         self.table.setHeaderLabels(["Date", "Value", "Note", "Source"])
         self.table.setRootIsDecorated(False)
-        self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.header()
+        # Date and value fit their text; a long note is cut (its tooltip has it whole) so
+        # the source, which says where a value came from, stays in view.
+        for col in (0, 1):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(2, 150)
+        header.setStretchLastSection(True)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.rules = QTreeWidget()
         self.rules.setHeaderLabels(["Rule", "Pillar", "State"])
@@ -451,7 +458,14 @@ class MetricsView(QWidget):
         rules_box.addWidget(self.rule_error)
         bottom.addLayout(obs_box, 1)
         bottom.addLayout(rules_box, 1)
-        rl.addLayout(bottom, 2)
+        # What needs a metric: hidden while there is none, so the area is only the
+        # header and how to begin (not empty axes, tables and forms that cannot work).
+        self.detail = QWidget()
+        self.detail.setLayout(bottom)
+        bottom.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.detail, 2)
+        rl.addStretch(0)
+        self._needs_metric = (export_btn, save)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.list)
         split.addWidget(right)
@@ -535,11 +549,15 @@ class MetricsView(QWidget):
 
     def show_current(self) -> None:
         mid = self.current_id()
-        self.chart.setVisible(mid is not None)  # no empty axes with meaningless ticks
+        for w in (self.chart, self.detail):
+            w.setVisible(mid is not None)
+        for b in self._needs_metric:
+            b.setEnabled(mid is not None)
         if mid is None:
             self.title.setText("No metrics yet")
-            self.meta.setText("New Metric… adds one; observations then come from the form "
-                              "below, `thesis-desk metrics observe` or `metrics import`.")
+            self.meta.setText("New Metric… adds one, Import CSV/Excel… makes one from a file; "
+                              "its observations then come from a form here, `thesis-desk "
+                              "metrics observe` or `metrics import`.")
             self.edit_btn.setEnabled(False)
             return
         self.edit_btn.setEnabled(True)
@@ -557,8 +575,11 @@ class MetricsView(QWidget):
         rules = self.alerts.rules(mid)
         self.table.clear()
         for o in reversed(obs):
-            self.table.addTopLevelItem(QTreeWidgetItem([f"{o.date:%Y-%m-%d}", f"{o.value:g}",
-                                                        o.note, self._source_of(o)]))
+            item = QTreeWidgetItem([f"{o.date:%Y-%m-%d}", f"{o.value:g}", o.note,
+                                    self._source_of(o)])
+            for col in (2, 3):
+                item.setToolTip(col, plain_tip(item.text(col)))
+            self.table.addTopLevelItem(item)
         self.rules.clear()
         for r in rules:
             self.rules.addTopLevelItem(QTreeWidgetItem(
