@@ -70,3 +70,31 @@ def test_results_keep_arriving_while_a_callback_holds_a_dialog_open(qtbot):
     runner.run(lambda p, c: "first", on_done=first_done, on_error=got.append)
     qtbot.waitUntil(lambda: "closed" in got, timeout=10_000)
     assert got == ["first", "second", "closed"]
+
+
+def test_garbage_made_on_a_worker_thread_is_collected_on_the_gui_thread(qtbot, qapp):
+    """Cycles (which may hold Qt objects) are freed on the GUI thread, never on a job's."""
+    import threading
+    import weakref
+
+    gui = threading.get_ident()
+    freed_on: list[int] = []
+    kept: list[list] = []
+
+    class Node:
+        pass
+
+    def make_garbage() -> None:
+        for _ in range(5):  # cycles only the collector frees, made on this thread
+            a, b = Node(), Node()
+            a.other, b.other = b, a
+            weakref.finalize(a, lambda: freed_on.append(threading.get_ident()))
+        # enough new live objects that a collection is due (an automatic one would run
+        # right here, on this thread, part way through)
+        kept.extend([] for _ in range(5_000))
+
+    worker = threading.Thread(target=make_garbage)
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: len(freed_on) == 5, timeout=10_000)
+    assert set(freed_on) == {gui}

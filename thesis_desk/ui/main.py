@@ -33,6 +33,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setDesktopFileName(APP_ID)
     if app.windowIcon().isNull():
         app.setWindowIcon(app_icon())
+    from thesis_desk.ui.tasks import collect_on_gui_thread
+
+    collect_on_gui_thread(app)
     return app
 
 
