@@ -149,8 +149,8 @@ class GuiThreadCollector(QObject):
     Left automatic, it runs on whichever thread happens to allocate past its threshold,
     often a background job's; a cycle holding a Qt widget then destroys that widget
     off the GUI thread, which Qt does not allow (crashes, or locks held for ever).
-    pyqtgraph documents the same remedy. Generations are collected as the automatic
-    collector would, by the counts against its thresholds, so the cost is unchanged."""
+    pyqtgraph documents the same remedy. A generation is collected when its count passes
+    its threshold, as the automatic collector decides, at most twice a second."""
 
     INTERVAL_MS = 500
 
