@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -228,9 +228,7 @@ def _metrics_with_unseen_observations(s: Session) -> list[int]:
 
 def evaluate_metric(s: Session, metric_id: int) -> list[Alert]:
     """Walk each enabled rule of a metric over its unseen observations; fire on edges."""
-    rules = s.scalars(select(AlertRule).where(AlertRule.metric_id == metric_id,
-                                              AlertRule.enabled, AlertRule.kind != "stale")).all()
-    return _evaluate(s, metric_id, list(rules))
+    return evaluate_metrics(s, [metric_id])
 
 
 def evaluate_metrics(s: Session, metric_ids: Sequence[int]) -> list[Alert]:
@@ -239,30 +237,26 @@ def evaluate_metrics(s: Session, metric_ids: Sequence[int]) -> list[Alert]:
     One metric at a time was five statements and a flush each: 2.5x slower when
     hundreds of metrics fire at once."""
     rules: dict[int, list[AlertRule]] = {}
-    ids = sorted(set(metric_ids))
     held: list[Metric] = []  # their names, for messages: held so the session keeps them
-    for i in range(0, len(ids), IN_CHUNK):
-        chunk = ids[i:i + IN_CHUNK]
+    for chunk in _id_chunks(metric_ids):
         held += s.scalars(select(Metric).where(Metric.id.in_(chunk)))
         for r in s.scalars(select(AlertRule).where(AlertRule.metric_id.in_(chunk),
                                                    AlertRule.enabled,
                                                    AlertRule.kind != "stale")):
             rules.setdefault(r.metric_id, []).append(r)
-    seen = sorted({r.last_observation_id for rs in rules.values() for r in rs
-                   if r.last_observation_id is not None})
-    dates: dict[int, dt.date] = {}
-    for i in range(0, len(seen), IN_CHUNK):
-        dates.update(s.execute(select(Observation.id, Observation.date)
-                               .where(Observation.id.in_(seen[i:i + IN_CHUNK]))).all())
+    dates = dict(_in_chunks(s, lambda ids: select(Observation.id, Observation.date)
+                            .where(Observation.id.in_(ids)),
+                            {r.last_observation_id for rs in rules.values() for r in rs
+                             if r.last_observation_id is not None}))
     fired: list[Alert] = []
     with s.no_autoflush:  # the series queries need none of the pending rule updates
-        for mid in ids:
+        for mid in sorted(set(metric_ids)):
             fired += _evaluate(s, mid, rules.get(mid, []), dates)
     return fired
 
 
 def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
-              seen_dates: dict[int, dt.date] | None = None) -> list[Alert]:
+              seen_dates: dict[int, dt.date]) -> list[Alert]:
     fired: list[Alert] = []
     if not rules:
         return fired
@@ -285,21 +279,17 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
 
 
 def _recent_series(s: Session, metric_id: int, rules: list[AlertRule],
-                   dates: dict[int, dt.date] | None = None) -> list:
+                   dates: dict[int, dt.date]) -> list:
     """The part of a series the rules still need: what they have not seen, plus as much
     history before it as their windows look back (plain rows, not ORM objects: a metric
     with years of daily values is checked in milliseconds). ``dates``: the dates of the
-    observations the rules last saw, when the caller has read them already."""
+    observations the rules last saw."""
     cols = (Observation.id, Observation.date, Observation.value)
     base = select(*cols).where(Observation.metric_id == metric_id)
     seen_ids = [r.last_observation_id for r in rules]
     if any(i is None for i in seen_ids):
         return list(s.execute(base.order_by(Observation.date)).all())
-    if dates is None:
-        seen_dates = s.execute(select(func.min(Observation.date))
-                               .where(Observation.id.in_(seen_ids))).scalar()
-    else:
-        seen_dates = min((dates[i] for i in seen_ids if i in dates), default=None)
+    seen_dates = min((dates[i] for i in seen_ids if i in dates), default=None)
     if seen_dates is None:  # the rows they saw were deleted: start over
         return list(s.execute(base.order_by(Observation.date)).all())
     days_back = max([r.window or 0 for r in rules if r.window_unit == "days"
@@ -484,10 +474,13 @@ def _alert_infos(s: Session, alerts: Sequence[Any]) -> list[AlertInfo]:
 IN_CHUNK = 500  # ids bound in one IN (...): SQLite caps the parameters of a statement
 
 
-def _in_chunks(s: Session, query: Callable[[list[int]], Any], ids: set[int]) -> list[Any]:
+def _id_chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    """Distinct ids, sorted, IN_CHUNK at a time."""
+    ordered = sorted(set(ids))
+    for i in range(0, len(ordered), IN_CHUNK):
+        yield ordered[i:i + IN_CHUNK]
+
+
+def _in_chunks(s: Session, query: Callable[[list[int]], Any], ids: Iterable[int]) -> list[Any]:
     """Rows of ``query(ids)`` for any number of ids."""
-    ordered, size = sorted(ids), IN_CHUNK
-    rows: list[Any] = []
-    for i in range(0, len(ordered), size):
-        rows.extend(s.execute(query(ordered[i:i + size])).all())
-    return rows
+    return [row for chunk in _id_chunks(ids) for row in s.execute(query(chunk)).all()]

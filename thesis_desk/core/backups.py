@@ -20,7 +20,13 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from thesis_desk.core.db import backup_file, check_integrity, copy_database, open_database
+from thesis_desk.core.db import (
+    backup_file,
+    check_integrity,
+    copy_database,
+    open_database,
+    storage_advice,
+)
 from thesis_desk.core.errors import DatabaseError, UserError
 from thesis_desk.core.timeutil import utcnow
 
@@ -202,10 +208,10 @@ class BackupService:
             os.replace(staging, final)
         except (OSError, sqlite3.Error) as exc:
             staging.unlink(missing_ok=True)
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise DatabaseError(
-                    f"No backup was taken: another program held the workspace busy ({exc}). "
-                    "Nothing in the workspace has changed; try again in a moment.") from exc
+            advice = storage_advice(exc)
+            if advice is not None:  # busy, read-only, damaged...: SQLite's words say which
+                raise DatabaseError(f"No backup was taken: {advice}. Nothing in the workspace "
+                                    f"has changed ({exc}).") from exc
             raise DatabaseError(
                 f"The backup could not be written to {self.backup_dir} ({exc}). Nothing "
                 "in the workspace has changed; free some space or check the folder's "

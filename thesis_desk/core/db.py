@@ -248,13 +248,19 @@ def _is_storage_failure(exc: BaseException) -> bool:
     return isinstance(orig, sqlite3.DatabaseError) and "malformed" in str(orig).lower()
 
 
+def storage_advice(exc: BaseException) -> str | None:
+    """What to tell the person about a refused write or copy, if SQLite's words say."""
+    low = str(getattr(exc, "orig", None) or exc).lower()
+    return next((advice for needles, advice in _STORAGE_HINTS
+                 if any(n in low for n in needles)), None)
+
+
 def storage_error(exc: BaseException, path: Path) -> DatabaseError:
     """A refused write as a message a person can act on; unknown errors keep SQLite's text."""
     text = str(getattr(exc, "orig", None) or exc)
-    low = text.lower()
-    for needles, advice in _STORAGE_HINTS:
-        if any(n in low for n in needles):
-            return StorageError(f"Not saved: {advice}. Nothing was changed ({text}).")
+    advice = storage_advice(exc)
+    if advice is not None:
+        return StorageError(f"Not saved: {advice}. Nothing was changed ({text}).")
     return StorageError(f"Not saved: the database refused the change ({text}). "
                         "Nothing was changed.")
 
