@@ -195,7 +195,7 @@ def test_thesis_metrics_tab_shows_its_linked_metrics(qtbot, window):
 
     values = sorted(list(box.findChild(MetricChart).curve.getData()[1]) for box in tab.charts)
     assert values == [[94.0], [121.0]]
-    assert "2 linked metric(s)." == tab.summary.text()
+    assert "2 linked metrics." == tab.summary.text()
 
 
 def test_chart_saves_as_png(qtbot, window, tmp_path):

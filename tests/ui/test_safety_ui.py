@@ -160,6 +160,6 @@ def test_missing_originals_are_reported_on_open_not_fatal(qtbot, paths):
     assert win.open_workspace()
     qtbot.waitUntil(lambda: hasattr(win, "missing_originals"), timeout=10_000)
     assert len(win.missing_originals) == 1
-    assert "1 imported original file(s) are missing" in win.statusBar().currentMessage()
+    assert "1 imported original file is missing" in win.statusBar().currentMessage()
     assert len(win.workspace.theses.list()) == 3
     win.close()

@@ -86,6 +86,29 @@ class RuleInfo:
     enabled: bool
     triggered: bool
     description: str
+    note: str = ""
+    pillar_kind: str = ""  # the tied pillar's kind ("kill", "pillar", ...), "" when none
+    pillar_text: str = ""  # its statement, so a person sees what the rule guards
+    thesis_id: int | None = None  # the tied pillar's thesis
+    thesis_title: str = ""
+
+    def to_input(self) -> RuleInput:
+        return RuleInput(metric_id=self.metric_id, kind=self.kind, threshold=self.threshold,
+                         window=self.window, window_unit=self.window_unit,
+                         hysteresis=self.hysteresis, pillar_id=self.pillar_id,
+                         pillar_state_on_fire=self.pillar_state_on_fire, note=self.note)
+
+
+@dataclass(frozen=True)
+class PillarChoice:
+    """A pillar a rule can be tied to, named by its thesis and its statement."""
+
+    id: int
+    thesis_id: int
+    thesis_title: str
+    kind: str
+    text: str
+    tracks_metric: bool  # its thesis links the metric: offered first
 
 
 @dataclass(frozen=True)
@@ -125,28 +148,64 @@ class AlertService:
         self.db = db
 
     def add_rule(self, data: RuleInput) -> RuleInfo:
-        errors = data.validate()
         with self.db.write() as s:
-            if s.get(Metric, data.metric_id) is None:
-                errors["metric_id"] = "Choose a metric that exists."
-            if data.pillar_id is not None and s.get(Pillar, data.pillar_id) is None:
-                errors["pillar_id"] = "That pillar does not exist."
-            if errors:
-                raise ValidationError(errors)
-            r = AlertRule(metric_id=data.metric_id, kind=data.kind, threshold=data.threshold,
-                          window=data.window, window_unit=data.window_unit,
-                          hysteresis=data.hysteresis, pillar_id=data.pillar_id,
-                          pillar_state_on_fire=data.pillar_state_on_fire,
-                          severity=data.severity, note=data.note.strip())
+            _check_rule(s, data)
+            r = AlertRule(metric_id=data.metric_id)
+            _set_rule(r, data)
             s.add(r)
             s.flush()
-            # A new rule judges only what arrives after it, not the whole history.
-            last = s.scalars(select(Observation).where(Observation.metric_id == r.metric_id)
-                             .order_by(Observation.date.desc())).first()
-            if last is not None:
-                r.last_observation_id = last.id
-                r.triggered = _holds_now(s, r) is True
+            _judge_from_now(s, r)
             return _rule_info(s, r)
+
+    def update_rule(self, rule_id: int, data: RuleInput) -> RuleInfo:
+        """Change a rule's condition, level, window or pillar. Like a new rule, the
+        changed one judges what arrives from now on (its alerts so far stay)."""
+        with self.db.write() as s:
+            r = _rule(s, rule_id)
+            _check_rule(s, data)
+            if data.metric_id != r.metric_id:
+                raise ValidationError({"metric_id": "A rule stays with its metric; add a "
+                                                    "new rule to watch another one."})
+            _set_rule(r, data)
+            _judge_from_now(s, r)
+            return _rule_info(s, r)
+
+    def set_rule_enabled(self, rule_id: int, enabled: bool) -> RuleInfo:
+        """A disabled rule judges nothing; enabled again, it judges from then on (what
+        arrived meanwhile is not fired late)."""
+        with self.db.write() as s:
+            r = _rule(s, rule_id)
+            if enabled and not r.enabled:
+                _judge_from_now(s, r)
+            r.enabled = enabled
+            return _rule_info(s, r)
+
+    def delete_rule(self, rule_id: int) -> RuleInfo:
+        """Remove a rule and the alerts it fired; journal entries that name them stay."""
+        with self.db.write() as s:
+            r = _rule(s, rule_id)
+            info = _rule_info(s, r)
+            s.delete(r)
+            return info
+
+    def rule(self, rule_id: int) -> RuleInfo:
+        with self.db.read() as s:
+            return _rule_info(s, _rule(s, rule_id))
+
+    def pillar_choices(self, metric_id: int | None = None) -> list[PillarChoice]:
+        """What a rule of ``metric_id`` can be tied to: every pillar of a thesis not
+        archived, kill criteria and the theses tracking the metric first."""
+        with self.db.read() as s:
+            tracking = set() if metric_id is None else set(s.scalars(
+                select(ThesisMetric.thesis_id).where(ThesisMetric.metric_id == metric_id)))
+            rows = s.execute(select(Pillar.id, Pillar.thesis_id, Thesis.title, Pillar.kind,
+                                    Pillar.text)
+                             .join(Thesis, Thesis.id == Pillar.thesis_id)
+                             .where(Thesis.archived_at.is_(None))
+                             .order_by(Thesis.title, Pillar.position, Pillar.id)).all()
+        choices = [PillarChoice(i, t, title, kind, text, t in tracking)
+                   for i, t, title, kind, text in rows]
+        return sorted(choices, key=lambda c: (not c.tracks_metric, c.kind != "kill"))
 
     def rules(self, metric_id: int | None = None) -> list[RuleInfo]:
         with self.db.read() as s:
@@ -203,6 +262,47 @@ class AlertService:
             if a is None:
                 raise NotFoundError(f"Alert {alert_id} does not exist.")
             a.state, a.snoozed_until = "acknowledged", None
+
+
+def _rule(s: Session, rule_id: int) -> AlertRule:
+    r = s.get(AlertRule, rule_id)
+    if r is None:
+        raise NotFoundError(f"Alert rule {rule_id} does not exist (another window or the "
+                            "command line may have removed it).")
+    return r
+
+
+def _check_rule(s: Session, data: RuleInput) -> None:
+    errors = data.validate()
+    if s.get(Metric, data.metric_id) is None:
+        errors["metric_id"] = "Choose a metric that exists."
+    if data.pillar_id is not None and s.get(Pillar, data.pillar_id) is None:
+        errors["pillar_id"] = "That pillar does not exist."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_rule(r: AlertRule, data: RuleInput) -> None:
+    """The input's fields on the row; a level or window the kind takes none of is not kept."""
+    r.kind = data.kind
+    r.threshold = None if data.kind == "stale" else data.threshold
+    r.window = data.window if data.kind in ("change_pct", "zscore", "stale") else None
+    r.window_unit = data.window_unit if data.kind == "change_pct" else (
+        "days" if data.kind == "stale" else "observations")
+    r.hysteresis = data.hysteresis if data.kind in ("above", "below", "crosses") else 0.0
+    r.pillar_id = data.pillar_id
+    r.pillar_state_on_fire = data.pillar_state_on_fire
+    r.severity = data.severity
+    r.note = data.note.strip()
+
+
+def _judge_from_now(s: Session, r: AlertRule) -> None:
+    """A rule new (or changed) judges only what arrives after it, not the whole history:
+    it starts at the newest observation, triggered if its condition holds there."""
+    last = s.scalars(select(Observation).where(Observation.metric_id == r.metric_id)
+                     .order_by(Observation.date.desc())).first()
+    r.last_observation_id = last.id if last is not None else None
+    r.triggered = last is not None and _holds_now(s, r) is True
 
 
 def _wake_due(s: Session, now: dt.datetime) -> int:
@@ -423,13 +523,20 @@ def _break_pillar(s: Session, rule: AlertRule, alert: Alert, msg: str) -> None:
 
 def _rule_info(s: Session, r: AlertRule) -> RuleInfo:
     metric = s.get(Metric, r.metric_id)
+    pillar = s.get(Pillar, r.pillar_id) if r.pillar_id is not None else None
+    thesis = s.get(Thesis, pillar.thesis_id) if pillar is not None else None
     return RuleInfo(id=r.id, metric_id=r.metric_id, metric_name=metric.name if metric else "",
                     kind=r.kind, threshold=r.threshold, window=r.window,
                     window_unit=r.window_unit, hysteresis=r.hysteresis, pillar_id=r.pillar_id,
                     pillar_state_on_fire=r.pillar_state_on_fire, enabled=r.enabled,
                     triggered=r.triggered,
                     description=describe_rule(r.kind, r.threshold, r.window, r.window_unit,
-                                              r.hysteresis))
+                                              r.hysteresis),
+                    note=r.note or "",
+                    pillar_kind=pillar.kind if pillar else "",
+                    pillar_text=pillar.text if pillar else "",
+                    thesis_id=thesis.id if thesis else None,
+                    thesis_title=thesis.title if thesis else "")
 
 
 def _alert_infos(s: Session, alerts: Sequence[Any]) -> list[AlertInfo]:

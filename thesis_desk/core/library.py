@@ -283,8 +283,8 @@ class LibraryService:
             used = s.scalar(select(func.count()).select_from(Evidence)
                             .where(Evidence.document_id == document_id))
             if used:
-                raise UserError(f"“{d.title}” is quoted by {used} evidence item(s); delete "
-                                "those first.")
+                raise UserError(f"“{d.title}” is quoted by {used} evidence "
+                                f"{'item' if used == 1 else 'items'}; delete those first.")
             s.delete(d)
 
 

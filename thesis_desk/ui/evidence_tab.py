@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QBrush, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QMenu,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -62,22 +63,30 @@ class EvidenceTab(QWidget):
         hdr.resizeSection(1, fm.horizontalAdvance("W") + 22)
         hdr.resizeSection(3, fm.horizontalAdvance("M") * 12)
         hdr.resizeSection(4, fm.horizontalAdvance("M") * 12)
-        self.tree.itemDoubleClicked.connect(lambda *_: self._emit(self.open_requested))
+        self.tree.itemDoubleClicked.connect(lambda *_: self._open_or_edit())
         self.tree.itemSelectionChanged.connect(self._selection)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
 
-        add = QPushButton("Add…")
+        self.add_btn = add = QPushButton("Add…")
         add.setToolTip("Evidence with no document (a quote and a free-text source). To quote a "
-                       "document, select the passage in the Library.")
+                       "document, select the passage in the Library reader and choose Add as "
+                       "Evidence….")
         add.clicked.connect(self.add_requested)
         self.open_btn = QPushButton("Open Passage")
+        self.open_btn.setToolTip("Show the quoted passage, highlighted, in the Library reader")
         self.open_btn.clicked.connect(lambda: self._emit(self.open_requested))
         self.edit_btn = QPushButton("Edit…")
         self.edit_btn.clicked.connect(lambda: self._emit(self.edit_requested))
         self.delete_btn = QPushButton("Delete…")
+        self.delete_btn.setToolTip("Delete the selected evidence (asks first; Ctrl+Z undoes)")
         self.delete_btn.clicked.connect(lambda: self._emit(self.delete_requested))
-        export = QPushButton("Export…")
+        self.export_btn = export = QPushButton("Export…")
         export.setToolTip("All of this thesis's evidence as CSV or Excel")
         export.clicked.connect(self.export_requested)
+        delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.tree)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(lambda: self._emit(self.delete_requested))
         filters = QHBoxLayout()
         filters.addWidget(self.stance)
         filters.addWidget(self.pillar)
@@ -91,7 +100,33 @@ class EvidenceTab(QWidget):
         lay.addWidget(self.balance)
         lay.addLayout(filters)
         lay.addWidget(self.tree, 1)
+        lay.addLayout(buttons)
         self._selection()
+
+    def _open_or_edit(self) -> None:
+        """Double-click: a document's passage opens in the reader; a typed quote, which
+        has no passage to show, opens its form."""
+        e = self.selected()
+        if e is not None:
+            (self.open_requested if e.document_id is not None else self.edit_requested).emit(e)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        item = self.tree.itemAt(pos)
+        if item is not None:
+            self.tree.setCurrentItem(item)
+        e = self.selected()
+        menu = QMenu(self)
+        for text, signal, enabled in (
+                ("Open Passage", self.open_requested, e is not None and e.document_id is not None),
+                ("Edit…", self.edit_requested, e is not None),
+                ("Delete…", self.delete_requested, e is not None)):
+            act = menu.addAction(text)
+            act.setEnabled(enabled)
+            act.triggered.connect(lambda _c=False, s=signal: self._emit(s))
+        menu.addSeparator()
+        menu.addAction("Add Evidence…").triggered.connect(self.add_requested)
+        menu.addAction("Export All…").triggered.connect(self.export_requested)
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     def selected(self) -> EvidenceInfo | None:
         items = self.tree.selectedItems()

@@ -48,7 +48,13 @@ from thesis_desk.core.records import (
     ThesisInput,
     split_list,
 )
-from thesis_desk.ui.widgets import FieldError, OptionalDateEdit, SafeTextBrowser, with_error
+from thesis_desk.ui.widgets import (
+    FieldError,
+    OptionalDateEdit,
+    SafeTextBrowser,
+    clear_on_edit,
+    with_error,
+)
 
 
 class FormDialog(QDialog):
@@ -75,6 +81,7 @@ class FormDialog(QDialog):
         err = FieldError()
         self.errors[name] = err
         self.form.addRow(label, with_error(widget, err))
+        clear_on_edit(widget, err)
         return widget
 
     def show_errors(self, errors: dict[str, str]) -> None:
@@ -440,6 +447,16 @@ class MetricDialog(FormDialog):
                            description=self.description.toPlainText(), source=self.source.text())
 
 
+def number_error(exc: ValueError, text: str) -> str:
+    """A refused number in the person's own spelling (not lower-cased), with a hint when
+    it holds a currency code: that has a field of its own."""
+    msg = str(exc)
+    msg = msg[:1].upper() + msg[1:] + "."
+    if any(c.isalpha() for c in text):
+        msg += " Type the number alone (e.g. 85.20); a currency goes in the Currency field."
+    return msg
+
+
 class PositionDialog(FormDialog):
     """Add or edit a position behind a thesis."""
 
@@ -495,7 +512,7 @@ class PositionDialog(FormDialog):
             try:
                 return parse_number(box.text())
             except ValueError as exc:
-                errors[name] = str(exc).capitalize() + "."
+                errors[name] = number_error(exc, box.text())
                 return None
 
         qty = number("quantity", self.quantity)
@@ -512,3 +529,129 @@ class PositionDialog(FormDialog):
             None if weight is None else weight / 100, self.currency.text(),
             self.exit_date.value(), exit_price, self.note.text())
 
+
+
+RULE_KINDS = (  # kind, what the person picks, what the level means
+    ("above", "Above a level", "Level"),
+    ("below", "Below a level", "Level"),
+    ("crosses", "Crosses a level (each crossing)", "Level"),
+    ("change_pct", "Changes by P % or more over N", "Change %"),
+    ("zscore", "Moves K standard deviations from the last N", "Standard deviations"),
+    ("stale", "Goes stale: no new observation for N days", ""),
+)
+_WINDOW_LABELS = {"change_pct": "Over N", "zscore": "Last N observations",
+                  "stale": "Days without one"}
+
+
+def pillar_choice_label(c: object) -> str:
+    """How a rule's pillar is named where a person picks or reads it: its kind and
+    statement, then its thesis."""
+    kind = PILLAR_KIND_LABELS.get(c.kind, c.kind)  # type: ignore[attr-defined]
+    return f"{kind}: {c.text} — {c.thesis_title}"  # type: ignore[attr-defined]
+
+
+class RuleDialog(FormDialog):
+    """Add or edit an alert rule on a metric; tied to a pillar it is a kill criterion.
+
+    Only the fields the chosen kind takes are shown: a level for above/below/crosses,
+    a window for changes, z-scores and staleness, a re-arm band where one applies."""
+
+    def __init__(self, submit: Callable[[object], None], *, metric_id: int,
+                 metric_name: str, choices: list, existing: object | None = None,
+                 pillar_id: int | None = None, parent: QWidget | None = None):
+        super().__init__("Edit Rule" if existing else "Add Rule", parent)
+        self.submit, self.metric_id = submit, metric_id
+        self.resize(640, 380)
+        self.form.addRow("Metric", QLineEdit(metric_name, readOnly=True))
+        self.kind = self.add_field("kind", "&Fires when", QComboBox())
+        for k, label, _level in RULE_KINDS:
+            self.kind.addItem(label, k)
+        self.level = self.add_field("threshold", "&Level", QLineEdit())
+        self.level.setPlaceholderText("a number, e.g. 100 or 1,234.5")
+        self.window = self.add_field("window", "&N", QSpinBox())
+        self.window.setRange(1, 100_000)
+        self.window.setValue(4)
+        self.unit = self.add_field("window_unit", "N &counts",
+                                   _combo(("observations", "days")))
+        self.hysteresis = self.add_field("hysteresis", "&Re-arm band", QLineEdit())
+        self.hysteresis.setPlaceholderText("0: re-arms as soon as the condition clears")
+        self.pillar = self.add_field("pillar_id", "&Kill criterion", QComboBox())
+        self.pillar.addItem("(none: an alert only)", None)
+        for c in choices:
+            self.pillar.addItem(pillar_choice_label(c), c.id)
+            self.pillar.setItemData(self.pillar.count() - 1, pillar_choice_label(c),
+                                    Qt.ItemDataRole.ToolTipRole)
+        # a long statement is cut in the closed combo (its tooltip has it whole), never
+        # widening the dialog past the screen
+        self.pillar.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.pillar.setMinimumContentsLength(40)
+        self.pillar.setToolTip("Tie the rule to a pillar or kill criterion: when it fires, "
+                               "the pillar changes state, the thesis is flagged (⚑) and the "
+                               "journal says why.")
+        self.on_fire = self.add_field("pillar_state_on_fire", "&When it fires",
+                                      _combo(("broken", "at_risk"),
+                                             {"broken": "Break the pillar",
+                                              "at_risk": "Put the pillar at risk"}))
+        self.note = self.add_field("note", "N&ote", QLineEdit())
+        if existing is not None:
+            e = existing
+            _select(self.kind, e.kind)  # type: ignore[attr-defined]
+            if e.threshold is not None:  # type: ignore[attr-defined]
+                self.level.setText(f"{e.threshold:g}")  # type: ignore[attr-defined]
+            if e.window:  # type: ignore[attr-defined]
+                self.window.setValue(e.window)  # type: ignore[attr-defined]
+            _select(self.unit, e.window_unit)  # type: ignore[attr-defined]
+            if e.hysteresis:  # type: ignore[attr-defined]
+                self.hysteresis.setText(f"{e.hysteresis:g}")  # type: ignore[attr-defined]
+            pillar_id = e.pillar_id  # type: ignore[attr-defined]
+            _select(self.on_fire, e.pillar_state_on_fire)  # type: ignore[attr-defined]
+            self.note.setText(e.note)  # type: ignore[attr-defined]
+        if pillar_id is not None:
+            _select(self.pillar, pillar_id)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.pillar.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
+
+    def _row(self, field: QWidget, visible: bool, label: str | None = None) -> None:
+        box = field.parentWidget()  # the field with its error line (add_field)
+        if label is not None:
+            self.form.labelForField(box).setText(label)
+        self.form.setRowVisible(box, visible)
+
+    def _kind_changed(self) -> None:
+        kind = self.kind.currentData()
+        level = dict((k, lv) for k, _l, lv in RULE_KINDS)[kind]
+        self._row(self.level, bool(level), f"&{level}" if level else None)
+        self._row(self.window, kind in _WINDOW_LABELS, f"&{_WINDOW_LABELS.get(kind, 'N')}")
+        self._row(self.unit, kind == "change_pct")
+        self._row(self.hysteresis, kind in ("above", "below", "crosses"))
+        self._row(self.on_fire, self.pillar.currentData() is not None)
+
+    def value(self):  # -> RuleInput
+        from thesis_desk.core.alerts import RuleInput
+        from thesis_desk.core.tabular import parse_number
+
+        kind = self.kind.currentData()
+        errors: dict[str, str] = {}
+        level = hysteresis = None
+        if kind != "stale":
+            try:
+                level = parse_number(self.level.text())
+            except ValueError as exc:
+                errors["threshold"] = (number_error(exc, self.level.text())
+                                       if self.level.text().strip() else "Give the level.")
+        if self.hysteresis.text().strip() and kind in ("above", "below", "crosses"):
+            try:
+                hysteresis = parse_number(self.hysteresis.text())
+            except ValueError as exc:
+                errors["hysteresis"] = number_error(exc, self.hysteresis.text())
+        if errors:
+            raise ValidationError(errors)
+        return RuleInput(metric_id=self.metric_id, kind=kind, threshold=level,
+                         window=self.window.value() if kind in _WINDOW_LABELS else None,
+                         window_unit=self.unit.currentData() if kind == "change_pct"
+                         else "observations",
+                         hysteresis=hysteresis or 0.0, pillar_id=self.pillar.currentData(),
+                         pillar_state_on_fire=self.on_fire.currentData(),
+                         note=self.note.text())

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk.core.errors import UserError
-from thesis_desk.ui.widgets import FieldError, plain_label
+from thesis_desk.ui.widgets import FieldError, plain_label, plural
 
 if TYPE_CHECKING:
     from thesis_desk.core.metrics import MetricService
@@ -257,10 +257,13 @@ class ObservationImportDialog(TableImportDialog):
     def _show_plan(self, p: Any) -> None:
         self.plan = p
         self.error.show_error("")
+        into = (f" into {', '.join(p.metrics[:5])}{'…' if len(p.metrics) > 5 else ''}"
+                if p.metrics else "")
         self.summary.setText(
-            f"{len(p.lines):,} rows will be imported into {', '.join(p.metrics[:5]) or '—'}"
-            f"{'…' if len(p.metrics) > 5 else ''}; {len(p.rejected):,} will not; "
-            f"{p.skipped_blank:,} blank lines skipped. Nothing is written until Import.")
+            f"{plural(len(p.lines), 'row', 'rows')} will be imported{into}; "
+            f"{len(p.rejected):,} will not; "
+            f"{plural(p.skipped_blank, 'blank line', 'blank lines')} skipped. "
+            "Nothing is written until Import.")
         for line, why in p.rejected[:500]:
             self.rejected.addTopLevelItem(QTreeWidgetItem([str(line), why]))
         self.import_btn.setEnabled(bool(p.lines))

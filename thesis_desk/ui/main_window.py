@@ -291,7 +291,7 @@ class MainWindow(QMainWindow):
             self.missing_originals = missing
             if missing:
                 self.statusBar().showMessage(
-                    f"{len(missing)} imported original file(s) are missing; documents and "
+                    f"{plural(len(missing), 'imported original file is', 'imported original files are')} missing; documents and "
                     "evidence are intact. File > Check Workspace… lists them; a backup "
                     "restores them.", 20000)
 
@@ -501,7 +501,8 @@ class MainWindow(QMainWindow):
     def notify(self, messages: list[str]) -> None:
         """A tray message when alerts fire while the window is not in front."""
         text = "\n".join(messages[:5])
-        self.statusBar().showMessage(f"{len(messages)} new alert(s): {messages[0]}", 10000)
+        self.statusBar().showMessage(
+            f"{plural(len(messages), 'new alert', 'new alerts')}: {messages[0]}", 10000)
         if self.isActiveWindow():
             return
         from PySide6.QtWidgets import QSystemTrayIcon

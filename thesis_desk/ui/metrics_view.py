@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk.core.errors import UserError, ValidationError
+from thesis_desk.ui.forms import pillar_choice_label
 from thesis_desk.ui.widgets import (
     FieldError,
     OptionalDateEdit,
@@ -271,8 +271,8 @@ class MetricChart(QWidget):
         if len(values) < SHORT_SERIES:
             self.notice.setText(
                 f"{len(values)} observation{'s' if len(values) != 1 else ''}: too few to draw a "
-                "trend yet (add observations in the Metrics area or with `thesis-desk metrics "
-                "observe` / `metrics import`).")
+                "trend yet. Add observations in the Metrics area (the form below the chart, "
+                "or Import CSV/Excel…).")
             self.notice.show()
         else:
             self.notice.hide()
@@ -360,9 +360,20 @@ class MetricsView(QWidget):
         header.setStretchLastSection(True)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.rules = QTreeWidget()
-        self.rules.setHeaderLabels(["Rule", "Pillar", "State"])
+        self.rules.setHeaderLabels(["Rule", "Kill criterion or pillar", "State"])
         self.rules.setRootIsDecorated(False)
-        self.rules.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.rules.setUniformRowHeights(True)
+        self.rules.setTextElideMode(Qt.TextElideMode.ElideRight)
+        rh = self.rules.header()
+        rh.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        rh.resizeSection(0, self.fontMetrics().horizontalAdvance("M") * 11)
+        rh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        rh.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        rh.setStretchLastSection(False)
+        self.rules.itemSelectionChanged.connect(self._rule_selection)
+        self.rules.itemDoubleClicked.connect(lambda *_: self.edit_rule())
+        self.rules.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.rules.customContextMenuRequested.connect(self._rules_menu)
 
         # add-observation form
         self.obs_date = OptionalDateEdit("")
@@ -408,24 +419,22 @@ class MetricsView(QWidget):
         form.addRow("", self.obs_error)
         form.addRow("", add)
 
-        # add-rule form
-        self.rule_kind = QComboBox()
-        for k, label in (("above", "Above"), ("below", "Below"), ("crosses", "Crosses"),
-                         ("change_pct", "Change % over N"), ("zscore", "Z-score over N"),
-                         ("stale", "Stale after N days")):
-            self.rule_kind.addItem(label, k)
-        self.rule_level = QDoubleSpinBox()
-        self.rule_level.setRange(-1e12, 1e12)
-        self.rule_level.setDecimals(4)
-        self.rule_window = QDoubleSpinBox()
-        self.rule_window.setRange(0, 100000)
-        self.rule_window.setDecimals(0)
+        # rules: a form of their own (only the fields a kind takes), edited in place
         self.rule_error = FieldError()
-        add_rule = QPushButton("Add Rule")
-        add_rule.clicked.connect(self.add_rule)
+        add_rule = QPushButton("Add Rule…")
+        add_rule.setToolTip("Fire an alert when this metric crosses a level, moves, or goes "
+                            "stale; tie it to a kill criterion to break that pillar")
+        add_rule.clicked.connect(lambda: self.edit_rule(new=True))
+        self.edit_rule_btn = QPushButton("Edit…")
+        self.edit_rule_btn.clicked.connect(lambda: self.edit_rule())
+        self.enable_rule_btn = QPushButton("Disable")
+        self.enable_rule_btn.setToolTip("A disabled rule judges nothing until enabled again")
+        self.enable_rule_btn.clicked.connect(self.toggle_rule)
+        self.remove_rule_btn = QPushButton("Remove…")
+        self.remove_rule_btn.clicked.connect(self.remove_rule)
         rule_row = QHBoxLayout()
-        for w in (self.rule_kind, plain_label("level"), self.rule_level, plain_label("N"),
-                  self.rule_window, add_rule):
+        rule_row.addWidget(plain_label("Alert rules"), 1)
+        for w in (add_rule, self.edit_rule_btn, self.enable_rule_btn, self.remove_rule_btn):
             rule_row.addWidget(w)
 
         save = QPushButton("Save Chart as PNG…")
@@ -453,8 +462,8 @@ class MetricsView(QWidget):
         obs_box.addWidget(self.table, 1)
         obs_box.addLayout(form)
         rules_box = QVBoxLayout()
-        rules_box.addWidget(self.rules, 1)
         rules_box.addLayout(rule_row)
+        rules_box.addWidget(self.rules, 1)
         rules_box.addWidget(self.rule_error)
         bottom.addLayout(obs_box, 1)
         bottom.addLayout(rules_box, 1)
@@ -555,9 +564,9 @@ class MetricsView(QWidget):
             b.setEnabled(mid is not None)
         if mid is None:
             self.title.setText("No metrics yet")
-            self.meta.setText("New Metric… adds one, Import CSV/Excel… makes one from a file; "
-                              "its observations then come from a form here, `thesis-desk "
-                              "metrics observe` or `metrics import`.")
+            self.meta.setText("New Metric… adds one; Import CSV/Excel… makes one from a file. "
+                              "Its observations then come from the form here or from more "
+                              "imports.")
             self.edit_btn.setEnabled(False)
             return
         self.edit_btn.setEnabled(True)
@@ -580,10 +589,23 @@ class MetricsView(QWidget):
             for col in (2, 3):
                 item.setToolTip(col, plain_tip(item.text(col)))
             self.table.addTopLevelItem(item)
+        keep = self.selected_rule()
         self.rules.clear()
         for r in rules:
-            self.rules.addTopLevelItem(QTreeWidgetItem(
-                [r.description, str(r.pillar_id or ""), "triggered" if r.triggered else "armed"]))
+            tied = pillar_choice_label(r) if r.pillar_id is not None else "(alert only)"
+            state = ("disabled" if not r.enabled else "triggered" if r.triggered else "armed")
+            item = QTreeWidgetItem([r.description, tied, state])
+            item.setData(0, Qt.ItemDataRole.UserRole, r)
+            item.setToolTip(0, plain_tip(r.description + (f"\n{r.note}" if r.note else "")))
+            item.setToolTip(1, plain_tip(tied))
+            item.setToolTip(2, plain_tip({
+                "disabled": "Judges nothing until enabled again",
+                "triggered": "The condition holds; it fires again once it has cleared",
+                "armed": "Fires when the condition starts to hold"}[state]))
+            self.rules.addTopLevelItem(item)
+            if keep is not None and keep.id == r.id:
+                item.setSelected(True)
+        self._rule_selection()
 
     def edit_metric(self, *, new: bool) -> None:
         from thesis_desk.ui.forms import MetricDialog
@@ -699,23 +721,87 @@ class MetricsView(QWidget):
             self.fired.emit(list(obs.fired))
         self.changed.emit()
 
-    def add_rule(self) -> None:
-        from thesis_desk.core.alerts import RuleInput
+    # -- rules
+
+    def selected_rule(self) -> Any:
+        items = self.rules.selectedItems()
+        return items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
+
+    def _rule_selection(self) -> None:
+        r = self.selected_rule()
+        for b in (self.edit_rule_btn, self.enable_rule_btn, self.remove_rule_btn):
+            b.setEnabled(r is not None)
+        self.enable_rule_btn.setText("Enable" if r is not None and not r.enabled else "Disable")
+
+    def _rules_menu(self, pos: Any) -> None:
+        from PySide6.QtWidgets import QMenu
+
+        item = self.rules.itemAt(pos)
+        if item is not None:
+            self.rules.setCurrentItem(item)
+        r = self.selected_rule()
+        menu = QMenu(self)
+        menu.addAction("Add Rule…").triggered.connect(lambda: self.edit_rule(new=True))
+        for text, slot in (("Edit…", lambda: self.edit_rule()),
+                           ("Enable" if r is not None and not r.enabled else "Disable",
+                            self.toggle_rule), ("Remove…", self.remove_rule)):
+            act = menu.addAction(text)
+            act.setEnabled(r is not None)
+            act.triggered.connect(slot)
+        menu.exec(self.rules.viewport().mapToGlobal(pos))
+
+    def edit_rule(self, *, new: bool = False) -> None:
+        """The rule form: a new rule on this metric, or the selected one."""
+        from thesis_desk.ui.forms import RuleDialog
 
         mid = self.current_id()
-        if mid is None:
+        existing = None if new else self.selected_rule()
+        if mid is None or (not new and existing is None):
             return
-        kind = self.rule_kind.currentData()
-        window = int(self.rule_window.value()) or None
+
+        def submit(data: Any) -> None:
+            if existing is None:
+                self.alerts.add_rule(data)
+            else:
+                self.alerts.update_rule(existing.id, data)
+
+        dlg = RuleDialog(submit, metric_id=mid, metric_name=self.title.text(),
+                         choices=self.alerts.pillar_choices(mid), existing=existing,
+                         parent=self)
+        if dlg.exec():
+            self.refresh(select_id=mid)
+            self.message.emit("Rule added." if existing is None else "Rule saved.")
+            self.changed.emit()
+
+    def toggle_rule(self) -> None:
+        r = self.selected_rule()
+        if r is None:
+            return
+        self._rule_write(lambda: self.alerts.set_rule_enabled(r.id, not r.enabled),
+                         f"Rule “{r.description}” {'enabled' if not r.enabled else 'disabled'}.")
+
+    def remove_rule(self) -> None:
+        from thesis_desk.ui.widgets import confirm
+
+        r = self.selected_rule()
+        if r is None:
+            return
+        if confirm(self, "Remove rule",
+                   f"Remove the rule “{r.description}” of {r.metric_name}?\n\n"
+                   "The alerts it fired leave the inbox; journal entries that name them stay. "
+                   "To stop it for a while instead, Disable it.", yes="Remove"):
+            self._rule_write(lambda: self.alerts.delete_rule(r.id),
+                             f"Rule “{r.description}” removed.")
+
+    def _rule_write(self, write: Any, done: str) -> None:
         try:
-            self.alerts.add_rule(RuleInput(
-                metric_id=mid, kind=kind,
-                threshold=None if kind == "stale" else self.rule_level.value(), window=window))
-        except ValidationError as exc:
-            self.rule_error.show_error(" ".join(exc.errors.values()))
+            write()
+        except UserError as exc:
+            self.rule_error.show_error(str(exc))
             return
         self.rule_error.show_error("")
-        self.refresh(select_id=mid)
+        self.refresh(select_id=self.current_id())
+        self.message.emit(done)
         self.changed.emit()
 
 
@@ -736,7 +822,7 @@ class AlertsView(QWidget):
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.empty = muted(plain_label(
             "No alerts. An alert fires when an observation crosses one of a metric's rules "
-            "(add rules in the Metrics area, or with `thesis-desk rules add`); it is listed "
+            "(add rules below a metric's chart in the Metrics area); it is listed "
             "here, counted in the sidebar and announced in the system tray.", wrap=True))
         self.ack_btn = QPushButton("Acknowledge")
         self.ack_btn.setShortcut("Ctrl+K")

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk.core.enums import EXPECTED_DIRECTIONS
-from thesis_desk.ui.widgets import muted, plain_label
+from thesis_desk.ui.widgets import muted, plain_label, plural
 
 if TYPE_CHECKING:
     from thesis_desk.core.alerts import AlertService
@@ -65,7 +65,7 @@ class ThesisMetricsTab(QWidget):
         self.charts = []
         linked = self.metrics.for_thesis(thesis_id)
         self.summary.setText(
-            f"{len(linked)} linked metric(s)." if linked else
+            f"{plural(len(linked), 'linked metric', 'linked metrics')}." if linked else
             "No metrics linked yet: Link Metric… ties one to this thesis, with the direction "
             "the thesis expects.")
         for n, (info, direction) in enumerate(linked):
@@ -102,8 +102,8 @@ class ThesisMetricsTab(QWidget):
         buttons.rejected.connect(dlg.reject)
         form.addRow(buttons)
         if metric.count() == 0:
-            form.insertRow(0, plain_label("No metrics yet: add one in the Metrics area or with "
-                                          "`thesis-desk metrics add`."))
+            form.insertRow(0, plain_label("No metrics yet: add one in the Metrics area (New Metric… "
+                                          "or Import CSV/Excel…).", wrap=True))
         if dlg.exec() and metric.currentData() is not None:
             self.metrics.link(self.thesis_id, metric.currentData(), direction.currentData())
             self.show_thesis(self.thesis_id)

@@ -61,6 +61,18 @@ class FieldError(QLabel):
         self.setVisible(bool(message))
 
 
+def clear_on_edit(field: QWidget, error: FieldError) -> None:
+    """Hide a field's message as soon as the person changes the field (or a part of a
+    composite one, such as a date with its checkbox): a refusal that stays after the
+    input is fixed reads as if the fix did not take."""
+    for w in (field, *field.findChildren(QWidget)):
+        for signal in ("textChanged", "currentIndexChanged", "valueChanged", "dateChanged",
+                       "toggled"):
+            sig = getattr(w, signal, None)
+            if sig is not None:
+                sig.connect(lambda *_: error.show_error(""))
+
+
 def with_error(field: QWidget, error: FieldError) -> QWidget:
     box = QWidget()
     lay = QVBoxLayout(box)
