@@ -458,12 +458,18 @@ def cmd_portfolio_show(args: argparse.Namespace) -> int:
     for h in holdings:
         rows.append((h.title[:44], h.conviction, h.status,
                      "" if h.weight is None else f"{h.weight * 100:.1f}%",
-                     _pct(h.ret) if h.positions else "", h.open_alerts))
+                     _pct(h.ret) if h.positions else "",
+                     _pct(h.excess_ret) if h.positions and args.benchmark else "",
+                     h.open_alerts))
         for v in h.positions:
             p = v.position
             rows.append((f"  {p.side} {p.symbol}" + (" (closed)" if v.closed else ""), "", "",
-                         "" if v.weight is None else f"{v.weight * 100:.1f}%", _pct(v.ret), ""))
-    print_table(["thesis / position", "conviction", "status", "weight", "return", "alerts"], rows)
+                         "" if v.weight is None else f"{v.weight * 100:.1f}%", _pct(v.ret),
+                         _pct(v.excess_ret) if args.benchmark else "", ""))
+    total = sum(h.weight or 0.0 for h in holdings)
+    rows.append(("total", "", "", f"{total * 100:.1f}%", "", "", ""))
+    print_table(["thesis / position", "conviction", "status", "weight", "return",
+                 "vs benchmark", "alerts"], rows)
     return EXIT_OK
 
 

@@ -48,7 +48,37 @@ def test_long_short_returns_and_weights_by_hand(book):
     assert h["Long AAA"].weight == pytest.approx(0.55)
     assert h["Short BBB"].weight == pytest.approx(0.45)
     assert h["Long AAA"].benchmark_ret == pytest.approx(0.02)  # 1020 / 1000 - 1
+    # "vs benchmark": what the thesis made beyond IDX over the same days
+    assert h["Long AAA"].excess_ret == pytest.approx(0.08)
+    assert h["Long AAA"].positions[0].excess_ret == pytest.approx(0.08)
     assert h["Long AAA"].days_held == 4
+
+
+def test_weight_and_quantity_positions_reconcile_to_the_whole_book(book):
+    """A 5% weight position keeps its 5%; the quantity positions share the other 95% by
+    market value (1100 : 900), so the book adds to 100%, not 105%."""
+    ws, long_id, _short = book
+    ws.portfolio.add(PositionInput(long_id, "IDX", D(2025, 1, 2), 1000.0, weight=0.05))
+    h = _by_title(ws.portfolio.holdings(D(2025, 1, 6)))
+    aaa, idx = h["Long AAA"].positions
+    assert idx.weight == pytest.approx(0.05)
+    assert aaa.weight == pytest.approx(0.95 * 0.55)
+    assert h["Short BBB"].weight == pytest.approx(0.95 * 0.45)
+    assert sum(x.weight for x in h.values()) == pytest.approx(1.0)
+
+
+def test_portfolio_show_json_has_the_excess_return(book, capsys):
+    import json
+
+    from thesis_desk.cli import main
+
+    ws, *_ = book
+    code = main(["--data-dir", str(ws.paths.data_dir), "portfolio", "show", "--as-of",
+                 "2025-01-06", "--benchmark", "IDX", "--json"])
+    assert code == 0
+    rows = {r["title"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["Long AAA"]["excess_ret"] == pytest.approx(0.08)
+    assert rows["Short BBB"]["excess_ret"] == pytest.approx(0.10 - 0.02)
 
 
 def test_as_of_between_observations_uses_the_latest_price_before(book):

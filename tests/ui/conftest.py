@@ -82,6 +82,7 @@ def when_modal(qtbot) -> Iterator[Callable[[Callable[[QWidget], None]], list[QWi
     """
     seen: list[QWidget] = []
     waiting: list[Callable] = []
+    failures: list[str] = []
 
     def arm(handler: Callable[[QWidget], None]) -> list[QWidget]:
         def poll() -> None:
@@ -93,7 +94,14 @@ def when_modal(qtbot) -> Iterator[Callable[[Callable[[QWidget], None]], list[QWi
                 return
             seen.append(w)
             waiting.remove(handler)
-            handler(w)
+            try:
+                handler(w)
+            except BaseException:  # noqa: BLE001 - shown at the test's end, not lost in Qt
+                import traceback
+
+                failures.append(traceback.format_exc())
+                if w.isVisible() and hasattr(w, "reject"):
+                    w.reject()  # a failed handler must not leave its dialog for the watchdog
 
         waiting.append(handler)
         QTimer.singleShot(0, poll)
@@ -102,5 +110,7 @@ def when_modal(qtbot) -> Iterator[Callable[[Callable[[QWidget], None]], list[QWi
     yield arm
     left = [getattr(h, "__name__", repr(h)) for h in waiting]
     waiting.clear()
+    if failures:
+        pytest.fail("a dialog's handler failed:\n" + "\n".join(failures))
     if left:
         pytest.fail(f"no modal dialog came for {', '.join(left)}")

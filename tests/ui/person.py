@@ -306,9 +306,50 @@ class Person:
         target = QApplication.focusWidget() or window
         QTest.keyClick(target, combo.key(), combo.keyboardModifiers())
 
-    def when_dialog(self, when_modal: Callable, handler: Callable[[QWidget], None]) -> None:
-        """``handler(dialog)`` as soon as the next modal dialog opens."""
-        when_modal(handler)
+    def date(self, target: QWidget, iso: str) -> None:
+        """Type a date into a date field (yyyy-MM-dd), ticking its "set" box first where
+        it has one (OptionalDateEdit), as a person must."""
+        from PySide6.QtWidgets import QCheckBox, QDateEdit
+
+        box = target.parentWidget()
+        check = box.findChild(QCheckBox) if box is not None else None
+        if check is not None and not check.isChecked():
+            self.click(check)
+        edit = target if isinstance(target, QDateEdit) else target.findChild(QDateEdit)
+        check_reachable(edit)
+        edit.setFocus(Qt.FocusReason.MouseFocusReason)
+        QTest.mouseClick(edit, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(8, edit.height() // 2))
+        QTest.keyClick(edit, Qt.Key.Key_Home)  # the year section
+        QTest.keyClicks(edit, iso)  # a separator moves on to the next section
+        got = edit.date().toString("yyyy-MM-dd")
+        if got != iso:
+            raise NotReachable(f"typed {iso} but the date field shows {got}")
+
+    def pick_file(self, dialog: QWidget, path: str) -> None:
+        """Answer a (Qt, not native) file dialog: go to the file's folder, type its name
+        and press the dialog's Open (or Save) button. Going to the folder is the one step
+        not typed: offscreen, the dialog's completer cuts a typed path to its last part
+        and a typed folder does not navigate, so the folder is set as the dialog's
+        sidebar or path bar would set it."""
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QDialogButtonBox
+
+        name = dialog.findChild(QLineEdit, "fileNameEdit")
+        if name is None:
+            raise NotReachable(f"{type(dialog).__name__} has no file-name field")
+        target = Path(path)
+        dialog.setDirectory(str(target.parent))
+        self.type(name, target.name)
+        self.qtbot.wait(50)
+        popup = QApplication.activePopupWidget()
+        if popup is not None:
+            popup.hide()  # the completer's list, which a person dismisses too
+        buttons = dialog.findChild(QDialogButtonBox)
+        accept = next(b for b in buttons.buttons()
+                      if buttons.buttonRole(b) == QDialogButtonBox.ButtonRole.AcceptRole)
+        self.click(accept)
 
     def wait_for(self, condition: Callable[[], object], timeout_ms: int = 5000) -> None:
         self.qtbot.waitUntil(lambda: bool(condition()), timeout=timeout_ms)

@@ -54,6 +54,7 @@ def test_import_runs_in_the_background_and_lists_the_document(qtbot, window, tmp
 
 def test_select_a_passage_file_it_and_see_it_highlighted(qtbot, window, when_modal):
     window.build_demo()
+    window.sidebar.setCurrentRow(1)  # the Library re-reads when it is shown
     lv = window.library_view
     assert len(lv.model.docs) == 5
     open_seed(window, "China catching up")
@@ -178,6 +179,7 @@ def test_date_range_filter(qtbot, window):
     import datetime as dt
 
     window.build_demo()
+    window.sidebar.setCurrentRow(1)
     lv = window.library_view
     assert len(lv.model.docs) == 5
     lv.date_from.set_value(dt.date(2025, 8, 1))

@@ -264,6 +264,18 @@ class AlertService:
             a.state, a.snoozed_until = "acknowledged", None
 
 
+def guarded_theses(s: Session, fired: Iterable[Alert]) -> tuple[int, ...]:
+    """Theses whose pillar a fired alert's rule guards: their pillar state, flag and
+    journal changed with it (the window refreshes them)."""
+    out = set()
+    for a in fired:
+        rule = s.get(AlertRule, a.rule_id)
+        pillar = s.get(Pillar, rule.pillar_id) if rule and rule.pillar_id else None
+        if pillar is not None:
+            out.add(pillar.thesis_id)
+    return tuple(sorted(out))
+
+
 def _rule(s: Session, rule_id: int) -> AlertRule:
     r = s.get(AlertRule, rule_id)
     if r is None:

@@ -18,7 +18,7 @@ from operator import itemgetter
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from thesis_desk.core.alerts import evaluate_metric, evaluate_metrics
+from thesis_desk.core.alerts import evaluate_metric, evaluate_metrics, guarded_theses
 from thesis_desk.core.db import Database, bulk_insert, bulk_rows
 from thesis_desk.core.enums import EXPECTED_DIRECTIONS, FREQUENCIES
 from thesis_desk.core.errors import NotFoundError, UserError, ValidationError, raise_if
@@ -72,6 +72,7 @@ class ObservationInfo:
     document_id: int | None
     evidence_id: int | None
     fired: tuple[str, ...] = ()  # messages of alerts this observation fired
+    theses_changed: tuple[int, ...] = ()  # theses whose pillar a fired kill criterion changed
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,8 @@ class MetricService:
             s.flush()
             # Checked at once, in the same transaction: the value and its alerts land together.
             fired = evaluate_metric(s, metric_id)
-            return replace_(_obs(o), fired=tuple(a.message for a in fired))
+            return replace_(_obs(o), fired=tuple(a.message for a in fired),
+                            theses_changed=guarded_theses(s, fired))
 
     def observations(self, metric_id: int, *, until: dt.date | None = None,
                      newest: int | None = None) -> list[ObservationInfo]:
@@ -260,7 +262,9 @@ class MetricService:
             bulk_insert(s, sql, zip(metric_ids(), plan.days, plan.values, strict=True))
             fired = evaluate_metrics(s, [ids[n] for n in names])
             return {"imported": len(plan.names), "rejected": len(plan.rejected),
-                    "metrics_created": created, "alerts": [a.message for a in fired]}
+                    "metrics_created": created, "alerts": [a.message for a in fired],
+                    "theses_changed": list(guarded_theses(s, fired)),
+                    "metric_ids": sorted({ids[n] for n in names})}
 
     # -- links to theses
 

@@ -117,6 +117,7 @@ class PositionValue:
     weight: float | None
     days_held: int
     closed: bool
+    excess_ret: float | None = None  # ret minus benchmark_ret (fractions), when both known
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class ThesisHolding:
     latest_evidence: dt.date | None
     open_alerts: int
     positions: tuple[PositionValue, ...]
+    excess_ret: float | None = None  # ret minus benchmark_ret (fractions), when both known
 
 
 @dataclass
@@ -362,12 +364,14 @@ class PortfolioService:
             latest = latest_ev.get(tid)
             if isinstance(latest, str):
                 latest = dt.date.fromisoformat(latest[:10])
+            ret = _blend(vs, "ret")
+            bench_ret = _blend(vs, "benchmark_ret")
             out.append(ThesisHolding(
                 tid, title, conviction, status,
                 _sum([v.weight for v in vs if not v.closed]) if vs else None,
-                _blend(vs, "ret"), _blend(vs, "benchmark_ret"),
+                ret, bench_ret,
                 max((v.days_held for v in vs), default=None), latest, alerts.get(tid, 0),
-                tuple(vs)))
+                tuple(vs), excess_ret=_excess(ret, bench_ret)))
         return out
 
     def return_series(self, thesis_id: int, as_of: dt.date | None = None,
@@ -475,14 +479,26 @@ def _value(p: PositionInfo, price: tuple[dt.date, float] | None, as_of: dt.date,
         if p.side == "short":
             ret = -ret
     return PositionValue(p, price[1] if price else None, price[0] if price else None, ret,
-                         bench, None, (_end(p, as_of) - p.entry_date).days, closed)
+                         bench, None, (_end(p, as_of) - p.entry_date).days, closed,
+                         _excess(ret, bench))
+
+
+def _excess(ret: float | None, bench: float | None) -> float | None:
+    """What the position (or thesis) made beyond its benchmark over the same days."""
+    return None if ret is None or bench is None else ret - bench
 
 
 def _assign_weights(values: list[PositionValue]) -> None:
+    """Weights that reconcile to the whole book: a position given by weight keeps the
+    share it was given; positions given by quantity share what is left (100% less the
+    stated weights) in proportion to their market value. Stated weights of 100% or more
+    leave nothing to share: quantity positions then weigh 0, and the total shows it."""
     import dataclasses
 
-    priced = [v for v in values if not v.closed and v.position.quantity is not None
-              and v.price is not None]
+    open_ = [v for v in values if not v.closed]
+    stated = sum(v.position.weight for v in open_ if v.position.weight is not None)
+    rest = max(0.0, 1.0 - stated)
+    priced = [v for v in open_ if v.position.quantity is not None and v.price is not None]
     total = sum(v.position.quantity * v.price for v in priced)  # type: ignore[operator]
     for i, v in enumerate(values):
         if v.closed:
@@ -490,7 +506,7 @@ def _assign_weights(values: list[PositionValue]) -> None:
         if v.position.weight is not None:
             w = v.position.weight
         elif v in priced and total:
-            w = v.position.quantity * v.price / total  # type: ignore[operator]
+            w = rest * v.position.quantity * v.price / total  # type: ignore[operator]
         else:
             w = None
         values[i] = dataclasses.replace(v, weight=w)

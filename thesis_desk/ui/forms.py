@@ -543,11 +543,10 @@ _WINDOW_LABELS = {"change_pct": "Over N", "zscore": "Last N observations",
                   "stale": "Days without one"}
 
 
-def pillar_choice_label(c: object) -> str:
+def pillar_choice_label(kind: str, text: str, thesis_title: str) -> str:
     """How a rule's pillar is named where a person picks or reads it: its kind and
     statement, then its thesis."""
-    kind = PILLAR_KIND_LABELS.get(c.kind, c.kind)  # type: ignore[attr-defined]
-    return f"{kind}: {c.text} — {c.thesis_title}"  # type: ignore[attr-defined]
+    return f"{PILLAR_KIND_LABELS.get(kind, kind)}: {text} — {thesis_title}"
 
 
 class RuleDialog(FormDialog):
@@ -578,9 +577,9 @@ class RuleDialog(FormDialog):
         self.pillar = self.add_field("pillar_id", "&Kill criterion", QComboBox())
         self.pillar.addItem("(none: an alert only)", None)
         for c in choices:
-            self.pillar.addItem(pillar_choice_label(c), c.id)
-            self.pillar.setItemData(self.pillar.count() - 1, pillar_choice_label(c),
-                                    Qt.ItemDataRole.ToolTipRole)
+            label = pillar_choice_label(c.kind, c.text, c.thesis_title)
+            self.pillar.addItem(label, c.id)
+            self.pillar.setItemData(self.pillar.count() - 1, label, Qt.ItemDataRole.ToolTipRole)
         # a long statement is cut in the closed combo (its tooltip has it whole), never
         # widening the dialog past the screen
         self.pillar.setSizeAdjustPolicy(

@@ -20,6 +20,21 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk import APP_NAME, __version__
+from thesis_desk.core.changes import (
+    ALERT,
+    DOCUMENT,
+    EVIDENCE,
+    JOURNAL,
+    METRIC,
+    OBSERVATION,
+    PILLAR,
+    POSITION,
+    PRICE,
+    RULE,
+    THESIS,
+    Changes,
+    of_fired,
+)
 from thesis_desk.paths import WorkspacePaths
 from thesis_desk.ui.theses_view import ThesesView
 from thesis_desk.ui.widgets import confirm, muted, plain_label, plural
@@ -47,7 +62,8 @@ class MainWindow(QMainWindow):
         self.sidebar.setIconSize(QSize(18, 18))
         self.stack = QStackedWidget()
         self.theses_view = ThesesView(self.undo_stack)
-        self.theses_view.changed.connect(self.refresh_status)
+        self._stale_views: set[QWidget] = set()  # views changed while hidden: refreshed when shown
+        self._report_changes(self.theses_view)
         self.theses_view.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self._add_area("Theses", self.theses_view, "Ctrl+1")
         from thesis_desk.ui.library_view import LibraryView
@@ -60,7 +76,6 @@ class MainWindow(QMainWindow):
         self.library_view.import_requested.connect(self.import_documents)
         self.library_view.reader.add_evidence_requested.connect(self._evidence_from_reader)
         self.library_view.reader.edit_details_requested.connect(self._edit_document)
-        self.theses_view.changed.connect(self.library_view.reload_current)
         self.theses_view.open_passage.connect(self.open_passage)
         self._add_area("Library", self.library_view, "Ctrl+2")
         # Metrics and Alerts are built when first opened: they bring in pyqtgraph.
@@ -108,7 +123,49 @@ class MainWindow(QMainWindow):
     def _area_changed(self, row: int) -> None:
         if row in (2, 3, 4) and self.workspace is not None:
             self._build_lazy_area(row)
+        elif row == 0 and self.theses_view in self._stale_views:
+            self._stale_views.discard(self.theses_view)
+            self.theses_view.reload()
+        elif row == 1 and self.library_view in self._stale_views:
+            self._stale_views.discard(self.library_view)
+            self.library_view.refresh()
         self.stack.setCurrentIndex(row)
+
+    # -- the one place views learn of change
+
+    def _report_changes(self, view: QWidget) -> None:
+        """A view's ``changed(Changes)`` comes here; the view has refreshed itself."""
+        view.changed.connect(lambda changes, v=view: self.apply_changes(changes, origin=v))  # type: ignore[attr-defined]
+
+    def apply_changes(self, changes: Changes, origin: QWidget | None = None) -> None:
+        """Refresh exactly the views that show what ``changes`` touched: at once where
+        shown, on being shown otherwise (a hidden view is marked stale). ``origin``,
+        the view that made the change, has refreshed itself."""
+        tv, lib = self.theses_view, self.library_view
+        wanted: list[tuple[QWidget | None, bool, object]] = [
+            (tv, changes.touches(THESIS, PILLAR, JOURNAL, EVIDENCE), tv.reload),
+            (lib, changes.touches(DOCUMENT), lib.refresh),
+            (self.metrics_view, changes.touches(METRIC, OBSERVATION, RULE, ALERT, EVIDENCE,
+                                                DOCUMENT, PRICE, THESIS, PILLAR),
+             lambda: self.metrics_view.refresh()),  # type: ignore[union-attr]
+            (self.alerts_view, changes.touches(ALERT, RULE, METRIC, THESIS),
+             lambda: self.alerts_view.refresh()),  # type: ignore[union-attr]
+            (self.portfolio_view, changes.touches(POSITION, PRICE, THESIS, EVIDENCE, ALERT,
+                                                  OBSERVATION, RULE),
+             lambda: self.portfolio_view.refresh()),  # type: ignore[union-attr]
+        ]
+        for view, touched, refresh in wanted:
+            if view is None or not touched or view is origin:
+                continue
+            if view.isVisible():
+                refresh()  # type: ignore[operator]
+            elif view in (tv, lib):  # the lazy areas refresh whenever they are opened
+                self._stale_views.add(view)
+        if origin is not lib and not changes.touches(DOCUMENT) and changes.touches(EVIDENCE):
+            lib.reload_current()  # the reader's highlights: cheap, one document
+        if changes.touches(METRIC, OBSERVATION, RULE, ALERT) and origin is not tv:
+            tv.refresh_metrics_tab()
+        self.refresh_status()
 
     def _build_lazy_area(self, row: int) -> None:
         from thesis_desk.ui.metrics_view import AlertsView, MetricsView
@@ -117,21 +174,21 @@ class MainWindow(QMainWindow):
         if row == 2 and self.metrics_view is None:
             self.metrics_view = MetricsView(ws.metrics, ws.alerts, evidence=ws.evidence,
                                             library=ws.library)
-            self.metrics_view.changed.connect(self.refresh_status)
+            self._report_changes(self.metrics_view)
             self.metrics_view.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
             self.metrics_view.fired.connect(self.notify)
             self._replace_page(2, self.metrics_view)
         elif row == 3 and self.alerts_view is None:
             self.alerts_view = AlertsView(ws.alerts)
-            self.alerts_view.changed.connect(self.refresh_status)
+            self._report_changes(self.alerts_view)
             self.alerts_view.open_metric.connect(self._open_metric)
             self.alerts_view.open_thesis.connect(self.open_thesis)
             self._replace_page(3, self.alerts_view)
         elif row == 4 and self.portfolio_view is None:
             from thesis_desk.ui.portfolio_view import PortfolioView
 
-            self.portfolio_view = PortfolioView(ws)
-            self.portfolio_view.changed.connect(self.refresh_status)
+            self.portfolio_view = PortfolioView(ws, settings=self.settings)
+            self._report_changes(self.portfolio_view)
             self.portfolio_view.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
             self.portfolio_view.open_thesis.connect(self.open_thesis)
             self._replace_page(4, self.portfolio_view)
@@ -483,20 +540,16 @@ class MainWindow(QMainWindow):
         self.refresh_views()
 
     def refresh_views(self) -> None:
-        self.theses_view.reload()
-        self.library_view.refresh()
-        if self.metrics_view is not None:
-            self.metrics_view.refresh()
-        if self.alerts_view is not None:
-            self.alerts_view.refresh()
-        if self.portfolio_view is not None:
-            self.portfolio_view.refresh()
-        self.refresh_status()
+        """Another program wrote (or a backup was restored): anything may have changed."""
+        self.apply_changes(Changes.outside())
 
     def _alerts_checked(self, fired: list) -> None:
-        self.refresh_views()
         if fired:
+            self.apply_changes(of_fired({t for a in fired for t in a.thesis_ids},
+                                        {a.metric_id for a in fired}))
             self.notify([a.message for a in fired])
+        else:
+            self.apply_changes(Changes.of(RULE))  # rules' state may have moved
 
     def notify(self, messages: list[str]) -> None:
         """A tray message when alerts fire while the window is not in front."""
@@ -553,9 +606,7 @@ class MainWindow(QMainWindow):
         except (UserError, FileNotFoundError) as exc:
             self._error("Cannot build the demo", str(exc))
             return
-        self.theses_view.reload()
-        self.library_view.refresh()
-        self.refresh_status()
+        self.apply_changes(Changes.outside())
         self.statusBar().showMessage(
             f"Demo workspace: {counts['documents']} seed documents, {counts['theses']} theses, "
             f"{counts['evidence']} evidence items.", 8000)
@@ -592,7 +643,7 @@ class MainWindow(QMainWindow):
         def done(results: list) -> None:
             imported = [r for r in results if r.status == "imported"]
             self.library_view.refresh(select_id=imported[-1].document.id if imported else None)
-            self.refresh_status()
+            self.apply_changes(Changes.of(DOCUMENT), origin=self.library_view)
             problems = [r.message for r in results if r.status != "imported"]
             skipped = len(paths) - len(results)
             summary = f"Imported {len(imported)} of {len(paths)} files."
@@ -618,6 +669,8 @@ class MainWindow(QMainWindow):
 
         if DocumentDialog(submit, doc, parent=self).exec():  # type: ignore[arg-type]
             self.library_view.refresh(select_id=doc.id)  # type: ignore[attr-defined]
+            # citations in evidence, memos and the observation form name the document
+            self.apply_changes(Changes.of(DOCUMENT, EVIDENCE), origin=self.library_view)
 
     def open_passage(self, e: object) -> None:
         if getattr(e, "document_id", None) is None:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from thesis_desk.core.changes import ALERT, METRIC, OBSERVATION, RULE, Changes, of_fired
 from thesis_desk.core.errors import UserError, ValidationError
 from thesis_desk.ui.forms import pillar_choice_label
 from thesis_desk.ui.widgets import (
@@ -327,7 +328,7 @@ def plot_image(item: Any, width: int) -> QImage:
 
 
 class MetricsView(QWidget):
-    changed = Signal()
+    changed = Signal(object)  # Changes (see MainWindow.apply_changes)
     message = Signal(str)
     fired = Signal(list)  # messages of alerts that just fired
 
@@ -592,7 +593,8 @@ class MetricsView(QWidget):
         keep = self.selected_rule()
         self.rules.clear()
         for r in rules:
-            tied = pillar_choice_label(r) if r.pillar_id is not None else "(alert only)"
+            tied = (pillar_choice_label(r.pillar_kind, r.pillar_text, r.thesis_title)
+                    if r.pillar_id is not None else "(alert only)")
             state = ("disabled" if not r.enabled else "triggered" if r.triggered else "armed")
             item = QTreeWidgetItem([r.description, tied, state])
             item.setData(0, Qt.ItemDataRole.UserRole, r)
@@ -621,7 +623,7 @@ class MetricsView(QWidget):
 
         if MetricDialog(submit, existing=existing, parent=self).exec() and saved:
             self.refresh(select_id=saved[0])
-            self.changed.emit()
+            self.changed.emit(Changes.of(METRIC, metrics=saved))
 
     def import_file(self, path: str | None = None) -> None:
         """Pick a CSV/Excel file and open the preview-and-map dialog."""
@@ -652,7 +654,10 @@ class MetricsView(QWidget):
                 self.message.emit(f"Imported {dlg.result['imported']:,} observations.")
                 if dlg.result["alerts"]:
                     self.fired.emit(list(dlg.result["alerts"]))
-                self.changed.emit()
+                self.changed.emit(Changes.of(METRIC, OBSERVATION,
+                                             metrics=dlg.result["metric_ids"])
+                                  | self._fired_changes(dlg.result["alerts"],
+                                                        dlg.result["theses_changed"]))
 
         open_table(self, Path(path), lambda df: ObservationImportDialog(
             self.metrics, Path(path), metric=current, parent=self, df=df), opened, refused)
@@ -719,7 +724,12 @@ class MetricsView(QWidget):
         self.refresh(select_id=mid)
         if obs.fired:
             self.fired.emit(list(obs.fired))
-        self.changed.emit()
+        self.changed.emit(Changes.of(OBSERVATION, metrics=[mid])
+                          | self._fired_changes(obs.fired, obs.theses_changed))
+
+    @staticmethod
+    def _fired_changes(fired: Sequence[str], theses: Sequence[int]) -> Changes:
+        return of_fired(theses) if fired else Changes()
 
     # -- rules
 
@@ -771,7 +781,7 @@ class MetricsView(QWidget):
         if dlg.exec():
             self.refresh(select_id=mid)
             self.message.emit("Rule added." if existing is None else "Rule saved.")
-            self.changed.emit()
+            self.changed.emit(Changes.of(RULE, metrics=[mid]))
 
     def toggle_rule(self) -> None:
         r = self.selected_rule()
@@ -802,13 +812,14 @@ class MetricsView(QWidget):
         self.rule_error.show_error("")
         self.refresh(select_id=self.current_id())
         self.message.emit(done)
-        self.changed.emit()
+        # a removed rule takes its alerts with it
+        self.changed.emit(Changes.of(RULE, ALERT, metrics=[self.current_id()]))
 
 
 class AlertsView(QWidget):
     """The inbox: new alerts first; acknowledge, snooze, open the metric or its thesis."""
 
-    changed = Signal()
+    changed = Signal(object)  # Changes
     open_metric = Signal(int)
     open_thesis = Signal(int)
 
@@ -874,7 +885,7 @@ class AlertsView(QWidget):
         for item in self.tree.selectedItems():
             self.alerts.acknowledge(item.data(0, Qt.ItemDataRole.UserRole))
         self.refresh()
-        self.changed.emit()
+        self.changed.emit(Changes.of(ALERT))
 
     def snooze(self) -> None:
         from thesis_desk.core.timeutil import utcnow
@@ -883,7 +894,7 @@ class AlertsView(QWidget):
             self.alerts.snooze(item.data(0, Qt.ItemDataRole.UserRole),
                                utcnow() + dt.timedelta(days=1))
         self.refresh()
-        self.changed.emit()
+        self.changed.emit(Changes.of(ALERT))
 
     def _open_metric(self) -> None:
         items = self.tree.selectedItems()

@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from thesis_desk.core.changes import METRIC, OBSERVATION, POSITION, PRICE, RULE, Changes
 from thesis_desk.core.errors import UserError
 from thesis_desk.ui.widgets import OptionalDateEdit, confirm, muted, plain_label, plain_tip
 
@@ -62,21 +63,27 @@ class _Item(QTreeWidgetItem):
 
 
 class PortfolioView(QWidget):
-    changed = Signal()
+    changed = Signal(object)  # Changes
     message = Signal(str)
     open_thesis = Signal(int)
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None):
+    def __init__(self, ws: Workspace, parent: QWidget | None = None, *,
+                 settings: QSettings | None = None):
         super().__init__(parent)
         import pyqtgraph as pg
 
         self.ws, self.pg = ws, pg
+        self.settings = settings  # remembers the benchmark chosen
         self.as_of = OptionalDateEdit("")
         self.as_of.set_value(dt.date.today())
         self.as_of.edit.dateChanged.connect(lambda _d: self.refresh())
         self.as_of.check.toggled.connect(lambda _b: self.refresh())
         self.benchmark = QComboBox()
-        self.benchmark.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.benchmark.setToolTip("Returns are compared with this instrument's over the same "
+                                  "days (its prices must be imported)")
+        self.benchmark.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.benchmark.setMinimumContentsLength(10)
+        self.benchmark.currentIndexChanged.connect(self._benchmark_chosen)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter theses…")
         self.filter.textChanged.connect(self._apply_filter)
@@ -99,6 +106,7 @@ class PortfolioView(QWidget):
             top.addWidget(b)
 
         self.help = muted(plain_label(EMPTY_HELP, wrap=True))
+        self.total = muted(plain_label(wrap=True))
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(COLUMNS)
         self.tree.setSortingEnabled(True)
@@ -131,8 +139,13 @@ class PortfolioView(QWidget):
         charts = QSplitter(Qt.Orientation.Horizontal)
         charts.addWidget(self.scatter_plot)
         charts.addWidget(self.returns_plot)
+        table = QWidget()
+        tl = QVBoxLayout(table)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.tree, 1)
+        tl.addWidget(self.total)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.tree)
+        split.addWidget(table)
         split.addWidget(charts)
         split.setSizes([360, 300])
         lay = QVBoxLayout(self)
@@ -145,8 +158,15 @@ class PortfolioView(QWidget):
 
     # -- data
 
+    def _benchmark_chosen(self) -> None:
+        if self.settings is not None:
+            self.settings.setValue("portfolio/benchmark", self.benchmark.currentData() or "")
+        self.refresh()
+
     def _fill_benchmarks(self) -> None:
         keep = self.benchmark.currentData()
+        if keep is None and self.benchmark.count() == 0 and self.settings is not None:
+            keep = str(self.settings.value("portfolio/benchmark", "")) or None
         self.benchmark.blockSignals(True)
         self.benchmark.clear()
         self.benchmark.addItem("none", None)
@@ -168,12 +188,12 @@ class PortfolioView(QWidget):
             item = _Item([h.title, str(h.conviction), h.status,
                           "" if h.weight is None else f"{h.weight * 100:.1f}%",
                           _pct(h.ret) if h.positions else "",
-                          _pct(h.benchmark_ret, missing="") if h.positions else "",
+                          _pct(h.excess_ret, missing="") if h.positions else "",
                           "" if h.days_held is None else str(h.days_held),
                           f"{h.latest_evidence:%Y-%m-%d}" if h.latest_evidence else "",
                           str(h.open_alerts) if h.open_alerts else ""])
             for col, v in enumerate([h.title.lower(), h.conviction, h.status, h.weight, h.ret,
-                                     h.benchmark_ret, h.days_held,
+                                     h.excess_ret, h.days_held,
                                      h.latest_evidence.toordinal() if h.latest_evidence else None,
                                      h.open_alerts]):
                 item.setData(col, SORT_ROLE, v)
@@ -187,18 +207,30 @@ class PortfolioView(QWidget):
                                f"({p.entry_date:%Y-%m-%d})" + (" · closed" if v.closed else "")
                                + f" · {price}", "", "",
                                "" if v.weight is None else f"{v.weight * 100:.1f}%",
-                               _pct(v.ret), _pct(v.benchmark_ret, missing=""),
+                               _pct(v.ret), _pct(v.excess_ret, missing=""),
                                str(v.days_held), "", ""])
                 child.setData(0, Qt.ItemDataRole.UserRole, ("position", p.id))
                 child.setToolTip(0, plain_tip(child.text(0)))
-                for col, val in ((3, v.weight), (4, v.ret), (5, v.benchmark_ret), (6, v.days_held)):
+                for col, val in ((3, v.weight), (4, v.ret), (5, v.excess_ret), (6, v.days_held)):
                     child.setData(col, SORT_ROLE, val)
                 item.addChild(child)
             self.tree.addTopLevelItem(item)
             item.setExpanded(True)
         self.tree.setSortingEnabled(True)
         self._apply_filter()
+        self._show_total(held)
         self._draw(as_of, held)
+
+    def _show_total(self, held: list[Any]) -> None:
+        """The weights' total, and how positions by quantity and by weight combine."""
+        self.total.setVisible(bool(held))
+        total = sum(h.weight or 0.0 for h in held)
+        bench = self.benchmark.currentData()
+        self.total.setText(
+            f"Total weight {total * 100:.1f}% of open positions. A position given by weight "
+            "keeps that share; positions given by quantity share the rest by market value."
+            + (f" “vs benchmark” is the return minus {bench}'s over the same days."
+               if bench else " Choose a benchmark to see returns against it."))
 
     def _draw(self, as_of: dt.date, held: list[Any]) -> None:
         pg = self.pg
@@ -232,7 +264,9 @@ class PortfolioView(QWidget):
                                            pen=pg.mkPen(colours[n % len(colours)], width=2),
                                            name=h.title[:40])
             self.return_curves[h.thesis_id] = curve
-        if not self.return_curves:  # an empty date axis: the year to the as-of date,
+        if self.return_curves:  # the range set while it was empty must not stay
+            self.returns_plot.enableAutoRange()
+        else:  # an empty date axis: the year to the as-of date,
             from thesis_desk.ui.metrics_view import epoch_seconds  # not fractions of 1970
 
             end = as_of or dt.date.today()
@@ -368,4 +402,6 @@ class PortfolioView(QWidget):
     def _changed(self, message: str) -> None:
         self.refresh()
         self.message.emit(message)
-        self.changed.emit()
+        # positions, prices (metrics of kind price, with their observations) and the
+        # target/stop rules on them
+        self.changed.emit(Changes.of(POSITION, PRICE, METRIC, OBSERVATION, RULE))

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from thesis_desk.core.changes import EVIDENCE, JOURNAL, METRIC, PILLAR, THESIS, Changes
 from thesis_desk.core.enums import STATUSES
 from thesis_desk.core.errors import UserError
 from thesis_desk.core.records import (
@@ -241,7 +242,7 @@ class ThesisDetailPanel(QWidget):
 class ThesesView(QWidget):
     """List + detail. Every edit goes through an undoable command calling the service."""
 
-    changed = Signal()  # the workspace changed: refresh counts
+    changed = Signal(object)  # Changes: what an edit here touched (see MainWindow.apply_changes)
     message = Signal(str)
     open_passage = Signal(object)  # EvidenceInfo: show it in the Library reader
 
@@ -489,8 +490,15 @@ class ThesesView(QWidget):
     # -- commands (each undoable)
 
     def _after_change(self, thesis_id: int | None) -> None:
+        """After an edit (or its undo): this view re-reads, the others hear what changed."""
         self.reload(select_id=thesis_id)
-        self.changed.emit()
+        self.changed.emit(Changes.of(THESIS, PILLAR, JOURNAL, EVIDENCE, theses=[thesis_id]))
+
+    def refresh_metrics_tab(self) -> None:
+        """The thesis's charts, when shown: their metrics changed elsewhere."""
+        if (self.detail.metrics_tab is not None and self.detail.metrics_tab.isVisible()
+                and getattr(self, "_current_thesis", None) is not None):
+            self.detail.metrics_tab.show_thesis(self._current_thesis)
 
     def _cmd_args(self) -> tuple[object, ...]:
         return (self.service, self._after_change, self.message.emit)
@@ -687,4 +695,6 @@ class ThesesView(QWidget):
             tabs.blockSignals(False)
             old.deleteLater()
             self.detail.metrics_tab = tab
+            tab.changed.connect(lambda mid: self.changed.emit(
+                Changes.of(METRIC, theses=[tab.thesis_id], metrics=[mid])))
         self.detail.metrics_tab.show_thesis(tid)

@@ -31,7 +31,7 @@ ARROWS = {"up": "expected to rise ↑", "down": "expected to fall ↓", "none": 
 
 
 class ThesisMetricsTab(QWidget):
-    changed = Signal()
+    changed = Signal(int)  # the metric linked
 
     def __init__(self, metrics: MetricService, alerts: AlertService,
                  parent: QWidget | None = None):
@@ -107,4 +107,4 @@ class ThesisMetricsTab(QWidget):
         if dlg.exec() and metric.currentData() is not None:
             self.metrics.link(self.thesis_id, metric.currentData(), direction.currentData())
             self.show_thesis(self.thesis_id)
-            self.changed.emit()
+            self.changed.emit(metric.currentData())
