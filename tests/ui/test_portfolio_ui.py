@@ -85,3 +85,56 @@ def test_holdings_dialog_blocks_a_file_with_a_bad_row(qtbot, window, tmp_path):
     window.portfolio_view.refresh()
     child = window.portfolio_view.tree.topLevelItem(0).child(0)
     assert "no price on or before this date" in child.text(0) and child.text(4) == "no price"
+
+
+def test_position_through_the_form_benchmark_remembered_chart_from_entry(
+        qtbot, window, when_modal, workspace):
+    """As a person: the Portfolio opened empty, a position added through its form, the
+    benchmark chosen from its list; the return chart starts at the entry, not at the
+    empty chart's year, and a new window comes back with the same benchmark."""
+    from thesis_desk.ui.main_window import MainWindow
+    from tests.ui.person import Person, field
+
+    ws = window.workspace
+    from thesis_desk.core.tabular import read_table
+
+    ws.portfolio.import_prices(ws.portfolio.plan_prices(
+        read_table(PRICES), date_col="Date", price_col="Close", symbol_col="Symbol"))
+    ws.theses.create(ThesisInput("Long AAA", conviction=80, status="active"))
+    person = Person(qtbot)
+    person.row(window.sidebar, "Portfolio")
+    view = window.portfolio_view
+
+    def fill(dlg) -> None:  # noqa: ANN001
+        person.choose(field(dlg, "Thesis"), "Long AAA")
+        person.type(field(dlg, "Symbol"), "AAA")
+        person.type(field(dlg, "Quantity"), "10")
+        person.date(field(dlg, "Entry date"), "2025-01-02")
+        person.type(field(dlg, "Entry price"), "100")
+        person.click("Save", within=dlg)
+
+    when_modal(fill)
+    person.click("Add Position…")
+    qtbot.waitUntil(lambda: len(ws.portfolio.list()) == 1)
+    entry = dt.datetime(2025, 1, 2, tzinfo=dt.UTC).timestamp()
+    last = dt.datetime(2025, 1, 6, tzinfo=dt.UTC).timestamp()
+
+    def spans_the_holding() -> bool:  # the range is applied when the chart paints
+        lo, hi = view.returns_plot.getPlotItem().vb.viewRange()[0]
+        return entry - 3 * 86400 < lo <= entry and last <= hi < last + 3 * 86400
+
+    qtbot.waitUntil(spans_the_holding, timeout=3000)
+
+    person.choose(view.benchmark, "IDX")
+    row = view.tree.topLevelItem(0)
+    assert (row.text(4), row.text(5)) == ("+10.0%", "+8.0%")
+    assert "Total weight 100.0%" in view.total.text()
+    window.close()
+
+    again = MainWindow(workspace.paths)
+    qtbot.addWidget(again)
+    again.set_workspace(workspace)
+    again.show()
+    Person(qtbot).row(again.sidebar, "Portfolio")
+    assert again.portfolio_view.benchmark.currentText() == "IDX"
+    again.close()
