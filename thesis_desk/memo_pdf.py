@@ -142,7 +142,7 @@ def _layout(memo: Memo, charts: dict[int, QImage], device: QPdfWriter) -> tuple[
                 + "</body></html>")
     band = _band_height(device)
     doc.setPageSize(QSizeF(body.width(), body.height() - 2 * band))
-    _keep_headings_with_next(doc)
+    _paginate(doc)
     return doc, band
 
 
@@ -158,40 +158,88 @@ def _small_font() -> QFont:
     return f
 
 
-def _keep_headings_with_next(doc: QTextDocument) -> None:
-    """Move a heading that would end a page to the next one, with what it heads.
+KEEP_TOGETHER = 0.3  # a paragraph or table shorter than this share of a page never splits
 
-    One pass: a break moves only what follows it, so the scan goes on from the moved
-    heading instead of starting again at the top (that cost 0.8 s on a 30-page memo)."""
+
+def _paginate(doc: QTextDocument) -> None:
+    """Break pages where a reader expects them, in one pass down the document:
+
+    - a heading never ends a page: it moves to the next one with what it heads;
+    - a short paragraph (an evidence item: label, quote and citation) or a short table
+      (the sources, the journal) is not split across pages: it moves whole;
+    - nothing moves that already starts a page, so no page is left empty.
+
+    One pass: a break moves only what follows it, so the scan goes on from there
+    instead of starting again at the top (that cost 0.8 s on a 30-page memo)."""
     page_h = doc.pageSize().height()
     layout = doc.documentLayout()
+
+    def page_end(y: float) -> float:
+        return (int(y // page_h) + 1) * page_h
+
+    def starts_page(y: float) -> bool:
+        return y % page_h <= page_h * 0.05
+
+    def break_before(block: Any, table: Any = None) -> None:
+        cursor = QTextCursor(block)
+        cursor.beginEditBlock()  # one relayout for both steps, not two
+        if table is not None:
+            fmt = table.format()
+            fmt.setPageBreakPolicy(QTextBlockFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+            table.setFormat(fmt)
+        else:
+            fmt = QTextBlockFormat()
+            fmt.setPageBreakPolicy(QTextBlockFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+            cursor.mergeBlockFormat(fmt)
+        # Qt lays out again only the changed block; have it redo everything below,
+        # lazily, as the scan goes on asking for positions.
+        doc.markContentsDirty(block.position(), doc.characterCount() - block.position())
+        cursor.endEditBlock()
+
+    def extent(block: Any) -> tuple[float, float, Any]:
+        """Top and bottom of a block, or of the whole table it opens, and that table."""
+        table = QTextCursor(block).currentTable()
+        if table is not None:
+            rect = layout.frameBoundingRect(table)
+            return rect.top(), rect.bottom(), table
+        rect = layout.blockBoundingRect(block)
+        return rect.top(), rect.bottom(), None
+
+    def first_lines_end(block: Any) -> float:
+        """Where the first two lines of a block (or the first row of its table) end."""
+        top, bottom, table = extent(block)
+        if table is not None:
+            row = layout.blockBoundingRect(block)
+            return top + min(bottom - top, row.height() * 2.2)
+        lines = block.layout().lineCount()
+        return (layout.blockBoundingRect(block).top()
+                + block.layout().lineAt(min(1, lines - 1)).rect().bottom()) if lines else bottom
+
+    def moves_whole(top: float, bottom: float) -> bool:
+        """A short block or table that would be split: it goes to the next page."""
+        return (bottom > page_end(top) and not starts_page(top)
+                and bottom - top < page_h * KEEP_TOGETHER)
+
     block = doc.begin()
     while block.isValid():
-        nxt = block.next()
-        body = nxt  # what the heading heads: past any headings right under it
-        while body.isValid() and body.blockFormat().headingLevel() and body.next().isValid():
-            body = body.next()
-        if block.blockFormat().headingLevel() and body.isValid():
-            # Qt's layout rounds to 1/64 px: a block at a page's top may sit a hair above it
-            top = layout.blockBoundingRect(block).top() + 1
-            n_rect = layout.blockBoundingRect(body)
-            lines = body.layout().lineCount()
-            # where the first two lines of what follows end (Qt may already have pushed
-            # them onto the next page: their own positions say so, not the block's top)
-            follows = (n_rect.top() + body.layout().lineAt(min(1, lines - 1)).rect().bottom()
-                       if lines else n_rect.bottom())
-            page_end = (int(top // page_h) + 1) * page_h
-            if follows > page_end and top % page_h > page_h * 0.05:
-                fmt = QTextBlockFormat()
-                fmt.setPageBreakPolicy(QTextBlockFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-                cursor = QTextCursor(block)
-                cursor.beginEditBlock()  # one relayout for both steps, not two
-                cursor.mergeBlockFormat(fmt)
-                # Qt lays out again only the changed block; have it redo everything
-                # below, lazily, as the scan goes on asking for positions.
-                doc.markContentsDirty(block.position(), doc.characterCount() - block.position())
-                cursor.endEditBlock()
-        block = nxt
+        top, bottom, table = extent(block)
+        top += 1  # Qt's layout rounds to 1/64 px: a block at a page's top may sit above it
+        if block.blockFormat().headingLevel():
+            body = block.next()  # what the heading heads: past any headings right under it
+            while body.isValid() and body.blockFormat().headingLevel() and body.next().isValid():
+                body = body.next()
+            if body.isValid() and not starts_page(top):
+                b_top, b_bottom, _t = extent(body)
+                # with the first lines of what it heads, or all of it if that moves whole
+                follows = b_bottom if moves_whole(b_top + 1, b_bottom) else first_lines_end(body)
+                if follows > page_end(top):
+                    break_before(block)
+        elif moves_whole(top, bottom):
+            break_before(block, table)
+        if table is not None:  # on past the table's cells
+            block = doc.findBlock(table.lastPosition() + 1)
+        else:
+            block = block.next()
 
 
 def write_pdf(memo: Memo, charts: dict[int, QImage], path: Path, *, page_size: str = "A4",

@@ -248,9 +248,72 @@ def test_memo_shows_positions_as_of_its_date(qapp, workspace, tmp_path):
     pf.import_prices(pf.plan_prices(read_table(prices), date_col="Date", price_col="Close",
                                     symbol_col="Symbol"))
     t = workspace.theses.create(ThesisInput("Long AAA"))
-    pf.add(PositionInput(t.id, "AAA", dt.date(2025, 1, 2), 100.0, quantity=10))
+    pf.add(PositionInput(t.id, "AAA", dt.date(2025, 1, 2), 100.0, quantity=10,
+                         currency="usd"))
     out = tmp_path / "memo.pdf"
     export_memo(workspace, t.id, out)
     text, _ = pdf_text(out)
     assert "Positions" in text
-    assert "AAA long 10 100 (2025-01-02) 110 (2025-01-06) +10.0%" in text
+    assert "Currency" in text
+    assert "AAA long 10 USD 100 (2025-01-02) 110 (2025-01-06) +10.0%" in text
+
+
+def _pages_of(doc, block) -> tuple[int, int]:  # noqa: ANN001
+    """The pages a block's first and last lines are drawn on."""
+    page_h = doc.pageSize().height()
+    layout = doc.documentLayout()
+    top = layout.blockBoundingRect(block).top()
+    lines = block.layout()
+    first = top + lines.lineAt(0).rect().top() + 1
+    last = top + lines.lineAt(lines.lineCount() - 1).rect().bottom() - 1
+    return int(first // page_h), int(last // page_h)
+
+
+@pytest.mark.parametrize("narrative_lines", range(0, 48, 4))
+def test_memo_pages_keep_quotes_with_citations_and_leave_no_page_empty(
+        qapp, workspace, tmp_path, narrative_lines):
+    """A thesis with a few pillars and one metric chart, its narrative grown so every
+    block lands at some page's foot in one of the runs: no evidence item is split from
+    its citation, the sources stay together, and no page is blank."""
+    from PySide6.QtGui import QPdfWriter
+
+    from thesis_desk.core.memo import build_memo
+    from thesis_desk.core.records import PillarInput
+    from thesis_desk.memo_pdf import _layout, render_charts
+
+    narrative = "\n\n".join(f"Paragraph {i}: the argument goes on for a line or so, as "
+                            "analysts' narratives do." for i in range(narrative_lines))
+    t = workspace.theses.create(ThesisInput("Few pillars, one chart", claim="A claim.",
+                                            narrative=narrative))
+    pillars = [workspace.theses.add_pillar(t.id, PillarInput(kind, f"{kind} statement {i}"))
+               for i, kind in enumerate(("pillar", "pillar", "kill"))]
+    for i in range(9):
+        workspace.evidence.add(EvidenceInput(
+            t.id, f"Quote {i}: " + "a sentence an analyst would underline " * (1 + i % 4),
+            source_text=f"Broker note {i}", pillar_id=pillars[i % 3].id,
+            note="why it matters" if i % 2 else ""))
+    m = workspace.metrics.create(MetricInput(name="Cloud growth", unit="%"))
+    for day, v in ((1, 18.0), (2, 26.0), (3, 34.0)):
+        workspace.metrics.observe(m.id, dt.date(2025, day * 3, 28), v)
+    workspace.metrics.link(t.id, m.id, "up")
+    memo = build_memo(workspace, t.id)
+    writer = QPdfWriter(str(tmp_path / "layout.pdf"))
+    writer.setResolution(300)
+    doc, _band = _layout(memo, render_charts(memo), writer)
+    page_h = doc.pageSize().height()
+    used = set()
+    block = doc.begin()
+    while block.isValid():
+        if block.layout().lineCount() and block.text().strip():
+            first, last = _pages_of(doc, block)
+            used.update((first, last))
+            if " · WEIGHT " in block.text().upper():  # an evidence item
+                assert first == last, f"split across pages: {block.text()[:60]!r}"
+            if block.text().startswith("[") and "Broker note" in block.text():
+                pass  # a source row: checked through its table below
+        block = block.next()
+    assert used == set(range(doc.pageCount())), "a page with nothing on it"
+    sources = [f for f in doc.rootFrame().childFrames()][-1]
+    rect = doc.documentLayout().frameBoundingRect(sources)
+    assert int((rect.top() + 1) // page_h) == int((rect.bottom() - 1) // page_h)
+    del writer

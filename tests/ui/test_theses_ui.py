@@ -254,3 +254,31 @@ def test_pillar_dialog_refuses_empty_statement(qtbot, window, when_modal):
     window.theses_view.detail.add_pillar_requested.emit()
     assert "what must be true" in seen["error"].lower()
     assert window.workspace.theses.get(t.id).pillars == ()
+
+
+def test_catalysts_and_risks_read_their_own_states(qtbot, window, when_modal):
+    """A catalyst is Pending or Happened, a risk Dormant or Materialised: never "Intact"."""
+    from tests.ui.person import Person, field
+
+    make_thesis(window)
+    person = Person(qtbot)
+
+    def add(kind: str, text: str, state: str):  # noqa: ANN202
+        def fill(dlg) -> None:  # noqa: ANN001
+            person.choose(field(dlg, "Kind"), kind)
+            states = field(dlg, "State")
+            assert "Intact" not in [states.itemText(i) for i in range(states.count())]
+            person.choose(states, state)
+            person.type(field(dlg, "Statement"), text)
+            person.click("Save", within=dlg)
+        return fill
+
+    pillars = window.theses_view.detail.pillars
+    when_modal(add("Catalyst", "Q3 results on 20 February", "Pending"))
+    person.click("Add…", within=pillars.parentWidget())
+    when_modal(add("Risk", "Export controls cap compute", "Emerging"))
+    person.click("Add…", within=pillars.parentWidget())
+    rows = {pillars.topLevelItem(i).text(1): pillars.topLevelItem(i).text(2)
+            for i in range(pillars.topLevelItemCount())}
+    assert rows == {"Q3 results on 20 February": "Pending",
+                    "Export controls cap compute": "Emerging"}

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from thesis_desk.core.db import Database, bulk_rows
-from thesis_desk.core.enums import PILLAR_STATE_LABELS
+from thesis_desk.core.enums import pillar_state_label
 from thesis_desk.core.errors import NotFoundError, ValidationError
 from thesis_desk.core.models import (
     Alert,
@@ -524,8 +524,8 @@ def _break_pillar(s: Session, rule: AlertRule, alert: Alert, msg: str) -> None:
                        alert_id=alert.id))
     if _SEVERITY_ORDER.get(new_state, 0) > _SEVERITY_ORDER.get(pillar.state, 0):
         s.add(JournalEntry(thesis_id=pillar.thesis_id, at=utcnow(), kind="pillar_state",
-                           field="state", old=PILLAR_STATE_LABELS[pillar.state],
-                           new=PILLAR_STATE_LABELS[new_state], reason=reason,
+                           field="state", old=pillar_state_label(pillar.kind, pillar.state),
+                           new=pillar_state_label(pillar.kind, new_state), reason=reason,
                            pillar_id=pillar.id, alert_id=alert.id))
         pillar.state = new_state
     if thesis is not None:

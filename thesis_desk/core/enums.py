@@ -18,6 +18,21 @@ PILLAR_STATE_LABELS = {
     "broken": "Broken",
     "confirmed": "Confirmed",
 }
+# A catalyst or a risk is not "intact": the same four states read as what they mean there.
+PILLAR_STATE_LABELS_BY_KIND = {
+    "catalyst": {"intact": "Pending", "at_risk": "Slipping", "broken": "Missed",
+                 "confirmed": "Happened"},
+    "risk": {"intact": "Dormant", "at_risk": "Emerging", "broken": "Materialised",
+             "confirmed": "Ruled out"},
+}
+
+
+def pillar_state_label(kind: str, state: str) -> str:
+    """A pillar's state as its kind reads it (a catalyst is Pending, not Intact)."""
+    return PILLAR_STATE_LABELS_BY_KIND.get(kind, PILLAR_STATE_LABELS).get(
+        state, PILLAR_STATE_LABELS.get(state, state))
+
+
 STANCES = ("supports", "contradicts", "context")
 EXPECTED_DIRECTIONS = ("up", "down", "none")
 FREQUENCIES = ("irregular", "daily", "weekly", "monthly", "quarterly", "annual")

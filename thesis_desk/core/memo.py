@@ -19,7 +19,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from thesis_desk import APP_NAME, __version__
-from thesis_desk.core.enums import PILLAR_STATE_LABELS
+from thesis_desk.core.enums import (
+    PILLAR_STATE_LABELS,
+    PILLAR_STATE_LABELS_BY_KIND,
+    pillar_state_label,
+)
 from thesis_desk.core.errors import UserError
 from thesis_desk.core.records import PillarLabels
 
@@ -27,7 +31,9 @@ if TYPE_CHECKING:
     from thesis_desk.app import Workspace
     from thesis_desk.core.records import EvidenceInfo, JournalInfo
 
-_STATE_OF_LABEL = {label: state for state, label in PILLAR_STATE_LABELS.items()}
+_STATE_OF_LABEL = {label: state for labels in (PILLAR_STATE_LABELS,
+                                               *PILLAR_STATE_LABELS_BY_KIND.values())
+                   for state, label in labels.items()}
 _MEMO_JOURNAL_KINDS = {"created", "conviction", "status", "pillar_state", "alert", "archived",
                        "note"}
 STANCE_LABELS = {"supports": "Supports", "contradicts": "Contradicts", "context": "Context"}
@@ -174,7 +180,7 @@ def build_memo(ws: Workspace, thesis_id: int, *, as_of: dt.date | None = None,
         if added is not None and added >= end:
             continue  # added after the memo's date
         changes = [j for j in full_journal if j.kind == "pillar_state" and j.pillar_id == p.id]
-        label = _value_as_of(PILLAR_STATE_LABELS.get(p.state, p.state), changes, None, end)
+        label = _value_as_of(pillar_state_label(p.kind, p.state), changes, None, end)
         pillars.append(MemoPillar(p.id, p.kind, p.text, _STATE_OF_LABEL.get(label, p.state),
                                   p.due_date))
 
@@ -374,7 +380,8 @@ def _position_cells(p: MemoPosition) -> list[str]:
     price = (f"{p.price:,.4g} ({p.price_date:%Y-%m-%d})" if p.price is not None and p.price_date
              else "no price on or before this date")
     ret = f"{p.ret * 100:+.1f}%" if p.ret is not None else "n/a"
-    return [p.symbol, p.side, size, f"{p.entry_price:,.4g} ({p.entry_date:%Y-%m-%d})",
+    return [p.symbol, p.side, size, p.currency or "not given",
+            f"{p.entry_price:,.4g} ({p.entry_date:%Y-%m-%d})",
             price + (f", closed {p.exit_date:%Y-%m-%d}" if p.exit_date else ""), ret]
 
 
@@ -386,7 +393,7 @@ def _grid(headers: list[str], rows: list[list[str]]) -> str:
             f"<tr>{head}</tr>{body}</table>")
 
 
-POSITION_HEADERS = ["Instrument", "Side", "Size", "Entry", "Price", "Return"]
+POSITION_HEADERS = ["Instrument", "Side", "Size", "Currency", "Entry", "Price", "Return"]
 
 
 def memo_html(memo: Memo, charts: dict[int, str] | None = None, *,

@@ -15,9 +15,9 @@ from thesis_desk.core.enums import (
     DIRECTIONS,
     PILLAR_KIND_LABELS,
     PILLAR_KINDS,
-    PILLAR_STATE_LABELS,
     PILLAR_STATES,
     STATUSES,
+    pillar_state_label,
 )
 
 TITLE_MAX = 200
@@ -41,7 +41,7 @@ class PillarLabels:
 
     @property
     def state_label(self) -> str:
-        return PILLAR_STATE_LABELS.get(self.state, self.state)
+        return pillar_state_label(self.kind, self.state)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from thesis_desk.core.db import Database
-from thesis_desk.core.enums import PILLAR_STATE_LABELS, STATUSES
+from thesis_desk.core.enums import STATUSES, pillar_state_label
 from thesis_desk.core.errors import NotFoundError, UserError, ValidationError, raise_if
 from thesis_desk.core.models import Instrument, JournalEntry, Pillar, Tag, Thesis
 from thesis_desk.core.records import (  # noqa: F401 (re-exported for callers)
@@ -207,7 +207,8 @@ class ThesisService:
                 if not reason:
                     raise ValidationError({"reason": "Say in one line why the state changed."})
                 _journal(s, p.thesis_id, "pillar_state", field="state",
-                         old=PILLAR_STATE_LABELS[p.state], new=PILLAR_STATE_LABELS[data.state],
+                         old=pillar_state_label(p.kind, p.state),
+                         new=pillar_state_label(data.kind, data.state),
                          reason=reason, pillar_id=p.id)
                 p.state = data.state
             text = data.text.strip()

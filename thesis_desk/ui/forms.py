@@ -30,10 +30,10 @@ from thesis_desk.core.enums import (
     DIRECTIONS,
     PILLAR_KIND_LABELS,
     PILLAR_KINDS,
-    PILLAR_STATE_LABELS,
     PILLAR_STATES,
     STANCES,
     STATUSES,
+    pillar_state_label,
 )
 from thesis_desk.core.errors import UserError, ValidationError, raise_if
 from thesis_desk.core.records import (
@@ -255,7 +255,7 @@ class PillarDialog(FormDialog):
         self.text.setPlaceholderText("What must be true - or, for a kill criterion, what would "
                                      "prove the thesis wrong")
         self.text.setTabChangesFocus(True)
-        self.state = self.add_field("state", "S&tate", _combo(PILLAR_STATES, PILLAR_STATE_LABELS))
+        self.state = self.add_field("state", "S&tate", _combo(PILLAR_STATES))
         self.due = self.add_field("due_date", "&Due date", OptionalDateEdit("Has a due date"))
         self.reason = self.add_field("reason", "&Reason", QLineEdit())
         self.reason.setPlaceholderText("Why did the state change? (one line)")
@@ -265,7 +265,15 @@ class PillarDialog(FormDialog):
             _select(self.state, existing.state)
             self.due.set_value(existing.due_date)
         self.state.currentIndexChanged.connect(self._update_reason)
+        self.kind.currentIndexChanged.connect(self._relabel_states)
+        self._relabel_states()
         self._update_reason()
+
+    def _relabel_states(self) -> None:
+        """A catalyst's states read Pending / Slipping / Missed / Happened, a risk's
+        Dormant / Emerging / Materialised / Ruled out."""
+        for i, state in enumerate(PILLAR_STATES):
+            self.state.setItemText(i, pillar_state_label(self.kind.currentData(), state))
 
     def _needs_reason(self) -> bool:
         return self.existing is not None and self.state.currentData() != self.existing.state
