@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QMenu,
     QPushButton,
+    QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -20,7 +21,19 @@ from PySide6.QtWidgets import (
 from thesis_desk.core.enums import STANCES
 from thesis_desk.core.records import Balance, EvidenceInfo, PillarInfo
 from thesis_desk.ui.library_view import STANCE_COLOURS
-from thesis_desk.ui.widgets import plain_label, plain_tip
+from thesis_desk.ui.widgets import DetailPane, plain_label, plain_tip
+
+
+def describe_evidence(e: EvidenceInfo) -> str:
+    """One evidence item in full, as the detail pane shows it."""
+    head = f"{e.stance.capitalize()} · weight {e.weight}"
+    if e.pillar_text:
+        head += f" · {e.pillar_text}"
+    lines = [head, f"“{e.quote}”", "— " + e.source + (
+        f", {e.observed_on:%Y-%m-%d}" if e.observed_on else "")]
+    if e.note:
+        lines.append(f"Note: {e.note}")
+    return "\n".join(lines)
 
 
 class EvidenceTab(QWidget):
@@ -95,11 +108,18 @@ class EvidenceTab(QWidget):
         buttons.addStretch(1)
         for b in (add, self.open_btn, self.edit_btn, self.delete_btn, export):
             buttons.addWidget(b)
+        self.detail = DetailPane("Select an item to read its whole quote, source and note.")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.tree)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 6, 0, 0)
         lay.addWidget(self.balance)
         lay.addLayout(filters)
-        lay.addWidget(self.tree, 1)
+        lay.addWidget(split, 1)
         lay.addLayout(buttons)
         self._selection()
 
@@ -139,6 +159,7 @@ class EvidenceTab(QWidget):
 
     def _selection(self) -> None:
         e = self.selected()
+        self.detail.show_text(None if e is None else describe_evidence(e))
         self.open_btn.setEnabled(e is not None and e.document_id is not None)
         self.edit_btn.setEnabled(e is not None)
         self.delete_btn.setEnabled(e is not None)

@@ -568,7 +568,7 @@ class RuleDialog(FormDialog):
                  pillar_id: int | None = None, parent: QWidget | None = None):
         super().__init__("Edit Rule" if existing else "Add Rule", parent)
         self.submit, self.metric_id = submit, metric_id
-        self.resize(640, 380)
+        self.resize(640, 0)  # as tall as its fields: rows come and go with the kind
         self.form.addRow("Metric", QLineEdit(metric_name, readOnly=True))
         self.kind = self.add_field("kind", "&Fires when", QComboBox())
         for k, label, _level in RULE_KINDS:

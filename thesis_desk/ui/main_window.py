@@ -799,6 +799,9 @@ class MainWindow(QMainWindow):
             value = self.settings.value(key)
             if value is not None:
                 splitter.restoreState(value)
+        header = self.settings.value("theses/header")
+        if header is not None:
+            self.theses_view.table.horizontalHeader().restoreState(header)
         show = self.settings.value("theses/show_archived", False, type=bool)
         self.archived_action.setChecked(bool(show))
         self.theses_view.set_show_archived(bool(show))
@@ -808,6 +811,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("theses/splitter", self.theses_view.splitter.saveState())
         self.settings.setValue("library/splitter", self.library_view.splitter.saveState())
+        self.settings.setValue("theses/header",
+                               self.theses_view.table.horizontalHeader().saveState())
         self.settings.setValue("theses/show_archived", self.archived_action.isChecked())
         self.settings.sync()
 

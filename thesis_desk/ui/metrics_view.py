@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QFormLayout,
     QHBoxLayout,
+    QGridLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -144,7 +145,10 @@ def style_plot(plot: Any, widget: QWidget, *, for_print: bool = False) -> None:
                        pal.color(pal.ColorRole.Mid))
     if for_print:
         base, text, mid = "w", (40, 40, 40), (150, 150, 150)
+    import pyqtgraph as pg
+
     plot.setBackground(base)
+    text_colour = pg.mkColor(text).name()
     backdrop = plot.backgroundBrush().color()
     for axis in ("left", "bottom"):
         item = plot.getAxis(axis)
@@ -153,11 +157,17 @@ def style_plot(plot: Any, widget: QWidget, *, for_print: bool = False) -> None:
             item.setZValue(-200)  # the view box, holding the curves, sits at -100
         item.setTextPen(text)
         item.setPen(mid)
+        # axis titles set later (setLabel without a style) take the text colour too: the
+        # default grey all but vanished on a dark background
+        item.labelStyle = {"color": text_colour}
         # two levels of grid lines, not three: the third was too faint to read by and
         # doubled the lines drawn every frame
         item.setStyle(maxTickLevel=1)
     plot.showGrid(x=True, y=True, alpha=0.2)
     plot.setMenuEnabled(False)
+    title = plot.getPlotItem().titleLabel
+    if title.text:
+        plot.setTitle(title.text, color=text_colour)
 
 
 class MetricChart(QWidget):
@@ -344,6 +354,9 @@ class MetricsView(QWidget):
         self._doc_count = -1  # documents the picker holds (refilled when that changes)
         self._loader: TaskRunner | None = None  # reads long series off the GUI thread
         self.list = QListWidget()
+        self.list.setWordWrap(True)  # a long metric name wraps instead of scrolling sideways
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setSpacing(2)
         self.list.currentRowChanged.connect(lambda _r: self.show_current())
         self.title = heading_label(scale=1.2)
         self.meta = muted(plain_label(wrap=True))
@@ -408,17 +421,24 @@ class MetricsView(QWidget):
         self.obs_error = FieldError()
         add = QPushButton("Add Observation")
         add.clicked.connect(self.add_observation)
-        form = QFormLayout()
-        form.addRow("Date", self.obs_date)
-        form.addRow("Value", self.obs_value)
-        form.addRow("Note", self.obs_note)
+        # two fields a row, so the table above keeps room for its rows at 1280x800
+        form = QGridLayout()
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 2)
+        cells = [("&Date", self.obs_date), ("&Value", self.obs_value), ("N&ote", self.obs_note)]
         if evidence is not None:
-            form.addRow("Evidence", self.obs_evidence)
+            cells.append(("Evide&nce", self.obs_evidence))
         if library is not None:
-            form.addRow("Document", self.obs_document)
-        form.addRow("", self.obs_replace)
-        form.addRow("", self.obs_error)
-        form.addRow("", add)
+            cells.append(("Docu&ment", self.obs_document))
+        for n, (label, widget) in enumerate(cells):
+            lab = QLabel(label)
+            lab.setBuddy(widget)
+            form.addWidget(lab, n // 2, (n % 2) * 2)
+            form.addWidget(widget, n // 2, (n % 2) * 2 + 1)
+        last = (len(cells) + 1) // 2
+        form.addWidget(self.obs_replace, last, 0, 1, 3)
+        form.addWidget(add, last, 3)
+        form.addWidget(self.obs_error, last + 1, 0, 1, 4)
 
         # rules: a form of their own (only the fields a kind takes), edited in place
         self.rule_error = FieldError()
@@ -457,7 +477,12 @@ class MetricsView(QWidget):
         rl = QVBoxLayout(right)
         rl.addLayout(head)
         rl.addWidget(self.meta)
-        rl.addWidget(self.chart, 3)
+        # chart above, table and forms below, in a splitter a person can move; the
+        # starting share keeps a dozen observation rows in view at 1280x800
+        self.chart_split = QSplitter(Qt.Orientation.Vertical)
+        self.chart_split.addWidget(self.chart)
+        self.chart_split.setChildrenCollapsible(False)
+        rl.addWidget(self.chart_split, 1)
         bottom = QHBoxLayout()
         obs_box = QVBoxLayout()
         obs_box.addWidget(self.table, 1)
@@ -473,12 +498,13 @@ class MetricsView(QWidget):
         self.detail = QWidget()
         self.detail.setLayout(bottom)
         bottom.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.detail, 2)
-        rl.addStretch(0)
+        self.chart_split.addWidget(self.detail)
+        self.chart_split.setSizes([330, 400])
         self._needs_metric = (export_btn, save)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.list)
         split.addWidget(right)
+        self.list.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 14)
         split.setSizes([260, 1000])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
@@ -497,6 +523,7 @@ class MetricsView(QWidget):
             item = QListWidgetItem(f"{m.name}\n{m.observations} obs · last "
                                    f"{'' if m.last_value is None else f'{m.last_value:g}'} {m.unit}")
             item.setData(Qt.ItemDataRole.UserRole, m.id)
+            item.setToolTip(plain_tip(m.name + (f" ({m.unit})" if m.unit else "")))
             self.list.addItem(item)
             if m.id == keep:
                 self.list.setCurrentItem(item)

@@ -96,14 +96,18 @@ class PortfolioView(QWidget):
             b = QPushButton(text)
             b.clicked.connect(lambda _c=False, f=slot: f())
             buttons.append(b)
+        # what is shown on one row, what can be done on the next: one row of both left
+        # the filter a few characters wide at 1280 px
         top = QHBoxLayout()
         top.addWidget(plain_label("As of"))
         top.addWidget(self.as_of)
         top.addWidget(plain_label("Benchmark"))
         top.addWidget(self.benchmark)
         top.addWidget(self.filter, 1)
+        actions = QHBoxLayout()
+        actions.addStretch(1)
         for b in buttons:
-            top.addWidget(b)
+            actions.addWidget(b)
 
         self.help = muted(plain_label(EMPTY_HELP, wrap=True))
         self.total = muted(plain_label(wrap=True))
@@ -111,9 +115,13 @@ class PortfolioView(QWidget):
         self.tree.setHeaderLabels(COLUMNS)
         self.tree.setSortingEnabled(True)
         self.tree.sortByColumn(3, Qt.SortOrder.DescendingOrder)
-        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        self.tree.setColumnWidth(0, 470)
+        # the numbers fit their text; the thesis column takes the rest (long position
+        # lines are cut, whole in their tooltip), so nothing scrolls sideways
+        header = self.tree.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.itemDoubleClicked.connect(self._double_clicked)
 
         from thesis_desk.ui.metrics_view import chart_axes, style_plot
@@ -151,6 +159,7 @@ class PortfolioView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addLayout(top)
+        lay.addLayout(actions)
         lay.addWidget(self.help)
         lay.addWidget(split, 1)
         self.holdings: list[Any] = []

@@ -47,7 +47,17 @@ if TYPE_CHECKING:
 
 # Forms and undo commands load on first use (start-up time: see ui/main.py).
 
-from thesis_desk.ui.widgets import SafeTextBrowser, confirm, heading_label, local_time, muted, plain_label, plain_tip, plural
+from thesis_desk.ui.widgets import (
+    DetailPane,
+    SafeTextBrowser,
+    confirm,
+    heading_label,
+    local_time,
+    muted,
+    plain_label,
+    plain_tip,
+    plural,
+)
 
 STATE_COLOURS = {  # translucent, so they read on light and dark palettes alike
     "intact": QColor(46, 160, 67, 60),
@@ -105,9 +115,21 @@ class ThesisDetailPanel(QWidget):
         self.journal.setRootIsDecorated(False)
         self.journal.setAlternatingRowColors(True)
         self.journal.setUniformRowHeights(True)
-        self.journal.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.journal.header().setStretchLastSection(True)
-        self.tabs.addTab(self.journal, "Journal")
+        jh = self.journal.header()
+        jh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # a long change or reason is cut to its column (whole in the pane below)
+        jh.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        jh.resizeSection(2, self.fontMetrics().horizontalAdvance("M") * 18)
+        jh.setStretchLastSection(True)
+        self.journal.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.journal_detail = DetailPane("Select an entry to read its change and reason whole.")
+        self.journal.itemSelectionChanged.connect(self._journal_selection)
+        journal_page = QSplitter(Qt.Orientation.Vertical)
+        journal_page.addWidget(self.journal)
+        journal_page.addWidget(self.journal_detail)
+        journal_page.setStretchFactor(0, 4)
+        journal_page.setChildrenCollapsible(False)
+        self.tabs.addTab(journal_page, "Journal")
 
         lay = QVBoxLayout(self)
         lay.addLayout(head)
@@ -131,6 +153,8 @@ class ThesisDetailPanel(QWidget):
         hdr.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         hdr.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         hdr.setStretchLastSection(False)
+        self.pillars.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.pillar_detail = DetailPane("Select a pillar to read its whole statement.")
         self.pillars.itemDoubleClicked.connect(lambda *_: self._emit_pillar(self.edit_pillar_requested))
         self.pillars.itemSelectionChanged.connect(self._pillar_selection)
 
@@ -162,6 +186,7 @@ class ThesisDetailPanel(QWidget):
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addLayout(buttons)
         bl.addWidget(self.pillars, 1)
+        bl.addWidget(self.pillar_detail)
         splitter.addWidget(top)
         splitter.addWidget(bottom)
         splitter.setStretchFactor(0, 1)
@@ -181,8 +206,17 @@ class ThesisDetailPanel(QWidget):
         if p is not None:
             signal.emit(p)  # type: ignore[attr-defined]
 
+    def _journal_selection(self) -> None:
+        items = self.journal.selectedItems()
+        self.journal_detail.show_text(items[0].data(0, Qt.ItemDataRole.UserRole)
+                                      if items else None)
+
     def _pillar_selection(self) -> None:
-        has = self.selected_pillar() is not None
+        p = self.selected_pillar()
+        self.pillar_detail.show_text(
+            None if p is None else f"{p.kind_label} · {p.state_label}"
+            + (f" · due {p.due_date:%Y-%m-%d}" if p.due_date else "") + f"\n{p.text}")
+        has = p is not None
         self.edit_pillar_btn.setEnabled(has)
         self.remove_pillar_btn.setEnabled(has)
 
@@ -234,6 +268,9 @@ class ThesisDetailPanel(QWidget):
         for e in journal:
             what, change = describe(e)
             item = QTreeWidgetItem([local_time(e.at), what, change, e.reason])
+            item.setData(0, Qt.ItemDataRole.UserRole,
+                         f"{local_time(e.at)} · {what}\n{change}"
+                         + (f"\nReason: {e.reason}" if e.reason else ""))
             item.setToolTip(2, plain_tip(change))
             item.setToolTip(3, plain_tip(e.reason))
             self.journal.addTopLevelItem(item)
@@ -292,6 +329,9 @@ class ThesesView(QWidget):
                             (4, "9988.HK, BABA"), (5, "2026-12-31")):
             hdr.resizeSection(col, fm.horizontalAdvance(sample) + 18)
         self.table.hideColumn(3)  # direction: shown in the thesis header
+        self.table.hideColumn(4)  # instruments: in the header too, and a filter above
+        hdr.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        hdr.customContextMenuRequested.connect(self._columns_menu)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.doubleClicked.connect(lambda _i: self.edit_current())
 
@@ -328,9 +368,10 @@ class ThesesView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.right)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([620, 640])
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 2)
+        # the list needs the width of a title, the detail is where a thesis is read
+        self.splitter.setSizes([420, 840])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.splitter)
@@ -347,6 +388,20 @@ class ThesesView(QWidget):
         self.tag_filter.currentIndexChanged.connect(
             lambda _i: self._filter(tag=self.tag_filter.currentData() or "")
         )
+
+    def _columns_menu(self, pos: object) -> None:
+        """Right-click on the list's header: show or hide its columns (remembered)."""
+        from PySide6.QtWidgets import QMenu
+
+        hdr = self.table.horizontalHeader()
+        menu = QMenu(self)
+        for col in range(1, self.model.columnCount()):
+            name = self.model.headerData(col, Qt.Orientation.Horizontal)
+            act = menu.addAction(str(name))
+            act.setCheckable(True)
+            act.setChecked(not hdr.isSectionHidden(col))
+            act.toggled.connect(lambda on, c=col: hdr.setSectionHidden(c, not on))
+        menu.exec(hdr.mapToGlobal(pos))  # type: ignore[arg-type]
 
     def _empty_page(self) -> QWidget:
         page = QWidget()

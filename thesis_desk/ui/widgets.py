@@ -46,6 +46,30 @@ def muted(label: QLabel) -> QLabel:
     return label
 
 
+class DetailPane(QLabel):
+    """The whole text of the selected row, wrapped and selectable, under a list that must
+    cut it short to stay one line a row (quotes, statements, journal reasons)."""
+
+    def __init__(self, placeholder: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.placeholder = placeholder
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.setFrameShape(QLabel.Shape.StyledPanel)
+        self.setMargin(6)
+        # a quote's head, three lines of it and its source, before it needs the tooltip
+        self.setMinimumHeight(self.fontMetrics().lineSpacing() * 5 + 14)
+        self.setSizePolicy(self.sizePolicy().horizontalPolicy(),
+                           self.sizePolicy().Policy.Preferred)
+        self.show_text(None)
+
+    def show_text(self, text: str | None) -> None:
+        self.setText(text or self.placeholder)
+        self.setEnabled(bool(text))  # the placeholder reads greyed
+
+
 class FieldError(QLabel):
     """The message shown beside a form field when its input is refused."""
 
