@@ -341,14 +341,18 @@ class Person:
             raise NotReachable(f"{type(dialog).__name__} has no file-name field")
         target = Path(path)
         dialog.setDirectory(str(target.parent))
+        # a person sees the folder's files before typing: typed while the folder is still
+        # being read, the dialog judges the name against nothing and keeps Save disabled
+        self.qtbot.wait(300)
         self.type(name, target.name)
         self.qtbot.wait(50)
         popup = QApplication.activePopupWidget()
-        if popup is not None:
-            popup.hide()  # the completer's list, which a person dismisses too
+        if popup is not None:  # the completer's list, which a person dismisses with Escape
+            QTest.keyClick(popup, Qt.Key.Key_Escape)
         buttons = dialog.findChild(QDialogButtonBox)
         accept = next(b for b in buttons.buttons()
                       if buttons.buttonRole(b) == QDialogButtonBox.ButtonRole.AcceptRole)
+        self.wait_for(accept.isEnabled, 3000)  # the dialog enables it once it has looked
         self.click(accept)
 
     def wait_for(self, condition: Callable[[], object], timeout_ms: int = 5000) -> None:

@@ -317,3 +317,34 @@ def test_memo_pages_keep_quotes_with_citations_and_leave_no_page_empty(
     rect = doc.documentLayout().frameBoundingRect(sources)
     assert int((rect.top() + 1) // page_h) == int((rect.bottom() - 1) // page_h)
     del writer
+
+
+def test_export_the_memo_from_the_menu_as_a_person_does(qtbot, window, when_modal, tmp_path):
+    """File > Export Memo…: options (paper, author), the save dialog, then the PDF read
+    back: the thesis, its quotes and the author on US Letter."""
+    from tests.ui.person import Person, field
+
+    person = Person(qtbot)
+    person.menu(window, "File", "Build Demo Workspace")
+    person.row(window.theses_view.table, "Alibaba revaluation")
+    out = tmp_path / "Alibaba memo.pdf"
+
+    def options(dlg) -> None:  # noqa: ANN001
+        person.choose(field(dlg, "Paper"), "Letter")
+        person.type(field(dlg, "Author"), "A. Analyst")
+        when_modal(save_as)
+        person.click("Choose File…", within=dlg)
+
+    def save_as(dlg) -> None:  # noqa: ANN001
+        person.pick_file(dlg, str(out))
+
+    when_modal(options)
+    person.menu(window, "File", "Export Memo…")
+    qtbot.waitUntil(out.exists, timeout=20000)
+    qtbot.waitUntil(lambda: "Memo saved" in window.statusBar().currentMessage(), timeout=20000)
+    text, reader = pdf_text(out)
+    assert "Alibaba revaluation hinges on capex allocation" in text
+    assert "A. Analyst" in text and "Demo thesis" in text
+    assert _squash("price-to-earnings (P/E) ratio was hovering") in _squash(text)
+    width, height = (float(x) for x in reader.pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (612, 792)  # US Letter, in points
