@@ -25,7 +25,8 @@ def evidence_rows(window, note: str) -> list:  # noqa: ANN001
             for e in window.workspace.evidence.for_thesis(t.id) if e.note == note]
 
 
-def test_file_edit_delete_and_undo_evidence_through_the_window(qtbot, window, when_modal):
+def test_file_edit_delete_and_undo_evidence_through_the_window(qtbot, window, when_modal,
+                                                               tmp_path):
     person = Person(qtbot)
     demo(person, window, when_modal)
     tv = window.theses_view
@@ -70,6 +71,14 @@ def test_file_edit_delete_and_undo_evidence_through_the_window(qtbot, window, wh
     assert e.weight == 3
     qtbot.waitUntil(lambda: any("Weighed again" in tab.tree.topLevelItem(i).toolTip(2)
                                 for i in range(tab.tree.topLevelItemCount())))
+
+    # export the thesis's evidence from the tab's own button, through the save dialog
+    out = tmp_path / "evidence.csv"
+    when_modal(lambda dlg: person.pick_file(dlg, str(out)))
+    person.click("Export…", within=tab)
+    qtbot.waitUntil(out.exists)
+    exported = out.read_text(encoding="utf-8")
+    assert "Weighed again" in exported and PASSAGE[:40] in exported
 
     # delete it from the row's context menu, confirming
     def yes(box: QMessageBox) -> None:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from thesis_desk.core.enums import STANCES
 from thesis_desk.core.records import Balance, EvidenceInfo, PillarInfo
 from thesis_desk.ui.library_view import STANCE_COLOURS
-from thesis_desk.ui.widgets import DetailPane, plain_label, plain_tip
+from thesis_desk.ui.widgets import DetailPane, plain_label, plain_tip, shorten
 
 
 def describe_evidence(e: EvidenceInfo) -> str:
@@ -171,7 +171,7 @@ class EvidenceTab(QWidget):
             f"For {balance.supports} · Against {balance.contradicts} · Context "
             f"{balance.context}   (weighted; {len(items)} items)")
         self._refill_combo(self.pillar, "All pillars",
-                           [(p.id, f"{p.kind_label}: {p.text[:60]}") for p in pillars])
+                           [(p.id, f"{p.kind_label}: {p.text}") for p in pillars])
         docs = {e.document_id: e.document.title for e in items if e.document is not None}
         self._refill_combo(self.document, "All sources", sorted(docs.items(), key=lambda x: x[1]))
         self._fill()
@@ -183,7 +183,8 @@ class EvidenceTab(QWidget):
         box.clear()
         box.addItem(all_label, None)
         for key, label in values:
-            box.addItem(label, key)
+            box.addItem(shorten(label, 60), key)
+            box.setItemData(box.count() - 1, plain_tip(label), Qt.ItemDataRole.ToolTipRole)
         box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
         box.blockSignals(False)
 

@@ -53,6 +53,8 @@ from thesis_desk.ui.widgets import (
     OptionalDateEdit,
     SafeTextBrowser,
     clear_on_edit,
+    plain_tip,
+    shorten,
     with_error,
 )
 
@@ -368,7 +370,10 @@ class EvidenceDialog(FormDialog):
         tid = self.thesis.currentData()
         if tid is not None:
             for p in self.pillars_of(tid):
-                self.pillar.addItem(f"{p.kind_label}: {p.text[:80]}", p.id)
+                self.pillar.addItem(f"{p.kind_label}: {shorten(p.text, 80)}", p.id)
+                self.pillar.setItemData(self.pillar.count() - 1,
+                                        plain_tip(f"{p.kind_label}: {p.text}"),
+                                        Qt.ItemDataRole.ToolTipRole)
 
     def value(self) -> EvidenceInput:
         return EvidenceInput(
@@ -587,7 +592,8 @@ class RuleDialog(FormDialog):
         for c in choices:
             label = pillar_choice_label(c.kind, c.text, c.thesis_title)
             self.pillar.addItem(label, c.id)
-            self.pillar.setItemData(self.pillar.count() - 1, label, Qt.ItemDataRole.ToolTipRole)
+            self.pillar.setItemData(self.pillar.count() - 1, plain_tip(label),
+                                    Qt.ItemDataRole.ToolTipRole)
         # a long statement is cut in the closed combo (its tooltip has it whole), never
         # widening the dialog past the screen
         self.pillar.setSizeAdjustPolicy(

@@ -44,6 +44,7 @@ from thesis_desk.ui.widgets import (
     muted,
     plain_label,
     plain_tip,
+    shorten,
 )
 
 if TYPE_CHECKING:
@@ -274,7 +275,7 @@ class MetricChart(QWidget):
             line = self.pg.InfiniteLine(pos=_epoch(mark.date), angle=90, movable=False,
                                         pen=self.pg.mkPen(colour, width=self.pen_scale,
                                                           style=Qt.PenStyle.DotLine))
-            quote = mark.quote if len(mark.quote) <= 200 else mark.quote[:199] + "…"
+            quote = shorten(mark.quote, 200)
             line.setToolTip(plain_tip(f"{mark.date:%Y-%m-%d} · {mark.stance}: {quote}"))
             self.plot.addItem(line)
             self.lines.append(line)

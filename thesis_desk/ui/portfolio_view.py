@@ -28,7 +28,14 @@ from PySide6.QtWidgets import (
 
 from thesis_desk.core.changes import METRIC, OBSERVATION, POSITION, PRICE, RULE, Changes
 from thesis_desk.core.errors import UserError
-from thesis_desk.ui.widgets import OptionalDateEdit, confirm, muted, plain_label, plain_tip
+from thesis_desk.ui.widgets import (
+    OptionalDateEdit,
+    confirm,
+    muted,
+    plain_label,
+    plain_tip,
+    shorten,
+)
 
 if TYPE_CHECKING:
     from thesis_desk.app import Workspace
@@ -250,7 +257,7 @@ class PortfolioView(QWidget):
         self.scatter.setData([{"pos": (h.weight * 100, h.conviction), "data": h.thesis_id}
                               for h in points])
         for h in points:
-            label = pg.TextItem(h.title if len(h.title) <= 32 else h.title[:31] + "…",
+            label = pg.TextItem(shorten(h.title, 32),
                                 anchor=(0, 1), color=self.palette().color(
                                     self.palette().ColorRole.Text))
             label.setPos(h.weight * 100, h.conviction)
@@ -271,7 +278,7 @@ class PortfolioView(QWidget):
 
             curve = self.returns_plot.plot(epoch_seconds(dates), np.asarray(rets) * 100,
                                            pen=pg.mkPen(colours[n % len(colours)], width=2),
-                                           name=h.title[:40])
+                                           name=shorten(h.title, 40))
             self.return_curves[h.thesis_id] = curve
         if self.return_curves:  # the range set while it was empty must not stay
             self.returns_plot.enableAutoRange()

@@ -57,6 +57,7 @@ from thesis_desk.ui.widgets import (
     plain_label,
     plain_tip,
     plural,
+    shorten,
 )
 
 STATE_COLOURS = {  # translucent, so they read on light and dark palettes alike
@@ -433,6 +434,12 @@ class ThesesView(QWidget):
         self.model.set_theses(theses)
         self._update_count()
 
+    def viewed_id(self) -> int | None:
+        """The thesis shown on the right (the list's selection may be filtered away)."""
+        if self.right.currentWidget() is self.detail and self.detail.thesis is not None:
+            return self.detail.thesis.id
+        return self.current_id()
+
     def current_id(self) -> int | None:
         idx = self.table.currentIndex()
         return idx.data(ID_ROLE) if idx.isValid() else None
@@ -687,11 +694,15 @@ class ThesesView(QWidget):
             else:
                 self.undo_stack.push(undo.AddEvidence(data, *args))
 
-        theses = [(t.id, t.title) for t in self.service.list(include_archived=False)]
+        # the thesis being viewed is the one the evidence is for, unless told otherwise
+        # (even archived: it is on screen); a person can still choose another
+        viewed = self.viewed_id()
+        thesis_id = thesis_id if thesis_id is not None else viewed
+        theses = [(t.id, t.title) for t in self.service.list()
+                  if not t.archived or t.id == thesis_id]
         dlg = EvidenceDialog(submit, theses=theses,
                              pillars_of=lambda tid: list(self.service.get(tid).pillars),
-                             thesis_id=thesis_id if thesis_id is not None else self.current_id(),
-                             parent=self, **kw)  # type: ignore[arg-type]
+                             thesis_id=thesis_id, parent=self, **kw)  # type: ignore[arg-type]
         if dlg.exec():
             self._after_change(dlg.value().thesis_id)
             self.message.emit("Evidence saved (Ctrl+Z to undo).")
@@ -724,7 +735,7 @@ class ThesesView(QWidget):
 
         if self.evidence_service is None:
             return
-        if confirm(self, "Delete evidence", f"Delete this evidence?\n\n“{e.quote[:300]}”\n\n"
+        if confirm(self, "Delete evidence", f"Delete this evidence?\n\n“{shorten(e.quote, 300)}”\n\n"
                    "(Ctrl+Z undoes.)", yes="Delete"):
             self.undo_stack.push(undo.DeleteEvidence(
                 e, self.evidence_service, self._after_change, self.message.emit))

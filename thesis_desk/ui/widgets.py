@@ -185,6 +185,17 @@ def confirm(parent: QWidget | None, title: str, text: str, *, yes: str = "OK",
     return box.clickedButton() is ok
 
 
+def shorten(text: str, limit: int) -> str:
+    """Text cut to ``limit`` characters at a word boundary, with an ellipsis: a list item
+    cut mid-word with no sign of the cut reads as the whole text."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.-") + "…"
+
+
 def plural(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
