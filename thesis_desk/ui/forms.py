@@ -82,7 +82,10 @@ class FormDialog(QDialog):
     def add_field(self, name: str, label: str, widget: QWidget) -> QWidget:
         err = FieldError()
         self.errors[name] = err
-        self.form.addRow(label, with_error(widget, err))
+        box = with_error(widget, err)
+        self.form.addRow(label, box)
+        # the label's mnemonic (Alt+L for "&Level") focuses the field, not its frame
+        self.form.labelForField(box).setBuddy(widget)
         clear_on_edit(widget, err)
         return widget
 

@@ -119,6 +119,7 @@ class OptionalDateEdit(QWidget):
         self.edit.setDate(QDate.currentDate())
         self.edit.setEnabled(False)
         self.check.toggled.connect(self.edit.setEnabled)
+        self.setFocusProxy(self.check)  # a label's mnemonic lands on the checkbox
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.check)
