@@ -112,6 +112,14 @@ def test_rules_are_edited_disabled_and_removed_in_the_window(qtbot, window, when
     person.row(mv.rules, "above 100")
 
     def edit(dlg) -> None:  # noqa: ANN001
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+        from PySide6.QtWidgets import QApplication
+
+        dlg.activateWindow()  # as a desktop activates a dialog it opens
+        qtbot.waitUntil(dlg.isActiveWindow)
+        QTest.keyClick(dlg, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)  # "&Level"
+        assert QApplication.focusWidget() is dlg.level
         kind = field(dlg, "Fires when")
         person.choose(kind, "Goes stale")
         assert not field(dlg, "Days without one").parentWidget().isHidden()
