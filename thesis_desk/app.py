@@ -76,6 +76,16 @@ class Workspace:
     def read_only(self) -> bool:
         return self.db.read_only
 
+    def delete_thesis_permanently(self, thesis_id: int) -> tuple[str, object]:
+        """Delete a thesis for good, after a backup of kind "before-delete" (never thinned)
+        that still holds it: no undo can bring it back, that backup can. Returns the
+        thesis's title and the backup."""
+        title = self.theses.get(thesis_id).title
+        safety = self.backups.backup("before-delete")
+        self.theses.delete(thesis_id)
+        log.info("thesis %s deleted for good; it is in %s", thesis_id, safety.name)
+        return title, safety
+
     def is_empty(self) -> bool:
         return self.theses.counts()["theses"] == 0 and self.library.count() == 0
 

@@ -147,6 +147,68 @@ def cmd_theses_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _confirmed(args: argparse.Namespace, what: str) -> None:
+    """A command that cannot be undone runs only with --yes (a script says so outright)."""
+    from thesis_desk.core.errors import UserError
+
+    if not args.yes:
+        raise UserError(f"{what} cannot be undone: add --yes to go ahead.")
+
+
+def cmd_theses_archive(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    detail = ws.theses.set_archived(ws.theses.resolve(args.thesis), not args.restore)
+    verb = "Restored" if args.restore else "Archived"
+    return emit(args, detail, f"{verb} thesis {detail.id}: {detail.title}")
+
+
+def cmd_theses_delete(args: argparse.Namespace) -> int:
+    from thesis_desk.core.errors import UserError
+
+    if not args.permanently:
+        raise UserError("Deleting a thesis removes it with its pillars, evidence and journal: "
+                        "add --permanently --yes, or archive it instead (theses archive).")
+    _confirmed(args, "Deleting a thesis permanently")
+    ws = _workspace(args)
+    tid = ws.theses.resolve(args.thesis)
+    title, safety = ws.delete_thesis_permanently(tid)
+    return emit(args, {"deleted": tid, "title": title, "backup": safety},
+                f"Deleted thesis {tid}: {title}. It is still in the backup {safety.name} "
+                "(thesis-desk restore brings it back).")
+
+
+def cmd_evidence_add(args: argparse.Namespace) -> int:
+    from thesis_desk.core.errors import UserError
+    from thesis_desk.core.records import EvidenceInput
+
+    if (args.source is None) == (args.document is None):
+        raise UserError("Say where the quote comes from: --source TEXT, or --document DOC "
+                        "(a library document's id or exact title).")
+    if (args.start is None) != (args.end is None):
+        raise UserError("Give both --start and --end (the quote's character offsets in the "
+                        "document), or neither to have the quote found in the document.")
+    if args.document is None and args.start is not None:
+        raise UserError("--start and --end locate a quote in a --document.")
+    ws = _workspace(args)
+    tid = ws.theses.resolve(args.thesis)
+    doc = ws.library.resolve(args.document) if args.document is not None else None
+    info = ws.evidence.add(EvidenceInput(
+        thesis_id=tid, quote=args.quote, stance=args.stance, weight=args.weight,
+        note=args.note or "", pillar_id=args.pillar, document_id=doc,
+        start_offset=args.start, end_offset=args.end, source_text=args.source or ""))
+    where = (f"characters {info.start_offset}-{info.end_offset} of document {doc}"
+             if doc is not None else info.source)
+    return emit(args, info, f"Added evidence {info.id} ({info.stance}) to thesis {tid}, "
+                            f"quoted from {where}.")
+
+
+def cmd_evidence_delete(args: argparse.Namespace) -> int:
+    _confirmed(args, "Deleting evidence from the command line")
+    ws = _workspace(args)
+    info = ws.evidence.delete(args.id)
+    return emit(args, info, f"Deleted evidence {info.id} of thesis {info.thesis_id}.")
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -523,6 +585,12 @@ def cmd_backups_list(args: argparse.Namespace) -> int:
                                 b.documents, b.evidence, _size(b.size_bytes)))
 
 
+def cmd_backups_delete(args: argparse.Namespace) -> int:
+    _confirmed(args, "Deleting a backup")
+    gone = _backups(args).delete(args.backup)
+    return emit(args, gone, f"Deleted backup {gone.name}.")
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     from thesis_desk.core.errors import UserError
     from thesis_desk.core.instance import is_locked
@@ -612,6 +680,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = tsub.add_parser("show", parents=[common, as_json], help="show one thesis and its journal")
     p.add_argument("thesis", metavar="THESIS", help="id or exact title")
     p.set_defaults(func=cmd_theses_show)
+    p = tsub.add_parser("archive", parents=[common, as_json],
+                        help="archive a thesis (kept, hidden from lists); --restore undoes")
+    p.add_argument("thesis", metavar="THESIS", help="id or exact title")
+    p.add_argument("--restore", action="store_true", help="bring an archived thesis back")
+    p.set_defaults(func=cmd_theses_archive)
+    p = tsub.add_parser("delete", parents=[common, as_json],
+                        help="delete a thesis for good (a before-delete backup is taken first)")
+    p.add_argument("thesis", metavar="THESIS", help="id or exact title")
+    p.add_argument("--permanently", action="store_true", help="required: it cannot be undone")
+    p.add_argument("--yes", action="store_true", help="required: no question is asked")
+    p.set_defaults(func=cmd_theses_delete)
 
     p = sub.add_parser("import", parents=[common, as_json],
                        help="import documents (.txt, .md, .html, .pdf) into the library")
@@ -636,6 +715,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = esub.add_parser("list", parents=[common, as_json], help="list a thesis's evidence")
     p.add_argument("thesis", metavar="THESIS", help="id or exact title")
     p.set_defaults(func=cmd_evidence_list)
+    p = esub.add_parser("add", parents=[common, as_json],
+                        help="file a quote as evidence for a thesis")
+    p.add_argument("thesis", metavar="THESIS", help="id or exact title")
+    p.add_argument("--quote", required=True)
+    p.add_argument("--source", help="where a typed quote comes from (free text)")
+    p.add_argument("--document", metavar="DOC",
+                   help="a library document's id or exact title; the quote is found in it")
+    p.add_argument("--start", type=int, help="the quote's first character in the document")
+    p.add_argument("--end", type=int, help="the character after the quote's last")
+    p.add_argument("--stance", required=True, choices=("supports", "contradicts", "context"))
+    p.add_argument("--weight", type=int, default=2, choices=(1, 2, 3),
+                   help="1 slight, 2 material (default), 3 strong")
+    p.add_argument("--pillar", type=int, metavar="ID", help="one of the thesis's pillars")
+    p.add_argument("--note")
+    p.set_defaults(func=cmd_evidence_add)
+    p = esub.add_parser("delete", parents=[common, as_json], help="delete one evidence item")
+    p.add_argument("id", type=int, metavar="ID", help="the evidence id (evidence list shows it)")
+    p.add_argument("--yes", action="store_true", help="required: no question is asked")
+    p.set_defaults(func=cmd_evidence_delete)
     p = esub.add_parser("export", parents=[common, as_json],
                         help="a thesis's evidence to CSV or Excel (formula-safe)")
     p.add_argument("thesis", metavar="THESIS", help="id or exact title")
@@ -794,6 +892,11 @@ def build_parser() -> argparse.ArgumentParser:
     bsub = bk.add_subparsers(title="backups commands", metavar="ACTION", required=True)
     p = bsub.add_parser("list", parents=[common, as_json], help="list backups, newest first")
     p.set_defaults(func=cmd_backups_list)
+    p = bsub.add_parser("delete", parents=[common, as_json],
+                        help="delete one backup (manual and before-* ones are never thinned)")
+    p.add_argument("backup", metavar="BACKUP", help="a file name from backups list")
+    p.add_argument("--yes", action="store_true", help="required: no question is asked")
+    p.set_defaults(func=cmd_backups_delete)
     p = sub.add_parser("restore", parents=[common, as_json],
                        help="restore a backup (the current state is backed up first)")
     p.add_argument("backup", metavar="BACKUP", help="a file name from `backups list`")

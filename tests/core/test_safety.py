@@ -313,3 +313,70 @@ def test_undoing_a_delete_after_another_writer_took_its_id(workspace):
                                   restore_id=gone.id)
     assert back.id != gone.id
     assert sorted(e.quote for e in workspace.evidence.for_thesis(t.id)) == ["cli", "first"]
+
+
+def test_a_write_arriving_during_a_restore_waits_and_is_never_lost(workspace, monkeypatch):
+    """Another writer commits just as the restore has taken its safety backup: the gate
+    holds it until the restore is done, so it lands in the restored workspace instead of
+    in neither (before the gate, that write was lost)."""
+    import threading
+
+    from thesis_desk.app import open_workspace
+    from thesis_desk.core.backups import BackupService
+
+    workspace.theses.create(ThesisInput("Before the backup"))
+    chosen = workspace.backups.backup("manual")
+    workspace.theses.create(ThesisInput("After the backup"))
+    other = open_workspace(paths=workspace.paths)  # another writer, its own connections
+    done: list[str] = []
+    copy = BackupService._copy_into_live
+
+    def copy_with_a_writer_arriving(self, chosen_, safety):  # noqa: ANN001, ANN202
+        writer = threading.Thread(target=lambda: done.append(
+            other.theses.create(ThesisInput("Written during the restore")).title))
+        writer.start()
+        writer.join(0.5)  # it would have committed by now, were it not held at the gate
+        assert not done
+        copy(self, chosen_, safety)
+        self._writer = writer
+
+    monkeypatch.setattr(BackupService, "_copy_into_live", copy_with_a_writer_arriving)
+    service = BackupService.for_paths(workspace.paths)
+    restored, safety = service.restore(chosen.name)
+    service._writer.join(10)
+    assert done == ["Written during the restore"]
+    live = {t.title for t in workspace.theses.list()}
+    assert live == {"Before the backup", "Written during the restore"}
+    import sqlite3
+
+    kept = {r[0] for r in sqlite3.connect(safety.path).execute("SELECT title FROM thesis")}
+    assert kept == {"Before the backup", "After the backup"}
+    other.close()
+
+
+def test_manual_and_before_delete_backups_are_never_thinned(workspace):
+    """A thesis backed up by hand, deleted for good, then a later backup the same day:
+    the manual backup, and the before-delete one, stay; the thesis is recoverable."""
+    import datetime as dt
+
+    from thesis_desk.core.backups import BackupService, thinning_plan
+
+    t = workspace.theses.create(ThesisInput("Keep me"))
+    manual = workspace.backups.backup("manual")
+    _title, before = workspace.delete_thesis_permanently(t.id)
+    assert before.reason == "before-delete"
+    workspace.backups.backup("on-close")
+    workspace.backups.backup("manual")
+    names = {b.name for b in workspace.backups.list()}
+    assert {manual.name, before.name} <= names
+    # and a year on, automatic ones thin away while these stay
+    later = dt.datetime.now() + dt.timedelta(days=400)
+    gone = {b.name for b in thinning_plan(BackupService.for_paths(workspace.paths).list(),
+                                          later)}
+    assert manual.name not in gone and before.name not in gone
+    import sqlite3
+
+    assert sqlite3.connect(before.path).execute(
+        "SELECT title FROM thesis").fetchall() == [("Keep me",)]
+    workspace.backups.delete(manual.name)  # only a person deletes them
+    assert manual.name not in {b.name for b in workspace.backups.list()}

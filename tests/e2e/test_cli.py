@@ -278,3 +278,49 @@ def test_exports_from_the_cli_are_formula_safe(capsys, data_dir, tmp_path):
     assert code == 0 and "Wrote 1 observations" in out
     back = pd.read_csv(tmp_path / "m.csv", encoding="utf-8-sig")
     assert back.loc[0, "metric"] == "'=Danger" and back.loc[0, "value"] == -1.5
+
+
+def test_a_thesis_scripted_to_its_end(capsys, data_dir):
+    """Evidence added from a document (located there) and typed, deleted; the thesis
+    archived, restored, then deleted for good with a backup that still holds it."""
+    assert run(capsys, "demo")[0] == 0
+    code, out, _ = run(capsys, "documents", "list", "--json")
+    doc = next(d for d in json.loads(out) if d["title"].startswith("China catching up"))
+    thesis = "Alibaba revaluation hinges on capex allocation"
+    quote = "closing the gap with their US counterparts in artificial intelligence"
+    code, out, _ = run(capsys, "evidence", "add", thesis, "--quote", quote, "--document",
+                       str(doc["id"]), "--stance", "supports", "--weight", "3", "--json")
+    assert code == 0
+    added = json.loads(out)
+    assert (added["quote"], added["weight"], added["document_id"]) == (quote, 3, doc["id"])
+    assert added["end_offset"] - added["start_offset"] == len(quote)
+    code, _, err = run(capsys, "evidence", "add", thesis, "--quote", "words not in it",
+                       "--document", str(doc["id"]), "--stance", "supports")
+    assert code == 1 and "not in the document" in err
+    code, out, _ = run(capsys, "evidence", "add", thesis, "--quote", "Guidance raised",
+                       "--source", "Earnings call", "--stance", "context", "--json")
+    typed = json.loads(out)
+    assert code == 0 and typed["source_text"] == "Earnings call"
+    assert run(capsys, "evidence", "delete", str(typed["id"]))[0] == 1  # no --yes
+    assert run(capsys, "evidence", "delete", str(typed["id"]), "--yes")[0] == 0
+    code, out, _ = run(capsys, "evidence", "list", thesis, "--json")
+    assert typed["id"] not in [e["id"] for e in json.loads(out)]
+
+    assert run(capsys, "theses", "archive", thesis)[0] == 0
+    code, out, _ = run(capsys, "theses", "list", "--json")
+    assert thesis not in [t["title"] for t in json.loads(out)]
+    assert run(capsys, "theses", "archive", thesis, "--restore")[0] == 0
+    code, _, err = run(capsys, "theses", "delete", thesis, "--yes")
+    assert code == 1 and "--permanently" in err
+    code, out, _ = run(capsys, "theses", "delete", thesis, "--permanently", "--yes", "--json")
+    assert code == 0
+    backup = json.loads(out)["backup"]
+    assert backup["reason"] == "before-delete"
+    code, out, _ = run(capsys, "theses", "list", "--all", "--json")
+    assert thesis not in [t["title"] for t in json.loads(out)]
+    code, out, _ = run(capsys, "backups", "list", "--json")
+    assert backup["name"] in [b["name"] for b in json.loads(out)]
+    assert run(capsys, "backups", "delete", backup["name"])[0] == 1  # no --yes
+    assert run(capsys, "backups", "delete", backup["name"], "--yes")[0] == 0
+    code, out, _ = run(capsys, "backups", "list", "--json")
+    assert backup["name"] not in [b["name"] for b in json.loads(out)]

@@ -58,7 +58,7 @@ def test_back_up_then_restore_from_the_window(qtbot, window, workspace, when_mod
 
     when_modal(inspect)
     window.show_backups()
-    assert seen == [["Before a restore", "Manual"]]
+    assert seen == [["Before a restore (kept)", "Manual (kept)"]]
     ws.close()
 
 
@@ -163,3 +163,39 @@ def test_missing_originals_are_reported_on_open_not_fatal(qtbot, paths):
     assert "1 imported original file is missing" in win.statusBar().currentMessage()
     assert len(win.workspace.theses.list()) == 3
     win.close()
+
+
+def test_delete_a_thesis_for_good_then_a_backup_from_the_backups_dialog(qtbot, window,
+                                                                       when_modal):
+    """Delete Permanently takes a before-delete backup first (the status bar names it);
+    the Backups dialog lists it as kept, and deletes it only when asked."""
+    from tests.ui.person import Person
+
+    person = Person(qtbot)
+    ws = window.workspace
+    ws.theses.create(ThesisInput("Gone for good"))
+    window.theses_view.reload()
+    person.row(window.theses_view.table, "Gone for good")
+
+    def choose_delete(box) -> None:  # noqa: ANN001
+        when_modal(lambda again: person.click("Delete", within=again))
+        person.click("Delete Permanently…", within=box)
+
+    when_modal(choose_delete)
+    person.click("Archive…", within=window.theses_view.detail)
+    qtbot.waitUntil(lambda: ws.theses.list() == [])
+    [kept] = ws.backups.list()
+    assert kept.reason == "before-delete" and kept.theses == 1
+    assert kept.name in window.statusBar().currentMessage()
+
+    def dialog(dlg) -> None:  # noqa: ANN001
+        assert dlg.table.topLevelItem(0).text(1) == "Before a permanent delete (kept)"
+        person.row(dlg.table, "Before a permanent delete")
+        when_modal(lambda box: person.click("Delete", within=box))
+        person.click("Delete…", within=dlg)
+        assert dlg.table.topLevelItemCount() == 0
+        person.click("Close", within=dlg)
+
+    when_modal(dialog)
+    person.menu(window, "File", "Backups…")
+    assert ws.backups.list() == []

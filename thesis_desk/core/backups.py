@@ -28,12 +28,18 @@ from thesis_desk.core.db import (
     storage_advice,
 )
 from thesis_desk.core.errors import DatabaseError, UserError
+from thesis_desk.core.gate import RestoreGate
 from thesis_desk.core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^backup-(\d{8}T\d{6})Z-([a-z-]+)\.sqlite3$")
-REASONS = ("manual", "daily", "on-close", "before-restore")
+# the copy open_database takes before upgrading a file (db.py names it)
+_PRE_UPGRADE = re.compile(r"^pre-upgrade-[0-9a-z_]+-(\d{8}T\d{6})\.sqlite3$")
+REASONS = ("manual", "daily", "on-close", "before-restore", "before-delete")
+# What a person asked for, or took before undoing something: never thinned away, only
+# deleted by the person (Backups dialog, `backups delete`).
+KEPT_REASONS = frozenset({"manual", "before-restore", "before-delete"})
 DAILY_AFTER = dt.timedelta(days=1)
 
 
@@ -51,9 +57,12 @@ class BackupInfo:
 
 def _parse(name: str) -> tuple[dt.datetime, str] | None:
     m = _NAME.match(name)
-    if m is None:
-        return None
-    return dt.datetime.strptime(m.group(1), "%Y%m%dT%H%M%S"), m.group(2)
+    if m is not None:
+        return dt.datetime.strptime(m.group(1), "%Y%m%dT%H%M%S"), m.group(2)
+    m = _PRE_UPGRADE.match(name)
+    if m is not None:
+        return dt.datetime.strptime(m.group(1), "%Y%m%dT%H%M%S"), "pre-upgrade"
+    return None
 
 
 def _info(path: Path, *, counts: bool = True) -> BackupInfo | None:
@@ -108,20 +117,22 @@ def _copy_originals(db_file: Path, source: Path, target: Path) -> list[str]:
 
 
 def thinning_plan(backups: list[BackupInfo], now: dt.datetime) -> list[BackupInfo]:
-    """The backups to delete: keep the newest of each day for a week, of each ISO week
-    for a month, of each month for half a year, every before-restore backup of the last
-    week, and always the newest backup of all."""
-    keep: set[str] = set()
+    """The automatic backups to delete: keep the newest of each day for a week, of each
+    ISO week for a month, of each month for half a year, and always the newest backup of
+    all. Backups a person took (manual) or that were taken before a restore or a
+    permanent delete are never thinned, and do not take an automatic one's place: a
+    later daily on the same day does not push out the manual one, nor the other way."""
+    keep: set[str] = {b.name for b in backups if b.reason in KEPT_REASONS}
     seen: set[tuple[str, object]] = set()
     ordered = sorted(backups, key=lambda b: b.created, reverse=True)
     if ordered:
         keep.add(ordered[0].name)
     for b in ordered:
+        if b.reason in KEPT_REASONS:
+            continue
         age = now - b.created
         if age <= dt.timedelta(days=7):
             bucket: tuple[str, object] = ("day", b.created.date())
-            if b.reason == "before-restore":
-                keep.add(b.name)
         elif age <= dt.timedelta(days=35):
             bucket = ("week", tuple(b.created.isocalendar()[:2]))
         elif age <= dt.timedelta(days=183):
@@ -177,8 +188,16 @@ class BackupService:
         info = _info(self.backup_dir / wanted)
         if info is None:
             raise UserError(f"No backup called {wanted} in {self.backup_dir}; "
-                            "`thesis-desk backups list` shows the ones there are.")
+                            "thesis-desk backups list shows the ones there are.")
         return info
+
+    def delete(self, name_or_path: str) -> BackupInfo:
+        """Delete one backup (a person's choice), then originals no backup needs."""
+        chosen = self.find(name_or_path)
+        chosen.path.unlink(missing_ok=True)
+        self._collect_originals()
+        log.info("backup %s deleted", chosen.name)
+        return chosen
 
     def due(self, now: dt.datetime | None = None) -> bool:
         """A daily backup is due: none yet, or the newest is older than a day."""
@@ -261,16 +280,23 @@ class BackupService:
         from thesis_desk.core.snapshot import read_schema_revision
 
         migrations.check_known(read_schema_revision(chosen.path), None)
-        if check_integrity(self.db_path):
-            safety = self._set_aside_damaged()
-            try:
-                backup_file(chosen.path, self.db_path)
-            except (OSError, sqlite3.Error) as exc:
-                raise DatabaseError(f"Restoring {chosen.name} failed ({exc}); the damaged "
-                                    f"file is kept as {safety.name}.") from exc
-        else:
-            safety = self.backup("before-restore", thin=False)
-            self._copy_into_live(chosen, safety)
+        gate = RestoreGate(self.db_path.parent)
+        try:
+            # No writer between the safety backup and the copy: a write committed there
+            # would be in neither. Writers arriving meanwhile wait, or are told why.
+            with gate.exclusive():
+                if check_integrity(self.db_path):
+                    safety = self._set_aside_damaged()
+                    try:
+                        backup_file(chosen.path, self.db_path)
+                    except (OSError, sqlite3.Error) as exc:
+                        raise DatabaseError(f"Restoring {chosen.name} failed ({exc}); the "
+                                            f"damaged file is kept as {safety.name}.") from exc
+                else:
+                    safety = self.backup("before-restore", thin=False)
+                    self._copy_into_live(chosen, safety)
+        finally:
+            gate.close()
         missing = _copy_originals(chosen.path, self.store, self.originals_dir)
         if missing:
             log.warning("restored %s without %d originals", chosen.name, len(missing))

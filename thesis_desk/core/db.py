@@ -30,6 +30,7 @@ from thesis_desk.core.errors import (
     NewerDatabaseError,
     StorageError,
 )
+from thesis_desk.core.gate import RestoreGate
 from thesis_desk.core.snapshot import read_schema_revision
 from thesis_desk.core.timeutil import utcnow
 
@@ -85,6 +86,8 @@ class Database:
         object.__setattr__(self, "_write_factory", sessionmaker(writer, expire_on_commit=False))
         object.__setattr__(self, "_read_factory", sessionmaker(self.engine, expire_on_commit=False))
         object.__setattr__(self, "commits", 0)
+        # every write holds the restore gate shared: a restore shuts writers out whole
+        object.__setattr__(self, "_gate", RestoreGate(self.path.parent))
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -96,7 +99,7 @@ class Database:
         """
         session: Session = self._write_factory()  # type: ignore[attr-defined]
         try:
-            with session.begin():
+            with self._gate.writer(), session.begin():  # type: ignore[attr-defined]
                 yield session
         except (sa_exc.DBAPIError, sqlite3.Error) as exc:
             if not _is_storage_failure(exc):
@@ -136,6 +139,7 @@ class Database:
             watcher.close()
             object.__setattr__(self, "_watcher", None)
         self.engine.dispose()
+        self._gate.close()  # type: ignore[attr-defined]
 
 
 @contextmanager

@@ -24,8 +24,10 @@ from thesis_desk.core.backups import BackupInfo, BackupService
 from thesis_desk.core.errors import UserError
 from thesis_desk.ui.widgets import local_time, muted, plain_label
 
-_REASONS = {"manual": "Manual", "daily": "Daily (on open)", "on-close": "On close",
-            "before-restore": "Before a restore"}
+_REASONS = {"manual": "Manual (kept)", "daily": "Daily (on open)", "on-close": "On close",
+            "before-restore": "Before a restore (kept)",
+            "before-delete": "Before a permanent delete (kept)",
+            "pre-upgrade": "Before an upgrade"}
 
 
 def size_text(n: int) -> str:
@@ -44,8 +46,10 @@ class BackupsDialog(QDialog):
         lay = QVBoxLayout(self)
         intro = muted(plain_label(
             f"Kept in {service.backup_dir}. Taken when the workspace opens (once a day) and "
-            "when it closes after changes; thinned to a week of dailies, a month of weeklies "
-            "and half a year of monthlies. Imported originals are kept beside them.",
+            "when it closes after changes; these are thinned to a week of dailies, a month of "
+            "weeklies and half a year of monthlies. Backups you take, and those taken before "
+            "a restore or a permanent delete, are kept until you delete them here. Imported "
+            "originals are kept beside them.",
             wrap=True, selectable=True))
         lay.addWidget(intro)
         self.table = QTreeWidget()
@@ -64,13 +68,16 @@ class BackupsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.backup_button = QPushButton("&Back Up Now")
         self.restore_button = QPushButton("&Restore…")
+        self.delete_button = QPushButton("&Delete…")
         self.folder_button = QPushButton("Open &Folder")
-        for b in (self.backup_button, self.restore_button):
+        for b in (self.backup_button, self.restore_button, self.delete_button):
             b.setEnabled(not read_only)
-        for b in (self.backup_button, self.restore_button, self.folder_button):
+        for b in (self.backup_button, self.restore_button, self.delete_button,
+                  self.folder_button):
             buttons.addButton(b, QDialogButtonBox.ButtonRole.ActionRole)
         self.backup_button.clicked.connect(self.back_up)
         self.restore_button.clicked.connect(self.restore_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
         self.folder_button.clicked.connect(lambda: QDesktopServices.openUrl(
             QUrl.fromLocalFile(str(service.backup_dir))))
         buttons.rejected.connect(self.reject)
@@ -103,7 +110,22 @@ class BackupsDialog(QDialog):
             return None
 
     def _selection_changed(self) -> None:
-        self.restore_button.setEnabled(not self.read_only and self.table.currentItem() is not None)
+        chosen = not self.read_only and self.table.currentItem() is not None
+        self.restore_button.setEnabled(chosen)
+        self.delete_button.setEnabled(chosen)
+
+    def delete_selected(self) -> None:
+        from thesis_desk.ui.widgets import confirm
+
+        chosen = self.selected()
+        if chosen is None or self.read_only:
+            return
+        if confirm(self, "Delete backup",
+                   f"Delete the backup taken {local_time(chosen.created)} "
+                   f"({_REASONS.get(chosen.reason, chosen.reason)})? It cannot be brought "
+                   "back.", yes="Delete"):
+            self.service.delete(chosen.name)
+            self.reload()
 
     def back_up(self) -> None:
         self._back_up()

@@ -574,6 +574,7 @@ class MainWindow(QMainWindow):
         self.db_label.setText(label)
         self.db_label.setToolTip(f"Workspace database: {ws.paths.database}")
         self.setWindowTitle(f"{APP_NAME} [read-only]" if ws.read_only else APP_NAME)
+        self.theses_view.delete_permanently = ws.delete_thesis_permanently
         self.theses_view.set_service(ws.theses, ws.evidence)
         self.theses_view.metric_services = (ws.metrics, ws.alerts)
         self.library_view.set_services(ws.library, ws.evidence)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QUndoStack
@@ -289,6 +290,8 @@ class ThesesView(QWidget):
         self.service: ThesisService | None = None
         self.evidence_service: EvidenceService | None = None
         self.metric_services: tuple | None = None  # (MetricService, AlertService)
+        # Workspace.delete_thesis_permanently (a backup first), set by the window
+        self.delete_permanently: Callable[[int], tuple[str, Any]] | None = None
         self.undo_stack = undo_stack
 
         self.search = QLineEdit()
@@ -638,10 +641,15 @@ class ThesesView(QWidget):
             if confirm(self, "Delete thesis for good",
                        f"Delete “{t.title}” with its pillars, evidence and journal? This "
                        "cannot be undone.", yes="Delete", icon=QMessageBox.Icon.Warning):
-                self.service.delete(tid)
+                try:
+                    _title, safety = self.delete_permanently(tid)
+                except UserError as exc:  # the backup could not be taken: nothing deleted
+                    QMessageBox.warning(self, "Thesis not deleted", str(exc))
+                    return
                 self.undo_stack.clear()  # earlier steps may refer to what is gone
                 self._after_change(None)
-                self.message.emit("Thesis deleted.")
+                self.message.emit(f"Thesis deleted. It is still in the backup {safety.name} "
+                                  "(File > Backups… restores it).")
 
     def add_pillar(self) -> None:
         from thesis_desk.ui import undo
