@@ -25,6 +25,18 @@ def raise_if(errors: dict[str, str]) -> None:
         raise ValidationError(errors)
 
 
+class ConflictError(UserError):
+    """A step (an undo or redo) found its row changed or replaced by another writer since:
+    it is refused, and nothing is written."""
+
+
+def conflict(what: str) -> ConflictError:
+    return ConflictError(
+        f"{what} was changed or replaced by another window or program since this step was "
+        "done, so the step is not applied and nothing was written. Edit it by hand if you "
+        "still want the change.")
+
+
 class DatabaseError(UserError):
     """The workspace's database cannot be opened or changed as asked."""
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, load_only
 
 from thesis_desk.core.db import Database
-from thesis_desk.core.errors import NotFoundError, ValidationError
+from thesis_desk.core.errors import NotFoundError, ValidationError, conflict
 from thesis_desk.core.extract import page_of
 from thesis_desk.core.library import DOCUMENT_INFO_COLUMNS as _DOCUMENT_INFO_COLUMNS
 from thesis_desk.core.library import document_info
@@ -50,9 +50,12 @@ class EvidenceService:
             s.flush()
             return _info(s, ev)
 
-    def update(self, evidence_id: int, data: EvidenceInput) -> EvidenceInfo:
+    def update(self, evidence_id: int, data: EvidenceInput, *,
+               expect: EvidenceInput | None = None) -> EvidenceInfo:
+        """``expect``: what the caller last saw there (an undo step): refused if it differs."""
         with self.db.write() as s:
             ev = _get(s, evidence_id)
+            _expect(s, ev, expect)
             old = f"{ev.stance}: {_short(ev.quote)}"
             self._apply(s, ev, data)
             ev.updated_at = utcnow()
@@ -62,9 +65,10 @@ class EvidenceService:
             s.flush()
             return _info(s, ev)
 
-    def delete(self, evidence_id: int) -> EvidenceInfo:
+    def delete(self, evidence_id: int, *, expect: EvidenceInput | None = None) -> EvidenceInfo:
         with self.db.write() as s:
             ev = _get(s, evidence_id)
+            _expect(s, ev, expect)
             info = _info(s, ev)
             s.add(JournalEntry(thesis_id=ev.thesis_id, at=utcnow(), kind="evidence",
                                field="removed", old=f"{ev.stance}: {_short(ev.quote)}",
@@ -175,6 +179,12 @@ def locate(text: str, quote: str, start: int | None, end: int | None) -> tuple[i
     if at < 0:
         return 0, 0, "This passage is not in the document: quote it exactly as it stands."
     return at, at + len(quote), ""
+
+
+def _expect(s: Session, ev: Evidence, expect: EvidenceInput | None) -> None:
+    """The row is still what the step left there: same item, nobody's edit since."""
+    if expect is not None and _info(s, ev).to_input() != expect:
+        raise conflict(f"Evidence {ev.id} (“{_short(ev.quote)}”)")
 
 
 def _get(s: Session, evidence_id: int) -> Evidence:

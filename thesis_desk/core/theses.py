@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from thesis_desk.core.db import Database
 from thesis_desk.core.enums import STATUSES, pillar_state_label
-from thesis_desk.core.errors import NotFoundError, UserError, ValidationError, raise_if
+from thesis_desk.core.errors import (
+    NotFoundError,
+    UserError,
+    ValidationError,
+    conflict,
+    raise_if,
+)
 from thesis_desk.core.models import Instrument, JournalEntry, Pillar, Tag, Thesis
 from thesis_desk.core.records import (  # noqa: F401 (re-exported for callers)
     JournalInfo,
@@ -127,12 +133,15 @@ class ThesisService:
             s.flush()
             return _detail(t)
 
-    def update(self, thesis_id: int, data: ThesisInput, *, reason: str = "") -> ThesisDetail:
-        """Apply an edit. A change of conviction or status needs a one-line reason."""
+    def update(self, thesis_id: int, data: ThesisInput, *, reason: str = "",
+               expect: ThesisInput | None = None) -> ThesisDetail:
+        """Apply an edit. A change of conviction or status needs a one-line reason.
+        ``expect``: what the caller last saw there (an undo step): refused if it differs."""
         data = _checked(data)
         reason = reason.strip()
         with self.db.write() as s:
             t = _load(s, thesis_id)
+            _expect_thesis(t, expect)
             tracked = [f for f in _TRACKED if getattr(t, f) != getattr(data, f)]
             if tracked and not reason:
                 raise ValidationError(
@@ -158,9 +167,11 @@ class ThesisService:
             s.flush()
             return _detail(t)
 
-    def set_archived(self, thesis_id: int, archived: bool, *, reason: str = "") -> ThesisDetail:
+    def set_archived(self, thesis_id: int, archived: bool, *, reason: str = "",
+                     expect: ThesisInput | None = None) -> ThesisDetail:
         with self.db.write() as s:
             t = _load(s, thesis_id)
+            _expect_thesis(t, expect)
             if (t.archived_at is not None) != archived:
                 t.archived_at = utcnow() if archived else None
                 t.updated_at = utcnow()
@@ -169,10 +180,12 @@ class ThesisService:
             s.flush()
             return _detail(t)
 
-    def delete(self, thesis_id: int) -> None:
+    def delete(self, thesis_id: int, *, expect: ThesisInput | None = None) -> None:
         """Delete for good, with its pillars, evidence links and journal."""
         with self.db.write() as s:
-            s.delete(_load(s, thesis_id, light=True))
+            t = _load(s, thesis_id, light=expect is None)
+            _expect_thesis(t, expect)
+            s.delete(t)
 
     # -- pillars
 
@@ -196,13 +209,15 @@ class ThesisService:
             s.flush()
             return _pillar_info(p)
 
-    def update_pillar(self, pillar_id: int, data: PillarInput, *, reason: str = "") -> PillarInfo:
+    def update_pillar(self, pillar_id: int, data: PillarInput, *, reason: str = "",
+                      expect: PillarInfo | None = None) -> PillarInfo:
         raise_if(data.validate())
         reason = reason.strip()
         with self.db.write() as s:
             p = s.get(Pillar, pillar_id)
             if p is None:
                 raise NotFoundError(f"Pillar {pillar_id} no longer exists.")
+            _expect_pillar(p, expect)
             if p.state != data.state:
                 if not reason:
                     raise ValidationError({"reason": "Say in one line why the state changed."})
@@ -220,11 +235,13 @@ class ThesisService:
             s.flush()
             return _pillar_info(p)
 
-    def delete_pillar(self, pillar_id: int, *, reason: str = "") -> PillarInfo:
+    def delete_pillar(self, pillar_id: int, *, reason: str = "",
+                      expect: PillarInfo | None = None) -> PillarInfo:
         with self.db.write() as s:
             p = s.get(Pillar, pillar_id)
             if p is None:
                 raise NotFoundError(f"Pillar {pillar_id} no longer exists.")
+            _expect_pillar(p, expect)
             info = _pillar_info(p)
             _journal(s, p.thesis_id, "pillar", field="removed", old=p.text, reason=reason)
             s.delete(p)
@@ -232,6 +249,20 @@ class ThesisService:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _expect_thesis(t: Thesis, expect: ThesisInput | None) -> None:
+    """The row is still what the step left there: same thesis, nobody's edit since."""
+    if expect is not None and _detail(t).to_input() != expect:
+        raise conflict(f"Thesis {t.id} (“{t.title}”)")
+
+
+def _expect_pillar(p: Pillar, expect: PillarInfo | None) -> None:
+    if expect is None:
+        return
+    if ((p.thesis_id, p.kind, p.text, p.state, p.due_date)
+            != (expect.thesis_id, expect.kind, expect.text, expect.state, expect.due_date)):
+        raise conflict(f"Pillar {p.id} (“{p.text[:60]}”)")
 
 
 def _checked(data: ThesisInput) -> ThesisInput:

@@ -67,15 +67,16 @@ class CreateThesis(ServiceCommand):
     def __init__(self, data: ThesisInput, *args: object):
         super().__init__(f"Create thesis '{data.title}'", *args)  # type: ignore[arg-type]
         self.data = data
-        self.thesis_id = self.service.create(data).id
+        made = self.service.create(data)
+        self.thesis_id, self.made = made.id, made.to_input()
 
     def _do(self) -> int:
-        self.thesis_id = self.service.create(self.data, reason="Redo",
-                                             restore_id=self.thesis_id).id
+        made = self.service.create(self.data, reason="Redo", restore_id=self.thesis_id)
+        self.thesis_id, self.made = made.id, made.to_input()
         return self.thesis_id
 
     def _undo(self) -> None:
-        self.service.delete(self.thesis_id)
+        self.service.delete(self.thesis_id, expect=self.made)
         return None
 
 
@@ -84,14 +85,20 @@ class EditThesis(ServiceCommand):
                  *args: object):
         super().__init__(f"Edit thesis '{after.title}'", *args)  # type: ignore[arg-type]
         self.thesis_id, self.before, self.after, self.reason = thesis_id, before, after, reason
-        self.service.update(thesis_id, after, reason=reason)
+        # what each step leaves there, as the service stored it: the next step expects it
+        self.after_seen = self.service.update(thesis_id, after, reason=reason).to_input()
+        self.before_seen = before.normalized()
 
     def _do(self) -> int:
-        self.service.update(self.thesis_id, self.after, reason=_why("Redo", self.reason))
+        self.after_seen = self.service.update(self.thesis_id, self.after,
+                                              reason=_why("Redo", self.reason),
+                                              expect=self.before_seen).to_input()
         return self.thesis_id
 
     def _undo(self) -> int:
-        self.service.update(self.thesis_id, self.before, reason=_why("Undo", self.reason))
+        self.before_seen = self.service.update(self.thesis_id, self.before,
+                                               reason=_why("Undo", self.reason),
+                                               expect=self.after_seen).to_input()
         return self.thesis_id
 
 
@@ -100,14 +107,15 @@ class ArchiveThesis(ServiceCommand):
         verb = "Archive" if archived else "Restore"
         super().__init__(f"{verb} thesis '{title}'", *args)  # type: ignore[arg-type]
         self.thesis_id, self.archived = thesis_id, archived
-        self.service.set_archived(thesis_id, archived)
+        self.seen = self.service.set_archived(thesis_id, archived).to_input()
 
     def _do(self) -> int:
-        self.service.set_archived(self.thesis_id, self.archived, reason="Redo")
+        self.service.set_archived(self.thesis_id, self.archived, reason="Redo", expect=self.seen)
         return self.thesis_id
 
     def _undo(self) -> int:
-        self.service.set_archived(self.thesis_id, not self.archived, reason="Undo")
+        self.service.set_archived(self.thesis_id, not self.archived, reason="Undo",
+                                  expect=self.seen)
         return self.thesis_id
 
 
@@ -115,15 +123,15 @@ class AddPillar(ServiceCommand):
     def __init__(self, thesis_id: int, data: PillarInput, *args: object):
         super().__init__("Add pillar", *args)  # type: ignore[arg-type]
         self.thesis_id, self.data = thesis_id, data
-        self.pillar_id = self.service.add_pillar(thesis_id, data).id
+        self.made = self.service.add_pillar(thesis_id, data)
 
     def _do(self) -> int:
-        self.pillar_id = self.service.add_pillar(self.thesis_id, self.data, reason="Redo",
-                                                 restore_id=self.pillar_id).id
+        self.made = self.service.add_pillar(self.thesis_id, self.data, reason="Redo",
+                                            restore_id=self.made.id)
         return self.thesis_id
 
     def _undo(self) -> int:
-        self.service.delete_pillar(self.pillar_id, reason="Undo")
+        self.service.delete_pillar(self.made.id, reason="Undo", expect=self.made)
         return self.thesis_id
 
 
@@ -132,17 +140,19 @@ class EditPillar(ServiceCommand):
         super().__init__("Edit pillar", *args)  # type: ignore[arg-type]
         self.before = before
         self.after, self.reason = after, reason
-        self.service.update_pillar(before.id, after, reason=reason)
+        self.after_seen = self.service.update_pillar(before.id, after, reason=reason)
+        self.before_seen = before
 
     def _do(self) -> int:
-        self.service.update_pillar(self.before.id, self.after, reason=_why("Redo", self.reason))
+        self.after_seen = self.service.update_pillar(
+            self.before.id, self.after, reason=_why("Redo", self.reason), expect=self.before_seen)
         return self.before.thesis_id
 
     def _undo(self) -> int:
         b = self.before
-        self.service.update_pillar(
+        self.before_seen = self.service.update_pillar(
             b.id, PillarInput(kind=b.kind, text=b.text, state=b.state, due_date=b.due_date),
-            reason=_why("Undo", self.reason),
+            reason=_why("Undo", self.reason), expect=self.after_seen,
         )
         return b.thesis_id
 
@@ -151,10 +161,10 @@ class DeletePillar(ServiceCommand):
     def __init__(self, pillar: PillarInfo, *args: object):
         super().__init__("Remove pillar", *args)  # type: ignore[arg-type]
         self.pillar = pillar
-        self.service.delete_pillar(pillar.id)
+        self.service.delete_pillar(pillar.id, expect=pillar)
 
     def _do(self) -> int:
-        self.service.delete_pillar(self.pillar.id, reason="Redo")
+        self.service.delete_pillar(self.pillar.id, reason="Redo", expect=self.pillar)
         return self.pillar.thesis_id
 
     def _undo(self) -> int:
@@ -172,15 +182,15 @@ class AddEvidence(ServiceCommand):
     def __init__(self, data: EvidenceInput, *args: object):
         super().__init__("Add evidence", *args)  # type: ignore[arg-type]
         self.data = data
-        self.evidence_id = self.service.add(data).id  # type: ignore[attr-defined]
+        self.made = self.service.add(data)  # type: ignore[attr-defined]
 
     def _do(self) -> int:
-        self.evidence_id = self.service.add(  # type: ignore[attr-defined]
-            self.data, restore_id=self.evidence_id).id
+        self.made = self.service.add(  # type: ignore[attr-defined]
+            self.data, restore_id=self.made.id)
         return self.data.thesis_id
 
     def _undo(self) -> int:
-        self.service.delete(self.evidence_id)  # type: ignore[attr-defined]
+        self.service.delete(self.made.id, expect=self.made.to_input())  # type: ignore[attr-defined]
         return self.data.thesis_id
 
 
@@ -188,14 +198,17 @@ class EditEvidence(ServiceCommand):
     def __init__(self, before: EvidenceInfo, after: EvidenceInput, *args: object):
         super().__init__("Edit evidence", *args)  # type: ignore[arg-type]
         self.before, self.after = before, after
-        self.service.update(before.id, after)  # type: ignore[attr-defined]
+        self.after_seen = self.service.update(before.id, after).to_input()  # type: ignore[attr-defined]
+        self.before_seen = before.to_input()
 
     def _do(self) -> int:
-        self.service.update(self.before.id, self.after)  # type: ignore[attr-defined]
+        self.after_seen = self.service.update(  # type: ignore[attr-defined]
+            self.before.id, self.after, expect=self.before_seen).to_input()
         return self.after.thesis_id
 
     def _undo(self) -> int:
-        self.service.update(self.before.id, self.before.to_input())  # type: ignore[attr-defined]
+        self.before_seen = self.service.update(  # type: ignore[attr-defined]
+            self.before.id, self.before.to_input(), expect=self.after_seen).to_input()
         return self.before.thesis_id
 
 
@@ -203,10 +216,10 @@ class DeleteEvidence(ServiceCommand):
     def __init__(self, info: EvidenceInfo, *args: object):
         super().__init__("Delete evidence", *args)  # type: ignore[arg-type]
         self.info = info
-        self.service.delete(info.id)  # type: ignore[attr-defined]
+        self.service.delete(info.id, expect=info.to_input())  # type: ignore[attr-defined]
 
     def _do(self) -> int:
-        self.service.delete(self.info.id)  # type: ignore[attr-defined]
+        self.service.delete(self.info.id, expect=self.info.to_input())  # type: ignore[attr-defined]
         return self.info.thesis_id
 
     def _undo(self) -> int:
