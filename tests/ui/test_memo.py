@@ -348,3 +348,32 @@ def test_export_the_memo_from_the_menu_as_a_person_does(qtbot, window, when_moda
     assert _squash("price-to-earnings (P/E) ratio was hovering") in _squash(text)
     width, height = (float(x) for x in reader.pages[0].mediabox[2:])
     assert (round(width), round(height)) == (612, 792)  # US Letter, in points
+
+
+def test_markdown_memo_lets_no_link_image_or_tag_through(qapp, workspace, tmp_path):
+    """An imported page's og:url, a symbol, a narrative's javascript:/file: links and
+    remote images: in the Markdown memo all are inert text; only http(s)/mailto links stay."""
+    src = tmp_path / "page.html"
+    src.write_text('<html><head><title>Page</title><meta property="og:url" content="'
+                   'javascript:alert(1)&quot;&gt;&lt;img src=file:///etc/passwd onerror=x&gt;">'
+                   "</head><body><p>Evidence sentence here.</p></body></html>",
+                   encoding="utf-8")
+    [r] = workspace.library.import_files([src])
+    doc = r.document
+    assert doc.url == ""  # a page's og:url that is no web address is not kept
+    t = workspace.theses.create(ThesisInput(
+        "Links", instruments=("<B>",),
+        narrative="[ok](https://example.com) [bad](javascript:alert(1)) "
+                  "[file](file:///etc/passwd)\n\n![remote](https://evil.example/p.png)\n\n"
+                  "[ref]: javascript:alert(2)\n\n<script>x</script>"))
+    workspace.evidence.add(EvidenceInput(t.id, "Evidence sentence here.", document_id=doc.id))
+    md = tmp_path / "memo.md"
+    export_memo(workspace, t.id, md)
+    body = md.read_text(encoding="utf-8")
+    assert "[ok](https://example.com)" in body  # a web link stays a link
+    for live in ("](javascript:", "](file:", "![remote]", "<javascript:", "<img", "<script",
+                 "<B>", "\n[ref]: javascript"):
+        # live only where no backslash stands before it (a backslash makes it text)
+        assert not re.search(r"(?<!\\)" + re.escape(live), body), live
+    assert "image: remote" in body  # the image is named, not loaded
+    assert "javascript:alert" in body.replace("\\", "")  # shown as characters

@@ -246,7 +246,9 @@ def _html(source: str) -> Extracted:
     doc.title = " ".join((p.meta.get("og:title") or p.h1 or p.title).split())[:400]
     doc.publisher = p.meta.get("og:site_name", "")
     doc.author = p.meta.get("author") or p.meta.get("article:author", "")
-    doc.url = p.meta.get("og:url", "")
+    url = p.meta.get("og:url", "").strip()
+    # only a web address is kept: a page may say javascript:, file: or markup there
+    doc.url = url if re.match(r"^https?://[^\s\"'<>]+$", url, re.IGNORECASE) else ""
     when = p.meta.get("article:published_time") or p.meta.get("date") or ""
     if when:
         try:

@@ -500,9 +500,44 @@ def memo_html(memo: Memo, charts: dict[int, str] | None = None, *,
     return "\n".join(h)
 
 
+# Every ASCII character Markdown gives a meaning to (CommonMark lets any be backslashed).
+_MD_ACTIVE = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|&~])")
+
+
 def _md(text: str) -> str:
-    """Typed text for Markdown: ``<`` and ``&`` backslash-escaped, so no viewer reads HTML."""
-    return re.sub(r"([\\<&])", r"\\\1", text)
+    """Typed text for Markdown, shown exactly as typed: no tag, link, image or emphasis
+    can come out of it in any viewer."""
+    return _MD_ACTIVE.sub(r"\\\1", str(text))
+
+
+def _md_link(url: str) -> str:
+    """A stored URL as a Markdown autolink when it is a plain http(s)/mailto one, else as
+    escaped text (an imported page's ``og:url`` may be ``javascript:`` or worse)."""
+    return f"<{url}>" if _SAFE_URL.match(url) else _md(url)
+
+
+def _md_narrative(text: str) -> str:
+    """The narrative is Markdown a person wrote: its headings, lists and emphasis stay;
+    raw HTML does not (``<`` and ``&`` escaped), images become their alt text, and a link
+    stays a link only to http(s) or mailto (else its characters show)."""
+    text = re.sub(r"([\\<&])", r"\\\1", text)
+
+    def image(m: re.Match[str]) -> str:
+        return _md(f"[image: {m.group(1)}]")
+
+    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", image, text)
+    text = re.sub(r"!\[([^\]]*)\]\[[^\]]*\]", image, text)  # reference-style images
+
+    def link(m: re.Match[str]) -> str:
+        url = m.group(2).strip().split(" ")[0]
+        return m.group(0) if _SAFE_URL.match(url) else _md(m.group(0))
+
+    text = re.sub(r"\[([^\]]*)\]\(([^)]*)\)", link, text)
+
+    def definition(m: re.Match[str]) -> str:  # "[1]: url" reference definitions
+        return m.group(0) if _SAFE_URL.match(m.group(2)) else _md(m.group(0))
+
+    return re.sub(r"(?m)^ {0,3}\[([^\]]+)\]:\s*(\S+).*$", definition, text)
 
 
 def memo_markdown(memo: Memo) -> str:
@@ -511,7 +546,7 @@ def memo_markdown(memo: Memo) -> str:
     out = [f"# {memo.title}", ""]
     if memo.historical:
         out += [f"*Point-in-time memo: the thesis as it stood on {memo.as_of:%Y-%m-%d}.*", ""]
-    out += [f"- **{k}:** {v}" for k, v in _title_facts(memo)]
+    out += [f"- **{k}:** {_md(v)}" for k, v in _title_facts(memo)]
     out += ["", "## Claim", "", memo.claim or "_No claim written._", ""]
     if memo.narrative.strip():
         demoted = re.sub(r"^(#{1,6})(?=\s)", lambda m: "#" * min(6, len(m.group(1)) + 2),
@@ -536,7 +571,7 @@ def memo_markdown(memo: Memo) -> str:
     if memo.positions:
         out += ["## Positions", "", "| " + " | ".join(POSITION_HEADERS) + " |",
                 "|" + "---|" * len(POSITION_HEADERS)]
-        out += ["| " + " | ".join(c.replace("|", "\\|") for c in _position_cells(p)) + " |"
+        out += ["| " + " | ".join(_md(c) for c in _position_cells(p)) + " |"
                 for p in memo.positions]
         out += [""]
     out += ["## Metrics", ""]
@@ -544,7 +579,7 @@ def memo_markdown(memo: Memo) -> str:
         out += [f"### {m.name}" + (f" ({m.unit})" if m.unit else ""), "",
                 f"{_metric_summary(m)}; {_EXPECT.get(m.expected, '')}.", ""]
         if m.rules:
-            out += ["Alert rules: " + "; ".join(m.rules) + ".", ""]
+            out += ["Alert rules: " + "; ".join(_md(r) for r in m.rules) + ".", ""]
     if not memo.metrics:
         out += ["_No metrics linked to this thesis._", ""]
     out += ["## Alerts fired", ""]
@@ -554,7 +589,8 @@ def memo_markdown(memo: Memo) -> str:
     out += [f"- {j.at:%Y-%m-%d %H:%M} {_journal_line(j)}" + (f" — {j.reason}" if j.reason else "")
             for j in memo.journal]
     out += ["", "## Sources", ""]
-    out += [f"{s.number}. {s.citation}" + (f" <{s.url}>" if s.url else "") for s in memo.sources]
+    out += [f"{s.number}. {s.citation}" + (f" {_md_link(s.url)}" if s.url else "")
+            for s in memo.sources]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -566,12 +602,12 @@ def _escaped_for_markdown(memo: Memo) -> Memo:
             replace(e, quote=_md(e.quote), note=_md(e.note)) for e in g.evidence))
 
     return replace(
-        memo, title=_md(memo.title), claim=_md(memo.claim), narrative=_md(memo.narrative),
+        memo, title=_md(memo.title), claim=_md(memo.claim),
+        narrative=_md_narrative(memo.narrative),
         pillars=tuple(replace(p, text=_md(p.text)) for p in memo.pillars),
         evidence_groups=tuple(group(g) for g in memo.evidence_groups),
         metrics=tuple(replace(m, name=_md(m.name), unit=_md(m.unit)) for m in memo.metrics),
         alerts=tuple(replace(a, message=_md(a.message)) for a in memo.alerts),
         journal=tuple(replace(j, old=_md(j.old), new=_md(j.new), reason=_md(j.reason),
                               subject=_md(j.subject)) for j in memo.journal),
-        sources=tuple(replace(s, citation=_md(s.citation)) for s in memo.sources),
-        author=_md(memo.author))
+        sources=tuple(replace(s, citation=_md(s.citation)) for s in memo.sources))
