@@ -260,3 +260,34 @@ def test_the_same_bytes_under_another_suffix_add_no_file(workspace, tmp_path):
     results = workspace.library.import_files([second])
     assert results[0].status == "duplicate"
     assert {p for p in workspace.library.originals_dir.rglob("*") if p.is_file()} == kept
+
+
+def test_a_folder_or_pipe_named_txt_is_refused_for_what_it_is(workspace, tmp_path):
+    import os
+
+    (tmp_path / "notes.txt").mkdir()
+    os.mkfifo(tmp_path / "pipe.txt")
+    results = workspace.library.import_files([tmp_path / "notes.txt", tmp_path / "pipe.txt"])
+    messages = [r.message for r in results]
+    assert "this is a folder, not a file" in messages[0]
+    assert "this is a pipe, not a document file" in messages[1]
+    assert workspace.library.count() == 0
+
+
+def test_a_password_protected_pdf_says_so_and_pypdf_prints_nothing(workspace, tmp_path,
+                                                                   capfd):
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(minimal_pdf(["Secret page"]))))
+    writer.encrypt("open sesame")
+    locked = tmp_path / "locked.pdf"
+    with open(locked, "wb") as fh:
+        writer.write(fh)
+    torn = tmp_path / "torn.pdf"
+    torn.write_bytes(minimal_pdf(["Torn page"]).replace(b"%%EOF", b""))
+    [refused, torn_result] = workspace.library.import_files([locked, torn])
+    assert "password-protected" in refused.message
+    assert torn_result.status in ("imported", "refused")
+    assert "EOF marker" not in capfd.readouterr().err

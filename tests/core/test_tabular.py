@@ -204,3 +204,18 @@ def test_rows_with_extra_fields_or_a_doubled_header_are_refused(tmp_path):
     f.write_text("date,date\n2020-01-01,1\n")
     with pytest.raises(UserError, match="names a column twice"):
         read_table(f)
+
+
+def test_a_date_with_trailing_garbage_is_no_date():
+    import pandas as pd
+
+    from thesis_desk.core.tabular import parse_day, plan_observations
+
+    df = pd.DataFrame({"d": ["2025-01-06garbage", "2025-01-07 00:00:00", "2025-01-08"],
+                       "v": ["1", "2", "3"]})
+    plan = plan_observations(df, date_col="d", value_col="v", metric="m")
+    assert plan.days == ["2025-01-07", "2025-01-08"]
+    assert plan.rejected == [(2, "'2025-01-06garbage' is not a YYYY-MM-DD date; choose "
+                                 "the file's date format")]
+    with pytest.raises(ValueError, match="not a YYYY-MM-DD date"):
+        parse_day("2025-01-06garbage", None)

@@ -262,11 +262,22 @@ def _html(source: str) -> Extracted:
 # ---------------------------------------------------------------- PDF
 
 
+def _quiet_pypdf() -> None:
+    import logging
+
+    log = logging.getLogger("pypdf")
+    if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+        log.addHandler(logging.NullHandler())
+
+
 def _pdf(path: Path, data: bytes) -> Extracted:
     import io
 
     try:
         from pypdf import PdfReader
+        # pypdf says what it repairs ("EOF marker not found") through logging: without a
+        # handler of its own that reached stderr. The refusal below says what matters.
+        _quiet_pypdf()
     except ImportError as exc:  # pragma: no cover - a broken install
         raise ImportRefused("PDF import needs the 'pypdf' package; reinstall Thesis Desk.") from exc
     if not data.startswith(b"%PDF"):
@@ -275,10 +286,13 @@ def _pdf(path: Path, data: bytes) -> Extracted:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             try:
-                if not reader.decrypt(""):
-                    raise ImportRefused(f"{path.name}: the PDF is password-protected.")
+                opened = reader.decrypt("")
             except Exception as exc:  # pypdf raises several kinds here
-                raise ImportRefused(f"{path.name}: the PDF is encrypted and cannot be read.") from exc
+                raise ImportRefused(f"{path.name}: the PDF is encrypted and cannot be read."
+                                    ) from exc
+            if not opened:
+                raise ImportRefused(f"{path.name}: the PDF is password-protected; save an "
+                                    "unprotected copy (print to PDF) and import that.")
         if len(reader.pages) > MAX_PDF_PAGES:
             raise ImportRefused(f"{path.name}: {len(reader.pages)} pages is more than the "
                                 f"{MAX_PDF_PAGES} pages Thesis Desk imports; split the file.")

@@ -42,8 +42,15 @@ def read_file(path: Path) -> bytes:
         st = os.stat(path)
     except FileNotFoundError:
         raise ImportRefused(f"{path.name}: no such file.") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ImportRefused(f"{path.name}: this is a folder, not a file; import the "
+                            "documents inside it.")
     if not stat.S_ISREG(st.st_mode):
-        raise ImportRefused(f"{path.name}: no such file.")
+        what = ("a pipe" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
+                else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+                else "not an ordinary file")
+        raise ImportRefused(f"{path.name}: this is {what}, not a document file; save the "
+                            "document to a file and import that.")
     if st.st_size > MAX_FILE_BYTES:
         raise ImportRefused(
             f"{path.name}: {st.st_size / 1e6:.0f} MB is larger than the "

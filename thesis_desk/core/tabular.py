@@ -190,9 +190,16 @@ def parse_day(text: str, fmt: str | None) -> dt.date:
         except ValueError:
             raise ValueError(f"'{t}' does not match the date format {fmt}") from None
     try:
+        if not _ISO_DAY.fullmatch(t):  # "2025-01-06garbage" is no date, whatever it starts with
+            raise ValueError(t)
         return dt.date.fromisoformat(t[:10])
     except ValueError:
         raise ValueError(f"'{t}' is not a YYYY-MM-DD date; choose the file's date format") from None
+
+
+# A day, optionally with the time of day a spreadsheet adds ("2025-01-31 00:00:00")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                      r"(?:Z|[+-]\d{2}:?\d{2})?)?")
 
 
 def plan_observations(df, *, date_col: str, value_col: str, metric: str | None = None,
@@ -308,8 +315,9 @@ def _dates(col, date_format: str | None):  # -> (datetime64 Series, numpy bool a
     missing = days.isna()
     as_iso = ~missing.to_numpy()
     if missing.any() and not date_format:  # "2025-01-31 00:00:00" and the like: the day part
-        days[missing] = pd.to_datetime(col[missing].str.slice(0, 10), format="%Y-%m-%d",
-                                       errors="coerce")
+        timed = missing & col.str.fullmatch(_ISO_DAY.pattern).fillna(False).astype(bool)
+        days[timed] = pd.to_datetime(col[timed].str.slice(0, 10), format="%Y-%m-%d",
+                                     errors="coerce")
     return days, as_iso
 
 
