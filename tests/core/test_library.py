@@ -291,3 +291,27 @@ def test_a_password_protected_pdf_says_so_and_pypdf_prints_nothing(workspace, tm
     assert "password-protected" in refused.message
     assert torn_result.status in ("imported", "refused")
     assert "EOF marker" not in capfd.readouterr().err
+
+
+def test_a_word_found_40000_times_in_one_document_answers_at_once(workspace, tmp_path):
+    """FTS5's snippet() worked in the square of a word's occurrences (seven minutes for
+    120,000 in one document); snippets are now made after ranking, from the first match."""
+    import time
+
+    (tmp_path / "flood.txt").write_text("Flood\n\n" + "capex cloud " * 40_000, encoding="utf-8")
+    (tmp_path / "quiet.txt").write_text("Quiet\n\nOne mention of capex here.", encoding="utf-8")
+    workspace.library.import_files([tmp_path / "flood.txt", tmp_path / "quiet.txt"])
+    started = time.monotonic()
+    hits = workspace.library.search("capex")
+    elapsed = time.monotonic() - started
+    assert elapsed < 2.0, f"{elapsed:.1f} s"
+    assert {h.document.title for h in hits} == {"Flood", "Quiet"}
+    quiet = next(h for h in hits if h.document.title == "Quiet")
+    assert f"{HIT_START}capex{HIT_END}" in quiet.snippet and "One mention of" in quiet.snippet
+
+
+def test_a_cancelled_search_stops_and_returns_nothing(workspace, tmp_path):
+    notes(tmp_path, 3)
+    workspace.library.import_files(sorted(tmp_path.glob("*.txt")))
+    assert workspace.library.search("note", cancelled=lambda: True) == []
+    assert workspace.library.search("note")  # the same search, not cancelled

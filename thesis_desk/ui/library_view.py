@@ -282,6 +282,7 @@ class LibraryView(QWidget):
         self.evidence: EvidenceService | None = None
         self.runner: TaskRunner | None = None  # set by the main window: searches off-thread
         self._generation = 0  # results of a superseded search are dropped
+        self._search_cancel: Any = None  # the running search's cancel flag (it stops early)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search titles and text (words; quotes and symbols are "
                                        "just searched)")
@@ -372,16 +373,19 @@ class LibraryView(QWidget):
         if query:
             library = self.library
 
-            def job(_progress: object = None, _cancelled: object = None) -> list[SearchHit]:
-                return library.search(query, publisher=current_pub, limit=200, **span)
+            def job(_progress: object = None, cancelled: object = None) -> list[SearchHit]:
+                return library.search(query, publisher=current_pub, limit=200,
+                                      cancelled=cancelled, **span)  # type: ignore[arg-type]
 
             self._generation += 1
             generation = self._generation
+            if self._search_cancel is not None:  # a newer search supersedes a running one
+                self._search_cancel.set()
             if self.runner is None:
                 self._show_hits(job(), query, keep)
             else:  # a search over a big library can take a few hundred ms: not on the GUI thread
                 self.count.setText(f"Searching for “{query}”…")
-                self.runner.run(
+                self._search_cancel = self.runner.run(
                     job, show_progress=False,
                     on_done=lambda hits: generation == self._generation
                     and self._show_hits(hits, query, keep),
@@ -389,6 +393,8 @@ class LibraryView(QWidget):
             return
         else:
             self._generation += 1
+            if self._search_cancel is not None:
+                self._search_cancel.set()
             library = self.library
 
             def more(offset: int, limit: int) -> list[DocumentInfo]:
