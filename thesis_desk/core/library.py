@@ -78,21 +78,45 @@ def make_snippet(text: str, words: Sequence[str]) -> str:
         return ""
     pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)",
                          re.IGNORECASE)
-    m = pattern.search(text)
+    m = _best_match(pattern, text, {w.casefold() for w in words})
     if m is None:  # a title match, or a spelling FTS5 folds (diacritics): the opening
         return " ".join(text[:2 * SNIPPET_CONTEXT].split()) + ("…" if len(text) > 140 else "")
-    start = max(0, m.start() - SNIPPET_CONTEXT)
-    end = min(len(text), m.end() + SNIPPET_CONTEXT)
+    start = max(0, m[0] - SNIPPET_CONTEXT)
+    end = min(len(text), m[1] + SNIPPET_CONTEXT)
     # whole words at the edges
     if start > 0:
-        space = text.find(" ", start, m.start())
+        space = text.find(" ", start, m[0])
         start = space + 1 if space >= 0 else start
     if end < len(text):
-        space = text.rfind(" ", m.end(), end)
+        space = text.rfind(" ", m[1], end)
         end = space if space >= 0 else end
     window = " ".join(text[start:end].split())
     marked = pattern.sub(lambda x: f"{HIT_START}{x.group(0)}{HIT_END}", window)
     return ("…" if start > 0 else "") + marked + ("…" if end < len(text) else "")
+
+
+SNIPPET_MATCHES = 5000  # matches weighed for the best passage: bounded work per document
+
+
+def _best_match(pattern: re.Pattern[str], text: str, wanted: set[str],
+                ) -> tuple[int, int] | None:
+    """Where the passage with the most distinct query words starts and ends (the first
+    such, within SNIPPET_CONTEXT characters), weighing at most SNIPPET_MATCHES matches and
+    stopping at the first passage that has every word."""
+    window: deque[tuple[int, int, str]] = deque()
+    best: tuple[int, int, int] | None = None  # (distinct words, start, end)
+    for n, m in enumerate(pattern.finditer(text)):
+        window.append((m.start(), m.end(), m.group(0).casefold()))
+        while window[0][0] < m.start() - SNIPPET_CONTEXT:
+            window.popleft()
+        distinct = len({w for _s, _e, w in window} & wanted)
+        if best is None or distinct > best[0]:
+            best = (distinct, window[0][0], m.end())
+            if distinct == len(wanted):
+                break
+        if n >= SNIPPET_MATCHES:
+            break
+    return None if best is None else (best[1], best[2])
 
 
 @contextmanager
