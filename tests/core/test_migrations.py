@@ -208,3 +208,46 @@ def test_a_0001_workspace_upgrades_to_head_keeping_its_documents(tmp_path):
     assert triggers == {"document_fts_ad", "document_fts_au"}
     conn.close()
     assert list((tmp_path / "backups").glob("pre-upgrade-0001-*.sqlite3"))
+
+
+def test_a_0004_workspace_gets_ids_that_only_grow(tmp_path):
+    """0005 rebuilds theses, pillars and evidence with AUTOINCREMENT: rows, indexes and
+    foreign keys as they were, and an id freed by a delete is never handed out again
+    (SQLite gave a new row the highest free id: the window's undo then addressed it)."""
+    from alembic import command
+
+    from thesis_desk.core.db import make_engine
+
+    path = tmp_path / "old.sqlite3"
+    engine = make_engine(path, foreign_keys=False)
+    with engine.connect() as conn, conn.begin():
+        cfg = migrations._config(None)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+    engine.dispose()
+    seed(path)
+
+    def shape(conn, table):  # noqa: ANN001, ANN202
+        return ({r[1] for r in conn.execute(f"PRAGMA index_list({table})")},
+                {tuple(r[2:5]) for r in conn.execute(f"PRAGMA foreign_key_list({table})")})
+
+    conn = sqlite3.connect(path)
+    before = {t: shape(conn, t) for t in ("thesis", "pillar", "evidence")}
+    conn.close()
+    open_database(path, tmp_path / "backups").close()
+    assert read_schema_revision(path) == migrations.HEAD
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA foreign_keys = ON")
+    assert {t: shape(conn, t) for t in before} == before
+    assert conn.execute("SELECT title FROM thesis").fetchall() == [("T",)]
+    assert conn.execute("SELECT thesis_id, text FROM pillar").fetchall() == [(1, "P")]
+    for table in ("thesis", "pillar", "evidence"):
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+        assert "AUTOINCREMENT" in sql[0]
+    conn.execute("DELETE FROM thesis WHERE id = 1")  # its pillar goes with it (cascade)
+    conn.execute("INSERT INTO thesis(title, claim, narrative, direction, status, conviction,"
+                 " created_at, updated_at) VALUES ('New', '', '', 'long', 'draft', 50,"
+                 " '2025-01-02', '2025-01-02')")
+    assert conn.execute("SELECT id FROM thesis").fetchall() == [(2,)]  # not 1 again
+    assert conn.execute("SELECT count(*) FROM pillar").fetchone() == (0,)
+    conn.close()

@@ -299,20 +299,23 @@ def test_lock_is_exclusive_and_dies_with_its_process(tmp_path):
     taker.release()
 
 
-def test_undoing_a_delete_after_another_writer_took_its_id(workspace):
-    """SQLite reuses the highest free id: a CLI add between a delete and its undo takes it.
-    The undo then restores under a new id instead of failing on a UNIQUE constraint."""
+def test_ids_are_never_reused_so_an_undo_gets_its_own_back(workspace):
+    """A CLI add between a delete and its undo used to take the freed id (SQLite gave a
+    new row the highest free one); ids now only grow, so the other writer gets a new id
+    and the undo puts the row back under its own."""
     t = workspace.theses.create(ThesisInput(title="T", claim="c"))
     from thesis_desk.core.records import EvidenceInput
 
     gone = workspace.evidence.add(EvidenceInput(thesis_id=t.id, quote="first", source_text="s"))
     workspace.evidence.delete(gone.id)
     other = workspace.evidence.add(EvidenceInput(thesis_id=t.id, quote="cli", source_text="s"))
-    assert other.id == gone.id  # the id was reused
+    assert other.id > gone.id  # not handed out again
     back = workspace.evidence.add(EvidenceInput(thesis_id=t.id, quote="first", source_text="s"),
                                   restore_id=gone.id)
-    assert back.id != gone.id
+    assert back.id == gone.id
     assert sorted(e.quote for e in workspace.evidence.for_thesis(t.id)) == ["cli", "first"]
+    workspace.theses.delete(t.id)
+    assert workspace.theses.create(ThesisInput(title="U")).id > t.id
 
 
 def test_a_write_arriving_during_a_restore_waits_and_is_never_lost(workspace, monkeypatch):

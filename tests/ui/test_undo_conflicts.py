@@ -27,12 +27,20 @@ def step(window, menu: str) -> None:  # noqa: ANN001
     Person(window.qtbot).menu(window, "Edit", action.text())
 
 
-def test_redo_refuses_a_thesis_another_process_took_since(qtbot, window, workspace):
+def other_process(workspace, code: str) -> None:  # noqa: ANN001
+    """Run ``code`` in another Python process with ``ws``, the same workspace, open."""
+    prelude = ("from dataclasses import replace\n"
+               "from thesis_desk.app import open_workspace\n"
+               f"ws = open_workspace({str(workspace.paths.data_dir)!r})\n")
+    subprocess.run([sys.executable, "-c", prelude + code], check=True, timeout=120,
+                   capture_output=True, text=True)
+
+
+def test_undo_refuses_a_thesis_another_process_edited_since(qtbot, window, workspace):
     window.qtbot = qtbot
     tv = window.theses_view
     messages: list[str] = []
     tv.message.connect(messages.append)
-    keep = workspace.theses.create(ThesisInput("Kept by the window"))
     cmd = undo.CreateThesis(ThesisInput("Made in the window", claim="Window claim"),
                             *tv._cmd_args())
     window.undo_stack.push(cmd)
@@ -42,19 +50,16 @@ def test_redo_refuses_a_thesis_another_process_took_since(qtbot, window, workspa
 
     window.undo_stack.push(undo.EditThesis(made, before, replace(before, title="Edited in the "
                                            "window"), "", *tv._cmd_args()))
-    step(window, "undo")
-    step(window, "undo")
-    assert [t.id for t in workspace.theses.list()] == [keep.id]
-    other = cli(workspace, "theses", "add", "--title", "Written by the CLI", "--claim",
-                "CLI claim")
-    step(window, "redo")  # the window's thesis comes back, under a new id if its was taken
-    step(window, "redo")  # the edit addressed the old id: refused if another row is there
-    theirs = workspace.theses.get(other["id"])
-    assert (theirs.title, theirs.claim) == ("Written by the CLI", "CLI claim")
-    titles = sorted(t.title for t in workspace.theses.list())
-    assert "Written by the CLI" in titles and "Kept by the window" in titles
-    if other["id"] == made:  # the id was reused: the step on it was refused, and said so
-        assert any("changed or replaced by another window or program" in m for m in messages)
+    other_process(workspace, f"t = ws.theses.get({made})\n"
+                             "ws.theses.update(t.id, replace(t.to_input(), claim='Their claim'))")
+    step(window, "undo")  # would put back the window's title over their claim: refused
+    theirs = workspace.theses.get(made)
+    assert (theirs.title, theirs.claim) == ("Edited in the window", "Their claim")
+    assert any("changed or replaced by another window or program" in m for m in messages)
+    # a thesis made by the command line meanwhile gets its own id, never the window's
+    step(window, "undo")  # the create's undo: refused too, their edit is on that row
+    cli_made = cli(workspace, "theses", "add", "--title", "Written by the CLI")
+    assert cli_made["id"] > made and workspace.theses.get(made).claim == "Their claim"
 
 
 def test_undo_refuses_evidence_another_process_wrote_over(qtbot, window, workspace):
@@ -71,14 +76,13 @@ def test_undo_refuses_evidence_another_process_wrote_over(qtbot, window, workspa
 
     window.undo_stack.push(undo.EditEvidence(first, replace(first.to_input(),
                                              note="window note"), *ev_args))
-    window.undo_stack.push(undo.DeleteEvidence(workspace.evidence.get(add.made.id), *ev_args))
-    # another process files evidence now: SQLite hands it the highest free id, the window's
+    other_process(workspace, f"e = ws.evidence.get({first.id})\n"
+                             "ws.evidence.update(e.id, replace(e.to_input(), stance='contradicts'))")
     other = cli(workspace, "evidence", "add", str(t.id), "--quote", "CLI quote", "--source",
                 "CLI", "--stance", "contradicts")
-    step(window, "undo")  # the delete undone: the window's evidence back, under a free id
-    step(window, "undo")  # the edit undone: only on the window's own row
-    step(window, "undo")  # the add undone: only the window's own row goes
-    theirs = workspace.evidence.get(other["id"])
-    assert (theirs.quote, theirs.note, theirs.stance) == ("CLI quote", "", "contradicts")
-    quotes = sorted(e.quote for e in workspace.evidence.for_thesis(t.id))
-    assert "CLI quote" in quotes
+    step(window, "undo")  # the edit undone only if the row is as the window left it: not
+    step(window, "undo")  # nor is the add undone over their change
+    mine = workspace.evidence.get(first.id)
+    assert (mine.note, mine.stance) == ("window note", "contradicts")
+    assert workspace.evidence.get(other["id"]).quote == "CLI quote"
+    assert sum("changed or replaced by another window or program" in m for m in messages) == 2

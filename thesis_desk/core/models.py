@@ -101,6 +101,7 @@ class Instrument(Base):
 
 class Thesis(Base):
     __tablename__ = "thesis"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids never reused (0005)
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     claim: Mapped[str] = mapped_column(Text, default="")
@@ -129,6 +130,7 @@ class Thesis(Base):
 
 class Pillar(Base):
     __tablename__ = "pillar"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids never reused (0005)
     id: Mapped[int] = mapped_column(primary_key=True)
     thesis_id: Mapped[int] = mapped_column(_fk("thesis.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16), default="pillar")
@@ -164,6 +166,7 @@ class Document(Base):
 
 class Evidence(Base):
     __tablename__ = "evidence"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids never reused (0005)
     id: Mapped[int] = mapped_column(primary_key=True)
     thesis_id: Mapped[int] = mapped_column(_fk("thesis.id"), index=True)
     pillar_id: Mapped[int | None] = mapped_column(_fk("pillar.id", "SET NULL"), index=True)
