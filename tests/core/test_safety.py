@@ -383,3 +383,29 @@ def test_manual_and_before_delete_backups_are_never_thinned(workspace):
         "SELECT title FROM thesis").fetchall() == [("Keep me",)]
     workspace.backups.delete(manual.name)  # only a person deletes them
     assert manual.name not in {b.name for b in workspace.backups.list()}
+
+
+def test_bytes_altered_inside_a_stored_text_are_found_by_check(workspace, tmp_path):
+    """integrity_check sees the file's structure, not a page's words: the stored text
+    keeps its import hash, so check reports the document, reading it says what to do,
+    and the evidence check says its document is damaged instead of crashing."""
+    from thesis_desk.core.errors import UserError
+    from thesis_desk.core.integrity import check_workspace
+    from thesis_desk.core.records import EvidenceInput
+
+    (tmp_path / "note.txt").write_text("Note\n\nCapex rose sharply this quarter.")
+    [r] = workspace.library.import_files([tmp_path / "note.txt"])
+    t = workspace.theses.create(ThesisInput("T"))
+    workspace.evidence.add(EvidenceInput(t.id, "Capex rose sharply", document_id=r.document.id))
+    assert check_workspace(workspace).ok
+    conn = sqlite3.connect(workspace.paths.database)
+    conn.execute("UPDATE document SET text = CAST(X'4361706578FF726F7365' AS TEXT)")
+    conn.commit()
+    conn.close()
+    assert not check_integrity(workspace.paths.database, quick=False)  # SQLite sees nothing
+    report = check_workspace(workspace)
+    assert not report.ok
+    assert report.texts and "stored text has changed since import" in report.texts[0]
+    assert report.quotes == ["evidence 1: its document's stored text is damaged"]
+    with pytest.raises(UserError, match="stored text of document 1 is damaged"):
+        workspace.library.get(r.document.id)

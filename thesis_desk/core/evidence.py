@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, load_only
 
-from thesis_desk.core.db import Database
+from thesis_desk.core.db import Database, bulk_rows
 from thesis_desk.core.errors import NotFoundError, ValidationError, conflict
 from thesis_desk.core.extract import page_of
 from thesis_desk.core.library import DOCUMENT_INFO_COLUMNS as _DOCUMENT_INFO_COLUMNS
@@ -145,10 +145,16 @@ class EvidenceService:
         """Every evidence row whose quote no longer equals its document text at its offsets."""
         problems = []
         with self.db.read() as s:
-            q = (select(Evidence.id, Evidence.quote, Evidence.start_offset, Evidence.end_offset,
-                        Document.text)
-                 .join(Document, Document.id == Evidence.document_id))
-            for eid, quote, start, end, doc_text in s.execute(q):
+            # the text as bytes: a damaged one may no longer decode (said, not raised)
+            rows = bulk_rows(s, "SELECT e.id, e.quote, e.start_offset, e.end_offset, "
+                                "CAST(d.text AS BLOB) FROM evidence e "
+                                "JOIN document d ON d.id = e.document_id", ())
+            for eid, quote, start, end, blob in rows:
+                try:
+                    doc_text = (blob or b"").decode("utf-8")
+                except UnicodeDecodeError:
+                    problems.append(f"evidence {eid}: its document's stored text is damaged")
+                    continue
                 if start is None or end is None or doc_text[start:end] != quote:
                     problems.append(f"evidence {eid}: quote differs from its document at "
                                     f"{start}-{end}")

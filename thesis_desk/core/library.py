@@ -247,6 +247,19 @@ class LibraryService:
                                    f"since import (SHA-256 differs) ({rel})")
         return missing, damaged
 
+    def check_texts(self) -> list[str]:
+        """Documents whose stored text no longer has the SHA-256 taken at import (bytes
+        changed inside the database, which SQLite's own check does not see). Read as
+        bytes: altered text may no longer even be UTF-8."""
+        damaged = []
+        with self.db.read() as s:
+            for doc_id, title, digest, blob in bulk_rows(
+                    s, "SELECT id, title, text_sha256, CAST(text AS BLOB) FROM document", ()):
+                if digest and hashlib.sha256(blob or b"").hexdigest() != digest:
+                    damaged.append(f"document {doc_id} “{title}”: its stored text has changed "
+                                   "since import (SHA-256 differs); restore a backup")
+        return damaged
+
     def list(self, *, publisher: str = "", date_from: dt.date | None = None,
              date_to: dt.date | None = None, limit: int | None = None,
              offset: int = 0) -> list[DocumentInfo]:
@@ -275,9 +288,17 @@ class LibraryService:
 
     def get(self, document_id: int) -> DocumentText:
         with self.db.read() as s:
-            d = _get(s, document_id)
-            return DocumentText(document_info(d), d.text,
-                                tuple(d.page_offsets) if d.page_offsets else None)
+            try:
+                d = _get(s, document_id)
+                return DocumentText(document_info(d), d.text,
+                                    tuple(d.page_offsets) if d.page_offsets else None)
+            except OperationalError as exc:
+                if "decode" not in str(exc).lower():
+                    raise
+                raise UserError(
+                    f"The stored text of document {document_id} is damaged (it is no longer "
+                    "readable text). Restore a backup (File > Backups…, or thesis-desk "
+                    "restore); thesis-desk check lists every damaged document.") from exc
 
     def info(self, document_id: int) -> DocumentInfo:
         with self.db.read() as s:
@@ -443,7 +464,8 @@ def _record(w: _Writer, item: Prepared | Refused, meta: DocumentMeta | None) -> 
     values = dict(
         title=doc.title, publisher=doc.publisher, author=doc.author,
         published_on=doc.published_on, url=doc.url, kind=doc.kind, sha256=item.digest,
-        text=doc.text, page_offsets=doc.page_offsets, original_name=name,
+        text=doc.text, text_sha256=hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
+        page_offsets=doc.page_offsets, original_name=name,
         original_path=item.rel, size_bytes=item.size, imported_at=utcnow(),
     )
     new_id = w.insert(values)
@@ -467,8 +489,8 @@ class _Writer:
     """
 
     _COLUMNS = ("title", "publisher", "author", "published_on", "url", "kind", "sha256",
-                "text", "page_offsets", "original_name", "original_path", "size_bytes",
-                "imported_at")
+                "text", "text_sha256", "page_offsets", "original_name", "original_path",
+                "size_bytes", "imported_at")
     _INSERT = (f"INSERT INTO document ({', '.join(_COLUMNS)}) "
                f"VALUES ({', '.join('?' * len(_COLUMNS))})")
 

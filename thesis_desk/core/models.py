@@ -154,6 +154,8 @@ class Document(Base):
     kind: Mapped[str] = mapped_column(String(16), default="text")
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     text: Mapped[str] = mapped_column(Text, default="")
+    # SHA-256 of ``text`` as UTF-8, taken at import: `check` finds bytes altered since
+    text_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
     # Character offset where each PDF page starts in ``text`` (None for other kinds).
     page_offsets: Mapped[list[int] | None] = mapped_column(JSON)
     original_name: Mapped[str] = mapped_column(String(400), default="")
