@@ -199,3 +199,55 @@ def test_delete_a_thesis_for_good_then_a_backup_from_the_backups_dialog(qtbot, w
     when_modal(dialog)
     person.menu(window, "File", "Backups…")
     assert ws.backups.list() == []
+
+
+def test_a_badly_damaged_workspace_looked_at_read_only_says_what_it_cannot_read(
+        qtbot, paths, when_modal):
+    """Pages of the library and evidence gone: every area still opens, what cannot be
+    read is said in the status bar, nothing is raised and nothing is written."""
+    from thesis_desk.app import open_workspace
+    from tests.ui.person import Person
+
+    ws = open_workspace(paths=paths)
+    build_demo(ws, seeds_dir())
+    ws.close()
+    _damage(paths.database)
+    before = paths.database.read_bytes()
+    win = MainWindow(paths)
+    qtbot.addWidget(win)
+    when_modal(_click("Open Read-Only"))
+    assert win.open_workspace()
+    win.show()
+    person = Person(qtbot)
+    said = []
+    win.statusBar().messageChanged.connect(lambda m: m and said.append(m))
+    for area in ("Theses", "Library", "Metrics", "Alerts", "Portfolio", "Theses"):
+        person.row(win.sidebar, area)
+    assert any("damaged and cannot be read" in m for m in said) or \
+        "damaged and cannot be read" in win.statusBar().currentMessage()
+    win.close()
+    assert paths.database.read_bytes() == before
+
+
+def test_a_read_only_folder_is_reported_as_read_only_not_damaged(qtbot, paths, when_modal,
+                                                                monkeypatch):
+    import os
+
+    from thesis_desk.core import db as dbmod
+
+    real = os.access
+    monkeypatch.setattr(dbmod.os, "access", lambda p, mode: False if mode == os.W_OK and str(
+        p).startswith(str(paths.data_dir)) else real(p, mode))
+    seen = {}
+
+    def read(box) -> None:  # noqa: ANN001
+        seen["title"], seen["text"] = box.windowTitle(), box.text()
+        box.accept()
+
+    when_modal(read)
+    win = MainWindow(paths)
+    qtbot.addWidget(win)
+    assert not win.open_workspace()
+    assert seen["title"] == "Cannot open workspace"
+    assert "is read-only" in seen["text"] and "damaged" not in seen["text"].replace(
+        "not known to be damaged", "")

@@ -10,6 +10,7 @@ to write wait on the busy timeout instead of failing mid-transaction.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -29,6 +30,7 @@ from thesis_desk.core.errors import (
     MigrationError,
     NewerDatabaseError,
     StorageError,
+    UnreadableError,
 )
 from thesis_desk.core.gate import RestoreGate
 from thesis_desk.core.snapshot import read_schema_revision
@@ -116,6 +118,14 @@ class Database:
         session: Session = self._read_factory()  # type: ignore[attr-defined]
         try:
             yield session
+        except (sa_exc.DatabaseError, sqlite3.DatabaseError) as exc:
+            if not _is_damage(exc):
+                raise
+            raise UnreadableError(
+                "This part of the workspace is damaged and cannot be read "
+                f"({getattr(exc, 'orig', None) or exc}). What can be read is shown; restore "
+                "a backup (File > Backups…, or thesis-desk restore) to get the rest back."
+            ) from exc
         finally:
             session.close()  # rolls back: a read scope never commits
 
@@ -252,6 +262,12 @@ def _is_storage_failure(exc: BaseException) -> bool:
     return isinstance(orig, sqlite3.DatabaseError) and "malformed" in str(orig).lower()
 
 
+def _is_damage(exc: BaseException) -> bool:
+    """SQLite saying a page it read is not what it should be."""
+    low = str(getattr(exc, "orig", None) or exc).lower()
+    return "malformed" in low or "not a database" in low or "corrupt" in low
+
+
 def storage_advice(exc: BaseException) -> str | None:
     """What to tell the person about a refused write or copy, if SQLite's words say."""
     low = str(getattr(exc, "orig", None) or exc).lower()
@@ -296,6 +312,14 @@ def open_database(path: Path, backup_dir: Path, *, script_location: Path | None 
     from thesis_desk.core import migrations
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    # A read-only folder or file makes SQLite's own check fail too ("unable to open"):
+    # say read-only, not damaged, which would invite restoring over a healthy file.
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise StorageError(
+            f"The workspace at {path.parent} is read-only: Thesis Desk must be able to write "
+            "its database and journal files there. Nothing was changed, and the file is not "
+            "known to be damaged. Check the folder's and the file's permissions (or the "
+            "disk's), or copy the folder somewhere writable and open that (--data-dir).")
     problems = check_integrity(path)
     # Not SQLite at all is a wrong file, not a damaged workspace: read_schema_revision says so.
     if problems and problems != ["file is not a database"]:

@@ -41,6 +41,10 @@ class DatabaseError(UserError):
     """The workspace's database cannot be opened or changed as asked."""
 
 
+class UnreadableError(DatabaseError):
+    """A read met a damaged page (a workspace looked at read-only after damage)."""
+
+
 class NewerDatabaseError(DatabaseError):
     pass
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from thesis_desk.core.records import HIT_END, HIT_START, DocumentInfo, EvidenceInfo, SearchHit
 from thesis_desk.ui.widgets import (
     OptionalDateEdit,
+    guarded_read,
     heading_label,
     muted,
     plain_label,
@@ -356,6 +357,7 @@ class LibraryView(QWidget):
         self.library, self.evidence = library, evidence
         self.refresh()
 
+    @guarded_read
     def refresh(self, select_id: int | None = None) -> None:
         if self.library is None:
             return
@@ -428,6 +430,7 @@ class LibraryView(QWidget):
         if start is not None and end is not None:
             self.reader.reveal(start, end)
 
+    @guarded_read
     def _open(self, row: int) -> None:
         if self.library is None or self.evidence is None or not 0 <= row < len(self.model.docs):
             return

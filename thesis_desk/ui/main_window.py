@@ -37,7 +37,7 @@ from thesis_desk.core.changes import (
 )
 from thesis_desk.paths import WorkspacePaths
 from thesis_desk.ui.theses_view import ThesesView
-from thesis_desk.ui.widgets import confirm, muted, plain_label, plural
+from thesis_desk.ui.widgets import confirm, guarded_read, muted, plain_label, plural
 
 if TYPE_CHECKING:
     from thesis_desk.app import Workspace
@@ -750,6 +750,7 @@ class MainWindow(QMainWindow):
         box.setText(text)
         box.exec()
 
+    @guarded_read
     def refresh_status(self) -> None:
         if self.workspace is None:
             return

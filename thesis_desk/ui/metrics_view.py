@@ -39,6 +39,7 @@ from thesis_desk.ui.forms import pillar_choice_label
 from thesis_desk.ui.widgets import (
     FieldError,
     OptionalDateEdit,
+    guarded_read,
     heading_label,
     local_time,
     muted,
@@ -516,6 +517,7 @@ class MetricsView(QWidget):
         item = self.list.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else None
 
+    @guarded_read
     def refresh(self, select_id: int | None = None) -> None:
         keep = select_id if select_id is not None else self.current_id()
         self.list.blockSignals(True)
@@ -585,6 +587,7 @@ class MetricsView(QWidget):
             return self._source_names.get(("document", o.document_id), f"document {o.document_id}")
         return ""
 
+    @guarded_read
     def show_current(self) -> None:
         mid = self.current_id()
         for w in (self.chart, self.detail):
@@ -887,6 +890,7 @@ class AlertsView(QWidget):
         lay.addLayout(row)
         self.refresh()
 
+    @guarded_read
     def refresh(self) -> None:
         self.tree.clear()
         shown = sorted(self.alerts.alerts(), key=lambda a: a.state != "new")

@@ -31,6 +31,7 @@ from thesis_desk.core.errors import UserError
 from thesis_desk.ui.widgets import (
     OptionalDateEdit,
     confirm,
+    guarded_read,
     muted,
     plain_label,
     plain_tip,
@@ -192,6 +193,7 @@ class PortfolioView(QWidget):
         self.benchmark.setCurrentIndex(max(idx, 0))
         self.benchmark.blockSignals(False)
 
+    @guarded_read
     def refresh(self) -> None:
         self._fill_benchmarks()  # prices may have come from the CLI meanwhile
         as_of = self.as_of.value() or dt.date.today()

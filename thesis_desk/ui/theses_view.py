@@ -52,6 +52,7 @@ from thesis_desk.ui.widgets import (
     DetailPane,
     SafeTextBrowser,
     confirm,
+    guarded_read,
     heading_label,
     local_time,
     muted,
@@ -447,6 +448,7 @@ class ThesesView(QWidget):
         idx = self.table.currentIndex()
         return idx.data(ID_ROLE) if idx.isValid() else None
 
+    @guarded_read
     def reload(self, select_id: int | None = None) -> None:
         """Re-read the list (and the open thesis) from the service."""
         if self.service is None:

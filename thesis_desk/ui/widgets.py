@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QFont, QTextDocument
@@ -16,6 +19,28 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+
+def guarded_read(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A view's refresh over a damaged workspace opened read-only: what cannot be read is
+    said (the view's message signal, else its window's status bar), never raised into
+    Qt; the rest of the window still shows what can be read."""
+
+    @functools.wraps(fn)
+    def wrapper(self: Any, *args: Any, **kw: Any) -> Any:
+        from thesis_desk.core.errors import UnreadableError
+
+        try:
+            return fn(self, *args, **kw)
+        except UnreadableError as exc:
+            message = getattr(self, "message", None)
+            if message is not None:
+                message.emit(str(exc))
+            elif hasattr(self.window(), "statusBar"):
+                self.window().statusBar().showMessage(str(exc), 20000)
+            return None
+
+    return wrapper
 
 
 def plain_label(text: str = "", *, wrap: bool = False, selectable: bool = False) -> QLabel:
