@@ -25,6 +25,9 @@ log = logging.getLogger("thesis_desk")
 
 def setup_logging(paths: WorkspacePaths, *, level: int = logging.INFO) -> None:
     """A rotating log file in the log dir (idempotent: safe to call twice)."""
+    # A log write that fails (a full disk) must not print its traceback over the app's
+    # own message: logging then drops the record, as production code should.
+    logging.raiseExceptions = False
     root = logging.getLogger("thesis_desk")
     target = str(paths.log_file)
     for h in root.handlers:

@@ -409,3 +409,60 @@ def test_bytes_altered_inside_a_stored_text_are_found_by_check(workspace, tmp_pa
     assert report.quotes == ["evidence 1: its document's stored text is damaged"]
     with pytest.raises(UserError, match="stored text of document 1 is damaged"):
         workspace.library.get(r.document.id)
+
+
+def test_disk_full_during_an_import_leaves_no_orphan_original_and_no_traceback(
+        workspace, tmp_path, monkeypatch, capfd):
+    from thesis_desk.core import library
+
+    files = []
+    for i in range(3):
+        files.append(tmp_path / f"note{i}.txt")
+        files[-1].write_text(f"Note {i}\n\nSome text {i}.")
+    calls = {"n": 0}
+    real = library._Writer.insert
+
+    def insert(self, values):  # noqa: ANN001, ANN202
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, values)
+
+    monkeypatch.setattr(library._Writer, "insert", insert)
+    results = workspace.library.import_files(files)
+    assert [r.status for r in results] == ["refused"] * 3
+    assert all("disk is full" in r.message for r in results)
+    assert workspace.library.count() == 0
+    kept = [p for p in workspace.paths.originals_dir.rglob("*") if p.is_file()]
+    assert kept == []  # "nothing was changed" is true: no original left behind
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_disk_full_during_the_pre_upgrade_backup_says_so_and_leaves_nothing(
+        tmp_path, monkeypatch):
+    from alembic import command
+
+    from thesis_desk.core import db as dbmod
+    from thesis_desk.core import migrations
+    from thesis_desk.core.db import make_engine, open_database
+
+    path = tmp_path / "old.sqlite3"
+    engine = make_engine(path, foreign_keys=False)
+    with engine.connect() as conn, conn.begin():
+        cfg = migrations._config(None)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+    engine.dispose()
+    before = path.read_bytes()
+
+    def full(source, target):  # noqa: ANN001, ANN202 - as SQLite stops when the disk fills
+        target.execute("BEGIN")
+        target.execute("CREATE TABLE half (x)")
+        target.execute("INSERT INTO half VALUES (zeroblob(100000))")
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(dbmod, "copy_database", full)
+    with pytest.raises(StorageError, match="not upgraded.*disk is full.*Nothing was changed"):
+        open_database(path, tmp_path / "backups")
+    assert [p.name for p in (tmp_path / "backups").iterdir()] == []
+    assert path.read_bytes() == before

@@ -229,7 +229,11 @@ def backup_file(src: Path, dest: Path) -> Path:
         finally:
             target.close()
     except BaseException:
-        tmp.unlink(missing_ok=True)  # a failed copy leaves nothing behind
+        # a failed copy leaves nothing behind: the file, nor its journal (a full disk
+        # stops SQLite half-way through writing both)
+        for leftover in (tmp, *(tmp.with_name(tmp.name + s) for s in ("-journal", "-wal",
+                                                                       "-shm"))):
+            leftover.unlink(missing_ok=True)
         raise
     finally:
         source.close()
@@ -330,7 +334,14 @@ def open_database(path: Path, backup_dir: Path, *, script_location: Path | None 
         if current is not None:
             stamp = utcnow().strftime("%Y%m%dT%H%M%S")
             backup = backup_dir / f"pre-upgrade-{current}-{stamp}.sqlite3"
-            backup_file(path, backup)
+            try:
+                backup_file(path, backup)
+            except (OSError, sqlite3.Error) as exc:
+                advice = storage_advice(exc) or f"it could not be written ({exc})"
+                raise StorageError(
+                    f"The workspace was not upgraded: the backup taken before every upgrade "
+                    f"could not be written to {backup_dir}: {advice}. Nothing was changed; "
+                    "the workspace opens once the backup can be taken.") from exc
             log.info("backed up %s to %s before upgrading", path, backup)
         migrate_engine = make_engine(path, foreign_keys=False)
         try:

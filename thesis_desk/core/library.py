@@ -186,6 +186,7 @@ class LibraryService:
         try:
             while i < len(paths) and not (cancelled is not None and cancelled()):
                 batch: list[ImportResult] = []
+                kept: list[str] = []  # originals this batch wrote: gone if it rolls back
                 began = time.monotonic()
                 try:
                     with self.db.write() as s:
@@ -196,13 +197,18 @@ class LibraryService:
                                 break
                             if progress is not None:
                                 progress(i, len(paths), paths[i].name)
-                            batch.append(_record(writer, next(source), None))
+                            item = next(source)
+                            if isinstance(item, Prepared) and item.wrote:
+                                kept.append(item.rel)
+                            batch.append(_record(writer, item, None))
                             i += 1
                 except Exception as exc:  # the batch was rolled back whole
-                    log.exception("import batch failed")
+                    log.error("import batch failed: %s", exc)
+                    self._forget_originals(kept)  # "nothing was changed" must be true
                     why = (f"not imported: the import helper process stopped ({exc})"
-                           if isinstance(exc, BrokenProcessPool)
-                           else f"not imported: the database refused the batch ({exc})")
+                           if isinstance(exc, BrokenProcessPool) else
+                           f"not imported: {exc}" if isinstance(exc, UserError) else
+                           f"not imported: the database refused the batch ({exc})")
                     results += [r if r.status != "imported" else
                                 ImportResult(r.path, "refused", f"{Path(r.path).name}: {why}")
                                 for r in batch]
@@ -215,6 +221,12 @@ class LibraryService:
         if progress is not None:
             progress(len(results), len(paths), "")
         return results
+
+    def _forget_originals(self, rels: Sequence[str]) -> None:
+        """Remove originals a rolled-back batch had kept (no row refers to them)."""
+        for rel in rels:
+            with contextlib.suppress(OSError):
+                (self.originals_dir / rel).unlink()
 
     def original_path(self, document_id: int) -> Path:
         with self.db.read() as s:
