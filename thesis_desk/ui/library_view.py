@@ -317,7 +317,9 @@ class LibraryView(QWidget):
         hdr.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hdr.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         fm = self.table.fontMetrics()
-        hdr.resizeSection(1, fm.horizontalAdvance("Investing.com (© Reuters)") + 12)
+        # the title is what a person looks for: the publisher is cut first (whole in the
+        # row's tooltip, with the citation)
+        hdr.resizeSection(1, fm.horizontalAdvance("Investing.com") + 12)
         hdr.resizeSection(2, fm.horizontalAdvance("2025-09-01") + 18)
         self.table.setColumnHidden(3, True)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._open(cur.row()))
