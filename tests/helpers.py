@@ -28,3 +28,18 @@ def minimal_pdf(pages: list[str]) -> bytes:
         out += f"{off:010d} 00000 n \n".encode()
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
+
+
+def database_at_revision(path, revision: str) -> None:  # noqa: ANN001
+    """A workspace database migrated only up to ``revision``, as an older version left it."""
+    from alembic import command
+
+    from thesis_desk.core import migrations
+    from thesis_desk.core.db import make_engine
+
+    engine = make_engine(path, foreign_keys=False)
+    with engine.connect() as conn, conn.begin():
+        cfg = migrations._config(None)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    engine.dispose()

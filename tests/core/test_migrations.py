@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import database_at_revision
 from thesis_desk.core import migrations
 from thesis_desk.core.db import open_database, read_schema_revision
 from thesis_desk.core.errors import DatabaseError, MigrationError, NewerDatabaseError
@@ -178,17 +179,8 @@ def test_foreign_sqlite_file_and_garbage_are_refused(tmp_path):
 def test_a_0001_workspace_upgrades_to_head_keeping_its_documents(tmp_path):
     """The real upgrade path: a workspace written at 0001 gains the publisher index, and
     its search rows stay while the insert trigger goes (the library inserts them, 0003)."""
-    from alembic import command
-
-    from thesis_desk.core.db import make_engine
-
     path = tmp_path / "old.sqlite3"
-    engine = make_engine(path, foreign_keys=False)
-    with engine.connect() as conn, conn.begin():
-        cfg = migrations._config(None)
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
-    engine.dispose()
+    database_at_revision(path, "0001")
     conn = sqlite3.connect(path)
     conn.execute("INSERT INTO document(title, publisher, author, url, kind, sha256, text, "
                  "original_name, original_path, size_bytes, imported_at) VALUES ('D', 'Wire', "
@@ -214,17 +206,8 @@ def test_a_0004_workspace_gets_ids_that_only_grow(tmp_path):
     """0005 rebuilds theses, pillars and evidence with AUTOINCREMENT: rows, indexes and
     foreign keys as they were, and an id freed by a delete is never handed out again
     (SQLite gave a new row the highest free id: the window's undo then addressed it)."""
-    from alembic import command
-
-    from thesis_desk.core.db import make_engine
-
     path = tmp_path / "old.sqlite3"
-    engine = make_engine(path, foreign_keys=False)
-    with engine.connect() as conn, conn.begin():
-        cfg = migrations._config(None)
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0004")
-    engine.dispose()
+    database_at_revision(path, "0004")
     seed(path)
 
     def shape(conn, table):  # noqa: ANN001, ANN202

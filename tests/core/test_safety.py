@@ -440,19 +440,12 @@ def test_disk_full_during_an_import_leaves_no_orphan_original_and_no_traceback(
 
 def test_disk_full_during_the_pre_upgrade_backup_says_so_and_leaves_nothing(
         tmp_path, monkeypatch):
-    from alembic import command
-
+    from tests.helpers import database_at_revision
     from thesis_desk.core import db as dbmod
-    from thesis_desk.core import migrations
-    from thesis_desk.core.db import make_engine, open_database
+    from thesis_desk.core.db import open_database
 
     path = tmp_path / "old.sqlite3"
-    engine = make_engine(path, foreign_keys=False)
-    with engine.connect() as conn, conn.begin():
-        cfg = migrations._config(None)
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0004")
-    engine.dispose()
+    database_at_revision(path, "0004")
     before = path.read_bytes()
 
     def full(source, target):  # noqa: ANN001, ANN202 - as SQLite stops when the disk fills
