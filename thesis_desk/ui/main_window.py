@@ -135,7 +135,8 @@ class MainWindow(QMainWindow):
 
     def _report_changes(self, view: QWidget) -> None:
         """A view's ``changed(Changes)`` comes here; the view has refreshed itself."""
-        view.changed.connect(lambda changes, v=view: self.apply_changes(changes, origin=v))  # type: ignore[attr-defined]
+        view.changed.connect(  # type: ignore[attr-defined]
+            lambda changes, v=view: self.apply_changes(changes, origin=v))
 
     def apply_changes(self, changes: Changes, origin: QWidget | None = None) -> None:
         """Refresh exactly the views that show what ``changes`` touched: at once where
@@ -347,10 +348,11 @@ class MainWindow(QMainWindow):
             missing = result[0]
             self.missing_originals = missing
             if missing:
+                gone = plural(len(missing), "imported original file is",
+                              "imported original files are")
                 self.statusBar().showMessage(
-                    f"{plural(len(missing), 'imported original file is', 'imported original files are')} missing; documents and "
-                    "evidence are intact. File > Check Workspace… lists them; a backup "
-                    "restores them.", 20000)
+                    f"{gone} missing; documents and evidence are intact. File > Check "
+                    "Workspace… lists them; a backup restores them.", 20000)
 
         self.tasks.run(lambda _p, _c: ws.library.check_originals(hashes=False), on_done=done,
                        on_error=lambda e: None, show_progress=False)

@@ -818,8 +818,9 @@ class MetricsView(QWidget):
         r = self.selected_rule()
         if r is None:
             return
+        done = "enabled" if not r.enabled else "disabled"
         self._rule_write(lambda: self.alerts.set_rule_enabled(r.id, not r.enabled),
-                         f"Rule “{r.description}” {'enabled' if not r.enabled else 'disabled'}.")
+                         f"Rule “{r.description}” {done}.")
 
     def remove_rule(self) -> None:
         from thesis_desk.ui.widgets import confirm

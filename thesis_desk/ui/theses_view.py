@@ -745,7 +745,8 @@ class ThesesView(QWidget):
 
         if self.evidence_service is None:
             return
-        if confirm(self, "Delete evidence", f"Delete this evidence?\n\n“{shorten(e.quote, 300)}”\n\n"
+        quote = shorten(e.quote, 300)
+        if confirm(self, "Delete evidence", f"Delete this evidence?\n\n“{quote}”\n\n"
                    "(Ctrl+Z undoes.)", yes="Delete"):
             self.undo_stack.push(undo.DeleteEvidence(
                 e, self.evidence_service, self._after_change, self.message.emit))

@@ -102,8 +102,8 @@ class ThesisMetricsTab(QWidget):
         buttons.rejected.connect(dlg.reject)
         form.addRow(buttons)
         if metric.count() == 0:
-            form.insertRow(0, plain_label("No metrics yet: add one in the Metrics area (New Metric… "
-                                          "or Import CSV/Excel…).", wrap=True))
+            form.insertRow(0, plain_label("No metrics yet: add one in the Metrics area "
+                                          "(New Metric… or Import CSV/Excel…).", wrap=True))
         if dlg.exec() and metric.currentData() is not None:
             self.metrics.link(self.thesis_id, metric.currentData(), direction.currentData())
             self.show_thesis(self.thesis_id)

@@ -198,7 +198,8 @@ class EditEvidence(ServiceCommand):
     def __init__(self, before: EvidenceInfo, after: EvidenceInput, *args: object):
         super().__init__("Edit evidence", *args)  # type: ignore[arg-type]
         self.before, self.after = before, after
-        self.after_seen = self.service.update(before.id, after).to_input()  # type: ignore[attr-defined]
+        done = self.service.update(before.id, after)  # type: ignore[attr-defined]
+        self.after_seen = done.to_input()
         self.before_seen = before.to_input()
 
     def _do(self) -> int:
