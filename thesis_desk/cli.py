@@ -322,6 +322,20 @@ def cmd_metrics_observe(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _strict(args: argparse.Namespace, rejected: list, valid: int) -> None:
+    """A table with a rejected row is written only with --skip-invalid: a scheduled job
+    must be able to tell a partial import from a whole one (exit 1, nothing written)."""
+    from thesis_desk.core.errors import UserError
+
+    for line, why in rejected[:20]:
+        print(f"  line {line}: {why}", file=sys.stderr)
+    if rejected and not args.skip_invalid:
+        more = f" (the first 20 of {len(rejected)} above)" if len(rejected) > 20 else " (above)"
+        raise UserError(
+            f"{len(rejected)} rows cannot be imported{more}; nothing was written. Fix them, "
+            f"or add --skip-invalid to import the {valid} valid rows without them.")
+
+
 def cmd_metrics_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -334,7 +348,8 @@ def cmd_metrics_import(args: argparse.Namespace) -> int:
                                   date_format=args.date_format, replace=args.replace)
     result: dict[str, object] = {"planned": len(plan.lines), "rejected_rows": plan.rejected,
                                  "blank_lines": plan.skipped_blank}
-    if not args.dry_run:
+    if not args.dry_run:  # a dry run says what it would do first, then exits as the import would
+        _strict(args, plan.rejected, len(plan.lines))
         result.update(ws.metrics.import_plan(plan, replace=args.replace))
     if args.json:
         print_json(result)
@@ -342,10 +357,10 @@ def cmd_metrics_import(args: argparse.Namespace) -> int:
         verb = "Would import" if args.dry_run else "Imported"
         print(f"{verb} {len(plan.lines)} observations; rejected {len(plan.rejected)} rows; "
               f"skipped {plan.skipped_blank} blank lines.")
-        for line, why in plan.rejected[:50]:
-            print(f"  line {line}: {why}", file=sys.stderr)
         for message in result.get("alerts", []):  # type: ignore[union-attr]
             print(f"ALERT: {message}")
+    if args.dry_run:
+        _strict(args, plan.rejected, len(plan.lines))
     return EXIT_OK
 
 
@@ -447,10 +462,9 @@ def cmd_prices_import(args: argparse.Namespace) -> int:
                                     price_col=args.price_col, symbol=args.symbol,
                                     symbol_col=args.symbol_col, date_format=args.date_format,
                                     replace=args.replace)
+    _strict(args, plan.rejected, len(plan.lines))
     result = ws.portfolio.import_prices(plan, replace=args.replace)
     result.update(rejected_rows=plan.rejected)
-    for line, why in plan.rejected[:50]:
-        print(f"  line {line}: {why}", file=sys.stderr)
     return emit(args, result, f"Imported {result['imported']} prices for "
                 f"{', '.join(n[:-6] for n in plan.metrics)}; rejected {len(plan.rejected)} rows.")
 
@@ -782,6 +796,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: YYYY-MM-DD)")
     p.add_argument("--replace", action="store_true", help="overwrite values on dates already stored")
     p.add_argument("--dry-run", action="store_true", help="judge the rows, write nothing")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="import the valid rows when some are rejected (default: none, exit 1)")
     p.set_defaults(func=cmd_metrics_import)
 
     rules = sub.add_parser("rules", parents=[common], help="alert rules on metrics")
@@ -826,6 +842,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--price-col", required=True, metavar="C")
     p.add_argument("--date-format", metavar="FMT", help="strptime format, e.g. %%d/%%m/%%Y")
     p.add_argument("--replace", action="store_true", help="replace prices on dates already stored")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="import the valid rows when some are rejected (default: none, exit 1)")
     p.set_defaults(func=cmd_prices_import)
 
     pos = sub.add_parser("positions", parents=[common], help="positions behind theses")

@@ -161,12 +161,19 @@ def test_metrics_import_from_the_cli(capsys, data_dir, tmp_path):
     f.write_text("Date,Close\n2025-01-02,100\n2025-01-03,oops\nTotal,100\n")
     code, out, err = run(capsys, "metrics", "import", str(f), "--metric", "BABA", "--date-col",
                          "Date", "--value-col", "Close", "--dry-run")
-    assert code == 0 and "Would import 1" in out and "line 3" in err and "line 4" in err
+    assert code == 1 and "Would import 1" in out and "line 3" in err and "line 4" in err
     code, out, _ = run(capsys, "metrics", "list", "--json")
     assert json.loads(out) == []  # a dry run writes nothing
+    # strict by default: a file with a rejected row writes nothing and exits 1
+    code, out, err = run(capsys, "metrics", "import", str(f), "--metric", "BABA",
+                         "--date-col", "Date", "--value-col", "Close")
+    assert code == 1 and "2 rows cannot be imported" in err and "--skip-invalid" in err
+    assert "line 3" in err
+    code, out, _ = run(capsys, "metrics", "list", "--json")
+    assert json.loads(out) == []
     code, out, _ = run(capsys, "metrics", "import", str(f), "--metric", "BABA", "--date-col",
-                       "Date", "--value-col", "Close", "--json")
-    assert json.loads(out)["imported"] == 1
+                       "Date", "--value-col", "Close", "--skip-invalid", "--json")
+    assert code == 0 and json.loads(out)["imported"] == 1
     code, _, err = run(capsys, "metrics", "import", str(f), "--metric", "BABA", "--date-col",
                        "Day", "--value-col", "Close")
     assert code == 1 and "no column 'Day'" in err
@@ -324,3 +331,16 @@ def test_a_thesis_scripted_to_its_end(capsys, data_dir):
     assert run(capsys, "backups", "delete", backup["name"], "--yes")[0] == 0
     code, out, _ = run(capsys, "backups", "list", "--json")
     assert backup["name"] not in [b["name"] for b in json.loads(out)]
+
+
+def test_prices_import_is_strict_unless_told_to_skip(capsys, data_dir, tmp_path):
+    f = tmp_path / "prices.csv"
+    f.write_text("Date,Symbol,Close\n2025-01-02,AAA,100\n2025-01-03,AAA,n/a\n")
+    code, _, err = run(capsys, "prices", "import", str(f), "--symbol-col", "Symbol",
+                       "--date-col", "Date", "--price-col", "Close")
+    assert code == 1 and "line 3" in err and "nothing was written" in err
+    code, out, _ = run(capsys, "metrics", "list", "--json")
+    assert json.loads(out) == []
+    code, out, _ = run(capsys, "prices", "import", str(f), "--symbol-col", "Symbol",
+                       "--date-col", "Date", "--price-col", "Close", "--skip-invalid", "--json")
+    assert code == 0 and json.loads(out)["imported"] == 1
