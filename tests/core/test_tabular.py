@@ -219,3 +219,39 @@ def test_a_date_with_trailing_garbage_is_no_date():
                                  "the file's date format")]
     with pytest.raises(ValueError, match="not a YYYY-MM-DD date"):
         parse_day("2025-01-06garbage", None)
+
+
+@pytest.mark.parametrize(("cells", "fmt"), [
+    (["Jan 1 2000", "Feb 1 2000", "Mar 1 2000"], "%b %d %Y"),
+    (["01-Jan-2000", "01-Feb-2000"], "%d-%b-%Y"),
+    (["January 1, 2000", "February 1, 2000"], "%B %d, %Y"),
+    (["1 Jan 2000", "1 Feb 2000"], "%d %b %Y"),
+    (["2000/01/31", "2000/02/29"], "%Y/%m/%d"),
+    (["01/09/2025", "30/09/2025"], "%d/%m/%Y"),  # a day of 30 proves day-first
+    (["09/01/2025", "09/30/2025"], "%m/%d/%Y"),
+])
+def test_date_formats_are_read_off_the_cells(cells, fmt):
+    import pandas as pd
+
+    from thesis_desk.core.tabular import guess_date_format, plan_observations
+
+    guess = guess_date_format(pd.Series(cells))
+    assert guess.fmt == fmt
+    plan = plan_observations(pd.DataFrame({"d": cells, "v": ["1"] * len(cells)}),
+                             date_col="d", value_col="v", metric="m")
+    assert len(plan.days) == len(cells) and not plan.rejected
+
+
+def test_a_date_read_two_ways_is_never_guessed():
+    import pandas as pd
+
+    from thesis_desk.core.tabular import guess_date_format, plan_observations
+
+    cells = ["01/02/2025", "03/04/2025"]  # no day over 12: day- or month-first?
+    guess = guess_date_format(pd.Series(cells))
+    assert guess.fmt is None and set(guess.candidates) == {"%d/%m/%Y", "%m/%d/%Y"}
+    with pytest.raises(UserError, match="read two ways.*--date-format"):
+        plan_observations(pd.DataFrame({"d": cells, "v": ["1", "2"]}), date_col="d",
+                          value_col="v", metric="m")
+    proof = guess_date_format(pd.Series(["01/02/2025", "30/09/2025"]))
+    assert proof.fmt == "%d/%m/%Y" and "line 3 reads 30/09/2025" in proof.reason

@@ -286,7 +286,8 @@ def test_import_dialog_previews_maps_rejects_then_imports(qtbot, window, when_mo
         seen["name"] = dlg.metric_name.text()  # no metric on screen: the file's name
         dlg.metric_name.setText("BABA close")
         dlg.check()
-        seen["first"] = dlg.summary.text()  # ISO dates assumed: every date rejected
+        # 02/01/2025 ... no day over 12: day- or month-first? The dialog asks, never guesses
+        seen["first"] = (dlg.summary.text(), dlg.error.text())
         dlg.date_format.setCurrentIndex(dlg.date_format.findData("%d/%m/%Y"))
         seen["summary"] = dlg.summary.text()
         seen["rejected"] = [dlg.rejected.topLevelItem(i).text(1)
@@ -296,7 +297,7 @@ def test_import_dialog_previews_maps_rejects_then_imports(qtbot, window, when_mo
     when_modal(drive)
     mv.import_file(str(f))
     assert seen["cols"] == ("Trade date", "Close") and seen["name"] == "baba close"
-    assert seen["first"].startswith("0 rows will be imported")
+    assert seen["first"][0] == "" and "could be read two ways" in seen["first"][1]
     assert seen["summary"].startswith("2 rows will be imported into BABA close; 2 will not")
     assert any("not a number" in r for r in seen["rejected"])
     assert any("total row" in r for r in seen["rejected"])
@@ -379,3 +380,29 @@ def test_a_long_file_is_read_and_judged_off_the_gui_thread(qtbot, window, when_m
     assert seen["after"].startswith("30 rows will be imported into Long series")
     mid = window.workspace.metrics.resolve("Long series")
     assert len(window.workspace.metrics.observations(mid)) == 30
+
+
+def test_a_monthly_price_file_with_month_names_imports_with_no_format_typed(
+        qtbot, window, when_modal, tmp_path):
+    """'Jan 1 2000' dates: the dialog detects the format, says so, and imports."""
+    from tests.ui.person import Person
+
+    f = tmp_path / "monthly.csv"
+    f.write_text("Date,Close\nJan 1 2000,10\nFeb 1 2000,11\nMar 1 2000,12\nTotal,33\n")
+    person = Person(qtbot)
+    person.row(window.sidebar, "Metrics")
+    seen = {}
+
+    def drive(dlg) -> None:  # noqa: ANN001
+        person.wait_for(lambda: "will be imported" in dlg.summary.text())
+        seen["summary"] = dlg.summary.text()
+        person.click("Import", within=dlg)
+
+    when_modal(drive)
+    window.metrics_view.import_file(str(f))
+    qtbot.waitUntil(lambda: "summary" in seen and QApplication.activeModalWidget() is None,
+                    timeout=10_000)
+    assert seen["summary"].startswith("Dates read as Mon D YYYY (detected). 3 rows")
+    mid = window.workspace.metrics.resolve("monthly")
+    assert [o.date.isoformat() for o in window.workspace.metrics.observations(mid)] == [
+        "2000-01-01", "2000-02-01", "2000-03-01"]

@@ -245,13 +245,14 @@ class PortfolioService:
     def plan_holdings(self, df, *, thesis_id: int, symbol_col: str, quantity_col: str,  # noqa: ANN001
                       price_col: str, date_col: str, side_col: str | None = None,
                       date_format: str | None = None) -> HoldingsPlan:
-        from thesis_desk.core.tabular import parse_day, parse_number
+        from thesis_desk.core.tabular import parse_day, parse_number, resolve_date_format
 
         for col in (symbol_col, quantity_col, price_col, date_col, side_col):
             if col is not None and col not in df.columns:
                 raise UserError(f"There is no column '{col}'. The columns are: "
                                 f"{', '.join(map(str, df.columns))}.")
         plan = HoldingsPlan([], [])
+        date_format = resolve_date_format(df[date_col], date_format)
         for i in range(len(df)):
             line = i + 2
             cells = {c: ("" if df[c].iat[i] is None else str(df[c].iat[i]).strip())

@@ -202,6 +202,81 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?
                       r"(?:Z|[+-]\d{2}:?\d{2})?)?")
 
 
+# Formats tried on a file's date cells when none is given (ISO first, as before).
+DATE_CANDIDATES = (
+    ("%Y-%m-%d", "YYYY-MM-DD"), ("%Y/%m/%d", "YYYY/MM/DD"),
+    ("%d/%m/%Y", "DD/MM/YYYY (day first)"), ("%m/%d/%Y", "MM/DD/YYYY (month first)"),
+    ("%d.%m.%Y", "DD.MM.YYYY (day first)"), ("%m.%d.%Y", "MM.DD.YYYY (month first)"),
+    ("%d-%m-%Y", "DD-MM-YYYY (day first)"), ("%m-%d-%Y", "MM-DD-YYYY (month first)"),
+    ("%b %d %Y", "Mon D YYYY"), ("%b %d, %Y", "Mon D, YYYY"), ("%B %d %Y", "Month D YYYY"),
+    ("%B %d, %Y", "Month D, YYYY"), ("%d %b %Y", "D Mon YYYY"), ("%d %B %Y", "D Month YYYY"),
+    ("%d-%b-%Y", "DD-Mon-YYYY"), ("%d-%b-%y", "DD-Mon-YY"), ("%b-%d-%Y", "Mon-DD-YYYY"),
+)
+DATE_SAMPLE = 5000  # cells a guess is made from: the work does not grow with the file
+
+
+@dataclass(frozen=True)
+class DateGuess:
+    """The date format a column's cells prove, or the ones it cannot choose between."""
+
+    fmt: str | None  # None with ``candidates``: ambiguous; None alone: nothing fits
+    candidates: tuple[str, ...] = ()
+    reason: str = ""
+
+
+def guess_date_format(cells) -> DateGuess:  # noqa: ANN001 - a pandas Series of text
+    """Which format reads the column: every candidate is tried on a sample of its cells,
+    the ones reading the most (nine in ten at least: a total row or two may not) are
+    kept. Day-first and month-first both fitting (no day over 12) is ambiguous: never
+    guessed. The reason names a line that settles it ("line 14 reads 30/09/2025")."""
+    import pandas as pd
+
+    text = cells.fillna("").astype(str).str.strip()
+    # a "Total" line is no date in any format: it does not vote
+    sample = text[(text != "") & ~text.str.match(_TOTAL.pattern, case=False)].iloc[:DATE_SAMPLE]
+    if sample.empty:
+        return DateGuess(None)
+    iso = pd.to_datetime(sample.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    if iso.notna().mean() >= 0.9:
+        return DateGuess("%Y-%m-%d", reason="YYYY-MM-DD")
+    read = {fmt: pd.to_datetime(sample, format=fmt, errors="coerce").notna()
+            for fmt, _label in DATE_CANDIDATES[1:]}
+    best = max(int(r.sum()) for r in read.values())
+    if best < 0.9 * len(sample):
+        return DateGuess(None)
+    fits = [fmt for fmt, r in read.items() if int(r.sum()) == best]
+    labels = dict(DATE_CANDIDATES)
+    if len(fits) > 1:
+        return DateGuess(None, tuple(fits), " or ".join(labels[f] for f in fits))
+    fmt = fits[0]
+    # the cell that settles it: read by this format and not by its day/month mirror
+    mirror = {"%d/%m/%Y": "%m/%d/%Y", "%m/%d/%Y": "%d/%m/%Y", "%d.%m.%Y": "%m.%d.%Y",
+              "%m.%d.%Y": "%d.%m.%Y", "%d-%m-%Y": "%m-%d-%Y", "%m-%d-%Y": "%d-%m-%Y"}.get(fmt)
+    reason = labels[fmt]
+    if mirror is not None:
+        proof = read[fmt] & ~read[mirror]
+        if proof.any():
+            where = proof.idxmax()
+            reason += f": line {int(where) + 2} reads {sample[where]}"
+    return DateGuess(fmt, reason=reason)
+
+
+def resolve_date_format(cells, date_format: str | None) -> str | None:  # noqa: ANN001
+    """The format to read a date column with: the one given, else the one its cells
+    prove. Two readings possible: refused with both named, never guessed."""
+    if date_format:
+        return date_format
+    guess = guess_date_format(cells)
+    if guess.fmt == "%Y-%m-%d":
+        return None  # ISO: read as before, a time of day after the date allowed
+    if guess.candidates:
+        raise UserError(
+            f"The dates could be read two ways: {guess.reason}; no cell settles it. Choose "
+            "the date format (in the command line: --date-format "
+            + " or ".join(guess.candidates) + ").")
+    return guess.fmt
+
+
 def plan_observations(df, *, date_col: str, value_col: str, metric: str | None = None,
                       metric_col: str | None = None, date_format: str | None = None,
                       existing: dict[str, set[dt.date]] | None = None,
@@ -223,6 +298,7 @@ def plan_observations(df, *, date_col: str, value_col: str, metric: str | None =
         raise UserError("Name the metric, or the column that holds metric names (not both).")
     existing = existing or {}
     n = len(df)
+    date_format = resolve_date_format(df[date_col], date_format)
     # Parse the columns as they stand first (C speed); only cells that fail get the
     # slower clean-up (thousands separators, %, currency, "(12)", stray spaces).
     d = df[date_col].fillna("").astype(str).astype(object)

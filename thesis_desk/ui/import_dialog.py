@@ -31,8 +31,14 @@ if TYPE_CHECKING:
     from thesis_desk.core.metrics import MetricService
     from thesis_desk.core.portfolio import PortfolioService
 
-DATE_FORMATS = (("YYYY-MM-DD", None), ("DD/MM/YYYY", "%d/%m/%Y"), ("MM/DD/YYYY", "%m/%d/%Y"),
-                ("DD.MM.YYYY", "%d.%m.%Y"), ("YYYY/MM/DD", "%Y/%m/%d"))
+# "Detect" reads the format off the cells (core/tabular.guess_date_format), and says
+# which it found and why; the others force one.
+DATE_FORMATS = (("Detect from the dates", None), ("YYYY-MM-DD", "%Y-%m-%d"),
+                ("DD/MM/YYYY", "%d/%m/%Y"), ("MM/DD/YYYY", "%m/%d/%Y"),
+                ("DD.MM.YYYY", "%d.%m.%Y"), ("YYYY/MM/DD", "%Y/%m/%d"),
+                ("Mon D YYYY (Jan 1 2000)", "%b %d %Y"), ("D Mon YYYY (1 Jan 2000)", "%d %b %Y"),
+                ("DD-Mon-YYYY (01-Jan-2000)", "%d-%b-%Y"),
+                ("Month D, YYYY (January 1, 2000)", "%B %d, %Y"))
 PREVIEW_ROWS = 50
 # Files up to this size are read at once (tens of milliseconds); a larger one is read on a
 # worker thread behind a progress dialog (a million rows take about a second).
@@ -255,12 +261,19 @@ class ObservationImportDialog(TableImportDialog):
         self.summary.setText("")
 
     def _show_plan(self, p: Any) -> None:
+        from thesis_desk.core.tabular import guess_date_format
+
         self.plan = p
         self.error.show_error("")
         into = (f" into {', '.join(p.metrics[:5])}{'…' if len(p.metrics) > 5 else ''}"
                 if p.metrics else "")
+        dates = ""
+        if self.date_format.currentData() is None:  # say what was detected, and why
+            guess = guess_date_format(self.df[self.date_col.currentText()])
+            dates = (f"Dates read as {guess.reason} (detected). "
+                     if guess.fmt and guess.fmt != "%Y-%m-%d" else "")
         self.summary.setText(
-            f"{plural(len(p.lines), 'row', 'rows')} will be imported{into}; "
+            f"{dates}{plural(len(p.lines), 'row', 'rows')} will be imported{into}; "
             f"{len(p.rejected):,} will not; "
             f"{plural(p.skipped_blank, 'blank line', 'blank lines')} skipped. "
             "Nothing is written until Import.")
