@@ -252,7 +252,7 @@ class PortfolioService:
                 raise UserError(f"There is no column '{col}'. The columns are: "
                                 f"{', '.join(map(str, df.columns))}.")
         plan = HoldingsPlan([], [])
-        date_format = resolve_date_format(df[date_col], date_format)
+        date_format, _detected = resolve_date_format(df[date_col], date_format)
         for i in range(len(df)):
             line = i + 2
             cells = {c: ("" if df[c].iat[i] is None else str(df[c].iat[i]).strip())

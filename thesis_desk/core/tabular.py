@@ -57,6 +57,7 @@ class ImportPlan:
     values: list[float] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)
     skipped_blank: int = 0
+    detected: str = ""  # the date format read off the cells, and why ("" when given or ISO)
 
     @property
     def rows(self) -> list[PlannedRow]:
@@ -261,20 +262,21 @@ def guess_date_format(cells) -> DateGuess:  # noqa: ANN001 - a pandas Series of 
     return DateGuess(fmt, reason=reason)
 
 
-def resolve_date_format(cells, date_format: str | None) -> str | None:  # noqa: ANN001
-    """The format to read a date column with: the one given, else the one its cells
-    prove. Two readings possible: refused with both named, never guessed."""
+def resolve_date_format(cells, date_format: str | None) -> tuple[str | None, str]:  # noqa: ANN001
+    """The format to read a date column with, and what was detected (for the person):
+    the one given, else the one its cells prove. Two readings possible: refused with
+    both named, never guessed."""
     if date_format:
-        return date_format
+        return date_format, ""
     guess = guess_date_format(cells)
     if guess.fmt == "%Y-%m-%d":
-        return None  # ISO: read as before, a time of day after the date allowed
+        return None, ""  # ISO: read as before, a time of day after the date allowed
     if guess.candidates:
         raise UserError(
             f"The dates could be read two ways: {guess.reason}; no cell settles it. Choose "
             "the date format (in the command line: --date-format "
             + " or ".join(guess.candidates) + ").")
-    return guess.fmt
+    return guess.fmt, guess.reason if guess.fmt else ""
 
 
 def plan_observations(df, *, date_col: str, value_col: str, metric: str | None = None,
@@ -298,7 +300,7 @@ def plan_observations(df, *, date_col: str, value_col: str, metric: str | None =
         raise UserError("Name the metric, or the column that holds metric names (not both).")
     existing = existing or {}
     n = len(df)
-    date_format = resolve_date_format(df[date_col], date_format)
+    date_format, detected = resolve_date_format(df[date_col], date_format)
     # Parse the columns as they stand first (C speed); only cells that fail get the
     # slower clean-up (thousands separators, %, currency, "(12)", stray spaces).
     d = df[date_col].fillna("").astype(str).astype(object)
@@ -357,7 +359,7 @@ def plan_observations(df, *, date_col: str, value_col: str, metric: str | None =
     stored = pd.Series(stored_arr, index=d.index)
     keep = ok & ~dup & ~stored
 
-    plan = ImportPlan(skipped_blank=int(blank.sum()))
+    plan = ImportPlan(skipped_blank=int(blank.sum()), detected=detected)
     idx = np.flatnonzero(keep.to_numpy())
     plan.lines = (idx + 2).tolist()
     plan.names = name_arr[idx].tolist()

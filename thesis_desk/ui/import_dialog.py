@@ -261,17 +261,13 @@ class ObservationImportDialog(TableImportDialog):
         self.summary.setText("")
 
     def _show_plan(self, p: Any) -> None:
-        from thesis_desk.core.tabular import guess_date_format
-
         self.plan = p
         self.error.show_error("")
         into = (f" into {', '.join(p.metrics[:5])}{'…' if len(p.metrics) > 5 else ''}"
                 if p.metrics else "")
-        dates = ""
-        if self.date_format.currentData() is None:  # say what was detected, and why
-            guess = guess_date_format(self.df[self.date_col.currentText()])
-            dates = (f"Dates read as {guess.reason} (detected). "
-                     if guess.fmt and guess.fmt != "%Y-%m-%d" else "")
+        # what the plan (made off the GUI thread) detected, and why
+        detected = getattr(p, "detected", "")
+        dates = f"Dates read as {detected} (detected). " if detected else ""
         self.summary.setText(
             f"{dates}{plural(len(p.lines), 'row', 'rows')} will be imported{into}; "
             f"{len(p.rejected):,} will not; "
