@@ -146,11 +146,6 @@ class Person:
             QTest.keyClick(target, Qt.Key.Key_Delete)
         QTest.keyClicks(target, text)
 
-    def key(self, target: QWidget, key: Qt.Key,
-            modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-        check_reachable(target)
-        QTest.keyClick(target, key, modifiers)
-
     def choose(self, combo: QComboBox, text: str) -> None:
         """Pick the item showing ``text`` (exact, then the first containing it) from the
         combo's own popup list, with the keyboard, as a person picks from a list."""
@@ -297,15 +292,6 @@ class Person:
             else:
                 act.trigger()
 
-    def shortcut(self, window: QWidget, seq: str) -> None:
-        """Press a key sequence in the focused widget of ``window`` (shortcuts fire)."""
-        from PySide6.QtGui import QKeySequence
-
-        check_reachable(window)
-        combo = QKeySequence(seq)[0]
-        target = QApplication.focusWidget() or window
-        QTest.keyClick(target, combo.key(), combo.keyboardModifiers())
-
     def date(self, target: QWidget, iso: str) -> None:
         """Type a date into a date field (yyyy-MM-dd), ticking its "set" box first where
         it has one (OptionalDateEdit), as a person must."""
@@ -357,11 +343,6 @@ class Person:
 
     def wait_for(self, condition: Callable[[], object], timeout_ms: int = 5000) -> None:
         self.qtbot.waitUntil(lambda: bool(condition()), timeout=timeout_ms)
-
-
-def line_edit(dialog: QWidget, label: str) -> QLineEdit:
-    """The field a form row's label names (QFormLayout buddies)."""
-    return field(dialog, label)  # type: ignore[return-value]
 
 
 def field(dialog: QWidget, label: str) -> QWidget:

@@ -92,12 +92,6 @@ class RuleInfo:
     thesis_id: int | None = None  # the tied pillar's thesis
     thesis_title: str = ""
 
-    def to_input(self) -> RuleInput:
-        return RuleInput(metric_id=self.metric_id, kind=self.kind, threshold=self.threshold,
-                         window=self.window, window_unit=self.window_unit,
-                         hysteresis=self.hysteresis, pillar_id=self.pillar_id,
-                         pillar_state_on_fire=self.pillar_state_on_fire, note=self.note)
-
 
 @dataclass(frozen=True)
 class PillarChoice:
@@ -187,10 +181,6 @@ class AlertService:
             info = _rule_info(s, r)
             s.delete(r)
             return info
-
-    def rule(self, rule_id: int) -> RuleInfo:
-        with self.db.read() as s:
-            return _rule_info(s, _rule(s, rule_id))
 
     def pillar_choices(self, metric_id: int | None = None) -> list[PillarChoice]:
         """What a rule of ``metric_id`` can be tied to: every pillar of a thesis not

@@ -50,9 +50,6 @@ class Changes:
         return Changes(self.kinds | other.kinds, self.theses | other.theses,
                        self.metrics | other.metrics, self.everything or other.everything)
 
-    def __bool__(self) -> bool:
-        return bool(self.kinds) or self.everything
-
     def touches(self, *kinds: str) -> bool:
         return self.everything or not self.kinds.isdisjoint(kinds)
 

@@ -123,7 +123,7 @@ class Database:
                 raise
             raise UnreadableError(
                 "This part of the workspace is damaged and cannot be read "
-                f"({getattr(exc, 'orig', None) or exc}). What can be read is shown; restore "
+                f"({_sqlite_words(exc)}). What can be read is shown; restore "
                 "a backup (File > Backups…, or thesis-desk restore) to get the rest back."
             ) from exc
         finally:
@@ -266,22 +266,27 @@ def _is_storage_failure(exc: BaseException) -> bool:
     return isinstance(orig, sqlite3.DatabaseError) and "malformed" in str(orig).lower()
 
 
+def _sqlite_words(exc: BaseException) -> str:
+    """What SQLite itself said (SQLAlchemy wraps it as ``orig``)."""
+    return str(getattr(exc, "orig", None) or exc)
+
+
 def _is_damage(exc: BaseException) -> bool:
     """SQLite saying a page it read is not what it should be."""
-    low = str(getattr(exc, "orig", None) or exc).lower()
+    low = _sqlite_words(exc).lower()
     return "malformed" in low or "not a database" in low or "corrupt" in low
 
 
 def storage_advice(exc: BaseException) -> str | None:
     """What to tell the person about a refused write or copy, if SQLite's words say."""
-    low = str(getattr(exc, "orig", None) or exc).lower()
+    low = _sqlite_words(exc).lower()
     return next((advice for needles, advice in _STORAGE_HINTS
                  if any(n in low for n in needles)), None)
 
 
 def storage_error(exc: BaseException, path: Path) -> DatabaseError:
     """A refused write as a message a person can act on; unknown errors keep SQLite's text."""
-    text = str(getattr(exc, "orig", None) or exc)
+    text = _sqlite_words(exc)
     advice = storage_advice(exc)
     if advice is not None:
         return StorageError(f"Not saved: {advice}. Nothing was changed ({text}).")

@@ -67,13 +67,13 @@ def document_info(d: Document) -> DocumentInfo:
 
 
 SNIPPET_SCAN = 2_000_000  # characters of a document searched for its snippet
-SNIPPET_CONTEXT = 70  # characters shown either side of the first match
+SNIPPET_CONTEXT = 70  # characters shown either side of the chosen passage
 
 
 def make_snippet(text: str, words: Sequence[str]) -> str:
-    """The passage around the first occurrence of a query word, every query word in it
-    marked (HIT_START ... HIT_END). One forward scan to the first match: the time does
-    not grow with how often a word occurs, and a 50 MB line is read once at most."""
+    """The passage with the most query words (``_best_match``), every query word in it
+    marked (HIT_START ... HIT_END). The work is bounded by SNIPPET_MATCHES, not by how
+    often a word occurs, and a 50 MB line is read once at most."""
     if not words:
         return ""
     pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)",
@@ -140,8 +140,12 @@ def fts_query(user_query: str) -> str:
     Quotes, ``*``, ``-``, ``:`` and parentheses are searched as words, never parsed
     as FTS syntax, so no query can raise.
     """
-    words = re.findall(r"\w+", user_query)
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+    return " ".join('"' + w.replace('"', '""') + '"' for w in query_words(user_query))
+
+
+def query_words(user_query: str) -> list[str]:
+    """The words a query is made of: what FTS5 is asked for and what a snippet marks."""
+    return re.findall(r"\w+", user_query)
 
 
 class LibraryService:
@@ -369,17 +373,16 @@ class LibraryService:
                 if not hits or stopped():  # superseded while it ranked: no snippets
                     return []
                 ids = ",".join(str(int(h[0])) for h in hits)
+                # each kept document's details and the head of its text, in one read
                 docs = {r[0]: r for r in s.execute(text(
-                    f"SELECT {_INFO_COLUMNS} FROM document WHERE id IN ({ids})"))}
-                heads = dict(s.execute(text(
-                    f"SELECT id, substr(text, 1, {SNIPPET_SCAN}) FROM document "
-                    f"WHERE id IN ({ids})")).all())
+                    f"SELECT {_INFO_COLUMNS}, substr(text, 1, {SNIPPET_SCAN}) FROM document "
+                    f"WHERE id IN ({ids})"))}
             except OperationalError:
                 if stopped():
                     return []
                 raise
-        words = re.findall(r"\w+", query)
-        return [SearchHit(_info_from_row(docs[i]), make_snippet(heads.get(i) or "", words),
+        words = query_words(query)
+        return [SearchHit(_info_from_row(docs[i][:-1]), make_snippet(docs[i][-1] or "", words),
                           rank) for i, rank in hits]
 
     # -- writing

@@ -463,6 +463,23 @@ class MetricDialog(FormDialog):
                            description=self.description.toPlainText(), source=self.source.text())
 
 
+def number_field(errors: dict[str, str], name: str, box: QLineEdit, *,
+                 required: str = "") -> float | None:
+    """The number typed in ``box``, or None: empty (``required`` then says what to give),
+    or refused, the reason put in ``errors[name]`` for the form to show beside the field."""
+    from thesis_desk.core.tabular import parse_number
+
+    if not box.text().strip():
+        if required:
+            errors[name] = required
+        return None
+    try:
+        return parse_number(box.text())
+    except ValueError as exc:
+        errors[name] = number_error(exc, box.text())
+        return None
+
+
 def number_error(exc: ValueError, text: str) -> str:
     """A refused number in the person's own spelling (not lower-cased), with a hint when
     it holds a currency code: that has a field of its own."""
@@ -516,25 +533,12 @@ class PositionDialog(FormDialog):
 
     def value(self):  # -> PositionInput
         from thesis_desk.core.portfolio import PositionInput
-        from thesis_desk.core.tabular import parse_number
 
         errors: dict[str, str] = {}
-
-        def number(name: str, box: QLineEdit, *, optional: bool = True) -> float | None:
-            if not box.text().strip():
-                if not optional:
-                    errors[name] = "Required."
-                return None
-            try:
-                return parse_number(box.text())
-            except ValueError as exc:
-                errors[name] = number_error(exc, box.text())
-                return None
-
-        qty = number("quantity", self.quantity)
-        weight = number("weight", self.weight)
-        entry_price = number("entry_price", self.entry_price, optional=False)
-        exit_price = number("exit_price", self.exit_price)
+        qty = number_field(errors, "quantity", self.quantity)
+        weight = number_field(errors, "weight", self.weight)
+        entry_price = number_field(errors, "entry_price", self.entry_price, required="Required.")
+        exit_price = number_field(errors, "exit_price", self.exit_price)
         if self.entry_date.value() is None:
             errors["entry_date"] = "Give the entry date."
         if errors:
@@ -573,7 +577,7 @@ class RuleDialog(FormDialog):
 
     def __init__(self, submit: Callable[[object], None], *, metric_id: int,
                  metric_name: str, choices: list, existing: object | None = None,
-                 pillar_id: int | None = None, parent: QWidget | None = None):
+                 parent: QWidget | None = None):
         super().__init__("Edit Rule" if existing else "Add Rule", parent)
         self.submit, self.metric_id = submit, metric_id
         self.resize(640, 0)  # as tall as its fields: rows come and go with the kind
@@ -620,11 +624,9 @@ class RuleDialog(FormDialog):
             _select(self.unit, e.window_unit)  # type: ignore[attr-defined]
             if e.hysteresis:  # type: ignore[attr-defined]
                 self.hysteresis.setText(f"{e.hysteresis:g}")  # type: ignore[attr-defined]
-            pillar_id = e.pillar_id  # type: ignore[attr-defined]
+            _select(self.pillar, e.pillar_id)  # type: ignore[attr-defined]
             _select(self.on_fire, e.pillar_state_on_fire)  # type: ignore[attr-defined]
             self.note.setText(e.note)  # type: ignore[attr-defined]
-        if pillar_id is not None:
-            _select(self.pillar, pillar_id)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.pillar.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
@@ -646,22 +648,13 @@ class RuleDialog(FormDialog):
 
     def value(self):  # -> RuleInput
         from thesis_desk.core.alerts import RuleInput
-        from thesis_desk.core.tabular import parse_number
 
         kind = self.kind.currentData()
         errors: dict[str, str] = {}
-        level = hysteresis = None
-        if kind != "stale":
-            try:
-                level = parse_number(self.level.text())
-            except ValueError as exc:
-                errors["threshold"] = (number_error(exc, self.level.text())
-                                       if self.level.text().strip() else "Give the level.")
-        if self.hysteresis.text().strip() and kind in ("above", "below", "crosses"):
-            try:
-                hysteresis = parse_number(self.hysteresis.text())
-            except ValueError as exc:
-                errors["hysteresis"] = number_error(exc, self.hysteresis.text())
+        level = (number_field(errors, "threshold", self.level, required="Give the level.")
+                 if kind != "stale" else None)
+        hysteresis = (number_field(errors, "hysteresis", self.hysteresis)
+                      if kind in ("above", "below", "crosses") else None)
         if errors:
             raise ValidationError(errors)
         return RuleInput(metric_id=self.metric_id, kind=kind, threshold=level,
