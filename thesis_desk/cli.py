@@ -342,10 +342,11 @@ def cmd_metrics_import(args: argparse.Namespace) -> int:
     from thesis_desk.core.tabular import read_table
 
     ws = _workspace(args)
-    df = read_table(Path(args.file), numbers=[args.value_col])
+    df = read_table(Path(args.file), numbers=[args.value_col], delimiter=args.delimiter)
     plan = ws.metrics.plan_import(df, date_col=args.date_col, value_col=args.value_col,
                                   metric=args.metric, metric_col=args.metric_col,
-                                  date_format=args.date_format, replace=args.replace)
+                                  date_format=args.date_format, replace=args.replace,
+                                  decimal=args.decimal)
     result: dict[str, object] = {"planned": len(plan.lines), "rejected_rows": plan.rejected,
                                  "blank_lines": plan.skipped_blank}
     if not args.dry_run:  # a dry run says what it would do first, then exits as the import would
@@ -458,10 +459,11 @@ def cmd_prices_import(args: argparse.Namespace) -> int:
     from thesis_desk.core.tabular import read_table
 
     ws = _workspace(args)
-    plan = ws.portfolio.plan_prices(read_table(Path(args.file)), date_col=args.date_col,
-                                    price_col=args.price_col, symbol=args.symbol,
-                                    symbol_col=args.symbol_col, date_format=args.date_format,
-                                    replace=args.replace)
+    plan = ws.portfolio.plan_prices(read_table(Path(args.file), delimiter=args.delimiter),
+                                    date_col=args.date_col, price_col=args.price_col,
+                                    symbol=args.symbol, symbol_col=args.symbol_col,
+                                    date_format=args.date_format, replace=args.replace,
+                                    decimal=args.decimal)
     _strict(args, plan.rejected, len(plan.lines))
     result = ws.portfolio.import_prices(plan, replace=args.replace)
     result.update(rejected_rows=plan.rejected)
@@ -509,12 +511,12 @@ def cmd_positions_import(args: argparse.Namespace) -> int:
 
     ws = _workspace(args)
     plan = ws.portfolio.plan_holdings(
-        read_table(Path(args.file)), thesis_id=ws.theses.resolve(args.thesis),
-        symbol_col=args.symbol_col, quantity_col=args.quantity_col, price_col=args.price_col,
-        date_col=args.date_col, date_format=args.date_format)
-    for line, why in plan.rejected[:50]:
-        print(f"  line {line}: {why}", file=sys.stderr)
-    n = ws.portfolio.import_holdings(plan)
+        read_table(Path(args.file), delimiter=args.delimiter),
+        thesis_id=ws.theses.resolve(args.thesis), symbol_col=args.symbol_col,
+        quantity_col=args.quantity_col, price_col=args.price_col, date_col=args.date_col,
+        date_format=args.date_format, decimal=args.decimal)
+    _strict(args, plan.rejected, len(plan.rows))
+    n = ws.portfolio.import_holdings(plan, skip_invalid=True)
     return emit(args, {"imported": n}, f"Imported {n} positions.")
 
 
@@ -657,6 +659,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", default=argparse.SUPPRESS, metavar="DIR",
         help="workspace folder (default: the per-user data dir, or $THESIS_DESK_DATA_DIR)",
     )
+    table = argparse.ArgumentParser(add_help=False)  # how a table file is read
+    table.add_argument("--date-format", metavar="FMT",
+                       help="strptime format, e.g. %%d/%%m/%%Y (default: read off the dates)")
+    table.add_argument("--decimal", choices=(".", ","),
+                       help="decimal separator (default: a comma when the numbers prove it)")
+    table.add_argument("--delimiter", choices=(",", ";", "tab", "|"),
+                       help="CSV field separator (default: sniffed from the first lines)")
+    table.add_argument("--skip-invalid", action="store_true",
+                       help="import the valid rows when some are rejected (default: none, exit 1)")
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print JSON")
 
@@ -784,7 +795,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true", help="replace a value already on that date")
     p.set_defaults(func=cmd_metrics_observe)
 
-    p = msub.add_parser("import", parents=[common, as_json],
+    p = msub.add_parser("import", parents=[common, as_json, table],
                         help="import observations from CSV or Excel (all valid rows or nothing)")
     p.add_argument("file", metavar="FILE")
     which = p.add_mutually_exclusive_group(required=True)
@@ -792,12 +803,8 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--metric-col", metavar="C", help="a column naming each row's metric")
     p.add_argument("--date-col", required=True, metavar="C")
     p.add_argument("--value-col", required=True, metavar="C")
-    p.add_argument("--date-format", metavar="FMT", help="strptime format, e.g. %%d/%%m/%%Y "
-                   "(default: YYYY-MM-DD)")
     p.add_argument("--replace", action="store_true", help="overwrite values on dates already stored")
     p.add_argument("--dry-run", action="store_true", help="judge the rows, write nothing")
-    p.add_argument("--skip-invalid", action="store_true",
-                   help="import the valid rows when some are rejected (default: none, exit 1)")
     p.set_defaults(func=cmd_metrics_import)
 
     rules = sub.add_parser("rules", parents=[common], help="alert rules on metrics")
@@ -832,7 +839,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     pr = sub.add_parser("prices", parents=[common], help="price series of instruments")
     prsub = pr.add_subparsers(title="prices commands", metavar="ACTION", required=True)
-    p = prsub.add_parser("import", parents=[common, as_json],
+    p = prsub.add_parser("import", parents=[common, as_json, table],
                          help="import prices from CSV/Excel (creates instruments and series)")
     p.add_argument("file")
     who = p.add_mutually_exclusive_group(required=True)
@@ -840,10 +847,7 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--symbol-col", metavar="C", help="column naming the instrument (long file)")
     p.add_argument("--date-col", required=True, metavar="C")
     p.add_argument("--price-col", required=True, metavar="C")
-    p.add_argument("--date-format", metavar="FMT", help="strptime format, e.g. %%d/%%m/%%Y")
     p.add_argument("--replace", action="store_true", help="replace prices on dates already stored")
-    p.add_argument("--skip-invalid", action="store_true",
-                   help="import the valid rows when some are rejected (default: none, exit 1)")
     p.set_defaults(func=cmd_prices_import)
 
     pos = sub.add_parser("positions", parents=[common], help="positions behind theses")
@@ -864,7 +868,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_positions_add)
     p = psub.add_parser("list", parents=[common, as_json], help="list positions")
     p.set_defaults(func=cmd_positions_list)
-    p = psub.add_parser("import", parents=[common, as_json],
+    p = psub.add_parser("import", parents=[common, as_json, table],
                         help="import holdings (all rows or none) into a thesis")
     p.add_argument("file")
     p.add_argument("--thesis", required=True, help="thesis id or exact title")
@@ -873,7 +877,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="negative quantities are short positions")
     p.add_argument("--price-col", required=True, metavar="C", help="cost or entry price")
     p.add_argument("--date-col", required=True, metavar="C")
-    p.add_argument("--date-format", metavar="FMT")
     p.set_defaults(func=cmd_positions_import)
     p = psub.add_parser("target", parents=[common, as_json],
                         help="target/stop prices of a thesis as alert rules on the price")

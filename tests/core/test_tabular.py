@@ -255,3 +255,64 @@ def test_a_date_read_two_ways_is_never_guessed():
                           value_col="v", metric="m")
     proof = guess_date_format(pd.Series(["01/02/2025", "30/09/2025"]))
     assert proof.fmt == "%d/%m/%Y" and "line 3 reads 30/09/2025" in proof.reason
+
+
+@pytest.mark.parametrize(("sep", "cells", "values", "comma"), [
+    (";", ["13,5", "1.234,5", "7"], [13.5, 1234.5, 7.0], "13,5"),  # a European export
+    ("\t", ["1 234,5", "0,125", "(2,5)"], [1234.5, 0.125, -2.5], "1 234,5"),  # space thousands
+    ("|", ["1,234.5", "13.5", "2"], [1234.5, 13.5, 2.0], None),  # the usual point, pipes
+])
+def test_delimiter_and_decimal_separator_are_read_off_the_file(tmp_path, sep, cells, values,
+                                                               comma):
+    f = tmp_path / "export.csv"
+    f.write_text(f"Date{sep}Close\n" + "".join(
+        f"2025-01-0{i + 1}{sep}{c}\n" for i, c in enumerate(cells)) + f"Total{sep}99\n")
+    df = read_table(f, numbers=["Close"])
+    assert df.attrs["delimiter"] == sep and list(df.columns) == ["Date", "Close"]
+    plan = plan_observations(df, date_col="Date", value_col="Close", metric="X")
+    assert plan.values == values
+    assert plan.rejected == [(5, "a total row, not an observation")]
+    assert plan.decimal_reason == (f"decimal comma: line 2 reads {comma}" if comma else "")
+
+
+def test_a_forced_decimal_and_an_inconsistent_file_say_what_is_wrong(tmp_path):
+    f = tmp_path / "mixed.csv"
+    f.write_text("Date;Close\n2025-01-02;13,5\n2025-01-03;1.5\n")
+    plan = plan_observations(read_table(f), date_col="Date", value_col="Close", metric="X")
+    # one cell proves a point, one a comma: nothing is guessed, the comma row is refused
+    assert plan.values == [1.5] and plan.decimal == "."
+    assert "'13,5' is not a number (decimal commas? choose the decimal separator)" in \
+        dict(plan.rejected)[2]
+    forced = plan_observations(read_table(f), date_col="Date", value_col="Close", metric="X",
+                               decimal=",")
+    assert forced.values == [13.5]
+    assert "decimal point, but this file's numbers use decimal commas" in dict(forced.rejected)[3]
+    # "1.234" with a decimal comma is one thousand two hundred and thirty-four
+    g = tmp_path / "eu.csv"
+    g.write_text("Date;Close\n2025-01-02;1.234\n2025-01-03;2,5\n")
+    assert plan_observations(read_table(g, numbers=["Close"]), date_col="Date",
+                             value_col="Close", metric="X").values == [1234.0, 2.5]
+
+
+def test_underscored_numbers_get_a_reason(tmp_path):
+    with pytest.raises(ValueError, match="underscore"):
+        parse_number("1_000")
+    f = tmp_path / "u.csv"
+    f.write_text("Date,Close\n2025-01-02,1_000\n2025-01-03,5\n")
+    plan = plan_observations(read_table(f), date_col="Date", value_col="Close", metric="X")
+    assert plan.values == [5.0] and "underscore" in dict(plan.rejected)[2]
+
+
+def test_excel_day_numbers_are_dates(tmp_path):
+    import pandas as pd
+
+    from thesis_desk.core.tabular import guess_date_format
+
+    cells = [str(45688 + i) for i in range(20)] + ["45708.75"]  # a time of day too
+    assert "45688 is 2025-01-31" in guess_date_format(pd.Series(cells)).reason
+    plan = plan_observations(pd.DataFrame({"d": cells, "v": ["1"] * 21}), date_col="d",
+                             value_col="v", metric="m")
+    assert plan.days[0] == "2025-01-31" and plan.days[-1] == "2025-02-20"
+    assert "Excel day numbers" in plan.detected
+    # a column of years or counts is never taken for day numbers
+    assert guess_date_format(pd.Series(["2020", "2021", "2022"])).fmt != "excel-serial"

@@ -344,3 +344,58 @@ def test_prices_import_is_strict_unless_told_to_skip(capsys, data_dir, tmp_path)
     code, out, _ = run(capsys, "prices", "import", str(f), "--symbol-col", "Symbol",
                        "--date-col", "Date", "--price-col", "Close", "--skip-invalid", "--json")
     assert code == 0 and json.loads(out)["imported"] == 1
+
+
+def test_european_and_monthly_files_import_with_nothing_typed(capsys, data_dir, tmp_path):
+    """A semicolon export with decimal commas and a monthly file dated "Jan 1 2000":
+    read as they are, no format named."""
+    eu = tmp_path / "eu.csv"
+    eu.write_text("Datum;Schluss\n30/09/2025;1.234,5\n01/10/2025;13,5\nSumme;1248\n")
+    code, out, err = run(capsys, "metrics", "import", str(eu), "--metric", "EU", "--date-col",
+                         "Datum", "--value-col", "Schluss", "--skip-invalid", "--json")
+    assert code == 0, err
+    code, out, _ = run(capsys, "metrics", "show", "EU", "--json")
+    assert [(o["date"], o["value"]) for o in json.loads(out)["observations"]] == [
+        ("2025-09-30", 1234.5), ("2025-10-01", 13.5)]
+    monthly = tmp_path / "monthly.csv"
+    monthly.write_text("Date,Close\nJan 1 2000,10\nFeb 1 2000,11\nMar 1 2000,12\n")
+    code, out, err = run(capsys, "prices", "import", str(monthly), "--symbol", "MON",
+                         "--date-col", "Date", "--price-col", "Close", "--json")
+    assert code == 0 and json.loads(out)["imported"] == 3, err
+    # forced: the same semicolon file split at its commas does not fit its header
+    code, _, err = run(capsys, "metrics", "import", str(eu), "--metric", "EU2", "--date-col",
+                       "Datum", "--value-col", "Schluss", "--delimiter", ",")
+    assert code == 1 and "more fields than the header" in err
+    # forced decimal point: "13,5" is no number then, and nothing is written
+    code, _, err = run(capsys, "metrics", "import", str(eu), "--metric", "EU3", "--date-col",
+                       "Datum", "--value-col", "Schluss", "--decimal", ".")
+    assert code == 1 and "'13,5' is not a number" in err and "nothing was written" in err
+
+
+def test_ambiguous_dates_exit_1_naming_the_formats(capsys, data_dir, tmp_path):
+    f = tmp_path / "amb.csv"
+    f.write_text("Date,Close\n01/02/2025,1\n03/04/2025,2\n")
+    code, _, err = run(capsys, "metrics", "import", str(f), "--metric", "A", "--date-col",
+                       "Date", "--value-col", "Close")
+    assert code == 1 and "read two ways" in err and "--date-format %d/%m/%Y or %m/%d/%Y" in err
+    code, _, err = run(capsys, "metrics", "import", str(f), "--metric", "A", "--date-col",
+                       "Date", "--value-col", "Close", "--date-format", "%m/%d/%Y", "--json")
+    assert code == 0, err
+    code, out, _ = run(capsys, "metrics", "show", "A", "--json")
+    assert [o["date"] for o in json.loads(out)["observations"]] == ["2025-01-02", "2025-03-04"]
+
+
+def test_positions_import_is_strict_unless_told(capsys, data_dir, tmp_path):
+    run(capsys, "theses", "add", "--title", "Book", "--claim", "c")
+    f = tmp_path / "holdings.csv"
+    f.write_text("Symbol;Qty;Cost;Bought\nBABA;100;85,5;2025-01-02\nTCEHY;x;40;2025-01-02\n")
+    args = ("positions", "import", str(f), "--thesis", "Book", "--symbol-col", "Symbol",
+            "--quantity-col", "Qty", "--price-col", "Cost", "--date-col", "Bought")
+    code, _, err = run(capsys, *args)
+    assert code == 1 and "line 3: 'x' is not a number" in err and "nothing was written" in err
+    code, out, _ = run(capsys, "positions", "list", "--json")
+    assert json.loads(out) == []
+    code, out, err = run(capsys, *args, "--skip-invalid", "--json")
+    assert code == 0 and json.loads(out)["imported"] == 1, err
+    code, out, _ = run(capsys, "positions", "list", "--json")
+    assert [(p["symbol"], p["entry_price"]) for p in json.loads(out)] == [("BABA", 85.5)]

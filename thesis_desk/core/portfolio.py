@@ -216,7 +216,7 @@ class PortfolioService:
 
     def plan_prices(self, df, *, date_col: str, price_col: str, symbol: str | None = None,  # noqa: ANN001
                     symbol_col: str | None = None, date_format: str | None = None,
-                    replace: bool = False):  # -> ImportPlan
+                    replace: bool = False, decimal: str | None = None):  # -> ImportPlan
         """Judge a price file (one symbol, or a long file with a symbol column)."""
         if (symbol is None) == (symbol_col is None):
             raise UserError("Give the symbol, or the column that holds symbols (not both).")
@@ -230,7 +230,7 @@ class PortfolioService:
         return self.metrics.plan_import(
             df, date_col=date_col, value_col=price_col,
             metric=price_metric_name(symbol) if symbol else None, metric_col=symbol_col,
-            date_format=date_format, replace=replace)
+            date_format=date_format, replace=replace, decimal=decimal)
 
     def import_prices(self, plan, *, replace: bool = False) -> dict[str, object]:  # noqa: ANN001
         names = {n: n[: -len(" price")] for n in plan.metrics}
@@ -244,8 +244,16 @@ class PortfolioService:
 
     def plan_holdings(self, df, *, thesis_id: int, symbol_col: str, quantity_col: str,  # noqa: ANN001
                       price_col: str, date_col: str, side_col: str | None = None,
-                      date_format: str | None = None) -> HoldingsPlan:
-        from thesis_desk.core.tabular import parse_day, parse_number, resolve_date_format
+                      date_format: str | None = None,
+                      decimal: str | None = None) -> HoldingsPlan:
+        import pandas as pd
+
+        from thesis_desk.core.tabular import (
+            parse_day,
+            parse_number,
+            resolve_date_format,
+            resolve_decimal,
+        )
 
         for col in (symbol_col, quantity_col, price_col, date_col, side_col):
             if col is not None and col not in df.columns:
@@ -253,6 +261,8 @@ class PortfolioService:
                                 f"{', '.join(map(str, df.columns))}.")
         plan = HoldingsPlan([], [])
         date_format, _detected = resolve_date_format(df[date_col], date_format)
+        decimal, _why = resolve_decimal(pd.concat([df[quantity_col], df[price_col]],
+                                                  ignore_index=True), decimal)
         for i in range(len(df)):
             line = i + 2
             cells = {c: ("" if df[c].iat[i] is None else str(df[c].iat[i]).strip())
@@ -264,12 +274,12 @@ class PortfolioService:
                 symbol = cells[symbol_col]
                 if not symbol or symbol == "nan":
                     raise ValueError("no symbol")
-                qty = parse_number(cells[quantity_col])
+                qty = parse_number(cells[quantity_col], decimal)
                 side = "short" if qty < 0 else "long"
                 if side_col:
                     side = cells[side_col].lower() or side
                 data = PositionInput(thesis_id, symbol, parse_day(cells[date_col], date_format),
-                                     parse_number(cells[price_col]), side, abs(qty))
+                                     parse_number(cells[price_col], decimal), side, abs(qty))
             except ValueError as exc:
                 plan.rejected.append((line, str(exc)))
                 continue
@@ -280,9 +290,10 @@ class PortfolioService:
                 plan.rows.append((line, data))
         return plan
 
-    def import_holdings(self, plan: HoldingsPlan) -> int:
-        """All rows or none: a holdings file with any bad row writes nothing."""
-        if plan.rejected:
+    def import_holdings(self, plan: HoldingsPlan, *, skip_invalid: bool = False) -> int:
+        """All rows or none: a holdings file with any bad row writes nothing, unless
+        ``skip_invalid`` (the person saw the rejected rows and chose to go on)."""
+        if plan.rejected and not skip_invalid:
             line, why = plan.rejected[0]
             raise UserError(f"{len(plan.rejected)} rows cannot be read (line {line}: {why}). "
                             "Nothing was imported; correct the file and import it again.")

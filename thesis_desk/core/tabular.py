@@ -34,7 +34,9 @@ def count_lines(path: Path, limit: int) -> int:
             if n > limit:
                 break
     return n
-_TOTAL = re.compile(r"^\s*(grand\s+)?(total|sum|subtotal|average|mean)\b", re.I)
+# A footer line ("Total", "Grand total", "Summe", "Somme", ...) is recognised, never imported
+_TOTAL = re.compile(r"^\s*(grand\s+)?(total|sum|subtotal|average|mean|summe|gesamt|somme"
+                    r"|totale|suma|totaal)\b", re.I)
 _CURRENCY = re.compile(r"[$€£¥₹]|\b(USD|EUR|GBP|CNY|HKD|JPY|RMB)\b", re.I)
 
 
@@ -58,6 +60,8 @@ class ImportPlan:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     skipped_blank: int = 0
     detected: str = ""  # the date format read off the cells, and why ("" when given or ISO)
+    decimal: str = "."  # the decimal separator the values were read with
+    decimal_reason: str = ""  # why a decimal comma was detected ("" when given or a point)
 
     @property
     def rows(self) -> list[PlannedRow]:
@@ -70,8 +74,12 @@ class ImportPlan:
         return sorted(set(self.names))
 
 
-def read_table(path: Path, numbers: Sequence[str] = ()):  # -> pandas.DataFrame
+def read_table(path: Path, numbers: Sequence[str] = (),
+               delimiter: str | None = None):  # -> pandas.DataFrame
     """Read CSV or Excel as text cells (parsing is ours, so nothing is guessed silently).
+
+    A CSV's delimiter is sniffed from its first lines unless given (``,`` ``;`` tab
+    ``|``); the one used is in ``df.attrs["delimiter"]``.
 
     ``numbers`` names CSV columns wanted as numbers: the parser reads those as floats
     when every cell is a plain finite number (a million cells: 0.3 s less than reading
@@ -102,7 +110,9 @@ def read_table(path: Path, numbers: Sequence[str] = ()):  # -> pandas.DataFrame
             with warnings.catch_warnings():
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 try:
-                    df = _read_csv(path, _delimiter(path), numbers)
+                    sep = _delimiter(path) if delimiter is None else delimiter_char(delimiter)
+                    df = _read_csv(path, sep, numbers)
+                    df.attrs["delimiter"] = sep
                 except pd.errors.ParserWarning:
                     raise UserError(f"{path.name}: some rows have more fields than the "
                                     "header names. Fix those rows (or name the extra "
@@ -125,7 +135,10 @@ def read_table(path: Path, numbers: Sequence[str] = ()):  # -> pandas.DataFrame
     if dupes:
         raise UserError(f"{path.name}: the header names a column twice ({', '.join(dupes)}); "
                         "rename one and try again.")
-    return df.reset_index(drop=True)
+    attrs = dict(df.attrs)
+    df = df.reset_index(drop=True)
+    df.attrs.update(attrs)
+    return df
 
 
 def _read_csv(path: Path, sep: str, numbers: Sequence[str]):  # -> pandas.DataFrame
@@ -149,42 +162,139 @@ def _read_csv(path: Path, sep: str, numbers: Sequence[str]):  # -> pandas.DataFr
     return read(str)
 
 
+DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|"}
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def delimiter_char(name: str) -> str:
+    """',' ';' 'tab' or '|' as the character a CSV reader takes."""
+    try:
+        return DELIMITERS[name]
+    except KeyError:
+        raise UserError(f"The delimiter is one of , ; tab | (not '{name}').") from None
+
+
 def _delimiter(path: Path) -> str:
-    """Comma, semicolon, tab or pipe, from the first lines (pandas' own sniffing runs the
-    slow Python parser over the whole file)."""
+    """Comma, semicolon, tab or pipe: the one that splits the header and the first lines
+    into the same number of fields (two or more; nine lines in ten), the most winning. The header
+    decides where a decimal comma would fool a count ("Date;Close" / "2025-01-02;13,5").
+    pandas' own sniffing runs the slow Python parser over the whole file."""
     import csv
+    import io
 
     with open(path, encoding="utf-8", errors="replace", newline="") as fh:
         sample = fh.read(65536)
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
+    lines = sample.splitlines()[:50]
+    if len(lines) > 1 and len(sample) == 65536:
+        lines = lines[:-1]  # the last line may be cut off
+    lines = [ln for ln in lines if ln.strip()]
+    best, most = ",", 1
+    for sep in (",", ";", "\t", "|"):
+        try:
+            counts = [len(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=sep)]
+        except csv.Error:
+            continue
+        # nine lines in ten at least (a short total line or a missing field may not)
+        if counts and counts[0] > most and sum(c == counts[0] for c in counts) >= 0.9 * len(counts):
+            best, most = sep, counts[0]
+    return best
 
 
-def parse_number(text: str) -> float:
-    """'1,234.5' -> 1234.5; '12%' -> 12; '$45 bn'? no: units other than % are refused."""
+def parse_number(text: str, decimal: str = ".") -> float:
+    """'1,234.5' -> 1234.5; '12%' -> 12; with ``decimal=","``: '1.234,5' -> 1234.5.
+    Units other than % are refused ('45 bn' is not a number)."""
     t = str(text).strip()
     if not t:
         raise ValueError("empty value")
     negative = t.startswith("(") and t.endswith(")")
     t = t.strip("()").strip()
-    t = _CURRENCY.sub("", t).replace("%", "").replace("\u00a0", "").replace(" ", "")
-    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", t):
+    t = _CURRENCY.sub("", t).replace("%", "")
+    for space in _SPACES:
+        t = t.replace(space, "")
+    if "_" in t:  # Python's float() reads 1_000; a spreadsheet never writes it
+        raise ValueError(f"'{text}' has an underscore in it; write the number without "
+                         "(1000 or 1,000)")
+    if decimal == ",":
+        if _COMMA_THOUSANDS.fullmatch(t):
+            t = t.replace(".", "")
+        if "." in t:
+            raise ValueError(f"'{text}' has a decimal point, but this file's numbers use "
+                             "decimal commas")
+        t = t.replace(",", ".")
+    elif _DOT_THOUSANDS.fullmatch(t):
         t = t.replace(",", "")
     try:
         value = float(t)
     except ValueError:
-        raise ValueError(f"'{text}' is not a number") from None
+        hint = (" (decimal commas? choose the decimal separator)"
+                if decimal == "." and _COMMA_PROOF.fullmatch(t) else "")
+        raise ValueError(f"'{text}' is not a number{hint}") from None
     if not math.isfinite(value):
         raise ValueError(f"'{text}' is not a finite number")
     return -value if negative else value
+
+
+# Thousands separators people type: comma (with a decimal point), dot or space (with a
+# decimal comma; spaces are removed before these are tried).
+_SPACES = (" ", "\u00a0", "\u202f")
+_DOT_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
+_COMMA_THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?")
+# A number only a decimal comma reads ("13,5", "0,125", "1.234,5", "1.234.567"), and one
+# only a decimal point reads ("13.5", "1,234.5", "1,234,567"). "1,234" proves neither.
+_COMMA_PROOF = re.compile(r"[-+]?(\d+,\d{1,2}|\d+,\d{4,}|0,\d+|\d{4,},\d+"
+                          r"|\d{1,3}(\.\d{3})+,\d+|\d{1,3}(\.\d{3}){2,})")
+_DOT_PROOF = re.compile(r"[-+]?(\d+\.\d{1,2}|\d+\.\d{4,}|0\.\d+|\d{4,}\.\d+"
+                        r"|\d{1,3}(,\d{3})+\.\d+|\d{1,3}(,\d{3}){2,})")
+
+
+@dataclass(frozen=True)
+class DecimalGuess:
+    decimal: str  # "." or ","
+    reason: str = ""  # why a decimal comma was chosen ("" for the usual point)
+
+
+def guess_decimal(cells) -> DecimalGuess:  # noqa: ANN001 - a pandas Series of text
+    """Decimal comma when some cells can only be read with one and none only with a
+    point; anything else stays the decimal point (a mixed file's comma cells are then
+    rejected, each with its reason)."""
+    import pandas as pd
+
+    if pd.api.types.is_float_dtype(cells):
+        return DecimalGuess(".")
+    text = cells.fillna("").astype(str).str.strip().iloc[:DATE_SAMPLE * 4]
+    text = text[text != ""]
+    t = (text.str.strip("()").str.replace(_CURRENCY.pattern, "", regex=True, case=False)
+         .str.replace("%", "", regex=False).str.replace(r"[ \u00a0\u202f]", "", regex=True))
+    comma = t.str.fullmatch(_COMMA_PROOF.pattern)
+    if not comma.any() or t.str.fullmatch(_DOT_PROOF.pattern).any():
+        return DecimalGuess(".")
+    where = comma.idxmax()
+    return DecimalGuess(",", f"decimal comma: line {int(where) + 2} reads {text[where]}")
+
+
+def resolve_decimal(cells, decimal: str | None) -> tuple[str, str]:  # noqa: ANN001
+    """The decimal separator to read a column with and what was detected ("" if given)."""
+    if decimal:
+        if decimal not in (".", ","):
+            raise UserError(f"The decimal separator is '.' or ',', not '{decimal}'.")
+        return decimal, ""
+    guess = guess_decimal(cells)
+    return guess.decimal, guess.reason
 
 
 def parse_day(text: str, fmt: str | None) -> dt.date:
     t = str(text).strip()
     if not t:
         raise ValueError("empty date")
+    if fmt == EXCEL_SERIAL:
+        try:
+            serial = float(t)
+        except ValueError:
+            raise ValueError(f"'{t}' is not an Excel day number") from None
+        if not EXCEL_SERIALS[0] <= serial <= EXCEL_SERIALS[1]:
+            raise ValueError(f"'{t}' is not an Excel day number (from {EXCEL_SERIALS[0]} "
+                             f"to {EXCEL_SERIALS[1]})")
+        return EXCEL_EPOCH + dt.timedelta(days=int(serial))
     if fmt:
         try:
             return dt.datetime.strptime(t, fmt).date()
@@ -213,6 +323,13 @@ DATE_CANDIDATES = (
     ("%B %d, %Y", "Month D, YYYY"), ("%d %b %Y", "D Mon YYYY"), ("%d %B %Y", "D Month YYYY"),
     ("%d-%b-%Y", "DD-Mon-YYYY"), ("%d-%b-%y", "DD-Mon-YY"), ("%b-%d-%Y", "Mon-DD-YYYY"),
 )
+# A date column a spreadsheet stored as numbers: days since 1899-12-30 (Excel's day 1 is
+# 1900-01-01, counting its phantom 29 Feb 1900). Only 1927..2119 are believed, so a
+# column of small counts or of years is never taken for dates.
+EXCEL_SERIAL = "excel-serial"
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_SERIALS = (10_000, 80_000)
+DATE_LABELS = {**dict(DATE_CANDIDATES), EXCEL_SERIAL: "Excel day numbers"}
 DATE_SAMPLE = 5000  # cells a guess is made from: the work does not grow with the file
 
 
@@ -227,7 +344,7 @@ class DateGuess:
 
 def guess_date_format(cells) -> DateGuess:  # noqa: ANN001 - a pandas Series of text
     """Which format reads the column: every candidate is tried on a sample of its cells,
-    the ones reading the most (nine in ten at least: a total row or two may not) are
+    the ones reading the most (nine in ten, or all but one: a footer may not) are
     kept. Day-first and month-first both fitting (no day over 12) is ambiguous: never
     guessed. The reason names a line that settles it ("line 14 reads 30/09/2025")."""
     import pandas as pd
@@ -240,13 +357,18 @@ def guess_date_format(cells) -> DateGuess:  # noqa: ANN001 - a pandas Series of 
     iso = pd.to_datetime(sample.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
     if iso.notna().mean() >= 0.9:
         return DateGuess("%Y-%m-%d", reason="YYYY-MM-DD")
+    serial = pd.to_numeric(sample, errors="coerce")
+    if serial.between(*EXCEL_SERIALS).mean() >= 0.9:  # a fraction is the time of day
+        first = int(serial.dropna().iat[0])
+        return DateGuess(EXCEL_SERIAL, reason=f"Excel day numbers: {first} is "
+                         f"{EXCEL_EPOCH + dt.timedelta(days=first):%Y-%m-%d}")
     read = {fmt: pd.to_datetime(sample, format=fmt, errors="coerce").notna()
             for fmt, _label in DATE_CANDIDATES[1:]}
     best = max(int(r.sum()) for r in read.values())
-    if best < 0.9 * len(sample):
-        return DateGuess(None)
+    if best < 0.9 * len(sample) and not (best >= 2 and best >= len(sample) - 1):
+        return DateGuess(None)  # (a short file may have one odd line: a footer, a typo)
     fits = [fmt for fmt, r in read.items() if int(r.sum()) == best]
-    labels = dict(DATE_CANDIDATES)
+    labels = DATE_LABELS
     if len(fits) > 1:
         return DateGuess(None, tuple(fits), " or ".join(labels[f] for f in fits))
     fmt = fits[0]
@@ -282,7 +404,7 @@ def resolve_date_format(cells, date_format: str | None) -> tuple[str | None, str
 def plan_observations(df, *, date_col: str, value_col: str, metric: str | None = None,
                       metric_col: str | None = None, date_format: str | None = None,
                       existing: dict[str, set[dt.date]] | None = None,
-                      replace: bool = False) -> ImportPlan:
+                      replace: bool = False, decimal: str | None = None) -> ImportPlan:
     """Judge every row. ``existing`` maps metric names to dates already stored: those
     rows are rejected unless ``replace``.
 
@@ -301,6 +423,7 @@ def plan_observations(df, *, date_col: str, value_col: str, metric: str | None =
     existing = existing or {}
     n = len(df)
     date_format, detected = resolve_date_format(df[date_col], date_format)
+    decimal, decimal_reason = resolve_decimal(df[value_col], decimal)
     # Parse the columns as they stand first (C speed); only cells that fail get the
     # slower clean-up (thousands separators, %, currency, "(12)", stray spaces).
     d = df[date_col].fillna("").astype(str).astype(object)
@@ -318,10 +441,15 @@ def plan_observations(df, *, date_col: str, value_col: str, metric: str | None =
     retry = days.isna().to_numpy() & ~d_empty
     if retry.any():
         days[retry] = _dates(d[retry].str.strip(), date_format)[0]
-    nums = v.astype(float) if numeric else pd.to_numeric(v, errors="coerce").astype(float)
-    retry = nums.isna().to_numpy() & ~v_empty
-    if retry.any():
-        nums[retry] = _clean_numbers(v[retry])
+    if numeric:
+        nums = v.astype(float)
+    elif decimal == ",":  # "1.234" means 1234 here: no cell is read the usual way
+        nums = _clean_numbers(v, ",")
+    else:
+        nums = pd.to_numeric(v, errors="coerce").astype(float)
+        retry = nums.isna().to_numpy() & ~v_empty
+        if retry.any():
+            nums[retry] = _clean_numbers(v[retry])
     nums = nums.where(np.isfinite(nums))
     total = pd.Series(False, index=d.index)
     undated = days.isna() & ~blank
@@ -359,7 +487,8 @@ def plan_observations(df, *, date_col: str, value_col: str, metric: str | None =
     stored = pd.Series(stored_arr, index=d.index)
     keep = ok & ~dup & ~stored
 
-    plan = ImportPlan(skipped_blank=int(blank.sum()), detected=detected)
+    plan = ImportPlan(skipped_blank=int(blank.sum()), detected=detected, decimal=decimal,
+                      decimal_reason=decimal_reason)
     idx = np.flatnonzero(keep.to_numpy())
     plan.lines = (idx + 2).tolist()
     plan.names = name_arr[idx].tolist()
@@ -369,7 +498,7 @@ def plan_observations(df, *, date_col: str, value_col: str, metric: str | None =
         plan.rejected.append((int(i) + 2, "a total row, not an observation"))
     for i in np.flatnonzero((~ok & ~blank & ~total).to_numpy()):
         plan.rejected.append((int(i) + 2, _why(d.iat[i], "" if v_empty[i] else str(v.iat[i]),
-                                               names.iat[i], date_format)))
+                                               names.iat[i], date_format, decimal)))
     for i in np.flatnonzero(dup.to_numpy()):
         plan.rejected.append((int(i) + 2, f"{iso[i]} appears twice for "
                                           f"{names.iat[i]} in the file"))
@@ -386,6 +515,11 @@ def _dates(col, date_format: str | None):  # -> (datetime64 Series, numpy bool a
     import numpy as np
     import pandas as pd
 
+    if date_format == EXCEL_SERIAL:
+        serial = pd.to_numeric(col, errors="coerce")
+        serial = serial.where(serial.between(*EXCEL_SERIALS)) // 1
+        days = pd.to_datetime(serial, unit="D", origin=pd.Timestamp(EXCEL_EPOCH))
+        return days, np.zeros(len(col), dtype=bool)
     if date_format and date_format != "%Y-%m-%d":
         days = pd.to_datetime(col, format=date_format, errors="coerce")
         return days, np.zeros(len(col), dtype=bool)
@@ -399,27 +533,33 @@ def _dates(col, date_format: str | None):  # -> (datetime64 Series, numpy bool a
     return days, as_iso
 
 
-def _clean_numbers(col):  # -> float Series: the clean-up people's number formats need
+def _clean_numbers(col, decimal: str = "."):  # -> float Series: people's number formats
     import pandas as pd
 
     col = col.str.strip()
     negative = col.str.startswith("(") & col.str.endswith(")")
     t = (col.str.strip("()").str.replace(_CURRENCY.pattern, "", regex=True, case=False)
-         .str.replace("%", "", regex=False).str.replace("\u00a0", "", regex=False)
-         .str.replace(" ", "", regex=False))
-    thousands = t.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
-    t = t.where(~thousands, t.str.replace(",", "", regex=False))
-    nums = pd.to_numeric(t, errors="coerce").astype(float)
+         .str.replace("%", "", regex=False).str.replace(r"[ \u00a0\u202f]", "", regex=True))
+    if decimal == ",":
+        thousands = t.str.fullmatch(_COMMA_THOUSANDS.pattern)
+        t = t.where(~thousands, t.str.replace(".", "", regex=False))
+        t = t.where(~t.str.contains(".", regex=False), "")  # a point in a comma file: no number
+        t = t.str.replace(",", ".", regex=False)
+    else:
+        thousands = t.str.fullmatch(_DOT_THOUSANDS.pattern)
+        t = t.where(~thousands, t.str.replace(",", "", regex=False))
+    nums = pd.to_numeric(t.where(~t.str.contains("_", regex=False), ""),
+                         errors="coerce").astype(float)
     return nums.where(~negative, -nums)
 
 
-def _why(d: str, v: str, name: str, date_format: str | None) -> str:
+def _why(d: str, v: str, name: str, date_format: str | None, decimal: str = ".") -> str:
     """The reason one row was not accepted, in the person's words."""
     if not name:
         return "no metric name"
     try:
         parse_day(d, date_format)
-        parse_number(v)
+        parse_number(v, decimal)
     except ValueError as exc:
         return str(exc)
     return "not a valid row"
