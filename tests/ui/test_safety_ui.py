@@ -143,7 +143,7 @@ def test_export_buttons_write_formula_safe_tables(qtbot, window, workspace, tmp_
     metric = workspace.metrics.list()[0]
     window._open_metric(metric.id)
     out = window.metrics_view.export_observations(path=str(tmp_path / "obs.xlsx"))
-    frame = pd.read_excel(out)
+    frame = pd.read_excel(out, engine="openpyxl")
     assert len(frame) == len(workspace.metrics.observations(metric.id))
     assert "exported" in window.statusBar().currentMessage()
 

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,12 +74,13 @@ class ImportPlan:
         return sorted(set(self.names))
 
 
-def read_table(path: Path, numbers: Sequence[str] = (),
-               delimiter: str | None = None):  # -> pandas.DataFrame
+def read_table(path: Path, numbers: Sequence[str] = (), delimiter: str | None = None,
+               cancelled: Callable[[], bool] = lambda: False):  # -> pandas.DataFrame
     """Read CSV or Excel as text cells (parsing is ours, so nothing is guessed silently).
 
     A CSV's delimiter is sniffed from its first lines unless given (``,`` ``;`` tab
-    ``|``); the one used is in ``df.attrs["delimiter"]``.
+    ``|``); the one used is in ``df.attrs["delimiter"]``. A workbook is measured before
+    it is parsed (``core/excel.py``); ``cancelled`` is asked as its rows are read.
 
     ``numbers`` names CSV columns wanted as numbers: the parser reads those as floats
     when every cell is a plain finite number (a million cells: 0.3 s less than reading
@@ -95,7 +96,9 @@ def read_table(path: Path, numbers: Sequence[str] = (),
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
-            df = pd.read_excel(path, dtype=str, keep_default_na=False)
+            from thesis_desk.core.excel import read_workbook
+
+            df = read_workbook(path, MAX_TABLE_ROWS, cancelled)
         elif suffix in (".csv", ".txt", ".tsv"):
             if count_lines(path, MAX_TABLE_ROWS + 1) > MAX_TABLE_ROWS + 1:
                 raise UserError(
@@ -333,6 +336,29 @@ DATE_LABELS = {**dict(DATE_CANDIDATES), EXCEL_SERIAL: "Excel day numbers"}
 DATE_SAMPLE = 5000  # cells a guess is made from: the work does not grow with the file
 
 
+class AmbiguousDates(UserError):
+    """A date column two formats read alike: the window shows its first cells both ways."""
+
+    def __init__(self, message: str, candidates: tuple[str, ...],
+                 samples: list[tuple[int, str]]):
+        super().__init__(message)
+        self.candidates = candidates
+        self.samples = samples  # (line, cell) of the first dates
+
+    def readings(self) -> list[tuple[int, str, list[str]]]:
+        """Each sample line, its cell, and the day each candidate reads it as."""
+        out = []
+        for line, cell in self.samples:
+            days = []
+            for fmt in self.candidates:
+                try:
+                    days.append(f"{parse_day(cell, fmt):%d %b %Y}")
+                except ValueError:
+                    days.append("not a date")
+            out.append((line, cell, days))
+        return out
+
+
 @dataclass(frozen=True)
 class DateGuess:
     """The date format a column's cells prove, or the ones it cannot choose between."""
@@ -394,10 +420,12 @@ def resolve_date_format(cells, date_format: str | None) -> tuple[str | None, str
     if guess.fmt == "%Y-%m-%d":
         return None, ""  # ISO: read as before, a time of day after the date allowed
     if guess.candidates:
-        raise UserError(
+        text = cells.fillna("").astype(str).str.strip()
+        raise AmbiguousDates(
             f"The dates could be read two ways: {guess.reason}; no cell settles it. Choose "
             "the date format (in the command line: --date-format "
-            + " or ".join(guess.candidates) + ").")
+            + " or ".join(guess.candidates) + ").", guess.candidates,
+            [(int(i) + 2, t) for i, t in text[text != ""].iloc[:5].items()])
     return guess.fmt, guess.reason if guess.fmt else ""
 
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk.core.errors import UserError
-from thesis_desk.ui.import_dialog import DATE_FORMATS, TableImportDialog
+from thesis_desk.ui.import_dialog import TableImportDialog
 from thesis_desk.ui.widgets import plural
 
 if TYPE_CHECKING:
@@ -49,12 +49,9 @@ class HoldingsImportDialog(TableImportDialog):
             box.currentIndexChanged.connect(lambda _i: self.check())
             self.cols[key] = box
             form.addRow(label, box)
-        self.date_format = QComboBox()
-        for label, fmt in DATE_FORMATS:
-            self.date_format.addItem(label, fmt)
-        self.date_format.currentIndexChanged.connect(lambda _i: self.check())
         self.thesis.currentIndexChanged.connect(lambda _i: self.check())
         form.addRow("Date format", self.date_format)
+        form.addRow("Decimal separator", self.decimal)
         self.lay_out(form, " (negative quantities are short positions)")
 
     def check(self) -> None:
@@ -69,11 +66,13 @@ class HoldingsImportDialog(TableImportDialog):
                 quantity_col=self.cols["quantity"].currentText(),
                 price_col=self.cols["price"].currentText(),
                 date_col=self.cols["date"].currentText(),
-                date_format=self.date_format.currentData())
+                date_format=self.date_format_value(), decimal=self.decimal.currentData())
         except UserError as exc:
             self.error.show_error(str(exc))
+            self.show_ambiguity(exc)
             return
         self.error.show_error("")
+        self.show_ambiguity(None)
         p = self.plan
         for line, why in p.rejected[:500]:
             self.rejected.addTopLevelItem(QTreeWidgetItem([str(line), why]))

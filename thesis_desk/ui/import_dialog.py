@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -32,16 +34,20 @@ if TYPE_CHECKING:
     from thesis_desk.core.portfolio import PortfolioService
 
 # "Detect" reads the format off the cells (core/tabular.guess_date_format), and says
-# which it found and why; the others force one.
-DATE_FORMATS = (("Detect from the dates", None), ("YYYY-MM-DD", "%Y-%m-%d"),
+# which it found and why; the others force one, and the box takes a typed strptime one.
+DETECT = "Detect from the dates"
+DATE_FORMATS = ((DETECT, None), ("YYYY-MM-DD", "%Y-%m-%d"),
                 ("DD/MM/YYYY", "%d/%m/%Y"), ("MM/DD/YYYY", "%m/%d/%Y"),
                 ("DD.MM.YYYY", "%d.%m.%Y"), ("YYYY/MM/DD", "%Y/%m/%d"),
                 ("Mon D YYYY (Jan 1 2000)", "%b %d %Y"), ("D Mon YYYY (1 Jan 2000)", "%d %b %Y"),
                 ("DD-Mon-YYYY (01-Jan-2000)", "%d-%b-%Y"),
-                ("Month D, YYYY (January 1, 2000)", "%B %d, %Y"))
+                ("Month D, YYYY (January 1, 2000)", "%B %d, %Y"),
+                ("Excel day numbers (45688)", "excel-serial"))
+DECIMALS = (("Detect from the numbers", None), ("Point: 1,234.5", "."),
+            ("Comma: 1.234,5", ","))
 PREVIEW_ROWS = 50
-# Files up to this size are read at once (tens of milliseconds); a larger one is read on a
-# worker thread behind a progress dialog (a million rows take about a second).
+# CSV files up to this size are read at once (tens of milliseconds); a larger one, and any
+# workbook, is read on a worker thread behind a progress dialog with Cancel.
 SYNC_READ_BYTES = 4 * 2**20
 
 
@@ -59,7 +65,8 @@ def open_table(parent: QWidget, path: Path, make: Callable[[Any], QDialog],
         size = path.stat().st_size
     except OSError:
         size = 0  # read_table says what is wrong with it
-    if size <= SYNC_READ_BYTES:
+    # a workbook is read on the worker whatever its size: 2 MB of zip can hold a million rows
+    if size <= SYNC_READ_BYTES and path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
         try:
             df = read_table(path)
         except UserError as exc:
@@ -69,9 +76,9 @@ def open_table(parent: QWidget, path: Path, make: Callable[[Any], QDialog],
         return
     runner = TaskRunner(parent)
 
-    def read(progress, _cancelled):  # noqa: ANN001, ANN202
-        progress(0, 0, f"{path.name} ({size / 2**20:,.0f} MB)")
-        return read_table(path)
+    def read(progress, cancelled):  # noqa: ANN001, ANN202
+        progress(0, 0, f"{path.name} ({size / 2**20:,.1f} MB)")
+        return read_table(path, cancelled=cancelled)
 
     def done(df: Any) -> None:
         runner.deleteLater()
@@ -132,12 +139,113 @@ class TableImportDialog(QDialog):
         self.buttons.accepted.connect(self.do_import)
         self.buttons.rejected.connect(self.reject)
 
+        # how the cells are read: typed or chosen, or detected (and then said)
+        self.date_format = QComboBox()
+        self.date_format.setEditable(True)
+        self.date_format.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for label, fmt in DATE_FORMATS:
+            self.date_format.addItem(label, fmt)
+        self.date_format.lineEdit().setPlaceholderText("or type a format, e.g. %d/%m/%Y")
+        self.date_format.currentIndexChanged.connect(lambda _i: self.check())
+        self.date_format.lineEdit().editingFinished.connect(self._typed_format)
+        self._typing = QTimer(self)  # a typed format is tried once the typing pauses
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(500)
+        self._typing.timeout.connect(self._typed_format)
+        self.date_format.lineEdit().textEdited.connect(lambda _t: self._typing.start())
+        self.decimal = QComboBox()
+        for label, sep in DECIMALS:
+            self.decimal.addItem(label, sep)
+        self.decimal.currentIndexChanged.connect(lambda _i: self.check())
+        self.ambiguity = QGroupBox("The dates read two ways: which is right?")
+        self.readings = QTableWidget(0, 2)
+        self.readings.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.readings.verticalHeader().hide()
+        self.reading_buttons = QHBoxLayout()
+        box = QVBoxLayout(self.ambiguity)
+        box.addWidget(self.readings)
+        box.addLayout(self.reading_buttons)
+        self.ambiguity.hide()
+
+    def _typed_format(self) -> None:
+        if self.date_format.findText(self.date_format.currentText()) < 0:
+            self.check()  # a pattern typed into the box (a listed one arrives as an index)
+
+    def date_format_value(self) -> str | None:
+        """The chosen format, the typed one, or None to detect; UserError for a typed
+        text that is no format."""
+        text = self.date_format.currentText().strip()
+        i = self.date_format.findText(text)
+        if i >= 0:
+            return self.date_format.itemData(i)
+        if text.startswith(DETECT) or not text:
+            return None
+        if "%" not in text:
+            raise UserError(f"'{text}' is no date format: choose one, or type one with "
+                            "%d, %m, %Y, %b (e.g. %d/%m/%Y).")
+        return text
+
+    def show_ambiguity(self, exc: Exception | None) -> None:
+        """Both readings of the first dates side by side, and a button for each."""
+        from thesis_desk.core.tabular import DATE_LABELS, AmbiguousDates
+
+        if not isinstance(exc, AmbiguousDates):
+            self.ambiguity.hide()
+            self.rejected.show()
+            return
+        rows = exc.readings()
+        self.readings.clear()
+        self.readings.setColumnCount(2 + len(exc.candidates))
+        self.readings.setHorizontalHeaderLabels(
+            ["Line", "In the file", *(f"Read as {DATE_LABELS.get(f, f)}" for f in exc.candidates)])
+        self.readings.setRowCount(len(rows))
+        for r, (line, cell, days) in enumerate(rows):
+            for c, text in enumerate((str(line), cell, *days)):
+                self.readings.setItem(r, c, QTableWidgetItem(text))
+        self.readings.resizeColumnsToContents()
+        self.readings.resizeRowsToContents()
+        # every reading in view, no scrolling: the table is as tall as its rows
+        self.readings.setFixedHeight(self.readings.horizontalHeader().height() + 2 * self.readings.frameWidth()
+                                     + sum(self.readings.rowHeight(r) for r in range(len(rows))))
+        while self.reading_buttons.count():
+            item = self.reading_buttons.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for fmt in exc.candidates:
+            label = DATE_LABELS.get(fmt, fmt).split(" (")[-1].rstrip(")")
+            button = QPushButton(f"Read them {label}")
+            button.clicked.connect(lambda _c=False, f=fmt: self._choose_format(f))
+            self.reading_buttons.addWidget(button)
+        self.reading_buttons.addStretch(1)
+        self.ambiguity.show()
+        self.rejected.hide()  # nothing is judged until the person chooses
+
+    def _choose_format(self, fmt: str) -> None:
+        i = self.date_format.findData(fmt)
+        if i < 0:
+            self.date_format.addItem(fmt, fmt)
+            i = self.date_format.count() - 1
+        self.date_format.setCurrentIndex(i)
+
+    def note_detected(self, detected: str) -> None:
+        """The Detect item says what it found, so the box shows it."""
+        i = self.date_format.findData(None)
+        self.date_format.setItemText(i, f"{DETECT}: {detected}" if detected else DETECT)
+        self.date_format.setItemData(i, detected or "", Qt.ItemDataRole.ToolTipRole)
+
+    def read_note(self) -> str:
+        sep = self.df.attrs.get("delimiter")
+        from thesis_desk.core.tabular import DELIMITER_NAMES
+
+        return f", {DELIMITER_NAMES[sep]}-separated" if sep in DELIMITER_NAMES and sep != "," else ""
+
     def lay_out(self, form: QFormLayout, note: str = "", extra: QWidget | None = None) -> None:
         lay = QVBoxLayout(self)
         lay.addWidget(plain_label(f"{len(self.df):,} rows; the first {self.preview.rowCount()} "
-                                  f"as read{note}:"))
+                                  f"as read{self.read_note()}{note}:"))
         lay.addWidget(self.preview, 2)
         lay.addLayout(form)
+        lay.addWidget(self.ambiguity)
         lay.addWidget(self.summary)
         lay.addWidget(self.error)
         lay.addWidget(self.rejected, 1)
@@ -185,11 +293,8 @@ class ObservationImportDialog(TableImportDialog):
             self.value_col.setCurrentIndex(1 if self.date_col.currentIndex() == 0 else 0)
         self.metric_name = QLineEdit(metric)
         self.metric_name.setPlaceholderText(f"{thing} (created if new)")
-        self.date_format = QComboBox()
-        for label, fmt in DATE_FORMATS:
-            self.date_format.addItem(label, fmt)
         self.replace = QCheckBox("Replace values on dates already stored")
-        for w in (self.date_col, self.value_col, self.metric_col, self.date_format):
+        for w in (self.date_col, self.value_col, self.metric_col):
             w.currentIndexChanged.connect(lambda _i: self.check())
         self.metric_name.editingFinished.connect(self.check)
         self.replace.toggled.connect(lambda _b: self.check())
@@ -203,6 +308,7 @@ class ObservationImportDialog(TableImportDialog):
         form.addRow(f"{thing.capitalize()} column", self.metric_col)
         form.addRow(thing.capitalize(), self.metric_name)
         form.addRow("Date format", self.date_format)
+        form.addRow("Decimal separator", self.decimal)
         form.addRow("", self.replace)
         self.lay_out(form, extra=check)
 
@@ -210,8 +316,8 @@ class ObservationImportDialog(TableImportDialog):
         metric_col = self.metric_col.currentData()
         return {"date_col": self.date_col.currentText(), "value_col": self.value_col.currentText(),
                 "metric": None if metric_col else (self.metric_name.text().strip() or None),
-                "metric_col": metric_col, "date_format": self.date_format.currentData(),
-                "replace": self.replace.isChecked()}
+                "metric_col": metric_col, "date_format": self.date_format_value(),
+                "replace": self.replace.isChecked(), "decimal": self.decimal.currentData()}
 
     # Up to this many rows the plan is made at once; a longer file is judged on a worker
     # thread (seconds for a million rows) so the window never stalls.
@@ -223,7 +329,11 @@ class ObservationImportDialog(TableImportDialog):
         self.rejected.clear()
         self.import_btn.setEnabled(False)
         self._generation = getattr(self, "_generation", 0) + 1
-        m = self.mapping()
+        try:
+            m = self.mapping()
+        except UserError as exc:
+            self._show_plan_error(exc)
+            return
         if m["metric"] is None and m["metric_col"] is None:
             self.error.show_error("Name the metric or symbol, or choose the column that "
                                   "names it.")
@@ -236,7 +346,7 @@ class ObservationImportDialog(TableImportDialog):
                 return portfolio.plan_prices(
                     df, date_col=m["date_col"], price_col=m["value_col"], symbol=m["metric"],
                     symbol_col=m["metric_col"], date_format=m["date_format"],
-                    replace=m["replace"])
+                    replace=m["replace"], decimal=m["decimal"])
             return metrics.plan_import(df, **m)
 
         if len(df) <= self.SYNC_ROWS:
@@ -259,15 +369,22 @@ class ObservationImportDialog(TableImportDialog):
     def _show_plan_error(self, exc: Exception) -> None:
         self.error.show_error(str(exc))
         self.summary.setText("")
+        self.show_ambiguity(exc)
+        self.show_stored(None)
 
     def _show_plan(self, p: Any) -> None:
         self.plan = p
         self.error.show_error("")
+        self.show_ambiguity(None)
+        self.note_detected(p.detected)
+        self.show_stored(p)
         into = (f" into {', '.join(p.metrics[:5])}{'…' if len(p.metrics) > 5 else ''}"
                 if p.metrics else "")
         # what the plan (made off the GUI thread) detected, and why
         detected = getattr(p, "detected", "")
         dates = f"Dates read as {detected} (detected). " if detected else ""
+        if p.decimal_reason:
+            dates += f"Numbers read with a {p.decimal_reason} (detected). "
         self.summary.setText(
             f"{dates}{plural(len(p.lines), 'row', 'rows')} will be imported{into}; "
             f"{len(p.rejected):,} will not; "
@@ -276,6 +393,27 @@ class ObservationImportDialog(TableImportDialog):
         for line, why in p.rejected[:500]:
             self.rejected.addTopLevelItem(QTreeWidgetItem([str(line), why]))
         self.import_btn.setEnabled(bool(p.lines))
+
+    def show_stored(self, p: Any) -> None:
+        """Two columns at the preview's right: each previewed line's date and value as
+        they will be stored ("not imported" for a line that will not be)."""
+        cols = self.df.shape[1]
+        self.preview.setColumnCount(cols + 2)
+        self.preview.setHorizontalHeaderItem(cols, QTableWidgetItem("→ Stored date"))
+        self.preview.setHorizontalHeaderItem(cols + 1, QTableWidgetItem("→ Stored value"))
+        stored: dict[int, tuple[str, float]] = {}
+        if p is not None:
+            last = self.preview.rowCount() + 1
+            for line, day, value in zip(p.lines, p.days, p.values, strict=False):
+                if line > last:
+                    break
+                stored[line] = (day, value)
+        for r in range(self.preview.rowCount()):
+            day, value = stored.get(r + 2, ("", None))
+            text = (day, f"{value:,.15g}") if value is not None else (
+                ("not imported", "") if p is not None else ("", ""))
+            for c, t in enumerate(text):
+                self.preview.setItem(r, cols + c, QTableWidgetItem(t))
 
     def do_import(self) -> None:
         """Write the plan on a worker thread (a long file takes seconds): the window stays
