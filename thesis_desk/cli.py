@@ -322,46 +322,74 @@ def cmd_metrics_observe(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _strict(args: argparse.Namespace, rejected: list, valid: int) -> None:
+def _strict(args: argparse.Namespace, rejected: list, valid: int, count: int | None = None) -> None:
     """A table with a rejected row is written only with --skip-invalid: a scheduled job
     must be able to tell a partial import from a whole one (exit 1, nothing written)."""
     from thesis_desk.core.errors import UserError
 
+    count = len(rejected) if count is None else count
     for line, why in rejected[:20]:
         print(f"  line {line}: {why}", file=sys.stderr)
-    if rejected and not args.skip_invalid:
-        more = f" (the first 20 of {len(rejected)} above)" if len(rejected) > 20 else " (above)"
+    if count and not args.skip_invalid:
+        more = f" (the first 20 of {count:,} above)" if count > 20 else " (above)"
         raise UserError(
-            f"{len(rejected)} rows cannot be imported{more}; nothing was written. Fix them, "
-            f"or add --skip-invalid to import the {valid} valid rows without them.")
+            f"{count:,} rows cannot be imported{more}; nothing was written. Fix them, "
+            f"or add --skip-invalid to import the {valid:,} valid rows without them.")
 
 
-def cmd_metrics_import(args: argparse.Namespace) -> int:
+def _table_import(args: argparse.Namespace, plans, run) -> dict:  # noqa: ANN001
+    """Judge and write a table's plans (``run`` is the service's streamed import): strict
+    unless --skip-invalid, a dry run judging only; the reasons printed either way."""
+    from thesis_desk.core.metrics import RejectedRows
+
+    try:
+        result = run(plans, replace=args.replace, strict=not args.skip_invalid,
+                     dry_run=getattr(args, "dry_run", False))
+    except RejectedRows as exc:
+        _strict(args, exc.result["rejected_rows"], exc.result["imported"],  # type: ignore[arg-type]
+                exc.result["rejected"])  # type: ignore[arg-type]
+        raise
+    if not getattr(args, "dry_run", False):
+        for line, why in result["rejected_rows"][:20]:
+            print(f"  line {line}: {why}", file=sys.stderr)
+    return result
+
+
+def _plans(args: argparse.Namespace, stream, plan_whole, value_col: str):  # noqa: ANN001, ANN202
+    """A CSV is judged in chunks as it is read (any length); a workbook whole (Excel
+    holds a million rows at most)."""
     from pathlib import Path
 
     from thesis_desk.core.tabular import read_table
 
+    path = Path(args.file)
+    options = {"date_format": args.date_format, "decimal": args.decimal,
+               "replace": args.replace}
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        return [plan_whole(read_table(path, numbers=[value_col]), **options)]
+    return stream(path, delimiter=args.delimiter, **options)
+
+
+def cmd_metrics_import(args: argparse.Namespace) -> int:
+    from thesis_desk.core.tabular import stream_plans
+
     ws = _workspace(args)
-    df = read_table(Path(args.file), numbers=[args.value_col], delimiter=args.delimiter)
-    plan = ws.metrics.plan_import(df, date_col=args.date_col, value_col=args.value_col,
-                                  metric=args.metric, metric_col=args.metric_col,
-                                  date_format=args.date_format, replace=args.replace,
-                                  decimal=args.decimal)
-    result: dict[str, object] = {"planned": len(plan.lines), "rejected_rows": plan.rejected,
-                                 "blank_lines": plan.skipped_blank}
-    if not args.dry_run:  # a dry run says what it would do first, then exits as the import would
-        _strict(args, plan.rejected, len(plan.lines))
-        result.update(ws.metrics.import_plan(plan, replace=args.replace))
+    mapping = {"date_col": args.date_col, "value_col": args.value_col, "metric": args.metric,
+               "metric_col": args.metric_col}
+    plans = _plans(args, lambda path, **o: stream_plans(
+                       path, existing=ws.metrics.existing_dates, **mapping, **o),
+                   lambda df, **o: ws.metrics.plan_import(df, **mapping, **o), args.value_col)
+    result = _table_import(args, plans, ws.metrics.import_stream)
     if args.json:
         print_json(result)
     else:
         verb = "Would import" if args.dry_run else "Imported"
-        print(f"{verb} {len(plan.lines)} observations; rejected {len(plan.rejected)} rows; "
-              f"skipped {plan.skipped_blank} blank lines.")
-        for message in result.get("alerts", []):  # type: ignore[union-attr]
+        print(f"{verb} {result['imported']:,} observations; rejected {result['rejected']:,} "
+              f"rows; skipped {result['blank_lines']:,} blank lines.")
+        for message in result.get("alerts", []):
             print(f"ALERT: {message}")
-    if args.dry_run:
-        _strict(args, plan.rejected, len(plan.lines))
+    if args.dry_run:  # a dry run says what it would do first, then exits as the import would
+        _strict(args, result["rejected_rows"], result["imported"], result["rejected"])
     return EXIT_OK
 
 
@@ -454,21 +482,19 @@ def _pct(x: float | None) -> str:
 
 
 def cmd_prices_import(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from thesis_desk.core.tabular import read_table
+    from thesis_desk.core.portfolio import positive_prices
 
     ws = _workspace(args)
-    plan = ws.portfolio.plan_prices(read_table(Path(args.file), delimiter=args.delimiter),
-                                    date_col=args.date_col, price_col=args.price_col,
-                                    symbol=args.symbol, symbol_col=args.symbol_col,
-                                    date_format=args.date_format, replace=args.replace,
-                                    decimal=args.decimal)
-    _strict(args, plan.rejected, len(plan.lines))
-    result = ws.portfolio.import_prices(plan, replace=args.replace)
-    result.update(rejected_rows=plan.rejected)
-    return emit(args, result, f"Imported {result['imported']} prices for "
-                f"{', '.join(n[:-6] for n in plan.metrics)}; rejected {len(plan.rejected)} rows.")
+    pf = ws.portfolio
+    mapping = {"date_col": args.date_col, "price_col": args.price_col, "symbol": args.symbol,
+               "symbol_col": args.symbol_col}
+    plans = _plans(args, lambda path, **o: pf.stream_prices(path, **mapping, **o),
+                   lambda df, **o: positive_prices(pf.plan_prices(df, **mapping, **o)),
+                   args.price_col)
+    result = _table_import(args, plans, pf.import_price_stream)
+    symbols = ", ".join(n[: -len(" price")] for n in result["metrics"])
+    return emit(args, result, f"Imported {result['imported']:,} prices for {symbols}; "
+                f"rejected {result['rejected']:,} rows.")
 
 
 def _position_input(ws, args: argparse.Namespace):  # noqa: ANN001, ANN202

@@ -316,3 +316,72 @@ def test_excel_day_numbers_are_dates(tmp_path):
     assert "Excel day numbers" in plan.detected
     # a column of years or counts is never taken for day numbers
     assert guess_date_format(pd.Series(["2020", "2021", "2022"])).fmt != "excel-serial"
+
+
+def _streamed(path, **kw):
+    from thesis_desk.core.tabular import ImportPlan, stream_plans
+
+    whole = ImportPlan()
+    for p in stream_plans(path, **kw):
+        for a in ("lines", "names", "days", "values", "rejected"):
+            getattr(whole, a).extend(getattr(p, a))
+        whole.skipped_blank += p.skipped_blank
+        whole.detected, whole.decimal_reason = p.detected, p.decimal_reason
+    return whole
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", ""]),
+                          st.dates(dt.date(2024, 1, 1), dt.date(2024, 1, 20)).map(str)
+                          | st.sampled_from(["", "Total", "junk"]),
+                          st.floats(-5, 5).map(lambda x: f"{x:.2f}") | st.just("x")),
+                min_size=1, max_size=25), st.integers(1, 6))
+def test_a_file_judged_in_chunks_is_judged_as_the_whole(tmp_path, rows, chunk):
+    """Lines, duplicates across chunks, totals, blanks and reasons: the same as one read."""
+    import csv
+
+    f = tmp_path / "any.csv"
+    with open(f, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([("metric", "Date", "Close"), *rows])
+    try:
+        whole = plan_observations(read_table(f), date_col="Date", value_col="Close",
+                                  metric_col="metric")
+    except UserError as exc:
+        with pytest.raises(UserError, match=re.escape(str(exc))):
+            _streamed(f, date_col="Date", value_col="Close", metric_col="metric",
+                      chunk_rows=chunk)
+        return
+    streamed = _streamed(f, date_col="Date", value_col="Close", metric_col="metric",
+                         chunk_rows=chunk)
+    streamed.rejected.sort()
+    _same_plan(streamed, whole)
+
+
+def test_a_streamed_import_is_one_transaction(workspace, tmp_path):
+    """A bad row in the last chunk: the earlier chunks' rows are rolled back with it;
+    --skip-invalid's way writes the rest; a day repeated across chunks is caught."""
+    from thesis_desk.core.metrics import RejectedRows
+    from thesis_desk.core.tabular import stream_plans
+
+    f = tmp_path / "long.csv"
+    days = [dt.date(2020, 1, 13) + dt.timedelta(days=i) for i in range(40)]  # 13: day-first
+    f.write_text("Date,Close\n" + "".join(f"{d:%d/%m/%Y},{i}\n" for i, d in enumerate(days))
+                 + "15/01/2020,99\n" + "31/12/2020,oops\n")
+
+    def plans():
+        return stream_plans(f, date_col="Date", value_col="Close", metric="X", chunk_rows=7,
+                            existing=workspace.metrics.existing_dates)
+
+    with pytest.raises(RejectedRows) as caught:
+        workspace.metrics.import_stream(plans())
+    assert caught.value.result["rejected_rows"] == [
+        (42, "2020-01-15 appears twice for X in the file"), (43, "'oops' is not a number")]
+    assert workspace.metrics.list() == []  # not even the metric
+    result = workspace.metrics.import_stream(plans(), strict=False)
+    assert result["imported"] == 40 and result["rejected"] == 2
+    assert result["detected"].startswith("DD/MM/YYYY (day first)")
+    mid = workspace.metrics.resolve("X")
+    obs = workspace.metrics.observations(mid)
+    assert len(obs) == 40 and obs[2].value == 2  # the first 15/01/2020 kept
+    again = workspace.metrics.import_stream(plans(), dry_run=True)
+    assert again["imported"] == 0 and again["rejected"] == 42  # stored already, each said

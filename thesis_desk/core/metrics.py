@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import replace as replace_
 from itertools import repeat
@@ -221,50 +221,51 @@ class MetricService:
 
         ``price_symbols`` maps metric names to instrument symbols: those metrics are price
         series of their instrument (created with it, in the same transaction)."""
-        from sqlalchemy import tuple_
-
         if not plan.lines:
             raise UserError("Nothing to import: every row was rejected or blank.")
-        names = plan.metrics  # a set over every row: made once
         with self.db.write() as s:
-            ids = dict(s.execute(select(Metric.name, Metric.id)
-                                 .where(Metric.name.in_(names))).all())
-            created = [n for n in names if n not in ids]
-            for name in created:
-                symbol = (price_symbols or {}).get(name)
-                m = Metric(name=name)
-                if symbol:
-                    m.kind, m.frequency = "price", "daily"
-                    m.instrument_id = ensure_instrument(s, symbol).id
-                s.add(m)
-                s.flush()
-                ids[name] = m.id
-            now = str(utcnow())
-            only = ids[names[0]] if len(names) == 1 else None
+            writer = _PlanWriter(s, replace, price_symbols)
+            writer.write(plan)
+            return {**writer.finish(), "imported": len(plan.names),
+                    "rejected": len(plan.rejected)}
 
-            def metric_ids() -> Iterable[int]:  # per row, made as the rows are written
-                return (repeat(only, len(plan.names)) if only is not None
-                        else map(ids.__getitem__, plan.names))
+    def import_stream(self, plans: Iterable, *, replace: bool = False, strict: bool = True,
+                      dry_run: bool = False, price_symbols: Callable[[str], str] | None = None,
+                      keep_rejected: int = 1000) -> dict[str, object]:
+        """Write a file judged in chunks (``tabular.stream_plans``) in one transaction:
+        all its valid rows, or with ``strict`` none at all when any row is rejected (the
+        rows are written as they come and rolled back at the end). ``dry_run`` judges
+        every row and writes nothing. ``price_symbols`` gives the symbol of a metric
+        name that is a price series. The first ``keep_rejected`` reasons are returned,
+        with the count of all of them."""
+        result: dict[str, object] = {"imported": 0, "rejected": 0, "rejected_rows": [],
+                                     "blank_lines": 0, "detected": "", "decimal": ""}
+        rejected: list = result["rejected_rows"]  # type: ignore[assignment]
 
-            if replace:
-                keys = [(m, dt.date.fromisoformat(d)) for m, d in zip(metric_ids(), plan.days,
-                                                                        strict=True)]
-                for start in range(0, len(keys), 400):
-                    s.execute(delete(Observation).where(
-                        tuple_(Observation.metric_id, Observation.date).in_(keys[start:start + 400])))
-            # Plain executemany of tuples (a Core insert of a million dicts took 3x longer),
-            # binding only what differs per row: the time stamp is ours and the same for
-            # every row, so it is written into the statement (checked to be one).
-            if not re.fullmatch(r"[0-9][0-9 :.-]*", now):
-                raise ValueError(f"unexpected time stamp {now!r}")
-            sql = ("INSERT INTO observation (metric_id, date, value, note, created_at) "
-                   f"VALUES (?, ?, ?, '', '{now}')")
-            bulk_insert(s, sql, zip(metric_ids(), plan.days, plan.values, strict=True))
-            fired = evaluate_metrics(s, [ids[n] for n in names])
-            return {"imported": len(plan.names), "rejected": len(plan.rejected),
-                    "metrics_created": created, "alerts": [a.message for a in fired],
-                    "theses_changed": list(guarded_theses(s, fired)),
-                    "metric_ids": sorted({ids[n] for n in names})}
+        def judge(plan) -> None:  # noqa: ANN001
+            result["imported"] += len(plan.lines)  # type: ignore[operator]
+            result["rejected"] += len(plan.rejected)  # type: ignore[operator]
+            result["blank_lines"] += plan.skipped_blank  # type: ignore[operator]
+            result["detected"], result["decimal"] = plan.detected, plan.decimal_reason
+            rejected.extend(plan.rejected[:max(0, keep_rejected - len(rejected))])
+
+        if dry_run:
+            for plan in plans:
+                judge(plan)
+            return result
+        with self.db.write() as s:
+            writer = _PlanWriter(s, replace, None)
+            for plan in plans:
+                judge(plan)
+                if price_symbols is not None:
+                    writer.price_symbols.update({n: price_symbols(n) for n in plan.metrics})
+                writer.write(plan)
+            if strict and result["rejected"]:
+                raise RejectedRows(result)  # rolls the transaction back: nothing is kept
+            if not result["imported"]:
+                raise UserError("Nothing to import: every row was rejected or blank.")
+            result.update(writer.finish())
+        return result
 
     # -- links to theses
 
@@ -312,6 +313,89 @@ class MetricService:
                 .group_by(Evidence.id).order_by(Evidence.id)).all()
         return [EvidenceMark(eid, own or first, stance, quote)
                 for eid, own, first, stance, quote in rows]
+
+
+class RejectedRows(UserError):
+    """A strict import met rejected rows and wrote nothing; ``result`` says which."""
+
+    def __init__(self, result: dict[str, object]):
+        self.result = result
+        n, shown = result["rejected"], len(result["rejected_rows"])  # type: ignore[arg-type]
+        first = result["rejected_rows"][0] if shown else None  # type: ignore[index]
+        super().__init__(f"{n:,} rows cannot be imported"
+                         + (f" (line {first[0]}: {first[1]})" if first else "")
+                         + "; nothing was written.")
+
+
+class _PlanWriter:
+    """Plans written into one open transaction: metrics created as their names first
+    appear, rows by plain executemany, the alert rules checked once at the end."""
+
+    def __init__(self, s: Session, replace: bool, price_symbols: dict[str, str] | None):
+        self.s, self.replace = s, replace
+        self.price_symbols = dict(price_symbols or {})
+        self.ids: dict[str, int] = {}
+        self.created: list[str] = []
+        # Plain executemany of tuples (a Core insert of a million dicts took 3x longer),
+        # binding only what differs per row: the time stamp is ours and the same for
+        # every row, so it is written into the statement (checked to be one).
+        now = str(utcnow())
+        if not re.fullmatch(r"[0-9][0-9 :.-]*", now):
+            raise ValueError(f"unexpected time stamp {now!r}")
+        self.sql = ("INSERT INTO observation (metric_id, date, value, note, created_at) "
+                    f"VALUES (?, ?, ?, '', '{now}')")
+
+    def _metric_ids(self, names: list[str]) -> None:
+        s = self.s
+        new = [n for n in names if n not in self.ids]
+        if not new:
+            return
+        self.ids.update(s.execute(select(Metric.name, Metric.id).where(Metric.name.in_(new))).all())
+        made = []
+        for name in new:
+            if name in self.ids:
+                continue
+            symbol = self.price_symbols.get(name)
+            m = Metric(name=name)
+            if symbol:
+                m.kind, m.frequency = "price", "daily"
+                m.instrument_id = ensure_instrument(s, symbol).id
+            s.add(m)
+            made.append(m)
+        s.flush()  # one flush for all of them (a thousand metrics: 0.3 s less)
+        self.ids.update((m.name, m.id) for m in made)
+        self.created.extend(m.name for m in made)
+
+    def write(self, plan) -> None:  # noqa: ANN001
+        from sqlalchemy import tuple_
+
+        if not plan.lines:
+            return
+        names = plan.metrics  # a set over every row: made once
+        self._metric_ids(names)
+        ids, s = self.ids, self.s
+        only = ids[names[0]] if len(names) == 1 else None
+
+        def metric_ids() -> Iterable[int]:  # per row, made as the rows are written
+            return (repeat(only, len(plan.names)) if only is not None
+                    else map(ids.__getitem__, plan.names))
+
+        if self.replace:
+            keys = [(m, dt.date.fromisoformat(d)) for m, d in zip(metric_ids(), plan.days,
+                                                                    strict=True)]
+            for start in range(0, len(keys), 400):
+                s.execute(delete(Observation).where(
+                    tuple_(Observation.metric_id, Observation.date).in_(keys[start:start + 400])))
+        bulk_insert(s, self.sql, zip(metric_ids(), plan.days, plan.values, strict=True))
+        self.written = getattr(self, "written", set()) | set(names)
+
+    def finish(self) -> dict[str, object]:
+        written = sorted(getattr(self, "written", set()))
+        fired = evaluate_metrics(self.s, [self.ids[n] for n in written])
+        return {"metrics": written, "metrics_created": self.created,
+                "alerts": [a.message for a in fired],
+                "theses_changed": list(guarded_theses(self.s, fired)),
+                "metric_ids": sorted({self.ids[n] for n in written})}
 
 
 def _get(s: Session, metric_id: int) -> Metric:

@@ -44,6 +44,19 @@ def price_metric_name(symbol: str) -> str:
     return f"{symbol.strip().upper()} price"
 
 
+def positive_prices(plan):  # noqa: ANN001, ANN201 - an ImportPlan, its bad prices rejected
+    """A price of zero or less is no price: those rows become rejected rows."""
+    bad = [i for i, v in enumerate(plan.values) if v <= 0]
+    if bad:
+        for i in reversed(bad):
+            plan.rejected.append((plan.lines[i], f"a price of {plan.values[i]:g}: prices are "
+                                                 "above zero"))
+            for column in (plan.lines, plan.names, plan.days, plan.values):
+                del column[i]
+        plan.rejected.sort()
+    return plan
+
+
 @dataclass(frozen=True)
 class PositionInput:
     thesis_id: int
@@ -231,6 +244,29 @@ class PortfolioService:
             df, date_col=date_col, value_col=price_col,
             metric=price_metric_name(symbol) if symbol else None, metric_col=symbol_col,
             date_format=date_format, replace=replace, decimal=decimal)
+
+    def stream_prices(self, path, *, date_col: str, price_col: str,  # noqa: ANN001
+                      symbol: str | None = None, symbol_col: str | None = None,
+                      **options: object):  # -> Iterator[ImportPlan]
+        """A price file judged a chunk at a time (see ``tabular.stream_plans``); a price
+        of zero or less is a rejected row."""
+        from thesis_desk.core.tabular import stream_plans
+
+        if (symbol is None) == (symbol_col is None):
+            raise UserError("Give the symbol, or the column that holds symbols (not both).")
+
+        def rename(col):  # noqa: ANN001, ANN202
+            return col.map(lambda x: price_metric_name(x) if str(x).strip() else "")
+
+        plans = stream_plans(path, date_col=date_col, value_col=price_col,
+                             metric=price_metric_name(symbol) if symbol else None,
+                             metric_col=symbol_col, rename=rename,
+                             existing=self.metrics.existing_dates, **options)  # type: ignore[arg-type]
+        return (positive_prices(p) for p in plans)
+
+    def import_price_stream(self, plans, **options: object) -> dict[str, object]:  # noqa: ANN001
+        return self.metrics.import_stream(plans, price_symbols=lambda n: n[: -len(" price")],
+                                          **options)  # type: ignore[arg-type]
 
     def import_prices(self, plan, *, replace: bool = False) -> dict[str, object]:  # noqa: ANN001
         names = {n: n[: -len(" price")] for n in plan.metrics}

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,6 +129,14 @@ def read_table(path: Path, numbers: Sequence[str] = (), delimiter: str | None = 
     except Exception as exc:  # pandas raises many kinds for a broken file
         raise UserError(f"{path.name}: cannot be read as a table ({type(exc).__name__}: "
                         f"{exc}).") from exc
+    _check_header(df, path.name)
+    attrs = dict(df.attrs)
+    df = df.reset_index(drop=True)
+    df.attrs.update(attrs)
+    return df
+
+
+def _check_header(df, name: str) -> None:  # noqa: ANN001
     df.columns = [str(c).strip() for c in df.columns]
     cols = list(df.columns)
     # pandas renames a repeated header "date" to "date.1"; a person meant one column.
@@ -136,12 +144,88 @@ def read_table(path: Path, numbers: Sequence[str] = (), delimiter: str | None = 
                    {c.rsplit(".", 1)[0] for c in cols
                     if re.fullmatch(r".+\.\d+", c) and c.rsplit(".", 1)[0] in cols})
     if dupes:
-        raise UserError(f"{path.name}: the header names a column twice ({', '.join(dupes)}); "
+        raise UserError(f"{name}: the header names a column twice ({', '.join(dupes)}); "
                         "rename one and try again.")
-    attrs = dict(df.attrs)
-    df = df.reset_index(drop=True)
-    df.attrs.update(attrs)
-    return df
+
+
+STREAM_CHUNK_ROWS = 250_000  # ~60 MB of text cells a chunk; the peak stays near 300 MB
+
+
+def stream_plans(path: Path, *, date_col: str, value_col: str, metric: str | None = None,
+                 metric_col: str | None = None, date_format: str | None = None,
+                 decimal: str | None = None, delimiter: str | None = None,
+                 existing: Callable[[list[str]], dict[str, set[dt.date]]] = lambda _n: {},
+                 replace: bool = False, rename: Callable | None = None,
+                 chunk_rows: int | None = None,
+                 progress: Callable[[int, int], None] = lambda _d, _t: None,
+                 cancelled: Callable[[], bool] = lambda: False) -> Iterator[ImportPlan]:
+    """A CSV judged a chunk at a time, with no limit on its length: each chunk's plan
+    as ``plan_observations`` makes it, lines numbered in the file, duplicates judged
+    across the whole file. The date format and decimal separator are settled on the
+    first chunk and held for the rest (a later cell that does not fit is rejected, not
+    read another way). ``existing`` gives the days stored for metric names as they
+    first appear; ``rename`` maps the metric column of each chunk (price series).
+    Raises UserError on cancel."""
+    import warnings
+
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path.name}: no such file.")
+    total = count_lines(path, 1 << 62) - 1  # rows, for the progress (a 10M-row file: 0.2 s)
+    sep = _delimiter(path) if delimiter is None else delimiter_char(delimiter)
+    seen: dict[str, list] = {}
+    stored: dict[str, set[dt.date]] = {}
+    line = 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            reader = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep,
+                                 skip_blank_lines=False, encoding_errors="strict",
+                                 index_col=False, chunksize=chunk_rows or STREAM_CHUNK_ROWS)
+            with reader:
+                for chunk in reader:
+                    if cancelled():
+                        raise UserError("The import was cancelled; nothing was written.")
+                    _check_header(chunk, path.name)
+                    if rename is not None and metric_col in chunk.columns:
+                        chunk[metric_col] = rename(chunk[metric_col])
+                    if line == 2:  # the first chunk settles how every cell is read
+                        for col in (date_col, value_col):
+                            if col not in chunk.columns:
+                                raise UserError(f"There is no column '{col}'. The columns "
+                                                f"are: {', '.join(map(str, chunk.columns))}.")
+                        date_format, detected = resolve_date_format(chunk[date_col], date_format)
+                        decimal, decimal_reason = resolve_decimal(chunk[value_col], decimal)
+                    names = ([metric] if metric else
+                             pd.Index(pd.unique(chunk[metric_col]), dtype=object)
+                             .str.strip().unique().tolist()
+                             if metric_col in chunk.columns else [])
+                    new = [n for n in names if n and n not in stored]
+                    if new:
+                        stored.update({n: set() for n in new})
+                        stored.update(existing(new))
+                    plan = plan_observations(
+                        chunk.reset_index(drop=True), date_col=date_col, value_col=value_col,
+                        metric=metric, metric_col=metric_col, date_format=date_format,
+                        decimal=decimal, replace=replace, first_line=line, seen=seen,
+                        existing={n: stored[n] for n in names if stored.get(n)})
+                    plan.detected, plan.decimal_reason = detected, decimal_reason
+                    line += len(chunk)
+                    progress(line - 2, max(total, line - 2))
+                    yield plan
+        except pd.errors.ParserWarning:
+            raise UserError(f"{path.name}: some rows have more fields than the header "
+                            "names. Fix those rows (or name the extra columns) and try "
+                            "again.") from None
+        except UnicodeDecodeError:
+            raise UserError(f"{path.name}: not UTF-8 text; save it as UTF-8 CSV and try "
+                            "again.") from None
+        except pd.errors.EmptyDataError:
+            raise UserError(f"{path.name}: the file is empty.") from None
+        except pd.errors.ParserError as exc:
+            raise UserError(f"{path.name}: cannot be read as a table ({exc}).") from None
 
 
 def _read_csv(path: Path, sep: str, numbers: Sequence[str]):  # -> pandas.DataFrame
@@ -264,7 +348,7 @@ def guess_decimal(cells) -> DecimalGuess:  # noqa: ANN001 - a pandas Series of t
 
     if pd.api.types.is_float_dtype(cells):
         return DecimalGuess(".")
-    text = cells.fillna("").astype(str).str.strip().iloc[:DATE_SAMPLE * 4]
+    text = cells.iloc[:DATE_SAMPLE * 4].fillna("").astype(str).str.strip()
     text = text[text != ""]
     t = (text.str.strip("()").str.replace(_CURRENCY.pattern, "", regex=True, case=False)
          .str.replace("%", "", regex=False).str.replace(r"[ \u00a0\u202f]", "", regex=True))
@@ -298,7 +382,7 @@ def parse_day(text: str, fmt: str | None) -> dt.date:
             raise ValueError(f"'{t}' is not an Excel day number (from {EXCEL_SERIALS[0]} "
                              f"to {EXCEL_SERIALS[1]})")
         return EXCEL_EPOCH + dt.timedelta(days=int(serial))
-    if fmt:
+    if fmt and fmt != ISO:
         try:
             return dt.datetime.strptime(t, fmt).date()
         except ValueError:
@@ -311,6 +395,9 @@ def parse_day(text: str, fmt: str | None) -> dt.date:
         raise ValueError(f"'{t}' is not a YYYY-MM-DD date; choose the file's date format") from None
 
 
+# YYYY-MM-DD with or without a time of day and zone after it: what a file is read as when
+# its cells prove no other format (``resolve_date_format``), and what ``None`` means.
+ISO = "iso"
 # A day, optionally with the time of day a spreadsheet adds ("2025-01-31 00:00:00")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
                       r"(?:Z|[+-]\d{2}:?\d{2})?)?")
@@ -375,7 +462,9 @@ def guess_date_format(cells) -> DateGuess:  # noqa: ANN001 - a pandas Series of 
     guessed. The reason names a line that settles it ("line 14 reads 30/09/2025")."""
     import pandas as pd
 
-    text = cells.fillna("").astype(str).str.strip()
+    # the first cells only (twice the sample, for blanks and footers): the work is the
+    # same for a file of a hundred rows or ten million
+    text = cells.iloc[:DATE_SAMPLE * 2].fillna("").astype(str).str.strip()
     # a "Total" line is no date in any format: it does not vote
     sample = text[(text != "") & ~text.str.match(_TOTAL.pattern, case=False)].iloc[:DATE_SAMPLE]
     if sample.empty:
@@ -410,31 +499,37 @@ def guess_date_format(cells) -> DateGuess:  # noqa: ANN001 - a pandas Series of 
     return DateGuess(fmt, reason=reason)
 
 
-def resolve_date_format(cells, date_format: str | None) -> tuple[str | None, str]:  # noqa: ANN001
+def resolve_date_format(cells, date_format: str | None) -> tuple[str, str]:  # noqa: ANN001
     """The format to read a date column with, and what was detected (for the person):
-    the one given, else the one its cells prove. Two readings possible: refused with
-    both named, never guessed."""
+    the one given, else the one its cells prove, else ``ISO``. Two readings possible:
+    refused with both named, never guessed."""
     if date_format:
         return date_format, ""
     guess = guess_date_format(cells)
-    if guess.fmt == "%Y-%m-%d":
-        return None, ""  # ISO: read as before, a time of day after the date allowed
+    if guess.fmt in (None, "%Y-%m-%d") and not guess.candidates:
+        return ISO, ""  # read as YYYY-MM-DD, a time of day after the date allowed
     if guess.candidates:
-        text = cells.fillna("").astype(str).str.strip()
+        text = cells.iloc[:DATE_SAMPLE].fillna("").astype(str).str.strip()
         raise AmbiguousDates(
             f"The dates could be read two ways: {guess.reason}; no cell settles it. Choose "
             "the date format (in the command line: --date-format "
             + " or ".join(guess.candidates) + ").", guess.candidates,
             [(int(i) + 2, t) for i, t in text[text != ""].iloc[:5].items()])
-    return guess.fmt, guess.reason if guess.fmt else ""
+    return guess.fmt, guess.reason
 
 
 def plan_observations(df, *, date_col: str, value_col: str, metric: str | None = None,
                       metric_col: str | None = None, date_format: str | None = None,
                       existing: dict[str, set[dt.date]] | None = None,
-                      replace: bool = False, decimal: str | None = None) -> ImportPlan:
+                      replace: bool = False, decimal: str | None = None,
+                      first_line: int = 2,
+                      seen: dict[str, list] | None = None) -> ImportPlan:
     """Judge every row. ``existing`` maps metric names to dates already stored: those
     rows are rejected unless ``replace``.
+
+    A file judged in chunks (``stream_plans``) passes each chunk's ``first_line``, and
+    ``seen``, the days earlier chunks kept per metric: a day seen there is a duplicate
+    here too. Chunks after the first pass the format and decimal the first resolved.
 
     The common case is judged column-wise with pandas; only rows that fail get the
     row-by-row parse, which says why.
@@ -458,8 +553,19 @@ def plan_observations(df, *, date_col: str, value_col: str, metric: str | None =
     # values read as numbers already (read_table's numbers=) need no parsing here
     numeric = pd.api.types.is_float_dtype(df[value_col])
     v = df[value_col] if numeric else df[value_col].fillna("").astype(str).astype(object)
-    names = (df[metric_col].fillna("").astype(str).str.strip().astype(object) if metric_col
-             else pd.Series([metric] * n, dtype=object))
+    # a long file repeats a few names: each distinct one is cleaned and judged once
+    codes = np.zeros(n, dtype=np.int64)
+    if metric_col:
+        raw_codes, uniques = pd.factorize(df[metric_col].fillna("").astype(str))
+        clean = pd.Index(uniques, dtype=object).str.strip()
+        codes, distinct = pd.factorize(clean)  # " A" and "A" are one metric
+        codes = codes[raw_codes] if len(raw_codes) else raw_codes.astype(np.int64)
+        names = pd.Series(np.asarray(distinct, dtype=object)[codes], index=df.index,
+                          dtype=object)
+        total_names = np.asarray(pd.Index(distinct, dtype=object).str.match(
+            _TOTAL.pattern, case=False), dtype=bool)[codes]
+    else:
+        names = pd.Series([metric] * n, dtype=object, index=df.index)
     # numpy compares the object arrays several times faster than pandas does
     d_arr, v_arr, name_arr = d.to_numpy(), v.to_numpy(), names.to_numpy()
     d_empty, unnamed = d_arr == "", name_arr == ""
@@ -484,7 +590,7 @@ def plan_observations(df, *, date_col: str, value_col: str, metric: str | None =
     if undated.any():
         total[undated] = d[undated].str.match(_TOTAL.pattern, case=False)
     if metric_col:
-        total |= names.str.match(_TOTAL.pattern, case=False)
+        total |= total_names
     ok = ~blank & ~total & days.notna() & nums.notna() & ~unnamed
     day_ns = days.to_numpy().astype("datetime64[D]")
     ok_arr = ok.to_numpy()
@@ -501,10 +607,10 @@ def plan_observations(df, *, date_col: str, value_col: str, metric: str | None =
     steps = np.diff(day_int)
     dup_arr = np.zeros(n, dtype=bool)
     if metric_col is not None or not (np.all(steps > 0) or np.all(steps < 0)):
-        codes = (np.zeros(n, dtype=np.int64) if metric_col is None
-                 else pd.factorize(names)[0].astype(np.int64))
         keys = pd.DataFrame({"m": codes[ok_arr], "d": day_int})
         dup_arr[ok_arr] = keys.duplicated(keep="first").to_numpy()
+    if seen is not None:  # days earlier chunks of the file kept
+        _mark_seen(seen, name_arr, day_ns.astype(np.int64), ok_arr & ~dup_arr, dup_arr)
     dup = pd.Series(dup_arr, index=d.index)
     stored_arr = np.zeros(n, dtype=bool)
     if not replace:
@@ -518,23 +624,51 @@ def plan_observations(df, *, date_col: str, value_col: str, metric: str | None =
     plan = ImportPlan(skipped_blank=int(blank.sum()), detected=detected, decimal=decimal,
                       decimal_reason=decimal_reason)
     idx = np.flatnonzero(keep.to_numpy())
-    plan.lines = (idx + 2).tolist()
+    plan.lines = (idx + first_line).tolist()
     plan.names = name_arr[idx].tolist()
     plan.days = iso[idx].tolist()
     plan.values = nums.to_numpy()[idx].tolist()
     for i in np.flatnonzero((total & ~blank).to_numpy()):
-        plan.rejected.append((int(i) + 2, "a total row, not an observation"))
+        plan.rejected.append((int(i) + first_line, "a total row, not an observation"))
     for i in np.flatnonzero((~ok & ~blank & ~total).to_numpy()):
-        plan.rejected.append((int(i) + 2, _why(d.iat[i], "" if v_empty[i] else str(v.iat[i]),
-                                               names.iat[i], date_format, decimal)))
+        why = _why(d.iat[i], "" if v_empty[i] else str(v.iat[i]), names.iat[i], date_format,
+                   decimal)
+        plan.rejected.append((int(i) + first_line, why))
     for i in np.flatnonzero(dup.to_numpy()):
-        plan.rejected.append((int(i) + 2, f"{iso[i]} appears twice for "
+        plan.rejected.append((int(i) + first_line, f"{iso[i]} appears twice for "
                                           f"{names.iat[i]} in the file"))
     for i in np.flatnonzero((stored & ~dup).to_numpy()):
-        plan.rejected.append((int(i) + 2, f"{names.iat[i]} already has a value on "
+        plan.rejected.append((int(i) + first_line, f"{names.iat[i]} already has a value on "
                                           f"{iso[i]} (choose replace to overwrite)"))
     plan.rejected.sort()
     return plan
+
+
+def _mark_seen(seen: dict[str, list], names, days, candidates, dup) -> None:  # noqa: ANN001
+    """Mark in ``dup`` the candidate rows whose (metric, day) an earlier chunk kept, then
+    add the rest to ``seen``: per metric, one sorted int32 array of days per chunk (40 MB
+    for ten million rows). Rising dates, the usual file, are told apart by the ends."""
+    import numpy as np
+    import pandas as pd
+
+    rows = np.flatnonzero(candidates)
+    if not len(rows):
+        return
+    codes, uniques = pd.factorize(names[rows])
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    for group in np.split(order, bounds):
+        at = rows[group]
+        day = days[at].astype(np.int32)
+        name = uniques[codes[group[0]]]
+        hit = np.zeros(len(at), dtype=bool)
+        lo, hi = day.min(), day.max()
+        for earlier in seen.get(name, ()):
+            if len(earlier) and lo <= earlier[-1] and hi >= earlier[0]:
+                pos = np.minimum(np.searchsorted(earlier, day), len(earlier) - 1)
+                hit |= earlier[pos] == day
+        dup[at[hit]] = True
+        seen.setdefault(name, []).append(np.sort(day[~hit]))
 
 
 def _dates(col, date_format: str | None):  # -> (datetime64 Series, numpy bool array)
@@ -548,13 +682,13 @@ def _dates(col, date_format: str | None):  # -> (datetime64 Series, numpy bool a
         serial = serial.where(serial.between(*EXCEL_SERIALS)) // 1
         days = pd.to_datetime(serial, unit="D", origin=pd.Timestamp(EXCEL_EPOCH))
         return days, np.zeros(len(col), dtype=bool)
-    if date_format and date_format != "%Y-%m-%d":
+    if date_format and date_format not in ("%Y-%m-%d", ISO):
         days = pd.to_datetime(col, format=date_format, errors="coerce")
         return days, np.zeros(len(col), dtype=bool)
     days = pd.to_datetime(col, format="%Y-%m-%d", errors="coerce")
     missing = days.isna()
     as_iso = ~missing.to_numpy()
-    if missing.any() and not date_format:  # "2025-01-31 00:00:00" and the like: the day part
+    if missing.any() and date_format in (None, ISO):  # "2025-01-31 00:00:00": the day part
         timed = missing & col.str.fullmatch(_ISO_DAY.pattern).fillna(False).astype(bool)
         days[timed] = pd.to_datetime(col[timed].str.slice(0, 10), format="%Y-%m-%d",
                                      errors="coerce")
