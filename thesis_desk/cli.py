@@ -352,6 +352,7 @@ def _table_import(args: argparse.Namespace, plans, run) -> dict:  # noqa: ANN001
     if not getattr(args, "dry_run", False):
         for line, why in result["rejected_rows"][:20]:
             print(f"  line {line}: {why}", file=sys.stderr)
+    result.pop("first_rows", None)  # the window's preview, not the script's business
     return result
 
 

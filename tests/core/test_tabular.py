@@ -187,7 +187,7 @@ def test_a_table_over_the_row_limit_is_refused_before_parsing(tmp_path, monkeypa
     monkeypatch.setattr(tabular, "MAX_TABLE_ROWS", 100)
     f = tmp_path / "long.csv"
     f.write_text("date,value\n" + "".join(f"2020-01-01,{i}\n" for i in range(101)))
-    with pytest.raises(UserError, match="more than 100 rows.*Split it"):
+    with pytest.raises(UserError, match="more than 100 rows.*a chunk at a time.*split it"):
         tabular.read_table(f)
     f.write_text("date,value\n" + "".join(f"2020-01-01,{i}\n" for i in range(100)))
     assert len(tabular.read_table(f)) == 100

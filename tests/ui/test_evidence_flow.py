@@ -5,8 +5,7 @@ Evidence tab. Every step goes through shown, enabled widgets (tests/ui/person.py
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QMessageBox, QPlainTextEdit, QSpinBox
+from PySide6.QtWidgets import QMessageBox, QSpinBox
 
 from tests.ui.person import NotReachable, Person, field
 

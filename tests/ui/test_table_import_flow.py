@@ -139,3 +139,88 @@ def test_an_excel_workbook_with_date_cells_is_read_off_the_gui_thread(
     obs = window.workspace.metrics.observations(mid)
     assert (obs[0].date, obs[-1].date, obs[-1].value) == (dt.date(2025, 3, 1),
                                                           dt.date(2025, 3, 20), 69.0)
+
+
+def _long_file(tmp_path, monkeypatch, rows: int = 40):  # noqa: ANN001
+    """A file the window takes for a long one (the limits made small): judged and
+    imported a chunk at a time."""
+    import thesis_desk.core.tabular as tabular
+    from thesis_desk.ui import import_dialog
+
+    monkeypatch.setattr(import_dialog, "SYNC_READ_BYTES", 10)
+    monkeypatch.setattr(import_dialog, "STREAM_ABOVE_ROWS", 10)
+    monkeypatch.setattr(tabular, "STREAM_CHUNK_ROWS", 6)
+    f = tmp_path / "long_history.csv"
+    days = [dt.date(2024, 1, 13) + dt.timedelta(days=i) for i in range(rows)]
+    f.write_text("Date;Value\n" + "".join(f"{d:%d/%m/%Y};{i},5\n" for i, d in enumerate(days))
+                 + "01/01/2030;n/a\n")
+    return f
+
+
+def test_a_long_file_is_judged_and_imported_a_chunk_at_a_time(qtbot, window, when_modal,
+                                                              tmp_path, monkeypatch):
+    f = _long_file(tmp_path, monkeypatch)
+    person = Person(qtbot)
+    person.row(window.sidebar, "Metrics")
+    seen = {}
+
+    def drive(dlg) -> None:  # noqa: ANN001
+        person.wait_for(lambda: "will be imported" in dlg.summary.text())
+        seen["summary"] = dlg.summary.text()
+        seen["rejected"] = [dlg.rejected.topLevelItem(i).text(1)
+                            for i in range(dlg.rejected.topLevelItemCount())]
+        seen["stored"] = _preview_column(dlg, "→ Stored value")[:3]
+        seen["heading"] = [w.text() for w in dlg.findChildren(type(dlg.summary))
+                           if "rows" in w.text() and "chunk" in w.text()]
+        person.click("Import", within=dlg)
+
+    _import(person, when_modal, f, drive)
+    qtbot.waitUntil(lambda: "summary" in seen and QApplication.activeModalWidget() is None,
+                    timeout=15_000)
+    assert "40 rows will be imported into long history; 1 will not" in seen["summary"]
+    assert "decimal comma" in seen["summary"] and "DD/MM/YYYY" in seen["summary"]
+    assert seen["rejected"] == ["'n/a' is not a number"]
+    assert seen["stored"] == ["0.5", "1.5", "2.5"]
+    assert seen["heading"] and seen["heading"][0].startswith("41 rows (a long file")
+    mid = window.workspace.metrics.resolve("long history")
+    obs = window.workspace.metrics.observations(mid)
+    assert len(obs) == 40 and obs[-1].value == 39.5
+
+
+def test_cancelling_a_long_import_writes_nothing(qtbot, window, when_modal, tmp_path,
+                                                 monkeypatch):
+    import time
+
+    import thesis_desk.core.tabular as tabular
+
+    f = _long_file(tmp_path, monkeypatch)
+    person = Person(qtbot)
+    person.row(window.sidebar, "Metrics")
+    seen = {}
+
+    def drive(dlg) -> None:  # noqa: ANN001
+        person.wait_for(lambda: "will be imported" in dlg.summary.text())
+        real = tabular.plan_observations
+
+        def slow(*a, **kw):  # each chunk takes a moment: the import lasts seconds
+            time.sleep(0.3)
+            return real(*a, **kw)
+
+        monkeypatch.setattr(tabular, "plan_observations", slow)
+        person.click("Import", within=dlg)
+        person.wait_for(lambda: any(w.isVisible() for w in QApplication.topLevelWidgets()
+                                    if w.inherits("QProgressDialog")), 5000)
+        progress = next(w for w in QApplication.topLevelWidgets()
+                        if w.inherits("QProgressDialog") and w.isVisible())
+        person.click("Cancel", within=progress)
+        person.wait_for(lambda: "cancelled" in dlg.error.text(), 10_000)
+        seen["error"] = dlg.error.text()
+        seen["import enabled"] = dlg.import_btn.isEnabled()
+        person.click("Cancel", within=dlg)
+
+    _import(person, when_modal, f, drive)
+    qtbot.waitUntil(lambda: "error" in seen and QApplication.activeModalWidget() is None,
+                    timeout=15_000)
+    assert seen["error"] == "The import was cancelled; nothing was written."
+    assert seen["import enabled"]  # the person may try again
+    assert window.workspace.metrics.list() == []

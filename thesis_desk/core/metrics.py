@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import replace as replace_
-from itertools import repeat
+from itertools import islice, repeat
 from operator import itemgetter
 
 from sqlalchemy import delete, func, select
@@ -239,8 +239,11 @@ class MetricService:
         name that is a price series. The first ``keep_rejected`` reasons are returned,
         with the count of all of them."""
         result: dict[str, object] = {"imported": 0, "rejected": 0, "rejected_rows": [],
-                                     "blank_lines": 0, "detected": "", "decimal": ""}
+                                     "blank_lines": 0, "detected": "", "decimal": "",
+                                     "first_rows": []}
         rejected: list = result["rejected_rows"]  # type: ignore[assignment]
+        first: list = result["first_rows"]  # type: ignore[assignment]
+        names: set[str] = set()
 
         def judge(plan) -> None:  # noqa: ANN001
             result["imported"] += len(plan.lines)  # type: ignore[operator]
@@ -248,10 +251,14 @@ class MetricService:
             result["blank_lines"] += plan.skipped_blank  # type: ignore[operator]
             result["detected"], result["decimal"] = plan.detected, plan.decimal_reason
             rejected.extend(plan.rejected[:max(0, keep_rejected - len(rejected))])
+            names.update(plan.metrics)
+            if len(first) < 100:  # the first rows as they will be stored (for a preview)
+                first.extend(islice(zip(plan.lines, plan.days, plan.values), 100 - len(first)))
 
         if dry_run:
             for plan in plans:
                 judge(plan)
+            result["metrics"] = sorted(names)
             return result
         with self.db.write() as s:
             writer = _PlanWriter(s, replace, None)

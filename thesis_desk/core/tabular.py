@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import re
 from collections import defaultdict
+from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,40 @@ class ImportPlan:
     def metrics(self) -> list[str]:
         return sorted(set(self.names))
 
+    @property
+    def count(self) -> int:
+        """Rows that would be imported."""
+        return len(self.lines)
+
+    def first_rows(self) -> Iterator[tuple[int, str, float]]:
+        """(line, ISO day, value) of the rows to import, in file order."""
+        return zip(self.lines, self.days, self.values, strict=True)
+
+
+@dataclass
+class StreamSummary:
+    """A file judged a chunk at a time, as a dry run of ``MetricService.import_stream``
+    reports it: the counts, the first reasons and the first rows (the rows themselves
+    are read again when imported)."""
+
+    count: int
+    rejected: list[tuple[int, str]]  # the first ones
+    rejected_count: int
+    skipped_blank: int
+    detected: str
+    decimal_reason: str
+    metrics: list[str]
+    first: list[tuple[int, str, float]]
+
+    @classmethod
+    def of(cls, result: dict) -> StreamSummary:
+        return cls(result["imported"], result["rejected_rows"], result["rejected"],
+                   result["blank_lines"], result["detected"], result["decimal"],
+                   result["metrics"], result["first_rows"])
+
+    def first_rows(self) -> Iterator[tuple[int, str, float]]:
+        return iter(self.first)
+
 
 def read_table(path: Path, numbers: Sequence[str] = (), delimiter: str | None = None,
                cancelled: Callable[[], bool] = lambda: False):  # -> pandas.DataFrame
@@ -86,7 +121,6 @@ def read_table(path: Path, numbers: Sequence[str] = (), delimiter: str | None = 
     when every cell is a plain finite number (a million cells: 0.3 s less than reading
     text and parsing it again), and as text otherwise, for the clean-up and the reasons.
     """
-    import pandas as pd
 
     path = Path(path)
     if not path.is_file():
@@ -94,7 +128,7 @@ def read_table(path: Path, numbers: Sequence[str] = (), delimiter: str | None = 
     if path.stat().st_size > MAX_TABLE_BYTES:
         raise UserError(f"{path.name}: larger than {MAX_TABLE_BYTES // 2**20} MB; split it.")
     suffix = path.suffix.lower()
-    try:
+    with table_errors(path.name):
         if suffix in (".xlsx", ".xlsm", ".xls"):
             from thesis_desk.core.excel import read_workbook
 
@@ -102,38 +136,48 @@ def read_table(path: Path, numbers: Sequence[str] = (), delimiter: str | None = 
         elif suffix in (".csv", ".txt", ".tsv"):
             if count_lines(path, MAX_TABLE_ROWS + 1) > MAX_TABLE_ROWS + 1:
                 raise UserError(
-                    f"{path.name}: more than {MAX_TABLE_ROWS:,} rows, more than one import "
-                    "takes. Split it into files of up to that many rows (each is imported "
-                    "whole or not at all) and import them one after another.")
-            # index_col=False: a row with more fields than the header is not a silent
-            # shift of the first column into the index; pandas then warns that it drops
-            # the extra fields, and that warning is made an error: no data lost quietly.
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                try:
-                    sep = _delimiter(path) if delimiter is None else delimiter_char(delimiter)
-                    df = _read_csv(path, sep, numbers)
-                    df.attrs["delimiter"] = sep
-                except pd.errors.ParserWarning:
-                    raise UserError(f"{path.name}: some rows have more fields than the "
-                                    "header names. Fix those rows (or name the extra "
-                                    "columns) and try again.") from None
+                    f"{path.name}: more than {MAX_TABLE_ROWS:,} rows, more than one read "
+                    "holds. Import it from the command line (thesis-desk metrics import "
+                    "reads any length a chunk at a time), or split it.")
+            sep = _delimiter(path) if delimiter is None else delimiter_char(delimiter)
+            df = _read_csv(path, sep, numbers)
+            df.attrs["delimiter"] = sep
         else:
             raise UserError(f"{path.name}: import CSV (.csv) or Excel (.xlsx) files.")
-    except UserError:
-        raise
-    except UnicodeDecodeError:
-        raise UserError(f"{path.name}: not UTF-8 text; save it as UTF-8 CSV and try again.") from None
-    except Exception as exc:  # pandas raises many kinds for a broken file
-        raise UserError(f"{path.name}: cannot be read as a table ({type(exc).__name__}: "
-                        f"{exc}).") from exc
     _check_header(df, path.name)
     attrs = dict(df.attrs)
     df = df.reset_index(drop=True)
     df.attrs.update(attrs)
     return df
+
+
+@contextmanager
+def table_errors(name: str) -> Iterator[None]:
+    """What pandas raises for a file that is not a sound table, as a UserError saying
+    what to do. A row with more fields than the header: pandas (with index_col=False,
+    so the first column is never shifted into the index) warns that it drops the extra
+    fields; that warning is made an error, so no data is lost quietly."""
+    import warnings
+
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            yield
+        except UserError:
+            raise
+        except pd.errors.ParserWarning:
+            raise UserError(f"{name}: some rows have more fields than the header names. "
+                            "Fix those rows (or name the extra columns) and try again.") from None
+        except UnicodeDecodeError:
+            raise UserError(f"{name}: not UTF-8 text; save it as UTF-8 CSV and try "
+                            "again.") from None
+        except pd.errors.EmptyDataError:
+            raise UserError(f"{name}: the file is empty.") from None
+        except Exception as exc:  # pandas raises many kinds for a broken file
+            raise UserError(f"{name}: cannot be read as a table ({type(exc).__name__}: "
+                            f"{exc}).") from exc
 
 
 def _check_header(df, name: str) -> None:  # noqa: ANN001
@@ -146,6 +190,21 @@ def _check_header(df, name: str) -> None:  # noqa: ANN001
     if dupes:
         raise UserError(f"{name}: the header names a column twice ({', '.join(dupes)}); "
                         "rename one and try again.")
+
+
+def read_head(path: Path, rows: int, delimiter: str | None = None):  # -> pandas.DataFrame
+    """The header and first ``rows`` rows of a CSV as text cells (for the preview of a
+    file judged in chunks); ``attrs`` holds the delimiter and the file's row count."""
+    import pandas as pd
+
+    path = Path(path)
+    sep = _delimiter(path) if delimiter is None else delimiter_char(delimiter)
+    with table_errors(path.name):
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, nrows=rows,
+                         skip_blank_lines=False, encoding_errors="strict", index_col=False)
+    _check_header(df, path.name)
+    df.attrs.update(delimiter=sep, rows=count_lines(path, 1 << 62) - 1, stream=str(path))
+    return df
 
 
 STREAM_CHUNK_ROWS = 250_000  # ~60 MB of text cells a chunk; the peak stays near 300 MB
@@ -166,8 +225,6 @@ def stream_plans(path: Path, *, date_col: str, value_col: str, metric: str | Non
     read another way). ``existing`` gives the days stored for metric names as they
     first appear; ``rename`` maps the metric column of each chunk (price series).
     Raises UserError on cancel."""
-    import warnings
-
     import pandas as pd
 
     path = Path(path)
@@ -178,54 +235,41 @@ def stream_plans(path: Path, *, date_col: str, value_col: str, metric: str | Non
     seen: dict[str, list] = {}
     stored: dict[str, set[dt.date]] = {}
     line = 2
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", pd.errors.ParserWarning)
-        try:
-            reader = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep,
-                                 skip_blank_lines=False, encoding_errors="strict",
-                                 index_col=False, chunksize=chunk_rows or STREAM_CHUNK_ROWS)
-            with reader:
-                for chunk in reader:
-                    if cancelled():
-                        raise UserError("The import was cancelled; nothing was written.")
-                    _check_header(chunk, path.name)
-                    if rename is not None and metric_col in chunk.columns:
-                        chunk[metric_col] = rename(chunk[metric_col])
-                    if line == 2:  # the first chunk settles how every cell is read
-                        for col in (date_col, value_col):
-                            if col not in chunk.columns:
-                                raise UserError(f"There is no column '{col}'. The columns "
-                                                f"are: {', '.join(map(str, chunk.columns))}.")
-                        date_format, detected = resolve_date_format(chunk[date_col], date_format)
-                        decimal, decimal_reason = resolve_decimal(chunk[value_col], decimal)
-                    names = ([metric] if metric else
-                             pd.Index(pd.unique(chunk[metric_col]), dtype=object)
-                             .str.strip().unique().tolist()
-                             if metric_col in chunk.columns else [])
-                    new = [n for n in names if n and n not in stored]
-                    if new:
-                        stored.update({n: set() for n in new})
-                        stored.update(existing(new))
-                    plan = plan_observations(
-                        chunk.reset_index(drop=True), date_col=date_col, value_col=value_col,
-                        metric=metric, metric_col=metric_col, date_format=date_format,
-                        decimal=decimal, replace=replace, first_line=line, seen=seen,
-                        existing={n: stored[n] for n in names if stored.get(n)})
-                    plan.detected, plan.decimal_reason = detected, decimal_reason
-                    line += len(chunk)
-                    progress(line - 2, max(total, line - 2))
-                    yield plan
-        except pd.errors.ParserWarning:
-            raise UserError(f"{path.name}: some rows have more fields than the header "
-                            "names. Fix those rows (or name the extra columns) and try "
-                            "again.") from None
-        except UnicodeDecodeError:
-            raise UserError(f"{path.name}: not UTF-8 text; save it as UTF-8 CSV and try "
-                            "again.") from None
-        except pd.errors.EmptyDataError:
-            raise UserError(f"{path.name}: the file is empty.") from None
-        except pd.errors.ParserError as exc:
-            raise UserError(f"{path.name}: cannot be read as a table ({exc}).") from None
+    with table_errors(path.name):
+        reader = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep,
+                             skip_blank_lines=False, encoding_errors="strict",
+                             index_col=False, chunksize=chunk_rows or STREAM_CHUNK_ROWS)
+        with reader:
+            for chunk in reader:
+                if cancelled():
+                    raise UserError("The import was cancelled; nothing was written.")
+                _check_header(chunk, path.name)
+                if rename is not None and metric_col in chunk.columns:
+                    chunk[metric_col] = rename(chunk[metric_col])
+                if line == 2:  # the first chunk settles how every cell is read
+                    for col in (date_col, value_col):
+                        if col not in chunk.columns:
+                            raise UserError(f"There is no column '{col}'. The columns "
+                                            f"are: {', '.join(map(str, chunk.columns))}.")
+                    date_format, detected = resolve_date_format(chunk[date_col], date_format)
+                    decimal, decimal_reason = resolve_decimal(chunk[value_col], decimal)
+                names = ([metric] if metric else
+                         pd.Index(pd.unique(chunk[metric_col]), dtype=object)
+                         .str.strip().unique().tolist()
+                         if metric_col in chunk.columns else [])
+                new = [n for n in names if n and n not in stored]
+                if new:
+                    stored.update({n: set() for n in new})
+                    stored.update(existing(new))
+                plan = plan_observations(
+                    chunk.reset_index(drop=True), date_col=date_col, value_col=value_col,
+                    metric=metric, metric_col=metric_col, date_format=date_format,
+                    decimal=decimal, replace=replace, first_line=line, seen=seen,
+                    existing={n: stored[n] for n in names if stored.get(n)})
+                plan.detected, plan.decimal_reason = detected, decimal_reason
+                line += len(chunk)
+                progress(line - 2, max(total, line - 2))
+                yield plan
 
 
 def _read_csv(path: Path, sep: str, numbers: Sequence[str]):  # -> pandas.DataFrame

@@ -46,18 +46,25 @@ DATE_FORMATS = ((DETECT, None), ("YYYY-MM-DD", "%Y-%m-%d"),
 DECIMALS = (("Detect from the numbers", None), ("Point: 1,234.5", "."),
             ("Comma: 1.234,5", ","))
 PREVIEW_ROWS = 50
+# A CSV longer than this is judged and imported a chunk at a time (any length, about
+# 300 MB at the peak) rather than read whole; its first HEAD_ROWS rows are the preview.
+STREAM_ABOVE_ROWS = 1_000_000
+HEAD_ROWS = 1000
 # CSV files up to this size are read at once (tens of milliseconds); a larger one, and any
 # workbook, is read on a worker thread behind a progress dialog with Cancel.
 SYNC_READ_BYTES = 4 * 2**20
 
 
 def open_table(parent: QWidget, path: Path, make: Callable[[Any], QDialog],
-               then: Callable[[QDialog], None], on_error: Callable[[str], None]) -> None:
+               then: Callable[[QDialog], None], on_error: Callable[[str], None],
+               streamable: bool = False) -> None:
     """Read a table file, make its import dialog from it, and hand that to ``then``.
 
     A large file is read off the GUI thread, so the window never stalls on it; ``then``
-    runs later, and not at all if the person cancels the reading."""
-    from thesis_desk.core.tabular import read_table
+    runs later, and not at all if the person cancels the reading. With ``streamable``,
+    a CSV longer than ``STREAM_ABOVE_ROWS`` is not read whole: the dialog gets its first
+    rows (``read_head``) and judges and imports the file a chunk at a time."""
+    from thesis_desk.core.tabular import count_lines, read_head, read_table
     from thesis_desk.ui.tasks import TaskRunner
 
     path = Path(path)
@@ -78,6 +85,9 @@ def open_table(parent: QWidget, path: Path, make: Callable[[Any], QDialog],
 
     def read(progress, cancelled):  # noqa: ANN001, ANN202
         progress(0, 0, f"{path.name} ({size / 2**20:,.1f} MB)")
+        if (streamable and path.suffix.lower() in (".csv", ".txt", ".tsv")
+                and count_lines(path, STREAM_ABOVE_ROWS + 1) > STREAM_ABOVE_ROWS + 1):
+            return read_head(path, HEAD_ROWS)
         return read_table(path, cancelled=cancelled)
 
     def done(df: Any) -> None:
@@ -241,8 +251,11 @@ class TableImportDialog(QDialog):
 
     def lay_out(self, form: QFormLayout, note: str = "", extra: QWidget | None = None) -> None:
         lay = QVBoxLayout(self)
-        lay.addWidget(plain_label(f"{len(self.df):,} rows; the first {self.preview.rowCount()} "
-                                  f"as read{self.read_note()}{note}:"))
+        rows = self.df.attrs.get("rows", len(self.df))
+        streamed = (" (a long file: judged and imported a chunk at a time)"
+                    if self.df.attrs.get("stream") else "")
+        lay.addWidget(plain_label(f"{rows:,} rows{streamed}; the first "
+                                  f"{self.preview.rowCount()} as read{self.read_note()}{note}:"))
         lay.addWidget(self.preview, 2)
         lay.addLayout(form)
         lay.addWidget(self.ambiguity)
@@ -340,6 +353,9 @@ class ObservationImportDialog(TableImportDialog):
             self.summary.setText("")
             return
         df, portfolio, metrics = self.df, self.portfolio, self.metrics
+        if df.attrs.get("stream"):
+            self._check_stream(m)
+            return
 
         def plan(_p=None, _c=None):  # noqa: ANN001, ANN202
             if portfolio is not None:
@@ -366,6 +382,60 @@ class ObservationImportDialog(TableImportDialog):
                           on_error=lambda e: generation == self._generation
                           and self._show_plan_error(e))
 
+    def _stream_job(self, m: dict[str, Any], label: bool = False, **options: Any):  # noqa: ANN202
+        """A worker job judging (and unless ``dry_run``, writing) the long file's chunks
+        with mapping ``m``: everything it needs is taken here, on the GUI thread."""
+        from thesis_desk.core.tabular import stream_plans
+
+        path = Path(self.df.attrs["stream"])
+        delimiter = self.df.attrs.get("delimiter")
+        portfolio, metrics = self.portfolio, self.metrics
+        replace = m["replace"]
+
+        def job(progress, cancelled):  # noqa: ANN001, ANN202
+            read = {"date_format": m["date_format"], "decimal": m["decimal"], "replace": replace,
+                    "delimiter": delimiter, "cancelled": cancelled,
+                    "progress": lambda d, t: progress(d, t, f"{d:,} of {t:,} rows" if label else "")}
+            if portfolio is not None:
+                plans = portfolio.stream_prices(
+                    path, date_col=m["date_col"], price_col=m["value_col"], symbol=m["metric"],
+                    symbol_col=m["metric_col"], **read)
+                return portfolio.import_price_stream(plans, replace=replace, **options)
+            plans = stream_plans(path, date_col=m["date_col"], value_col=m["value_col"],
+                                 metric=m["metric"], metric_col=m["metric_col"],
+                                 existing=metrics.existing_dates, **read)
+            return metrics.import_stream(plans, replace=replace, **options)
+
+        return job
+
+    def _check_stream(self, m: dict[str, Any]) -> None:
+        """A dry run over the whole long file on the worker, the count shown as it goes;
+        a new check cancels the one still running."""
+        from thesis_desk.core.tabular import StreamSummary
+        from thesis_desk.ui.tasks import TaskRunner
+
+        generation = self._generation
+        if getattr(self, "_checking", None) is not None:
+            self._checking.set()
+        self.error.show_error("")
+        rows = self.df.attrs.get("rows", 0)
+        self.summary.setText(f"Checking {rows:,} rows…")
+
+        judge = self._stream_job(m, dry_run=True, keep_rejected=500)
+
+        def job(progress, cancelled):  # noqa: ANN001, ANN202
+            return StreamSummary.of(judge(progress, cancelled))
+
+        def checking(done: int, total: int, _label: str) -> None:
+            if generation == self._generation:
+                self.summary.setText(f"Checking… {done:,} of {total:,} rows")
+
+        self._planner = getattr(self, "_planner", None) or TaskRunner(self)
+        self._checking = self._planner.run(
+            job, show_progress=False, on_progress=checking,
+            on_done=lambda p: generation == self._generation and self._show_plan(p),
+            on_error=lambda e: generation == self._generation and self._show_plan_error(e))
+
     def _show_plan_error(self, exc: Exception) -> None:
         self.error.show_error(str(exc))
         self.summary.setText("")
@@ -385,14 +455,15 @@ class ObservationImportDialog(TableImportDialog):
         dates = f"Dates read as {detected} (detected). " if detected else ""
         if p.decimal_reason:
             dates += f"Numbers read with a {p.decimal_reason} (detected). "
+        rejected = getattr(p, "rejected_count", len(p.rejected))
         self.summary.setText(
-            f"{dates}{plural(len(p.lines), 'row', 'rows')} will be imported{into}; "
-            f"{len(p.rejected):,} will not; "
+            f"{dates}{plural(p.count, 'row', 'rows')} will be imported{into}; "
+            f"{rejected:,} will not; "
             f"{plural(p.skipped_blank, 'blank line', 'blank lines')} skipped. "
             "Nothing is written until Import.")
         for line, why in p.rejected[:500]:
             self.rejected.addTopLevelItem(QTreeWidgetItem([str(line), why]))
-        self.import_btn.setEnabled(bool(p.lines))
+        self.import_btn.setEnabled(bool(p.count))
 
     def show_stored(self, p: Any) -> None:
         """Two columns at the preview's right: each previewed line's date and value as
@@ -404,7 +475,7 @@ class ObservationImportDialog(TableImportDialog):
         stored: dict[int, tuple[str, float]] = {}
         if p is not None:
             last = self.preview.rowCount() + 1
-            for line, day, value in zip(p.lines, p.days, p.values, strict=False):
+            for line, day, value in p.first_rows():
                 if line > last:
                     break
                 stored[line] = (day, value)
@@ -423,6 +494,9 @@ class ObservationImportDialog(TableImportDialog):
         if self.plan is None:
             return
         plan, replace = self.plan, self.replace.isChecked()
+        if self.df.attrs.get("stream"):
+            self._import_long_file()
+            return
         if self.portfolio is not None:
             service = self.portfolio
 
@@ -449,3 +523,27 @@ class ObservationImportDialog(TableImportDialog):
         self.summary.setText(f"Importing {len(plan.lines):,} rows in one transaction…")
         self._runner = TaskRunner(self)
         self._runner.run(job, on_done=done, on_error=failed, show_progress=False)
+
+    def _import_long_file(self) -> None:
+        """The long file read again and written a chunk at a time in one transaction,
+        on the worker, behind a progress dialog whose Cancel rolls it all back."""
+        from thesis_desk.ui.tasks import TaskRunner
+
+        job = self._stream_job(self.mapping(), label=True, strict=False)
+
+        def done(result: dict) -> None:
+            self.result = result
+            self.accept()
+
+        def failed(exc: Exception) -> None:
+            self.buttons.setEnabled(True)
+            self.summary.setText("")
+            self.error.show_error(str(exc) if isinstance(exc, UserError)
+                                  else f"The import failed and wrote nothing ({exc}).")
+
+        self.buttons.setEnabled(False)
+        self.error.show_error("")
+        self.summary.setText(f"Importing {self.plan.count:,} rows in one transaction…")
+        self._runner = TaskRunner(self)
+        self._runner.run(job, on_done=done, on_error=failed, parent=self,
+                         title="Importing the file")

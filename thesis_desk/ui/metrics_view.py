@@ -691,7 +691,8 @@ class MetricsView(QWidget):
                                                         dlg.result["theses_changed"]))
 
         open_table(self, Path(path), lambda df: ObservationImportDialog(
-            self.metrics, Path(path), metric=current, parent=self, df=df), opened, refused)
+            self.metrics, Path(path), metric=current, parent=self, df=df), opened, refused,
+            streamable=True)
 
     def export_observations(self, path: str | None = None) -> str | None:
         from thesis_desk.core.exports import observations_frame

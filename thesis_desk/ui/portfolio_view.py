@@ -376,7 +376,7 @@ class PortfolioView(QWidget):
 
         open_table(self, Path(path), lambda df: ObservationImportDialog(
             self.ws.metrics, Path(path), parent=self, portfolio=self.ws.portfolio, df=df),
-            opened, self.message.emit)
+            opened, self.message.emit, streamable=True)
 
     def import_holdings(self, path: str | None = None) -> None:
         from thesis_desk.ui.holdings_dialog import HoldingsImportDialog

@@ -71,12 +71,17 @@ class TaskRunner(QObject):
 
     def run(self, job: Job, *, on_done: Callable[[Any], None],
             on_error: Callable[[Exception], None], title: str = "",
-            parent: QWidget | None = None, show_progress: bool = True) -> threading.Event:
+            parent: QWidget | None = None, show_progress: bool = True,
+            on_progress: Callable[[int, int, str], None] | None = None) -> threading.Event:
+        """Run ``job`` on the worker; ``on_progress`` (on the GUI thread) hears its
+        progress too, for a job shown without the progress dialog."""
         cancel = threading.Event()
         token = next(self._tokens)
         dialog = None
 
-        def on_progress(done: int, total: int, label: str) -> None:
+        def progress(done: int, total: int, label: str) -> None:
+            if token in self._active and on_progress is not None:
+                on_progress(done, total, label)
             if dialog is None or token not in self._active:  # the dialog is gone
                 return
             if label:
@@ -104,7 +109,7 @@ class TaskRunner(QObject):
             dialog.setWindowModality(Qt.WindowModality.WindowModal)
             dialog.setMinimumDuration(300)
             dialog.canceled.connect(cancel.set)
-        self._active[token] = (on_progress, lambda r: finish(on_done, r), failed)
+        self._active[token] = (progress, lambda r: finish(on_done, r), failed)
         self.busy_changed.emit(True)
         self._timer.start()
         self.pool.start(_Runnable(job, self._inbox.put, token, cancel))
