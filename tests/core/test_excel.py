@@ -96,3 +96,23 @@ def test_a_file_that_is_no_workbook_says_so(tmp_path):
     f.write_text("Date,Close\n2025-01-02,1\n")
     with pytest.raises(UserError, match="not an Excel workbook"):
         read_table(f)
+
+
+def test_rows_beyond_excels_are_counted_when_no_dimension_says_so(tmp_path, monkeypatch):
+    """A sheet with no <dimension> (or one that lies) is inflated once and its rows
+    counted before calamine loads anything."""
+    monkeypatch.setattr(excel, "EXCEL_MAX_ROWS", 1000)
+    rows = [(dt.date(2000, 1, 1) + dt.timedelta(days=i), 1.0) for i in range(1500)]
+    src = _workbook(tmp_path / "long.xlsx", rows)
+    dst = tmp_path / "nodim.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<dimension ref="A1:B1501" />', b"")
+                assert b"dimension" not in data
+            zout.writestr(item, data)
+    with pytest.raises(UserError, match="the sheet holds 1,501 rows, more than Excel holds"):
+        read_table(dst)
+    assert excel._inflate(zipfile.ZipFile(src), zipfile.ZipFile(src).getinfo(
+        "xl/worksheets/sheet1.xml"), 1 << 30)[1] == 1501

@@ -63,15 +63,21 @@ def _first_sheet(z: zipfile.ZipFile) -> str:
     return sheets[0]
 
 
-def _inflated_size(z: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> int:
-    """Bytes the part really inflates to, reading at most ``limit`` + 1 of them."""
-    n = 0
+def _inflate(z: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> tuple[int, int]:
+    """Bytes the part really inflates to (reading at most ``limit`` + 1 of them) and the
+    rows it opens on the way: a lying size or a missing dimension tells nothing."""
+    n = rows = 0
+    tail = b""
     with z.open(info) as fh:
         while block := fh.read(1 << 20):
             n += len(block)
+            text = tail + block
+            rows += text.count(b"<row ") + text.count(b"<row>")
+            tail = block[-5:]  # a tag cut in two is counted once, in the next round
+            rows -= tail.count(b"<row ") + tail.count(b"<row>")
             if n > limit:
                 break
-    return n
+    return n, rows + tail.count(b"<row ") + tail.count(b"<row>")
 
 
 def check_workbook(path: Path) -> None:
@@ -93,24 +99,30 @@ def check_workbook(path: Path) -> None:
                             "the sheet you need as CSV and import that.")
         sheet = z.getinfo(_first_sheet(z))
         strings = next((i for i in infos if i.filename.lower() == "xl/sharedstrings.xml"), None)
+        with z.open(sheet) as fh:
+            head = fh.read(64 << 10)
+        dim = _DIMENSION.search(head)
         for info, limit, what in ((sheet, MAX_SHEET_XML, "its first sheet"),
                                   (strings, MAX_STRINGS_XML, "its shared strings")):
             if info is None:
                 continue
-            size = info.file_size
-            if size <= limit and size > SUSPICIOUS_RATIO * max(info.compress_size, 1):
+            size, rows = info.file_size, 0
+            suspicious = size > SUSPICIOUS_RATIO * max(info.compress_size, 1)
+            if size <= limit and (suspicious or (info is sheet and not dim)):
                 try:
-                    size = max(size, _inflated_size(z, info, limit))
+                    real, rows = _inflate(z, info, limit)
                 except (zipfile.BadZipFile, OSError, EOFError) as exc:
                     raise UserError(f"{name}: the workbook is damaged ({exc}).") from None
+                size = max(size, real)
             if size > limit:
                 raise UserError(
                     f"{name}: {what} unpacks to more than {limit // mb} MB "
                     f"({info.compress_size / mb:,.1f} MB in the file), more than one import "
                     "reads. Save the rows you need as CSV and import that.")
-        with z.open(sheet) as fh:
-            head = fh.read(64 << 10)
-        dim = _DIMENSION.search(head)
+            if info is sheet and rows > EXCEL_MAX_ROWS:
+                raise UserError(f"{name}: the sheet holds {rows:,} rows, more than Excel "
+                                f"holds ({EXCEL_MAX_ROWS:,}). It is damaged or not a real "
+                                "workbook; nothing was read.")
         if dim and dim.group(4):
             rows = int(dim.group(4)) - int(dim.group(2) or 1) + 1
             cols = _col_number(dim.group(3).decode()) - _col_number(
