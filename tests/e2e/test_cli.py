@@ -399,3 +399,43 @@ def test_positions_import_is_strict_unless_told(capsys, data_dir, tmp_path):
     assert code == 0 and json.loads(out)["imported"] == 1, err
     code, out, _ = run(capsys, "positions", "list", "--json")
     assert [(p["symbol"], p["entry_price"]) for p in json.loads(out)] == [("BABA", 85.5)]
+
+
+def test_a_workbook_with_date_cells_and_a_total_imports_prices(capsys, data_dir, tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    f = tmp_path / "broker.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Trade date", "Last"])
+    for i in range(5):
+        ws.append([dt.date(2025, 6, 2) + dt.timedelta(days=i), 80.5 + i])
+    ws.append(["Total", 412.5])
+    wb.save(f)
+    code, out, err = run(capsys, "prices", "import", str(f), "--symbol", "BABA", "--date-col",
+                         "Trade date", "--price-col", "Last", "--json")
+    assert code == 1 and "line 7: a total row" in err and "nothing was written" in err
+    code, out, err = run(capsys, "prices", "import", str(f), "--symbol", "BABA", "--date-col",
+                         "Trade date", "--price-col", "Last", "--skip-invalid", "--json")
+    assert code == 0 and json.loads(out)["imported"] == 5, err
+    code, out, _ = run(capsys, "metrics", "show", "BABA price", "--json")
+    assert [(o["date"], o["value"]) for o in json.loads(out)["observations"]][-1] == (
+        "2025-06-06", 84.5)
+
+
+def test_holdings_dated_with_month_names_and_decimal_commas(capsys, data_dir, tmp_path):
+    run(capsys, "theses", "add", "--title", "Book", "--claim", "c")
+    f = tmp_path / "holdings.csv"
+    f.write_text("Ticker;Shares;Cost\tbasis;Opened\n".replace("\t", " ")
+                 + "BABA;1.000;85,25;Jan 2 2025\nTCEHY;-50;40,5;Feb 14 2025\n")
+    code, out, err = run(capsys, "positions", "import", str(f), "--thesis", "Book",
+                         "--symbol-col", "Ticker", "--quantity-col", "Shares", "--price-col",
+                         "Cost basis", "--date-col", "Opened", "--json")
+    assert code == 0, err
+    code, out, _ = run(capsys, "positions", "list", "--json")
+    got = [(p["symbol"], p["side"], p["quantity"], p["entry_price"], p["entry_date"])
+           for p in json.loads(out)]
+    assert got == [("BABA", "long", 1000.0, 85.25, "2025-01-02"),
+                   ("TCEHY", "short", 50.0, 40.5, "2025-02-14")]

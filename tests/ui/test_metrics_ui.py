@@ -308,7 +308,7 @@ def test_import_dialog_previews_maps_rejects_then_imports(qtbot, window, when_mo
 
 @pytest.mark.parametrize("read_async", [False, True], ids=["small", "large"])
 def test_a_broken_table_is_refused_with_its_reason(qtbot, window, tmp_path, monkeypatch,
-                                                   read_async):
+                                                   read_async, when_modal):
     from thesis_desk.ui import import_dialog
 
     if read_async:  # read as a large file is: on the worker thread
@@ -317,8 +317,12 @@ def test_a_broken_table_is_refused_with_its_reason(qtbot, window, tmp_path, monk
     f.write_bytes(b"\xff\xfe\x00garbage\x00" * 20)
     window.sidebar.setCurrentRow(2)
     mv = window.metrics_view
+    said = []
+    when_modal(lambda box: (said.append(box.text()), box.accept()))
     mv.import_file(str(f))
-    qtbot.waitUntil(lambda: "broken.csv" in mv.obs_error.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(said) and QApplication.activeModalWidget() is None,
+                    timeout=10_000)
+    assert said == ["broken.csv: not UTF-8 text; save it as UTF-8 CSV and try again."]
     assert window.workspace.metrics.list() == []
 
 

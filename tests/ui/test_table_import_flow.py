@@ -224,3 +224,30 @@ def test_cancelling_a_long_import_writes_nothing(qtbot, window, when_modal, tmp_
     assert seen["error"] == "The import was cancelled; nothing was written."
     assert seen["import enabled"]  # the person may try again
     assert window.workspace.metrics.list() == []
+
+
+def test_an_excel_bomb_is_refused_with_its_reason(qtbot, window, when_modal, tmp_path):
+    from tests.core.test_excel import _declare_rows, _workbook
+
+    small = _workbook(tmp_path / "small.xlsx", [("2025-01-02", 1), ("2025-01-03", 2)])
+    bomb = _declare_rows(small, tmp_path / "bomb.xlsx", "A1:B10000000")
+    person = Person(qtbot)
+    person.row(window.sidebar, "Metrics")
+    said = {}
+
+    def warned(box) -> None:  # noqa: ANN001 - a warning, not the import dialog
+        said["title"], said["text"] = box.windowTitle(), box.text()
+        person.click("OK", within=box)
+
+    def choose_file(dlg) -> None:  # noqa: ANN001
+        when_modal(warned)
+        person.pick_file(dlg, str(bomb))
+
+    when_modal(choose_file)
+    person.click("Import CSV/Excel…")
+    qtbot.waitUntil(lambda: "text" in said and QApplication.activeModalWidget() is None,
+                    timeout=10_000)
+    assert said["title"] == "Cannot import bomb.xlsx"
+    assert "declares 10,000,000 rows" in said["text"] and "nothing was read" in said["text"]
+    assert "declares 10,000,000 rows" in window.statusBar().currentMessage()
+    assert window.workspace.metrics.list() == []

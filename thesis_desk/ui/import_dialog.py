@@ -61,13 +61,22 @@ def open_table(parent: QWidget, path: Path, make: Callable[[Any], QDialog],
     """Read a table file, make its import dialog from it, and hand that to ``then``.
 
     A large file is read off the GUI thread, so the window never stalls on it; ``then``
-    runs later, and not at all if the person cancels the reading. With ``streamable``,
+    runs later, and not at all if the person cancels the reading. A file that cannot be
+    read is said to ``on_error`` and in a warning box. With ``streamable``,
     a CSV longer than ``STREAM_ABOVE_ROWS`` is not read whole: the dialog gets its first
     rows (``read_head``) and judges and imports the file a chunk at a time."""
     from thesis_desk.core.tabular import count_lines, read_head, read_table
     from thesis_desk.ui.tasks import TaskRunner
 
     path = Path(path)
+    said = on_error
+
+    def on_error(message: str) -> None:  # noqa: F811 - the caller's, and a box that stays
+        from PySide6.QtWidgets import QMessageBox
+
+        said(message)
+        QMessageBox.warning(parent, f"Cannot import {path.name}", message)
+
     try:
         size = path.stat().st_size
     except OSError:
