@@ -157,3 +157,19 @@ def test_price_import_refuses_non_positive_prices_and_writes_nothing(workspace):
     with pytest.raises(UserError, match="zero or less"):
         workspace.portfolio.import_prices(plan)
     assert workspace.portfolio.price_symbols() == []
+
+
+def test_holdings_say_what_they_read_off_the_cells(workspace):
+    import pandas as pd
+
+    from thesis_desk.core.records import ThesisInput
+
+    t = workspace.theses.create(ThesisInput("Book"))
+    df = pd.DataFrame({"Ticker": ["BABA", "TCEHY"], "Shares": ["1.000", "-50"],
+                       "Cost": ["85,25", "40,5"], "Opened": ["Jan 2 2025", "Feb 14 2025"]})
+    plan = workspace.portfolio.plan_holdings(df, thesis_id=t.id, symbol_col="Ticker",
+                                             quantity_col="Shares", price_col="Cost",
+                                             date_col="Opened")
+    assert not plan.rejected and plan.detected == "Mon D YYYY"
+    assert plan.decimal_reason == "decimal comma: line 2 reads 85,25"
+    assert [(d.quantity, d.entry_price) for _, d in plan.rows] == [(1000.0, 85.25), (50.0, 40.5)]

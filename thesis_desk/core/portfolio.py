@@ -153,6 +153,8 @@ class ThesisHolding:
 class HoldingsPlan:
     rows: list[tuple[int, PositionInput]]  # (file line, position)
     rejected: list[tuple[int, str]]
+    detected: str = ""  # the date format read off the cells, and why
+    decimal_reason: str = ""  # why a decimal comma was detected
 
 
 class PortfolioService:
@@ -282,8 +284,6 @@ class PortfolioService:
                       price_col: str, date_col: str, side_col: str | None = None,
                       date_format: str | None = None,
                       decimal: str | None = None) -> HoldingsPlan:
-        import pandas as pd
-
         from thesis_desk.core.tabular import (
             parse_day,
             parse_number,
@@ -295,10 +295,9 @@ class PortfolioService:
             if col is not None and col not in df.columns:
                 raise UserError(f"There is no column '{col}'. The columns are: "
                                 f"{', '.join(map(str, df.columns))}.")
-        plan = HoldingsPlan([], [])
-        date_format, _detected = resolve_date_format(df[date_col], date_format)
-        decimal, _why = resolve_decimal(pd.concat([df[quantity_col], df[price_col]],
-                                                  ignore_index=True), decimal)
+        date_format, detected = resolve_date_format(df[date_col], date_format)
+        decimal, decimal_reason = resolve_decimal(df[quantity_col], df[price_col], decimal=decimal)
+        plan = HoldingsPlan([], [], detected, decimal_reason)
         for i in range(len(df)):
             line = i + 2
             cells = {c: ("" if df[c].iat[i] is None else str(df[c].iat[i]).strip())

@@ -252,7 +252,7 @@ def stream_plans(path: Path, *, date_col: str, value_col: str, metric: str | Non
                             raise UserError(f"There is no column '{col}'. The columns "
                                             f"are: {', '.join(map(str, chunk.columns))}.")
                     date_format, detected = resolve_date_format(chunk[date_col], date_format)
-                    decimal, decimal_reason = resolve_decimal(chunk[value_col], decimal)
+                    decimal, decimal_reason = resolve_decimal(chunk[value_col], decimal=decimal)
                 names = ([metric] if metric else
                          pd.Index(pd.unique(chunk[metric_col]), dtype=object)
                          .str.strip().unique().tolist()
@@ -384,32 +384,37 @@ class DecimalGuess:
     reason: str = ""  # why a decimal comma was chosen ("" for the usual point)
 
 
-def guess_decimal(cells) -> DecimalGuess:  # noqa: ANN001 - a pandas Series of text
-    """Decimal comma when some cells can only be read with one and none only with a
-    point; anything else stays the decimal point (a mixed file's comma cells are then
-    rejected, each with its reason)."""
+def guess_decimal(*columns) -> DecimalGuess:  # noqa: ANN002 - pandas Series of text
+    """Decimal comma when some cells (of any of the columns) can only be read with one
+    and none only with a point; anything else stays the decimal point (a mixed file's
+    comma cells are then rejected, each with its reason)."""
     import pandas as pd
 
-    if pd.api.types.is_float_dtype(cells):
-        return DecimalGuess(".")
-    text = cells.iloc[:DATE_SAMPLE * 4].fillna("").astype(str).str.strip()
-    text = text[text != ""]
-    t = (text.str.strip("()").str.replace(_CURRENCY.pattern, "", regex=True, case=False)
-         .str.replace("%", "", regex=False).str.replace(r"[ \u00a0\u202f]", "", regex=True))
-    comma = t.str.fullmatch(_COMMA_PROOF.pattern)
-    if not comma.any() or t.str.fullmatch(_DOT_PROOF.pattern).any():
-        return DecimalGuess(".")
-    where = comma.idxmax()
-    return DecimalGuess(",", f"decimal comma: line {int(where) + 2} reads {text[where]}")
+    proof = None
+    for cells in columns:
+        if pd.api.types.is_float_dtype(cells):
+            continue
+        text = cells.iloc[:DATE_SAMPLE * 4].fillna("").astype(str).str.strip()
+        text = text[text != ""]
+        t = (text.str.strip("()").str.replace(_CURRENCY.pattern, "", regex=True, case=False)
+             .str.replace("%", "", regex=False).str.replace(r"[ \u00a0\u202f]", "", regex=True))
+        if t.str.fullmatch(_DOT_PROOF.pattern).any():
+            return DecimalGuess(".")
+        comma = t.str.fullmatch(_COMMA_PROOF.pattern)
+        if proof is None and comma.any():
+            where = comma.idxmax()
+            proof = f"decimal comma: line {int(where) + 2} reads {text[where]}"
+    return DecimalGuess(",", proof) if proof else DecimalGuess(".")
 
 
-def resolve_decimal(cells, decimal: str | None) -> tuple[str, str]:  # noqa: ANN001
-    """The decimal separator to read a column with and what was detected ("" if given)."""
+def resolve_decimal(*columns, decimal: str | None) -> tuple[str, str]:  # noqa: ANN002
+    """The decimal separator to read the columns with and what was detected ("" if
+    given)."""
     if decimal:
         if decimal not in (".", ","):
             raise UserError(f"The decimal separator is '.' or ',', not '{decimal}'.")
         return decimal, ""
-    guess = guess_decimal(cells)
+    guess = guess_decimal(*columns)
     return guess.decimal, guess.reason
 
 
@@ -590,7 +595,7 @@ def plan_observations(df, *, date_col: str, value_col: str, metric: str | None =
     existing = existing or {}
     n = len(df)
     date_format, detected = resolve_date_format(df[date_col], date_format)
-    decimal, decimal_reason = resolve_decimal(df[value_col], decimal)
+    decimal, decimal_reason = resolve_decimal(df[value_col], decimal=decimal)
     # Parse the columns as they stand first (C speed); only cells that fail get the
     # slower clean-up (thousands separators, %, currency, "(12)", stray spaces).
     d = df[date_col].fillna("").astype(str).astype(object)

@@ -74,6 +74,7 @@ class HoldingsImportDialog(TableImportDialog):
         self.error.show_error("")
         self.show_ambiguity(None)
         p = self.plan
+        self.note_detected(p.detected)
         for line, why in p.rejected[:500]:
             self.rejected.addTopLevelItem(QTreeWidgetItem([str(line), why]))
         if p.rejected:
@@ -81,7 +82,7 @@ class HoldingsImportDialog(TableImportDialog):
                                  "holdings are imported all or none, so correct the file (or "
                                  "the mapping) first.")
         else:
-            self.summary.setText(f"{len(p.rows)} positions will be added to "
+            self.summary.setText(f"{self.detected_text(p)}{len(p.rows)} positions will be added to "
                                  f"'{self.thesis.currentText()}'. Nothing is written until Import.")
         self.import_btn.setEnabled(bool(p.rows) and not p.rejected)
 

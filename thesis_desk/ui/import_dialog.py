@@ -252,6 +252,14 @@ class TableImportDialog(QDialog):
         self.date_format.setItemText(i, f"{DETECT}: {detected}" if detected else DETECT)
         self.date_format.setItemData(i, detected or "", Qt.ItemDataRole.ToolTipRole)
 
+    @staticmethod
+    def detected_text(p: Any) -> str:
+        """What the plan (made off the GUI thread) read off the cells, and why."""
+        text = f"Dates read as {p.detected} (detected). " if p.detected else ""
+        if p.decimal_reason:
+            text += f"Numbers read with a {p.decimal_reason} (detected). "
+        return text
+
     def read_note(self) -> str:
         sep = self.df.attrs.get("delimiter")
         from thesis_desk.core.tabular import DELIMITER_NAMES
@@ -459,11 +467,7 @@ class ObservationImportDialog(TableImportDialog):
         self.show_stored(p)
         into = (f" into {', '.join(p.metrics[:5])}{'…' if len(p.metrics) > 5 else ''}"
                 if p.metrics else "")
-        # what the plan (made off the GUI thread) detected, and why
-        detected = getattr(p, "detected", "")
-        dates = f"Dates read as {detected} (detected). " if detected else ""
-        if p.decimal_reason:
-            dates += f"Numbers read with a {p.decimal_reason} (detected). "
+        dates = self.detected_text(p)
         rejected = getattr(p, "rejected_count", len(p.rejected))
         self.summary.setText(
             f"{dates}{plural(p.count, 'row', 'rows')} will be imported{into}; "
