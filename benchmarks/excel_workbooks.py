@@ -28,14 +28,9 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _measure import peak_mb  # noqa: E402
 
-
-def _peak_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def make_bomb(path: Path, rows: int) -> None:
@@ -108,7 +103,7 @@ def case(kind: str, path: Path) -> dict:
         outcome = f"read {len(df):,} rows"
     except UserError as exc:
         outcome = f"refused: {exc}"
-    return {"seconds": time.perf_counter() - t, "peak_mb": _peak_mb(), "outcome": outcome}
+    return {"seconds": time.perf_counter() - t, "peak_mb": peak_mb(), "outcome": outcome}
 
 
 def run(kind: str, path: Path, timeout: float | None = None) -> dict:

@@ -21,14 +21,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _measure import peak_mb  # noqa: E402
 
-
-def _peak_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def case(kind: str, path: Path, data_dir: Path) -> dict:
@@ -37,7 +32,7 @@ def case(kind: str, path: Path, data_dir: Path) -> dict:
     from thesis_desk.core.errors import UserError
 
     ws = open_workspace(str(data_dir))
-    base = _peak_mb()
+    base = peak_mb()
     began = time.perf_counter()
     out: dict = {"case": kind, "file_mb": round(path.stat().st_size / 1e6, 1)}
     try:
@@ -59,7 +54,7 @@ def case(kind: str, path: Path, data_dir: Path) -> dict:
         out["outcome"] = "refused"
         out["message"] = str(exc)[:160]
     out["seconds"] = round(time.perf_counter() - began, 2)
-    out["peak_mb"] = round(_peak_mb(), 0)
+    out["peak_mb"] = round(peak_mb(), 0)
     out["baseline_mb"] = round(base, 0)
     return out
 

@@ -31,15 +31,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _measure import peak_mb  # noqa: E402
 METRICS = 1000
 
-
-def _peak_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def make_long(path: Path, rows: int, day_first: bool = False) -> None:
@@ -73,7 +68,7 @@ def case_ours(path: Path, data_dir: Path, date_format: str | None) -> dict:
         argv += ["--date-format", date_format]
     t = time.perf_counter()
     code = main(argv)
-    return {"seconds": time.perf_counter() - t, "peak_mb": _peak_mb(), "exit": code}
+    return {"seconds": time.perf_counter() - t, "peak_mb": peak_mb(), "exit": code}
 
 
 def case_floor(path: Path, data_dir: Path) -> dict:
@@ -98,7 +93,7 @@ def case_floor(path: Path, data_dir: Path) -> dict:
             zip(chunk["metric"].map(ids), chunk["date"], chunk["value"], strict=True))
     con.execute("COMMIT")
     con.close()
-    return {"seconds": time.perf_counter() - t, "peak_mb": _peak_mb(), "exit": 0}
+    return {"seconds": time.perf_counter() - t, "peak_mb": peak_mb(), "exit": 0}
 
 
 def run_case(kind: str, path: Path, extra: str = "") -> dict:

@@ -12,13 +12,30 @@ from PySide6.QtWidgets import QApplication, QTableWidget
 from tests.ui.person import Person, field
 
 
-def _import(person, when_modal, path, drive) -> None:  # noqa: ANN001
+def _import(qtbot, person, when_modal, path, drive) -> None:  # noqa: ANN001
+    """Choose *Import CSV/Excel…* in the Metrics area, pick ``path`` in the file dialog,
+    let ``drive`` work the import dialog, and wait until it has run and the window has
+    no dialog left."""
+    ran = []
+
+    def work(dlg) -> None:  # noqa: ANN001
+        drive(dlg)
+        ran.append(True)
+
     def choose_file(dlg) -> None:  # noqa: ANN001
-        when_modal(drive)
+        when_modal(work)
         person.pick_file(dlg, str(path))
 
     when_modal(choose_file)
     person.click("Import CSV/Excel…")
+    qtbot.waitUntil(lambda: bool(ran) and QApplication.activeModalWidget() is None,
+                    timeout=15_000)
+
+
+def _metrics_area(qtbot, window) -> Person:  # noqa: ANN001
+    person = Person(qtbot)
+    person.row(window.sidebar, "Metrics")
+    return person
 
 
 def _preview_column(dlg, header: str) -> list[str]:  # noqa: ANN001
@@ -31,8 +48,7 @@ def _preview_column(dlg, header: str) -> list[str]:  # noqa: ANN001
 def test_a_european_export_imports_with_nothing_typed(qtbot, window, when_modal, tmp_path):
     f = tmp_path / "dax_export.csv"
     f.write_text("Datum;Schluss\n30/09/2025;1.234,5\n01/10/2025;13,5\nSumme;1248\n")
-    person = Person(qtbot)
-    person.row(window.sidebar, "Metrics")
+    person = _metrics_area(qtbot, window)
     seen = {}
 
     def drive(dlg) -> None:  # noqa: ANN001
@@ -43,9 +59,7 @@ def test_a_european_export_imports_with_nothing_typed(qtbot, window, when_modal,
         seen["format"] = field(dlg, "Date format").currentText()
         person.click("Import", within=dlg)
 
-    _import(person, when_modal, f, drive)
-    qtbot.waitUntil(lambda: "summary" in seen and QApplication.activeModalWidget() is None,
-                    timeout=10_000)
+    _import(qtbot, person, when_modal, f, drive)
     assert "Dates read as DD/MM/YYYY (day first): line 2 reads 30/09/2025" in seen["summary"]
     assert "decimal comma: line 2 reads 1.234,5" in seen["summary"]
     assert seen["format"].endswith("DD/MM/YYYY (day first): line 2 reads 30/09/2025")
@@ -60,8 +74,7 @@ def test_dates_that_read_two_ways_are_shown_both_ways_and_the_person_chooses(
         qtbot, window, when_modal, tmp_path):
     f = tmp_path / "us_or_uk.csv"
     f.write_text("Date,Close\n01/02/2025,10\n03/04/2025,11\n")
-    person = Person(qtbot)
-    person.row(window.sidebar, "Metrics")
+    person = _metrics_area(qtbot, window)
     seen = {}
 
     def drive(dlg) -> None:  # noqa: ANN001
@@ -76,9 +89,7 @@ def test_dates_that_read_two_ways_are_shown_both_ways_and_the_person_chooses(
         seen["hidden"] = dlg.ambiguity.isHidden()
         person.click("Import", within=dlg)
 
-    _import(person, when_modal, f, drive)
-    qtbot.waitUntil(lambda: "hidden" in seen and QApplication.activeModalWidget() is None,
-                    timeout=10_000)
+    _import(qtbot, person, when_modal, f, drive)
     assert "could be read two ways" in seen["error"]
     assert seen["readings"] == [["2", "01/02/2025", "01 Feb 2025", "02 Jan 2025"],
                                 ["3", "03/04/2025", "03 Apr 2025", "04 Mar 2025"]]
@@ -91,9 +102,7 @@ def test_dates_that_read_two_ways_are_shown_both_ways_and_the_person_chooses(
 def test_a_typed_date_format_is_used(qtbot, window, when_modal, tmp_path):
     f = tmp_path / "odd.csv"
     f.write_text("When,Close\n2025.01.31,10\n2025.02.28,11\n")
-    person = Person(qtbot)
-    person.row(window.sidebar, "Metrics")
-    seen = {}
+    person = _metrics_area(qtbot, window)
 
     def drive(dlg) -> None:  # noqa: ANN001
         box = field(dlg, "Date format")
@@ -102,11 +111,8 @@ def test_a_typed_date_format_is_used(qtbot, window, when_modal, tmp_path):
         person.type(box.lineEdit(), "%Y.%m.%d")
         person.wait_for(lambda: "2 rows will be imported" in dlg.summary.text())
         person.click("Import", within=dlg)
-        seen["done"] = True
 
-    _import(person, when_modal, f, drive)
-    qtbot.waitUntil(lambda: "done" in seen and QApplication.activeModalWidget() is None,
-                    timeout=10_000)
+    _import(qtbot, person, when_modal, f, drive)
     mid = window.workspace.metrics.resolve("odd")
     assert [o.date.isoformat() for o in window.workspace.metrics.observations(mid)] == [
         "2025-01-31", "2025-02-28"]
@@ -122,8 +128,7 @@ def test_an_excel_workbook_with_date_cells_is_read_off_the_gui_thread(
         ws.append([dt.date(2025, 3, 1) + dt.timedelta(days=i), 50 + i])
     ws.append(["Total", 1190])
     wb.save(f)
-    person = Person(qtbot)
-    person.row(window.sidebar, "Metrics")
+    person = _metrics_area(qtbot, window)
     seen = {}
 
     def drive(dlg) -> None:  # noqa: ANN001
@@ -131,9 +136,7 @@ def test_an_excel_workbook_with_date_cells_is_read_off_the_gui_thread(
         seen["summary"] = dlg.summary.text()
         person.click("Import", within=dlg)
 
-    _import(person, when_modal, f, drive)
-    qtbot.waitUntil(lambda: "summary" in seen and QApplication.activeModalWidget() is None,
-                    timeout=10_000)
+    _import(qtbot, person, when_modal, f, drive)
     assert seen["summary"].startswith("20 rows will be imported into broker prices; 1 will not")
     mid = window.workspace.metrics.resolve("broker prices")
     obs = window.workspace.metrics.observations(mid)
@@ -160,8 +163,7 @@ def _long_file(tmp_path, monkeypatch, rows: int = 40):  # noqa: ANN001
 def test_a_long_file_is_judged_and_imported_a_chunk_at_a_time(qtbot, window, when_modal,
                                                               tmp_path, monkeypatch):
     f = _long_file(tmp_path, monkeypatch)
-    person = Person(qtbot)
-    person.row(window.sidebar, "Metrics")
+    person = _metrics_area(qtbot, window)
     seen = {}
 
     def drive(dlg) -> None:  # noqa: ANN001
@@ -174,9 +176,7 @@ def test_a_long_file_is_judged_and_imported_a_chunk_at_a_time(qtbot, window, whe
                            if "rows" in w.text() and "chunk" in w.text()]
         person.click("Import", within=dlg)
 
-    _import(person, when_modal, f, drive)
-    qtbot.waitUntil(lambda: "summary" in seen and QApplication.activeModalWidget() is None,
-                    timeout=15_000)
+    _import(qtbot, person, when_modal, f, drive)
     assert "40 rows will be imported into long history; 1 will not" in seen["summary"]
     assert "decimal comma" in seen["summary"] and "DD/MM/YYYY" in seen["summary"]
     assert seen["rejected"] == ["'n/a' is not a number"]
@@ -194,8 +194,7 @@ def test_cancelling_a_long_import_writes_nothing(qtbot, window, when_modal, tmp_
     import thesis_desk.core.tabular as tabular
 
     f = _long_file(tmp_path, monkeypatch)
-    person = Person(qtbot)
-    person.row(window.sidebar, "Metrics")
+    person = _metrics_area(qtbot, window)
     seen = {}
 
     def drive(dlg) -> None:  # noqa: ANN001
@@ -218,9 +217,7 @@ def test_cancelling_a_long_import_writes_nothing(qtbot, window, when_modal, tmp_
         seen["import enabled"] = dlg.import_btn.isEnabled()
         person.click("Cancel", within=dlg)
 
-    _import(person, when_modal, f, drive)
-    qtbot.waitUntil(lambda: "error" in seen and QApplication.activeModalWidget() is None,
-                    timeout=15_000)
+    _import(qtbot, person, when_modal, f, drive)
     assert seen["error"] == "The import was cancelled; nothing was written."
     assert seen["import enabled"]  # the person may try again
     assert window.workspace.metrics.list() == []
@@ -231,8 +228,7 @@ def test_an_excel_bomb_is_refused_with_its_reason(qtbot, window, when_modal, tmp
 
     small = _workbook(tmp_path / "small.xlsx", [("2025-01-02", 1), ("2025-01-03", 2)])
     bomb = _declare_rows(small, tmp_path / "bomb.xlsx", "A1:B10000000")
-    person = Person(qtbot)
-    person.row(window.sidebar, "Metrics")
+    person = _metrics_area(qtbot, window)
     said = {}
 
     def warned(box) -> None:  # noqa: ANN001 - a warning, not the import dialog

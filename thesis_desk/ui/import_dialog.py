@@ -502,8 +502,6 @@ class ObservationImportDialog(TableImportDialog):
     def do_import(self) -> None:
         """Write the plan on a worker thread (a long file takes seconds): the window stays
         responsive, and the dialog closes when the transaction has committed."""
-        from thesis_desk.ui.tasks import TaskRunner
-
         if self.plan is None:
             return
         plan, replace = self.plan, self.replace.isChecked()
@@ -521,28 +519,18 @@ class ObservationImportDialog(TableImportDialog):
             def job(_p, _c):  # noqa: ANN001, ANN202
                 return metrics.import_plan(plan, replace=replace)
 
-        def done(result: dict) -> None:
-            self.result = result
-            self.accept()
-
-        def failed(exc: Exception) -> None:
-            self.buttons.setEnabled(True)
-            self.summary.setText("")
-            self.error.show_error(str(exc) if isinstance(exc, UserError)
-                                  else f"The import failed and wrote nothing ({exc}).")
-
-        self.buttons.setEnabled(False)
-        self.error.show_error("")
-        self.summary.setText(f"Importing {len(plan.lines):,} rows in one transaction…")
-        self._runner = TaskRunner(self)
-        self._runner.run(job, on_done=done, on_error=failed, show_progress=False)
+        self._run_import(job, show_progress=False)
 
     def _import_long_file(self) -> None:
         """The long file read again and written a chunk at a time in one transaction,
         on the worker, behind a progress dialog whose Cancel rolls it all back."""
-        from thesis_desk.ui.tasks import TaskRunner
+        self._run_import(self._stream_job(self.mapping(), label=True, strict=False),
+                         show_progress=True)
 
-        job = self._stream_job(self.mapping(), label=True, strict=False)
+    def _run_import(self, job: Any, show_progress: bool) -> None:
+        """The import on the worker; the dialog closes once it has committed, and stays
+        with the reason (nothing written) when it fails or is cancelled."""
+        from thesis_desk.ui.tasks import TaskRunner
 
         def done(result: dict) -> None:
             self.result = result
@@ -559,4 +547,4 @@ class ObservationImportDialog(TableImportDialog):
         self.summary.setText(f"Importing {self.plan.count:,} rows in one transaction…")
         self._runner = TaskRunner(self)
         self._runner.run(job, on_done=done, on_error=failed, parent=self,
-                         title="Importing the file")
+                         show_progress=show_progress, title="Importing the file")
