@@ -439,3 +439,12 @@ def test_holdings_dated_with_month_names_and_decimal_commas(capsys, data_dir, tm
            for p in json.loads(out)]
     assert got == [("BABA", "long", 1000.0, 85.25, "2025-01-02"),
                    ("TCEHY", "short", 50.0, 40.5, "2025-02-14")]
+
+
+def test_every_row_rejected_prints_the_reasons_even_with_skip_invalid(capsys, data_dir, tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text("Date,Close\n2025-01-02,x\n2025-01-03,y\n")
+    code, _, err = run(capsys, "metrics", "import", str(f), "--metric", "M", "--date-col",
+                       "Date", "--value-col", "Close", "--skip-invalid")
+    assert code == 1 and "line 2: 'x' is not a number" in err and "line 3: 'y'" in err
+    assert "nothing was written" in err

@@ -79,6 +79,10 @@ def test_holdings_dialog_blocks_a_file_with_a_bad_row(qtbot, window, tmp_path):
     assert dlg.rejected.topLevelItemCount() == 1
     assert dlg.rejected.topLevelItem(0).text(0) == "3"
     assert not dlg.import_btn.isEnabled()
+    stored = dlg.preview.columnCount() - 1  # each line as it would be stored
+    assert dlg.preview.horizontalHeaderItem(stored).text() == "→ Stored position"
+    assert [dlg.preview.item(r, stored).text() for r in range(2)] == [
+        "long 10 AAA at 100 on 2025-01-02", "not imported"]
     assert ws.portfolio.list() == []
     ws.portfolio.add(PositionInput(ws.theses.list()[0].id, "AAA", dt.date(2025, 1, 2), 100.0,
                                    quantity=1))

@@ -269,8 +269,10 @@ class MetricService:
                 writer.write(plan)
             if strict and result["rejected"]:
                 raise RejectedRows(result)  # rolls the transaction back: nothing is kept
-            if not result["imported"]:
-                raise UserError("Nothing to import: every row was rejected or blank.")
+            if not result["imported"]:  # the reasons go with it, so they can be shown
+                if result["rejected"]:
+                    raise RejectedRows(result)
+                raise UserError("Nothing to import: every row was blank.")
             result.update(writer.finish())
         return result
 

@@ -70,11 +70,15 @@ class HoldingsImportDialog(TableImportDialog):
         except UserError as exc:
             self.error.show_error(str(exc))
             self.show_ambiguity(exc)
+            self.stored_columns(["→ Stored position"], {}, False)
             return
         self.error.show_error("")
         self.show_ambiguity(None)
         p = self.plan
         self.note_detected(p.detected)
+        self.stored_columns(["→ Stored position"], {
+            line: (f"{d.side} {d.quantity:,.10g} {d.symbol} at {d.entry_price:,.10g} "
+                   f"on {d.entry_date:%Y-%m-%d}",) for line, d in p.rows}, True)
         for line, why in p.rejected[:500]:
             self.rejected.addTopLevelItem(QTreeWidgetItem([str(line), why]))
         if p.rejected:

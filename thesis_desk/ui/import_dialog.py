@@ -252,6 +252,23 @@ class TableImportDialog(QDialog):
         self.date_format.setItemText(i, f"{DETECT}: {detected}" if detected else DETECT)
         self.date_format.setItemData(i, detected or "", Qt.ItemDataRole.ToolTipRole)
 
+    def stored_columns(self, headers: list[str], stored: dict[int, tuple[str, ...]],
+                       judged: bool) -> None:
+        """Columns at the preview's right showing each line as it will be stored, by
+        line number ("not imported" for a judged line that will not be)."""
+        cols = self.df.shape[1]
+        self.preview.setColumnCount(cols + len(headers))
+        for c, header in enumerate(headers):
+            self.preview.setHorizontalHeaderItem(cols + c, QTableWidgetItem(header))
+        blank = ("",) * (len(headers) - 1)
+        missing = ("not imported", *blank) if judged else ("", *blank)
+        for r in range(self.preview.rowCount()):
+            for c, text in enumerate(stored.get(r + 2, missing)):
+                self.preview.setItem(r, cols + c, QTableWidgetItem(text))
+        self.preview.setWordWrap(False)
+        for c in range(len(headers)):  # read whole, not cut off
+            self.preview.resizeColumnToContents(cols + c)
+
     @staticmethod
     def detected_text(p: Any) -> str:
         """What the plan (made off the GUI thread) read off the cells, and why."""
@@ -481,23 +498,14 @@ class ObservationImportDialog(TableImportDialog):
     def show_stored(self, p: Any) -> None:
         """Two columns at the preview's right: each previewed line's date and value as
         they will be stored ("not imported" for a line that will not be)."""
-        cols = self.df.shape[1]
-        self.preview.setColumnCount(cols + 2)
-        self.preview.setHorizontalHeaderItem(cols, QTableWidgetItem("→ Stored date"))
-        self.preview.setHorizontalHeaderItem(cols + 1, QTableWidgetItem("→ Stored value"))
-        stored: dict[int, tuple[str, float]] = {}
+        stored: dict[int, tuple[str, ...]] = {}
         if p is not None:
             last = self.preview.rowCount() + 1
             for line, day, value in p.first_rows():
                 if line > last:
                     break
-                stored[line] = (day, value)
-        for r in range(self.preview.rowCount()):
-            day, value = stored.get(r + 2, ("", None))
-            text = (day, f"{value:,.15g}") if value is not None else (
-                ("not imported", "") if p is not None else ("", ""))
-            for c, t in enumerate(text):
-                self.preview.setItem(r, cols + c, QTableWidgetItem(t))
+                stored[line] = (day, f"{value:,.15g}")
+        self.stored_columns(["→ Stored date", "→ Stored value"], stored, p is not None)
 
     def do_import(self) -> None:
         """Write the plan on a worker thread (a long file takes seconds): the window stays
