@@ -134,6 +134,7 @@ class Person:
         w = self.button(target, within) if isinstance(target, str) else target
         check_reachable(w)
         QTest.mouseClick(w, button, Qt.KeyboardModifier.NoModifier, w.rect().center())
+        self.settle()
 
     def type(self, target: QWidget, text: str, *, clear: bool = True) -> None:
         check_reachable(target)
@@ -145,6 +146,7 @@ class Person:
             QTest.keyClick(target, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
             QTest.keyClick(target, Qt.Key.Key_Delete)
         QTest.keyClicks(target, text)
+        self.settle()
 
     def choose(self, combo: QComboBox, text: str) -> None:
         """Pick the item showing ``text`` (exact, then the first containing it) from the
@@ -169,6 +171,7 @@ class Person:
         if combo.currentIndex() != matches[0]:
             raise NotReachable(f"choosing {text!r} did not take: the combo shows "
                                f"{combo.currentText()!r}")
+        self.settle()
 
     def select_text(self, editor: QPlainTextEdit | QTextEdit, passage: str) -> None:
         """Select ``passage`` as a person does: click just before it, then Shift+Right
@@ -204,12 +207,14 @@ class Person:
             if _norm(bar.tabText(i)).startswith(_norm(text)):
                 QTest.mouseClick(bar, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                                  bar.tabRect(i).center())
+                self.settle()
                 return
         raise NotReachable(f"no tab {text!r}; tabs: {[bar.tabText(i) for i in range(bar.count())]}")
 
     def row(self, view: QAbstractItemView, text: str, *, column: int | None = None,
             double: bool = False, button: Qt.MouseButton = Qt.MouseButton.LeftButton) -> None:
         """Click the first row with a cell showing ``text`` (substring)."""
+        self.settle()  # the rows a pending read brings
         check_reachable(view)
         model = view.model()
         want = _norm(text)
@@ -234,6 +239,7 @@ class Person:
                                           Qt.KeyboardModifier.NoModifier, point)
                     if button == Qt.MouseButton.RightButton:
                         self._context_menu(view.viewport(), point)
+                    self.settle()
                     return
         rows = [str(model.index(r, 0).data()) for r in range(min(model.rowCount(QModelIndex()), 20))]
         raise NotReachable(f"no row showing {text!r}; rows: {rows}")
@@ -291,6 +297,7 @@ class Person:
                 actions = sub.actions()
             else:
                 act.trigger()
+        self.settle()
 
     def date(self, target: QWidget, iso: str) -> None:
         """Type a date into a date field (yyyy-MM-dd), ticking its "set" box first where
@@ -340,6 +347,13 @@ class Person:
                       if buttons.buttonRole(b) == QDialogButtonBox.ButtonRole.AcceptRole)
         self.wait_for(accept.isEnabled, 3000)  # the dialog enables it once it has looked
         self.click(accept)
+
+    def settle(self) -> None:
+        """What a person does between steps: look until the window has shown the result
+        (no read of any view still pending)."""
+        from thesis_desk.ui.ops import wait_idle
+
+        wait_idle(self.timeout_ms / 1000)
 
     def wait_for(self, condition: Callable[[], object], timeout_ms: int = 5000) -> None:
         self.qtbot.waitUntil(lambda: bool(condition()), timeout=timeout_ms)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from thesis_desk.core.records import ThesisInput
 from thesis_desk.ui.forms import EvidenceDialog
 from thesis_desk.ui.library_view import py_to_qt, qt_to_py
+from thesis_desk.ui.ops import wait_idle
 
 PASSAGE = ("Jefferies noted that Chinese firms have already surpassed US peers in the ratio "
            "of cloud-related investment to cloud revenue, at 121% in the June quarter versus "
@@ -55,6 +56,7 @@ def test_import_runs_in_the_background_and_lists_the_document(qtbot, window, tmp
 def test_select_a_passage_file_it_and_see_it_highlighted(qtbot, window, when_modal):
     window.build_demo()
     window.sidebar.setCurrentRow(1)  # the Library re-reads when it is shown
+    wait_idle()
     lv = window.library_view
     assert len(lv.model.docs) == 5
     open_seed(window, "China catching up")
@@ -87,10 +89,12 @@ def test_select_a_passage_file_it_and_see_it_highlighted(qtbot, window, when_mod
 
     # the thesis's Evidence tab lists it; Open Passage goes back to it in the reader
     window.sidebar.setCurrentRow(0)
+    wait_idle()
     window.theses_view.select(thesis)
     tab = window.theses_view.detail.evidence
     assert any(it.note == "Spending already outruns cloud revenue." for it in tab.items)
     window.sidebar.setCurrentRow(0)
+    wait_idle()
     window.theses_view.open_passage.emit(e)
     assert window.stack.currentWidget() is lv
     assert lv.reader.selection() == (PASSAGE, start, end)
@@ -180,6 +184,7 @@ def test_date_range_filter(qtbot, window):
 
     window.build_demo()
     window.sidebar.setCurrentRow(1)
+    wait_idle()
     lv = window.library_view
     assert len(lv.model.docs) == 5
     lv.date_from.set_value(dt.date(2025, 8, 1))

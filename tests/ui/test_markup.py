@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6 import QtGui
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTreeWidget
 
 from thesis_desk.core.metrics import MetricInput
 from thesis_desk.core.records import EvidenceInput, PillarInput, ThesisInput
+from thesis_desk.ui.ops import wait_idle
 
 HOSTILE = '<b>Bold</b> <a href="http://evil">link</a> <img src="file:///etc/passwd">'
 
@@ -119,8 +120,10 @@ def test_hostile_text_shows_literally_everywhere(qtbot, window, workspace, tmp_p
     assert HOSTILE in reader.reader.toPlainText()
     checked += _check_window(window)
     window.sidebar.setCurrentRow(2)
+    wait_idle()
     window._open_metric(m.id)
     checked += _check_window(window)
     window.sidebar.setCurrentRow(4)
+    wait_idle()
     checked += _check_window(window)
     assert checked >= 10  # the hostile text was really on screen in many places

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from thesis_desk.core.alerts import RuleInput
 from thesis_desk.core.metrics import MetricInput
+from thesis_desk.ui.ops import wait_idle
 
 
 def test_observation_crossing_a_rule_gives_one_alert_in_chart_inbox_and_status(qtbot, window):
@@ -19,6 +20,7 @@ def test_observation_crossing_a_rule_gives_one_alert_in_chart_inbox_and_status(q
         ws.metrics.observe(m.id, dt.date(2025, 1, 1 + n), v)
     ws.alerts.add_rule(RuleInput(m.id, "above", threshold=100))
     window.sidebar.setCurrentRow(2)  # Metrics: built now, pyqtgraph loads here
+    wait_idle()
     mv = window.metrics_view
     assert mv is not None and window.stack.currentWidget() is mv
     xs, ys = mv.chart.curve.getData()
@@ -31,6 +33,7 @@ def test_observation_crossing_a_rule_gives_one_alert_in_chart_inbox_and_status(q
     mv.obs_date.set_value(dt.date(2025, 1, 5))
     mv.obs_value.setText("130")  # still above: no second alert
     mv.add_observation()
+    wait_idle()
     xs, ys = mv.chart.curve.getData()
     assert list(ys) == [90, 95, 98, 121, 130]
     mx, my = mv.chart.markers.getData()
@@ -40,6 +43,7 @@ def test_observation_crossing_a_rule_gives_one_alert_in_chart_inbox_and_status(q
     assert "1 new alert" in window.counts_label.text()
 
     window.sidebar.setCurrentRow(3)
+    wait_idle()
     inbox = window.alerts_view
     assert inbox.tree.topLevelItemCount() == 1 and inbox.empty.isHidden()
     row = inbox.tree.topLevelItem(0)
@@ -49,6 +53,7 @@ def test_observation_crossing_a_rule_gives_one_alert_in_chart_inbox_and_status(q
     inbox.tree.topLevelItem(0).setSelected(True)
     assert inbox.ack_btn.isEnabled() and inbox.snooze_btn.isEnabled()
     inbox.snooze()
+    wait_idle()
     assert window.sidebar.item(3).text() == "Alerts"  # snoozed: out of the unread count
     tomorrow = dt.datetime.now() + dt.timedelta(days=1)  # shown in local time
     assert inbox.tree.topLevelItem(0).text(0).startswith(f"snoozed until {tomorrow:%Y-%m-%d}")
@@ -56,13 +61,16 @@ def test_observation_crossing_a_rule_gives_one_alert_in_chart_inbox_and_status(q
     inbox._open_metric()
     assert window.stack.currentWidget() is mv and mv.current_id() == m.id
     window.sidebar.setCurrentRow(3)
+    wait_idle()
     inbox.tree.topLevelItem(0).setSelected(True)
     inbox.acknowledge()
+    wait_idle()
     assert inbox.tree.topLevelItem(0).text(0) == "acknowledged"
 
 
 def test_an_empty_inbox_says_how_alerts_arrive(qtbot, window):
     window.sidebar.setCurrentRow(3)
+    wait_idle()
     inbox = window.alerts_view
     assert inbox.tree.topLevelItemCount() == 0 and not inbox.empty.isHidden()
     assert "No alerts" in inbox.empty.text()
@@ -87,6 +95,7 @@ def test_an_observation_cites_its_evidence_and_document_through_the_form(qtbot, 
     m = ws.metrics.create(MetricInput("Capex ratio", unit="%"))
     ws.metrics.link(thesis.id, m.id, "down")
     window.sidebar.setCurrentRow(2)
+    wait_idle()
     view = window.metrics_view
     view.obs_evidence.setCurrentIndex(view.obs_evidence.findData(ev.id))
     assert "Capex discipline" in view.obs_evidence.currentText()
@@ -94,6 +103,7 @@ def test_an_observation_cites_its_evidence_and_document_through_the_form(qtbot, 
     view.obs_date.set_value(dt.date(2025, 6, 30))
     view.obs_value.setText("121")
     view.add_observation()
+    wait_idle()
     [obs] = ws.metrics.observations(m.id)
     assert (obs.value, obs.evidence_id, obs.document_id) == (121, ev.id, doc.id)
     assert view.table.topLevelItem(0).text(3).startswith("Capex discipline")
@@ -113,6 +123,7 @@ def test_observation_form_refuses_bad_input(qtbot, window):
     m = ws.metrics.create(MetricInput("P/E"))
     ws.metrics.observe(m.id, dt.date(2025, 2, 1), 10)
     window.sidebar.setCurrentRow(2)
+    wait_idle()
     mv = window.metrics_view
     mv.obs_date.set_value(dt.date(2025, 2, 1))
     mv.obs_value.setText("ten")
@@ -129,6 +140,7 @@ def test_a_long_series_is_downsampled_and_clipped(qtbot, window):
     ws = window.workspace
     ws.metrics.create(MetricInput("Synthetic"))
     window.sidebar.setCurrentRow(2)
+    wait_idle()
     chart = window.metrics_view.chart
     days = [dt.date(2000, 1, 1) + dt.timedelta(days=i) for i in range(100_000)]
     chart.show_series(days, list(np.sin(np.arange(100_000) / 50)), [], [])
@@ -148,6 +160,7 @@ def test_a_long_series_is_read_off_the_gui_thread_and_a_later_choice_wins(
     for n in range(3):
         ws.metrics.observe(short.id, dt.date(2025, 1, 1 + n), 100.0 + n)
     window.sidebar.setCurrentRow(2)
+    wait_idle()
     view = window.metrics_view
     view.list.setCurrentRow(0)  # the long one: read in the background
     chart = view.chart
@@ -180,6 +193,7 @@ def test_a_second_process_writing_shows_up_without_a_restart(qtbot, window):
     window.poll_changes()  # what the 2-second timer does
     assert window.sidebar.item(3).text() == "Alerts (1)"
     window.sidebar.setCurrentRow(2)
+    wait_idle()
     xs, ys = window.metrics_view.chart.curve.getData()
     assert list(ys) == [121]
 
@@ -204,6 +218,7 @@ def test_chart_saves_as_png(qtbot, window, tmp_path):
     for n, v in enumerate([10, 12, 11, 13]):
         ws.metrics.observe(m.id, dt.date(2025, 3, 1 + n), v)
     window.sidebar.setCurrentRow(2)
+    wait_idle()
     out = tmp_path / "chart.png"
     window.metrics_view.chart.save_png(str(out))
     data = out.read_bytes()
@@ -250,6 +265,7 @@ def test_new_metric_through_the_form(qtbot, window, when_modal):
     from PySide6.QtWidgets import QDialogButtonBox
 
     window.sidebar.setCurrentRow(2)
+    wait_idle()
     mv = window.metrics_view
     seen = {}
 
@@ -264,6 +280,7 @@ def test_new_metric_through_the_form(qtbot, window, when_modal):
 
     when_modal(fill)
     mv.edit_metric(new=True)
+    wait_idle()
     assert seen["error"] == "A metric needs a name."
     [m] = window.workspace.metrics.list()
     assert (m.name, m.unit, m.instrument) == ("Alibaba P/E", "x", "BABA")
@@ -275,6 +292,7 @@ def test_import_dialog_previews_maps_rejects_then_imports(qtbot, window, when_mo
     f.write_text("Trade date,Close,Volume\n02/01/2025,\"1,234.5\",10\n03/01/2025,oops,11\n"
                  "06/01/2025,1250,12\nTotal,,\n")
     window.sidebar.setCurrentRow(2)
+    wait_idle()
     mv = window.metrics_view
     seen = {}
 
@@ -296,6 +314,7 @@ def test_import_dialog_previews_maps_rejects_then_imports(qtbot, window, when_mo
 
     when_modal(drive)
     mv.import_file(str(f))
+    wait_idle()
     assert seen["cols"] == ("Trade date", "Close") and seen["name"] == "baba close"
     assert seen["first"][0] == "" and "could be read two ways" in seen["first"][1]
     assert seen["summary"].startswith("2 rows will be imported into BABA close; 2 will not")
@@ -316,6 +335,7 @@ def test_a_broken_table_is_refused_with_its_reason(qtbot, window, tmp_path, monk
     f = tmp_path / "broken.csv"
     f.write_bytes(b"\xff\xfe\x00garbage\x00" * 20)
     window.sidebar.setCurrentRow(2)
+    wait_idle()
     mv = window.metrics_view
     said = []
     when_modal(lambda box: (said.append(box.text()), box.accept()))
@@ -341,11 +361,13 @@ def test_chart_marks_cited_evidence_and_inbox_opens_the_thesis(qtbot, window):
     ws.metrics.observe(m.id, dt.date(2025, 6, 30), 121, evidence_id=ev.id)  # fires
     ws.metrics.observe(m.id, dt.date(2025, 9, 30), 130)  # still above: no second alert
     window.sidebar.setCurrentRow(2)
+    wait_idle()
     chart = window.metrics_view.chart
     assert chart.evidence_dates == [dt.date(2025, 6, 30)]
     assert "contradicts: Capex was 121%" in chart.lines[-1].toolTip()
 
     window.sidebar.setCurrentRow(3)
+    wait_idle()
     inbox = window.alerts_view
     assert inbox.tree.topLevelItemCount() == 1
     assert inbox.tree.topLevelItem(0).text(2) == thesis.title  # the thesis it concerns
@@ -365,6 +387,7 @@ def test_a_long_file_is_read_and_judged_off_the_gui_thread(qtbot, window, when_m
     f = tmp_path / "long.csv"
     f.write_text("date,value\n" + "".join(f"2024-01-{d:02d},{d}\n" for d in range(1, 31)))
     window.sidebar.setCurrentRow(2)
+    wait_idle()
     seen = {}
 
     def drive(dlg) -> None:

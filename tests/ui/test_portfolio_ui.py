@@ -7,6 +7,7 @@ from pathlib import Path
 
 from thesis_desk.core.portfolio import PositionInput
 from thesis_desk.core.records import ThesisInput
+from thesis_desk.ui.ops import wait_idle
 
 PRICES = Path(__file__).parents[1] / "fixtures" / "prices_small.csv"
 
@@ -14,6 +15,7 @@ PRICES = Path(__file__).parents[1] / "fixtures" / "prices_small.csv"
 def test_demo_portfolio_explains_how_to_start(qtbot, window):
     window.build_demo()
     window.sidebar.setCurrentRow(4)
+    wait_idle()
     view = window.portfolio_view
     assert view is not None and not view.help.isHidden()
     assert "demo workspace has no holdings" in view.help.text()
@@ -27,6 +29,7 @@ def test_prices_positions_table_scatter_and_returns(qtbot, window, when_modal, t
     ws = window.workspace
     t = ws.theses.create(ThesisInput("Long AAA", conviction=80, status="active"))
     window.sidebar.setCurrentRow(4)
+    wait_idle()
     view = window.portfolio_view
 
     def import_all(dlg):
@@ -38,6 +41,7 @@ def test_prices_positions_table_scatter_and_returns(qtbot, window, when_modal, t
 
     when_modal(import_all)
     view.import_prices(str(PRICES))
+    wait_idle()
     assert ws.portfolio.price_symbols() == ["AAA", "BBB", "IDX"]
 
     def fill(dlg):
@@ -49,8 +53,11 @@ def test_prices_positions_table_scatter_and_returns(qtbot, window, when_modal, t
 
     when_modal(fill)
     view.add_position(t.id)
+    wait_idle()
     view.as_of.set_value(dt.date(2025, 1, 6))
+    wait_idle()
     view.benchmark.setCurrentIndex(view.benchmark.findData("IDX"))
+    wait_idle()
     row = view.tree.topLevelItem(0)
     assert row.text(0) == "Long AAA" and row.text(3) == "100.0%"
     # vs benchmark: the position made 10%, IDX 2% over the same days
@@ -72,6 +79,7 @@ def test_holdings_dialog_blocks_a_file_with_a_bad_row(qtbot, window, tmp_path):
     bad = tmp_path / "holdings.csv"
     bad.write_text("Ticker,Qty,Cost,Date\nAAA,10,100,2025-01-02\nBBB,lots,50,2025-01-02\n")
     window.sidebar.setCurrentRow(4)
+    wait_idle()
     from thesis_desk.ui.holdings_dialog import HoldingsImportDialog
 
     dlg = HoldingsImportDialog(ws.portfolio, bad, [(t.id, t.title) for t in ws.theses.list()])
@@ -87,6 +95,7 @@ def test_holdings_dialog_blocks_a_file_with_a_bad_row(qtbot, window, tmp_path):
     ws.portfolio.add(PositionInput(ws.theses.list()[0].id, "AAA", dt.date(2025, 1, 2), 100.0,
                                    quantity=1))
     window.portfolio_view.refresh()
+    wait_idle()
     child = window.portfolio_view.tree.topLevelItem(0).child(0)
     assert "no price on or before this date" in child.text(0) and child.text(4) == "no price"
 
@@ -96,8 +105,8 @@ def test_position_through_the_form_benchmark_remembered_chart_from_entry(
     """As a person: the Portfolio opened empty, a position added through its form, the
     benchmark chosen from its list; the return chart starts at the entry, not at the
     empty chart's year, and a new window comes back with the same benchmark."""
-    from thesis_desk.ui.main_window import MainWindow
     from tests.ui.person import Person, field
+    from thesis_desk.ui.main_window import MainWindow
 
     ws = window.workspace
     from thesis_desk.core.tabular import read_table

@@ -12,6 +12,7 @@ from thesis_desk.core.records import ThesisInput
 from thesis_desk.resources import seeds_dir
 from thesis_desk.ui.backups_dialog import BackupsDialog
 from thesis_desk.ui.main_window import MainWindow
+from thesis_desk.ui.ops import wait_idle
 
 
 def _damage(db) -> None:
@@ -142,6 +143,7 @@ def test_export_buttons_write_formula_safe_tables(qtbot, window, workspace, tmp_
 
     metric = workspace.metrics.list()[0]
     window._open_metric(metric.id)
+    wait_idle()
     out = window.metrics_view.export_observations(path=str(tmp_path / "obs.xlsx"))
     frame = pd.read_excel(out, engine="openpyxl")
     assert len(frame) == len(workspace.metrics.observations(metric.id))
@@ -205,8 +207,8 @@ def test_a_badly_damaged_workspace_looked_at_read_only_says_what_it_cannot_read(
         qtbot, paths, when_modal):
     """Pages of the library and evidence gone: every area still opens, what cannot be
     read is said in the status bar, nothing is raised and nothing is written."""
-    from thesis_desk.app import open_workspace
     from tests.ui.person import Person
+    from thesis_desk.app import open_workspace
 
     ws = open_workspace(paths=paths)
     build_demo(ws, seeds_dir())

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.soak_session import run_session
 from thesis_desk.core.demo import build_demo
 from thesis_desk.resources import seeds_dir
-from tests.soak_session import run_session
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRectF, QStringListModel, Qt, Signal
@@ -511,18 +511,35 @@ class MetricsView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(split)
+        from thesis_desk.ui.ops import Reads
+
+        self.reads = Reads(self, on_error=self.message.emit)
         self.refresh()
 
     def current_id(self) -> int | None:
         item = self.list.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else None
 
-    @guarded_read
     def refresh(self, select_id: int | None = None) -> None:
+        """Read the metric list and the form's sources on the worker, then show them
+        (the last list stays on screen meanwhile); ``select_id`` is selected after."""
         keep = select_id if select_id is not None else self.current_id()
+        metrics, evidence, library, doc_count = (self.metrics, self.evidence, self.library,
+                                                 self._doc_count)
+
+        def read() -> tuple:
+            # documents only when their number changed (a library of 20,000)
+            docs = (library.choices() if library is not None and library.count() != doc_count
+                    else None)
+            return (metrics.list(), evidence.choices() if evidence is not None else None, docs)
+
+        self.reads.query("list", read, lambda r: self._show_list(*r, keep=keep))
+
+    def _show_list(self, infos: list, choices: list | None, docs: list | None, *,
+                   keep: int | None) -> None:
         self.list.blockSignals(True)
         self.list.clear()
-        for m in self.metrics.list():
+        for m in infos:
             item = QListWidgetItem(f"{m.name}\n{m.observations} obs · last "
                                    f"{'' if m.last_value is None else f'{m.last_value:g}'} {m.unit}")
             item.setData(Qt.ItemDataRole.UserRole, m.id)
@@ -533,26 +550,25 @@ class MetricsView(QWidget):
         if self.list.currentItem() is None and self.list.count():
             self.list.setCurrentRow(0)
         self.list.blockSignals(False)
-        self._fill_sources()
+        self._fill_sources(choices, docs)
         self.show_current()  # once: the row set above told nobody
 
-    def _fill_sources(self) -> None:
+    def _fill_sources(self, choices: list | None, docs: list | None) -> None:
         """The evidence and document pickers of the observation form, with '(none)'
-        first; the documents only when their number changed (a library of 20,000)."""
-        if self.evidence is not None:
+        first (``docs`` None: the documents are unchanged)."""
+        if choices is not None:
             keep = self.obs_evidence.currentData()
             self.obs_evidence.blockSignals(True)
             self.obs_evidence.clear()
             self.obs_evidence.addItem("(none)", None)
             self._evidence_docs = {}
-            for eid, label, doc in self.evidence.choices():
+            for eid, label, doc in choices:
                 self.obs_evidence.addItem(label, eid)
                 self._evidence_docs[eid] = doc
                 self._source_names[("evidence", eid)] = label
             self.obs_evidence.setCurrentIndex(max(0, self.obs_evidence.findData(keep)))
             self.obs_evidence.blockSignals(False)
-        if self.library is not None and self.library.count() != self._doc_count:
-            docs = self.library.choices()
+        if docs is not None:
             self._doc_count = len(docs)
             self._doc_ids = [None] + [i for i, _ in docs]
             twice = {c for c, n in Counter(c for _, c in docs).items() if n > 1}
@@ -864,6 +880,8 @@ class AlertsView(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setResizeContentsPrecision(200)  # widths from 200 rows, not 5,000
+        self.tree.setUniformRowHeights(True)
         self.empty = muted(plain_label(
             "No alerts. An alert fires when an observation crosses one of a metric's rules "
             "(add rules below a metric's chart in the Metrics area); it is listed "
@@ -890,12 +908,36 @@ class AlertsView(QWidget):
         lay.addWidget(self.empty)
         lay.addWidget(self.tree, 1)
         lay.addLayout(row)
+        from thesis_desk.ui.ops import Reads
+
+        self.reads = Reads(self, on_error=self._said)
         self.refresh()
 
-    @guarded_read
-    def refresh(self) -> None:
-        self.tree.clear()
-        shown = sorted(self.alerts.alerts(), key=lambda a: a.state != "new")
+    def _said(self, message: str) -> None:
+        if hasattr(self.window(), "statusBar"):
+            self.window().statusBar().showMessage(message, 20000)
+
+    def refresh(self, write: Callable[[], None] | None = None) -> None:
+        """Read the alerts on the worker (after ``write``, when given, on the same
+        worker), then show them; the last list stays meanwhile. A write is reported
+        (``changed``) once it is done."""
+        alerts = self.alerts
+
+        def read() -> list:
+            if write is not None:
+                write()
+            return sorted(alerts.alerts(), key=lambda a: a.state != "new")
+
+        def show(shown: list) -> None:
+            self._show(shown)
+            if write is not None:
+                self.changed.emit(Changes.of(ALERT))
+
+        self.reads.query("write" if write else "list", read, show)
+
+    def _show(self, shown: list) -> None:
+        keep = {i.data(0, Qt.ItemDataRole.UserRole) for i in self.tree.selectedItems()}
+        items = []
         for a in shown:
             state = (f"snoozed until {local_time(a.snoozed_until)}" if a.snoozed_until
                      else a.state)
@@ -905,7 +947,14 @@ class AlertsView(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, a.id)
             item.setData(1, Qt.ItemDataRole.UserRole, a.metric_id)
             item.setData(2, Qt.ItemDataRole.UserRole, list(a.thesis_ids))
-            self.tree.addTopLevelItem(item)
+            items.append(item)
+        self.tree.setUpdatesEnabled(False)
+        self.tree.clear()
+        self.tree.addTopLevelItems(items)  # one insertion, not 5,000
+        for item in items:
+            if item.data(0, Qt.ItemDataRole.UserRole) in keep:
+                item.setSelected(True)
+        self.tree.setUpdatesEnabled(True)
         self.empty.setVisible(not shown)
         self._enable()
 
@@ -915,20 +964,21 @@ class AlertsView(QWidget):
             b.setEnabled(bool(items))
         self.open_thesis_btn.setEnabled(len(items) == 1)
 
+    def _selected_ids(self) -> list[int]:
+        return [i.data(0, Qt.ItemDataRole.UserRole) for i in self.tree.selectedItems()]
+
     def acknowledge(self) -> None:
-        for item in self.tree.selectedItems():
-            self.alerts.acknowledge(item.data(0, Qt.ItemDataRole.UserRole))
-        self.refresh()
-        self.changed.emit(Changes.of(ALERT))
+        """Written on the worker in one transaction; the list shows it when read again."""
+        ids, alerts = self._selected_ids(), self.alerts
+        self.tree.clearSelection()
+        self.refresh(write=lambda: alerts.acknowledge_many(ids))
 
     def snooze(self) -> None:
         from thesis_desk.core.timeutil import utcnow
 
-        for item in self.tree.selectedItems():
-            self.alerts.snooze(item.data(0, Qt.ItemDataRole.UserRole),
-                               utcnow() + dt.timedelta(days=1))
-        self.refresh()
-        self.changed.emit(Changes.of(ALERT))
+        ids, alerts, until = self._selected_ids(), self.alerts, utcnow() + dt.timedelta(days=1)
+        self.tree.clearSelection()
+        self.refresh(write=lambda: alerts.snooze_many(ids, until))
 
     def _open_metric(self) -> None:
         items = self.tree.selectedItems()

@@ -31,7 +31,6 @@ from thesis_desk.core.errors import UserError
 from thesis_desk.ui.widgets import (
     OptionalDateEdit,
     confirm,
-    guarded_read,
     muted,
     plain_label,
     plain_tip,
@@ -44,6 +43,7 @@ if TYPE_CHECKING:
 COLUMNS = ["Thesis / position", "Conviction", "Status", "Weight", "Return", "vs benchmark",
            "Days held", "Latest evidence", "Open alerts"]
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+MAX_CURVES = 10  # return curves drawn: the largest holdings (500 lines are no chart)
 EMPTY_HELP = (
     "No positions yet. A thesis is held through positions: Add Position… records one "
     "(instrument, long or short, quantity or weight, entry date and price), Import "
@@ -171,6 +171,9 @@ class PortfolioView(QWidget):
         lay.addWidget(self.help)
         lay.addWidget(split, 1)
         self.holdings: list[Any] = []
+        from thesis_desk.ui.ops import Reads
+
+        self.reads = Reads(self, on_error=self.message.emit)
         self.refresh()
 
     # -- data
@@ -180,28 +183,47 @@ class PortfolioView(QWidget):
             self.settings.setValue("portfolio/benchmark", self.benchmark.currentData() or "")
         self.refresh()
 
-    def _fill_benchmarks(self) -> None:
-        keep = self.benchmark.currentData()
-        if keep is None and self.benchmark.count() == 0 and self.settings is not None:
-            keep = str(self.settings.value("portfolio/benchmark", "")) or None
+    def _fill_benchmarks(self, symbols: list[str], keep: str | None) -> None:
         self.benchmark.blockSignals(True)
         self.benchmark.clear()
         self.benchmark.addItem("none", None)
-        for sym in self.ws.portfolio.price_symbols():
+        for sym in symbols:
             self.benchmark.addItem(sym, sym)
         idx = self.benchmark.findData(keep)
         self.benchmark.setCurrentIndex(max(idx, 0))
         self.benchmark.blockSignals(False)
 
-    @guarded_read
     def refresh(self) -> None:
-        self._fill_benchmarks()  # prices may have come from the CLI meanwhile
+        """Read the holdings (and the return series the chart draws) on the worker, then
+        show them; the last state stays on screen meanwhile."""
+        keep = self.benchmark.currentData()
+        if keep is None and self.benchmark.count() == 0 and self.settings is not None:
+            keep = str(self.settings.value("portfolio/benchmark", "")) or None
         as_of = self.as_of.value() or dt.date.today()
-        self.holdings = self.ws.portfolio.holdings(as_of, benchmark=self.benchmark.currentData())
+        portfolio = self.ws.portfolio
+
+        def read() -> tuple:
+            symbols = portfolio.price_symbols()  # prices may have come from the CLI meanwhile
+            bench = keep if keep in symbols else None
+            holdings = portfolio.holdings(as_of, benchmark=bench)
+            held = [h for h in holdings if h.positions]
+            drawn = sorted((h for h in held if h.weight is not None),
+                           key=lambda h: -(h.weight or 0))[:MAX_CURVES] or held[:MAX_CURVES]
+            series = {h.thesis_id: portfolio.return_series(h.thesis_id, as_of) for h in drawn}
+            return symbols, bench, holdings, series
+
+        self.reads.query("holdings", read, lambda r: self._show(as_of, *r))
+
+    def _show(self, as_of: dt.date, symbols: list[str], bench: str | None, holdings: list,
+              series: dict) -> None:
+        self._fill_benchmarks(symbols, bench)
+        self.holdings = holdings
         held = [h for h in self.holdings if h.positions]
         self.help.setVisible(not held)
+        self.tree.setUpdatesEnabled(False)
         self.tree.setSortingEnabled(False)
         self.tree.clear()
+        items = []
         for h in self.holdings:
             item = _Item([h.title, str(h.conviction), h.status,
                           "" if h.weight is None else f"{h.weight * 100:.1f}%",
@@ -232,12 +254,15 @@ class PortfolioView(QWidget):
                 for col, val in ((3, v.weight), (4, v.ret), (5, v.excess_ret), (6, v.days_held)):
                     child.setData(col, SORT_ROLE, val)
                 item.addChild(child)
-            self.tree.addTopLevelItem(item)
+            items.append(item)
+        self.tree.addTopLevelItems(items)
+        for item in items:
             item.setExpanded(True)
         self.tree.setSortingEnabled(True)
+        self.tree.setUpdatesEnabled(True)
         self._apply_filter()
         self._show_total(held)
-        self._draw(as_of, held)
+        self._draw(as_of, held, series)
 
     def _show_total(self, held: list[Any]) -> None:
         """The weights' total, and how positions by quantity and by weight combine."""
@@ -250,7 +275,9 @@ class PortfolioView(QWidget):
             + (f" “vs benchmark” is the return minus {bench}'s over the same days."
                if bench else " Choose a benchmark to see returns against it."))
 
-    def _draw(self, as_of: dt.date, held: list[Any]) -> None:
+    def _draw(self, as_of: dt.date, held: list[Any], series: dict) -> None:
+        """The scatter of every held thesis; the return curves of the ``MAX_CURVES``
+        largest (``series``: read with the holdings), so the chart stays legible."""
         pg = self.pg
         for label in self.scatter_labels:
             self.scatter_plot.removeItem(label)
@@ -270,8 +297,8 @@ class PortfolioView(QWidget):
         self.return_curves = {}
         colours = [(56, 132, 244), (46, 160, 67), (218, 54, 51), (230, 160, 0), (140, 90, 200),
                    (0, 150, 160)]
-        for n, h in enumerate(held):
-            dates, rets = self.ws.portfolio.return_series(h.thesis_id, as_of)
+        for n, h in enumerate(h for h in held if h.thesis_id in series):
+            dates, rets = series[h.thesis_id]
             if not dates:
                 continue
             import numpy as np
@@ -282,6 +309,10 @@ class PortfolioView(QWidget):
                                            pen=pg.mkPen(colours[n % len(colours)], width=2),
                                            name=shorten(h.title, 40))
             self.return_curves[h.thesis_id] = curve
+        more = len(held) - len(self.return_curves)
+        self.returns_plot.setTitle("Return since the thesis opened" + (
+            f" (the {len(self.return_curves)} largest holdings; {more} more in the table)"
+            if more > 0 and self.return_curves else ""))
         if self.return_curves:  # the range set while it was empty must not stay
             self.returns_plot.enableAutoRange()
         else:  # an empty date axis: the year to the as-of date,

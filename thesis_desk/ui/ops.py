@@ -1,0 +1,90 @@
+"""Reads a view needs, run off the GUI thread; the GUI thread only builds widgets.
+
+In the spirit of Anki's ``QueryOp`` (qt/aqt/operations/): a view asks ``reads.query(key,
+read, apply)``; ``read`` (service calls, plain results) runs on a worker thread, ``apply``
+(widgets) runs on the GUI thread with its result. A newer query of the same key
+supersedes an older one (its result is dropped), so a view always ends showing its
+newest read, and shows its last state, never a blank, while a read is pending.
+
+Tests and scripts wait for the window to settle with ``wait_idle`` (nothing pending).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from thesis_desk.core.errors import UnreadableError, UserError
+from thesis_desk.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+_pending = 0  # queries started and not yet delivered, in every view
+
+
+def pending() -> int:
+    return _pending
+
+
+class Reads(QObject):
+    """One view's reads: a private worker (so a slow view never queues behind another's
+    reads, nor behind the window's writes) and the newest query per key."""
+
+    def __init__(self, parent: QObject, on_error: Callable[[str], None] | None = None):
+        super().__init__(parent)
+        self.runner = TaskRunner(self)
+        self._generation: dict[str, int] = {}
+        self.on_error = on_error
+
+    def query(self, key: str, read: Callable[[], Any], apply: Callable[[Any], None]) -> None:
+        """Run ``read`` on the worker, then ``apply(result)`` here, unless a newer query
+        of ``key`` was made meanwhile."""
+        global _pending
+        generation = self._generation[key] = self._generation.get(key, 0) + 1
+        _pending += 1
+
+        def done(result: Any) -> None:
+            global _pending
+            _pending -= 1
+            if self._generation.get(key) == generation:
+                apply(result)
+
+        def failed(exc: Exception) -> None:
+            global _pending
+            _pending -= 1
+            if self._generation.get(key) != generation:
+                return
+            if isinstance(exc, UserError | UnreadableError):
+                message = str(exc)
+            else:
+                log.error("a read failed: %r", exc)
+                message = f"Could not read the workspace ({exc})."
+            if self.on_error is not None:
+                self.on_error(message)
+
+        self.runner.run(lambda _p, _c: read(), on_done=done, on_error=failed,
+                        show_progress=False)
+
+
+def wait_idle(timeout_s: float = 10.0) -> bool:
+    """Process events until no query is pending (for tests and benchmarks)."""
+    import time
+
+    app = QApplication.instance()
+    end = time.perf_counter() + timeout_s
+    while time.perf_counter() < end:
+        app.processEvents()  # type: ignore[union-attr]
+        if _pending == 0:
+            app.processEvents()  # type: ignore[union-attr]
+            return True
+        time.sleep(0.002)
+    return False
+
+
+def later(parent: QObject, fn: Callable[[], None]) -> None:
+    """``fn`` on the GUI thread once the current event is done."""
+    QTimer.singleShot(0, parent, fn)
