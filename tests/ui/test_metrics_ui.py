@@ -191,6 +191,7 @@ def test_a_second_process_writing_shows_up_without_a_restart(qtbot, window):
     main(["metrics", "observe", "Capex ratio", "2025-06-30", "121",
           "--data-dir", str(ws.paths.data_dir)])
     window.poll_changes()  # what the 2-second timer does
+    wait_idle()
     assert window.sidebar.item(3).text() == "Alerts (1)"
     window.sidebar.setCurrentRow(2)
     wait_idle()

@@ -143,6 +143,18 @@ class Database:
             object.__setattr__(self, "_watcher", watcher)
         return int(watcher.execute("PRAGMA data_version").fetchone()[0])
 
+    def change_marks(self) -> dict:
+        """The aggregates that tell which kinds another process changed (see
+        ``core/changes.marks``), read in one snapshot on a connection of their own."""
+        from thesis_desk.core.changes import marks
+
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            conn.execute("BEGIN")
+            return marks(conn)
+        finally:
+            conn.close()
+
     def close(self) -> None:
         watcher = getattr(self, "_watcher", None)
         if watcher is not None:

@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
                 continue
             if view.isVisible():
                 refresh()  # type: ignore[operator]
-            elif view in (tv, lib):  # the lazy areas refresh whenever they are opened
+            else:  # refreshed when next shown, and only then
                 self._stale_views.add(view)
         if origin is not lib and not changes.touches(DOCUMENT) and changes.touches(EVIDENCE):
             lib.reload_current()  # the reader's highlights: cheap, one document
@@ -193,12 +193,11 @@ class MainWindow(QMainWindow):
             self.portfolio_view.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
             self.portfolio_view.open_thesis.connect(self.open_thesis)
             self._replace_page(4, self.portfolio_view)
-        elif row == 4:
-            self.portfolio_view.refresh()
-        elif row == 2:
-            self.metrics_view.refresh()
-        elif row == 3:
-            self.alerts_view.refresh()
+        else:  # built before: read again only if something it shows changed meanwhile
+            view = {2: self.metrics_view, 3: self.alerts_view, 4: self.portfolio_view}[row]
+            if view in self._stale_views:
+                self._stale_views.discard(view)
+                view.refresh()  # type: ignore[union-attr]
 
     def _open_metric(self, metric_id: int) -> None:
         self.sidebar.setCurrentRow(2)
@@ -519,6 +518,12 @@ class MainWindow(QMainWindow):
         if ws is None:
             return
         self._seen_version = ws.db.data_version()
+        from thesis_desk.ui.ops import Reads
+
+        self._watch_reads = Reads(self)
+        self._marks: dict = {}
+        self._watch_reads.query("marks", ws.db.change_marks,
+                                lambda m: setattr(self, "_marks", m))
         self.tasks.run(lambda _p, _c: ws.alerts.check_all(), on_done=self._alerts_checked,
                        on_error=lambda e: self.statusBar().showMessage(f"Alert check failed: {e}"),
                        show_progress=False)
@@ -532,14 +537,25 @@ class MainWindow(QMainWindow):
         self._stale.start(3600 * 1000)
 
     def poll_changes(self) -> None:
-        """Refresh the views when the database changed under them."""
+        """Refresh the views showing what another process changed: the cheap version
+        number says that something did; the aggregates, read on a worker, say what."""
         if self.workspace is None:
             return
         version = self.workspace.db.data_version()
         if version == getattr(self, "_seen_version", version):
             return
         self._seen_version = version
-        self.refresh_views()
+        from thesis_desk.core.changes import outside_changes
+
+        def compare(after: dict) -> None:
+            before, self._marks = self._marks, after
+            self.apply_changes(outside_changes(before, after))
+
+        reads = getattr(self, "_watch_reads", None)
+        if reads is None:
+            self.refresh_views()
+        else:
+            reads.query("marks", self.workspace.db.change_marks, compare)
 
     def refresh_views(self) -> None:
         """Another program wrote (or a backup was restored): anything may have changed."""
