@@ -205,6 +205,7 @@ def test_thesis_metrics_tab_shows_its_linked_metrics(qtbot, window):
     window.theses_view.select(tid)
     window.theses_view.detail.tabs.setCurrentIndex(2)
     tab = window.theses_view.detail.metrics_tab
+    wait_idle()
     assert tab is not None and len(tab.charts) == 2
     from thesis_desk.ui.metrics_view import MetricChart
 

@@ -172,6 +172,19 @@ def style_plot(plot: Any, widget: QWidget, *, for_print: bool = False) -> None:
         plot.setTitle(title.text, color=text_colour)
 
 
+def chart_data(metrics: MetricService, alerts: AlertService, metric_id: int) -> tuple:
+    """Everything a metric's chart draws, read in one go (on a worker): the series as
+    arrays, the rules' levels, the alerts' points, the evidence marks."""
+    xs, ys = metrics.series_arrays(metric_id)
+    rules = alerts.rules(metric_id)
+    fired = alerts.alerts(metric_id=metric_id)
+    return (xs, ys,
+            [r.threshold for r in rules if r.threshold is not None
+             and r.kind in ("above", "below", "crosses")],
+            [(a.observed_on, a.value) for a in fired if a.observed_on and a.value is not None],
+            metrics.evidence_marks(metric_id))
+
+
 class MetricChart(QWidget):
     """A metric's series on a date axis, threshold lines of its rules, alert markers."""
 
@@ -218,15 +231,7 @@ class MetricChart(QWidget):
         self._wanted = metric_id
 
         def gather(_progress: object = None, _cancelled: object = None) -> tuple:
-            dates, values = metrics.series(metric_id)
-            rules = alerts.rules(metric_id)
-            fired = alerts.alerts(metric_id=metric_id)
-            return (dates, values,
-                    [r.threshold for r in rules if r.threshold is not None
-                     and r.kind in ("above", "below", "crosses")],
-                    [(a.observed_on, a.value) for a in fired
-                     if a.observed_on and a.value is not None],
-                    metrics.evidence_marks(metric_id))
+            return chart_data(metrics, alerts, metric_id)
 
         def draw(found: tuple) -> None:
             if self._wanted == metric_id:
@@ -244,12 +249,13 @@ class MetricChart(QWidget):
         self.notice.show()
         loader.run(gather, on_done=draw, on_error=failed, show_progress=False)
 
-    def show_series(self, dates: list[dt.date], values: list[float], thresholds: list[float],
+    def show_series(self, dates: Any, values: Any, thresholds: list[float],
                     alert_dates: list[tuple[dt.date, float]],
                     evidence: Sequence[EvidenceMark] = ()) -> None:
+        """``dates`` as UTC seconds in a numpy array (``series_arrays``), or dates."""
         import numpy as np
 
-        self.xs = epoch_seconds(dates)
+        self.xs = dates if isinstance(dates, np.ndarray) else epoch_seconds(dates)
         self.ys = np.asarray(values, dtype=float)
         # Point symbols only where they can be told apart: a long series is a line.
         # and a wide pen only for short ones (Qt strokes wide lines far more slowly).

@@ -54,21 +54,36 @@ class ThesisMetricsTab(QWidget):
         lay.setContentsMargins(0, 6, 0, 0)
         lay.addLayout(top)
         lay.addWidget(scroll, 1)
+        from thesis_desk.ui.ops import Reads
+
+        self.reads = Reads(self)
 
     def show_thesis(self, thesis_id: int) -> None:
-        from thesis_desk.ui.metrics_view import MetricChart
+        """Read the linked metrics and every chart's data on the worker, then draw them
+        (the last charts stay until then)."""
+        from thesis_desk.ui.metrics_view import chart_data
 
         self.thesis_id = thesis_id
+        metrics, alerts = self.metrics, self.alerts
+
+        def read() -> list:
+            return [(info, direction, chart_data(metrics, alerts, info.id))
+                    for info, direction in metrics.for_thesis(thesis_id)]
+
+        self.reads.query("charts", read, self._show)
+
+    def _show(self, linked: list) -> None:
+        from thesis_desk.ui.metrics_view import MetricChart
+
         for chart in self.charts:
             chart.setParent(None)
             chart.deleteLater()
         self.charts = []
-        linked = self.metrics.for_thesis(thesis_id)
         self.summary.setText(
             f"{plural(len(linked), 'linked metric', 'linked metrics')}." if linked else
             "No metrics linked yet: Link Metric… ties one to this thesis, with the direction "
             "the thesis expects.")
-        for n, (info, direction) in enumerate(linked):
+        for n, (info, direction, data) in enumerate(linked):
             box = QWidget()
             v = QVBoxLayout(box)
             v.setContentsMargins(0, 0, 0, 0)
@@ -77,7 +92,7 @@ class ThesisMetricsTab(QWidget):
                                     wrap=True))
             chart = MetricChart()
             chart.setMinimumHeight(200)
-            chart.show_metric(self.metrics, self.alerts, info.id)
+            chart.show_series(*data[:4], evidence=data[4])
             v.addWidget(chart)
             self.charts.append(box)
             self.grid.addWidget(box, n // 2, n % 2)
