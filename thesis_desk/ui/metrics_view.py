@@ -517,9 +517,10 @@ class MetricsView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(split)
-        from thesis_desk.ui.ops import Reads
+        from thesis_desk.ui.ops import Reads, Slices
 
         self.reads = Reads(self, on_error=self.message.emit)
+        self._slices = Slices(self)
         self.refresh()
 
     def current_id(self) -> int | None:
@@ -543,21 +544,36 @@ class MetricsView(QWidget):
 
     def _show_list(self, infos: list, choices: list | None, docs: list | None, *,
                    keep: int | None) -> None:
+        """The list a slice at a time (5,000 metrics: no stall), then the chosen one."""
         self.list.blockSignals(True)
         self.list.clear()
-        for m in infos:
-            item = QListWidgetItem(f"{m.name}\n{m.observations} obs · last "
-                                   f"{'' if m.last_value is None else f'{m.last_value:g}'} {m.unit}")
-            item.setData(Qt.ItemDataRole.UserRole, m.id)
-            item.setToolTip(plain_tip(m.name + (f" ({m.unit})" if m.unit else "")))
-            self.list.addItem(item)
-            if m.id == keep:
-                self.list.setCurrentItem(item)
-        if self.list.currentItem() is None and self.list.count():
-            self.list.setCurrentRow(0)
         self.list.blockSignals(False)
-        self._fill_sources(choices, docs)
-        self.show_current()  # once: the row set above told nobody
+        found: list[QListWidgetItem] = []
+
+        def add(part: list) -> None:
+            self.list.blockSignals(True)
+            for m in part:
+                item = QListWidgetItem(f"{m.name}\n{m.observations} obs · last "
+                                       f"{'' if m.last_value is None else f'{m.last_value:g}'} "
+                                       f"{m.unit}")
+                item.setData(Qt.ItemDataRole.UserRole, m.id)
+                item.setToolTip(plain_tip(m.name + (f" ({m.unit})" if m.unit else "")))
+                self.list.addItem(item)
+                if m.id == keep:
+                    found.append(item)
+            self.list.blockSignals(False)
+
+        def done() -> None:
+            self.list.blockSignals(True)
+            if found:
+                self.list.setCurrentItem(found[0])
+            elif self.list.count():
+                self.list.setCurrentRow(0)
+            self.list.blockSignals(False)
+            self._fill_sources(choices, docs)
+            self.show_current()  # once: the row set above told nobody
+
+        self._slices.run(infos, add, done)
 
     def _fill_sources(self, choices: list | None, docs: list | None) -> None:
         """The evidence and document pickers of the observation form, with '(none)'
@@ -914,9 +930,10 @@ class AlertsView(QWidget):
         lay.addWidget(self.empty)
         lay.addWidget(self.tree, 1)
         lay.addLayout(row)
-        from thesis_desk.ui.ops import Reads
+        from thesis_desk.ui.ops import Reads, Slices
 
         self.reads = Reads(self, on_error=self._said)
+        self._slices = Slices(self)
         self.refresh()
 
     def _said(self, message: str) -> None:
@@ -935,34 +952,40 @@ class AlertsView(QWidget):
             return sorted(alerts.alerts(), key=lambda a: a.state != "new")
 
         def show(shown: list) -> None:
-            self._show(shown)
-            if write is not None:
-                self.changed.emit(Changes.of(ALERT))
+            self._show(shown, after=(lambda: self.changed.emit(Changes.of(ALERT)))
+                       if write is not None else (lambda: None))
 
         self.reads.query("write" if write else "list", read, show)
 
-    def _show(self, shown: list) -> None:
+    def _show(self, shown: list, after: Callable[[], None] = lambda: None) -> None:
+        """The inbox a slice at a time (5,000 alerts: no stall); the selection kept."""
         keep = {i.data(0, Qt.ItemDataRole.UserRole) for i in self.tree.selectedItems()}
-        items = []
-        for a in shown:
-            state = (f"snoozed until {local_time(a.snoozed_until)}" if a.snoozed_until
-                     else a.state)
-            theses = "; ".join(t for t in a.thesis_titles if t) or "(no thesis)"
-            item = QTreeWidgetItem([state, local_time(a.fired_at), theses, a.metric_name,
-                                    a.message])
-            item.setData(0, Qt.ItemDataRole.UserRole, a.id)
-            item.setData(1, Qt.ItemDataRole.UserRole, a.metric_id)
-            item.setData(2, Qt.ItemDataRole.UserRole, list(a.thesis_ids))
-            items.append(item)
-        self.tree.setUpdatesEnabled(False)
         self.tree.clear()
-        self.tree.addTopLevelItems(items)  # one insertion, not 5,000
-        for item in items:
-            if item.data(0, Qt.ItemDataRole.UserRole) in keep:
-                item.setSelected(True)
-        self.tree.setUpdatesEnabled(True)
         self.empty.setVisible(not shown)
+
+        def add(part: list) -> None:
+            items = []
+            for a in part:
+                state = (f"snoozed until {local_time(a.snoozed_until)}" if a.snoozed_until
+                         else a.state)
+                theses = "; ".join(t for t in a.thesis_titles if t) or "(no thesis)"
+                item = QTreeWidgetItem([state, local_time(a.fired_at), theses, a.metric_name,
+                                        a.message])
+                item.setData(0, Qt.ItemDataRole.UserRole, a.id)
+                item.setData(1, Qt.ItemDataRole.UserRole, a.metric_id)
+                item.setData(2, Qt.ItemDataRole.UserRole, list(a.thesis_ids))
+                items.append(item)
+            self.tree.addTopLevelItems(items)  # one insertion a slice
+            for item in items:
+                if item.data(0, Qt.ItemDataRole.UserRole) in keep:
+                    item.setSelected(True)
+
+        def done() -> None:
+            self._enable()
+            after()
+
         self._enable()
+        self._slices.run(shown, add, done)
 
     def _enable(self) -> None:
         items = self.tree.selectedItems()

@@ -70,6 +70,41 @@ class Reads(QObject):
                         show_progress=False)
 
 
+class Slices(QObject):
+    """Long lists shown a slice at a time, each in its own turn of the event loop (500
+    rows of widget items take ~15 ms), so typing and painting go on between them. A new
+    ``run`` abandons the one still going."""
+
+    SIZE = 500
+
+    def __init__(self, parent: QObject):
+        super().__init__(parent)
+        self._generation = 0
+
+    def run(self, rows: list, add: Callable[[list], None],
+            then: Callable[[], None] = lambda: None) -> None:
+        """``add(slice)`` for each slice of ``rows`` in turn (the first at once), then
+        ``then()``."""
+        global _pending
+        self._generation += 1
+        generation = self._generation
+        _pending += 1
+
+        def step(start: int) -> None:
+            global _pending
+            if generation != self._generation:
+                _pending -= 1
+                return
+            add(rows[start:start + self.SIZE])
+            if start + self.SIZE < len(rows):
+                QTimer.singleShot(0, self, lambda: step(start + self.SIZE))
+                return
+            _pending -= 1
+            then()
+
+        step(0)
+
+
 def wait_idle(timeout_s: float = 10.0) -> bool:
     """Process events until no query is pending (for tests and benchmarks)."""
     import time
@@ -85,6 +120,3 @@ def wait_idle(timeout_s: float = 10.0) -> bool:
     return False
 
 
-def later(parent: QObject, fn: Callable[[], None]) -> None:
-    """``fn`` on the GUI thread once the current event is done."""
-    QTimer.singleShot(0, parent, fn)

@@ -171,9 +171,10 @@ class PortfolioView(QWidget):
         lay.addWidget(self.help)
         lay.addWidget(split, 1)
         self.holdings: list[Any] = []
-        from thesis_desk.ui.ops import Reads
+        from thesis_desk.ui.ops import Reads, Slices
 
         self.reads = Reads(self, on_error=self.message.emit)
+        self._slices = Slices(self)
         self.refresh()
 
     # -- data
@@ -220,11 +221,21 @@ class PortfolioView(QWidget):
         self.holdings = holdings
         held = [h for h in self.holdings if h.positions]
         self.help.setVisible(not held)
-        self.tree.setUpdatesEnabled(False)
         self.tree.setSortingEnabled(False)
         self.tree.clear()
+        self._slices.run(self.holdings, self._add_rows,
+                         lambda: self._shown(as_of, held, series))
+
+    def _shown(self, as_of: dt.date, held: list, series: dict) -> None:
+        self.tree.setSortingEnabled(True)
+        self._apply_filter()
+        self._show_total(held)
+        self._draw(as_of, held, series)
+
+    def _add_rows(self, part: list) -> None:
+        """One slice of the table: a thesis row and its positions under it."""
         items = []
-        for h in self.holdings:
+        for h in part:
             item = _Item([h.title, str(h.conviction), h.status,
                           "" if h.weight is None else f"{h.weight * 100:.1f}%",
                           _pct(h.ret) if h.positions else "",
@@ -258,11 +269,6 @@ class PortfolioView(QWidget):
         self.tree.addTopLevelItems(items)
         for item in items:
             item.setExpanded(True)
-        self.tree.setSortingEnabled(True)
-        self.tree.setUpdatesEnabled(True)
-        self._apply_filter()
-        self._show_total(held)
-        self._draw(as_of, held, series)
 
     def _show_total(self, held: list[Any]) -> None:
         """The weights' total, and how positions by quantity and by weight combine."""
