@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,13 +90,22 @@ class _SafeDocument(QTextDocument):
 
 def render_charts(memo: Memo, size: tuple[int, int] = CHART_PIXELS) -> dict[int, QImage]:
     """Each linked metric with two or more points, drawn as in the app, as an image."""
+    out: dict[int, QImage] = {}
+    for _ in chart_steps(memo, out, size):
+        pass
+    return out
+
+
+def chart_steps(memo: Memo, out: dict[int, QImage],
+                size: tuple[int, int] = CHART_PIXELS) -> Iterator[None]:
+    """``render_charts`` one chart a step: the window draws a chart between its events
+    (eight charts at once held the GUI thread 350 ms), the command line all in a row."""
     from thesis_desk.core.metrics import EvidenceMark
     from thesis_desk.ui.metrics_view import MetricChart, plot_image
 
-    out: dict[int, QImage] = {}
     todo = [m for m in memo.metrics if len(m.values) >= 2]
     if not todo:
-        return out
+        return
     chart = MetricChart(for_print=True)
     item = chart.plot.getPlotItem()
     try:
@@ -110,9 +119,9 @@ def render_charts(memo: Memo, size: tuple[int, int] = CHART_PIXELS) -> dict[int,
             item.layout.activate()
             item.vb.autoRange(padding=0.05)
             out[m.id] = plot_image(item, size[0])  # on the print look's white
+            yield
     finally:
         chart.deleteLater()  # never shown: nothing to close
-    return out
 
 
 # ---------------------------------------------------------------- layout and writing

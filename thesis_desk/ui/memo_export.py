@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -86,7 +87,7 @@ def run_export(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_id: int
                on_done: Callable[[str], None], on_error: Callable[[Exception], None]) -> None:
     """Assemble (worker) -> charts (GUI thread) -> write (worker), then report."""
     from thesis_desk.core.memo import build_memo
-    from thesis_desk.memo_pdf import render_charts, write_markdown, write_pdf
+    from thesis_desk.memo_pdf import chart_steps, write_markdown, write_pdf
 
     markdown = path.suffix.lower() in (".md", ".markdown")
 
@@ -101,14 +102,29 @@ def run_export(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_id: int
         if markdown:
             on_done(f"Memo saved to {path}.")
             return
-        charts = render_charts(memo)  # type: ignore[arg-type]
+        charts: dict = {}
+        steps = chart_steps(memo, charts)  # type: ignore[arg-type]
 
         def write(progress, cancelled):  # noqa: ANN001, ANN202
             return write_pdf(memo, charts, path, page_size=page_size,  # type: ignore[arg-type]
                              progress=progress)
 
-        tasks.run(write, on_done=lambda pages: on_done(f"Memo saved to {path} ({pages} pages)."),
-                  on_error=on_error, title="Exporting memo", parent=parent)
+        def step() -> None:
+            """One chart drawn on the GUI thread per turn of its event loop; then the
+            PDF is laid out and written on the worker."""
+            try:
+                next(steps)
+            except StopIteration:
+                tasks.run(write, on_done=lambda pages: on_done(
+                    f"Memo saved to {path} ({pages} pages)."),
+                    on_error=on_error, title="Exporting memo", parent=parent)
+                return
+            except Exception as exc:  # noqa: BLE001 - reported as the export's failure
+                on_error(exc)
+                return
+            QTimer.singleShot(0, parent, step)
+
+        step()
 
     tasks.run(assemble, on_done=assembled, on_error=on_error, title="Exporting memo",
               parent=parent)

@@ -363,6 +363,9 @@ class MetricsView(QWidget):
         self._loader: TaskRunner | None = None  # reads long series off the GUI thread
         self.list = QListWidget()
         self.list.setWordWrap(True)  # a long metric name wraps instead of scrolling sideways
+        # wrapped rows differ in height: laid out 200 at a time between events, not 5,000
+        self.list.setLayoutMode(QListWidget.LayoutMode.Batched)
+        self.list.setBatchSize(200)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setSpacing(2)
         self.list.currentRowChanged.connect(lambda _r: self.show_current())

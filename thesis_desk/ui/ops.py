@@ -82,10 +82,11 @@ class Slices(QObject):
         self._generation = 0
 
     def run(self, rows: list, add: Callable[[list], None],
-            then: Callable[[], None] = lambda: None) -> None:
-        """``add(slice)`` for each slice of ``rows`` in turn (the first at once), then
-        ``then()``."""
+            then: Callable[[], None] = lambda: None, size: int | None = None) -> None:
+        """``add(slice)`` for each slice of ``rows`` (``size`` long) in turn, the first
+        at once, then ``then()``."""
         global _pending
+        size = size or self.SIZE
         self._generation += 1
         generation = self._generation
         _pending += 1
@@ -95,9 +96,9 @@ class Slices(QObject):
             if generation != self._generation:
                 _pending -= 1
                 return
-            add(rows[start:start + self.SIZE])
-            if start + self.SIZE < len(rows):
-                QTimer.singleShot(0, self, lambda: step(start + self.SIZE))
+            add(rows[start:start + size])
+            if start + size < len(rows):
+                QTimer.singleShot(0, self, lambda: step(start + size))
                 return
             _pending -= 1
             then()
