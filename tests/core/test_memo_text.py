@@ -32,3 +32,21 @@ def test_no_typed_text_becomes_a_tag_other_than_the_converters_own(text):
                     "blockquote"}
     for href in re.findall(r'<a href="([^"]*)"', html):
         assert href.startswith(("http://", "https://", "mailto:"))
+
+
+def test_a_long_series_is_reduced_for_its_printed_chart_keeping_spikes_and_ends():
+    import datetime as dt
+
+    from thesis_desk.core.memo import MemoMetric
+
+    n = 100_000
+    dates = tuple(dt.date(1800, 1, 1) + dt.timedelta(days=i) for i in range(n))
+    values = [float(i % 50) for i in range(n)]
+    values[54_321] = 1e6  # one spike
+    m = MemoMetric(1, "m", "", "up", dates, tuple(values), (), (), (), ())
+    xs, ys = m.chart_points()
+    assert len(xs) <= 4002 and xs == sorted(xs)
+    assert (xs[0], xs[-1]) == (dates[0], dates[-1]) and ys[-1] == values[-1]
+    assert max(ys) == 1e6 and min(ys) == 0.0
+    short = MemoMetric(1, "m", "", "up", dates[:10], tuple(values[:10]), (), (), (), ())
+    assert short.chart_points() == (list(dates[:10]), values[:10])

@@ -77,6 +77,27 @@ class MemoMetric:
     def latest(self) -> tuple[dt.date, float] | None:
         return (self.dates[-1], self.values[-1]) if self.dates else None
 
+    def chart_points(self, limit: int = 4000) -> tuple[list[dt.date], list[float]]:
+        """The series as a printed chart can show it: a long one reduced to each
+        stretch's lowest and highest value (in date order), so a spike still shows; the
+        first and last points kept. A 1,600-pixel chart shows no more than this."""
+        n = len(self.values)
+        if n <= limit:
+            return list(self.dates), list(self.values)
+        import numpy as np
+
+        ys = np.asarray(self.values, dtype=float)
+        buckets = limit // 2
+        edges = np.linspace(0, n, buckets + 1).astype(int)
+        keep = {0, n - 1}
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+            if hi > lo:
+                part = ys[lo:hi]
+                keep.add(lo + int(part.argmin()))
+                keep.add(lo + int(part.argmax()))
+        at = sorted(keep)
+        return [self.dates[i] for i in at], [self.values[i] for i in at]
+
     @property
     def change(self) -> tuple[float, float | None] | None:
         """Change from the previous observation: absolute and percent (None from zero)."""

@@ -45,6 +45,29 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def preload_charts() -> None:
+    """Import numpy and pyqtgraph on a background thread once the window works: the
+    first chart (the Metrics or Portfolio area, a thesis's Metrics tab) then no longer
+    waits a quarter of a second for them on the GUI thread. Importing makes no widget;
+    a view asking for pyqtgraph meanwhile waits on Python's import lock, no longer than
+    it would have taken itself."""
+    import sys
+    import threading
+
+    if "pyqtgraph" in sys.modules or getattr(preload_charts, "started", False):
+        return
+    preload_charts.started = True  # type: ignore[attr-defined]
+
+    def load() -> None:
+        try:
+            import numpy  # noqa: F401
+            import pyqtgraph  # noqa: F401
+        except Exception:  # noqa: BLE001 - the view importing it later says what is wrong
+            pass
+
+    threading.Thread(target=load, name="preload-charts", daemon=True).start()
+
+
 class MainWindow(QMainWindow):
     def __init__(self, paths: WorkspacePaths, parent: QWidget | None = None):
         super().__init__(parent)
@@ -598,6 +621,7 @@ class MainWindow(QMainWindow):
         self.library_view.set_services(ws.library, ws.evidence)
         self._set_workspace_enabled(True, writable=not ws.read_only)
         self.refresh_status()
+        preload_charts()
 
     def offer_demo(self) -> None:
         """On an empty workspace, offer the demo once (it is also in the File menu)."""
