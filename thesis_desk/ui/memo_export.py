@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QProcess, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -85,6 +85,103 @@ def suggested_name(title: str, as_of: dt.date, suffix: str = ".pdf") -> str:
 def run_export(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_id: int, path: Path,
                *, as_of: dt.date | None, author: str, page_size: str,
                on_done: Callable[[str], None], on_error: Callable[[Exception], None]) -> None:
+    """A PDF memo is made by ``thesis-desk export-memo`` in a process of its own: laying
+    out and writing a long memo holds the interpreter lock for long stretches inside Qt
+    (the window stalled 400 ms while a thread did it). Markdown, and a workspace opened
+    read-only after damage, are made here: assembled on the worker, then written."""
+    if path.suffix.lower() not in (".md", ".markdown") and not ws.read_only:
+        export_in_process_of_its_own(ws, parent, thesis_id, path, as_of=as_of, author=author,
+                                     page_size=page_size, on_done=on_done, on_error=on_error)
+        return
+    _run_export_here(ws, tasks, parent, thesis_id, path, as_of=as_of, author=author,
+                     page_size=page_size, on_done=on_done, on_error=on_error)
+
+
+def export_in_process_of_its_own(ws: Workspace, parent: QWidget, thesis_id: int, path: Path,
+                                 *, as_of: dt.date | None, author: str, page_size: str,
+                                 on_done: Callable[[str], None],
+                                 on_error: Callable[[Exception], None]) -> QProcess:
+    """``thesis-desk export-memo`` in a child process, with a progress dialog whose
+    Cancel stops it (the memo is written to a temporary name and renamed: a stopped
+    export leaves the earlier file as it was; its temporary file is removed)."""
+    import json
+    import sys
+
+    from PySide6.QtWidgets import QProgressDialog
+
+    from thesis_desk.core.errors import UserError
+
+    args = ["-m", "thesis_desk", "--data-dir", str(ws.paths.data_dir), "export-memo",
+            str(thesis_id), "-o", str(path), "--json", "--page-size", page_size,
+            "--author", author]
+    if as_of is not None:
+        args += ["--as-of", as_of.isoformat()]
+    proc = QProcess(parent)
+    dialog = QProgressDialog("Exporting memo…", "Cancel", 0, 0, parent)
+    dialog.setWindowTitle("Exporting memo")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(500)
+    cancelled: list[bool] = []
+    done: list[bool] = []
+
+    def cancel() -> None:
+        cancelled.append(True)
+        proc.kill()
+
+    def finished(code: int, status: QProcess.ExitStatus) -> None:
+        import shiboken6
+
+        if not shiboken6.isValid(proc) or done:
+            return  # the window closed under it (the child was stopped with it)
+        done.append(True)
+        dialog.reset()
+        dialog.deleteLater()
+        out = bytes(proc.readAllStandardOutput().data()).decode("utf-8", "replace")
+        err = bytes(proc.readAllStandardError().data()).decode("utf-8", "replace").strip()
+        proc.deleteLater()
+        if cancelled:
+            for left in path.parent.glob(f".{path.name}.*.part"):  # the stopped one's
+                left.unlink(missing_ok=True)
+            on_error(UserError("The export was cancelled; no memo was written."))
+            return
+        if status == QProcess.ExitStatus.NormalExit and code == 0:
+            try:
+                pages = json.loads(out.strip().splitlines()[-1])["pages"]
+            except (ValueError, IndexError, KeyError):
+                pages = None
+            on_done(f"Memo saved to {path}" + (f" ({pages} pages)." if pages else "."))
+            return
+        lines = [ln for ln in err.splitlines() if ln.strip()]
+        reason = lines[-1].removeprefix("thesis-desk: ") if lines else f"exit code {code}"
+        on_error(UserError(f"The memo could not be exported: {reason}"))
+
+    dialog.canceled.connect(cancel)
+    proc.finished.connect(finished)
+    proc.errorOccurred.connect(lambda e: e == QProcess.ProcessError.FailedToStart and finished(
+        1, QProcess.ExitStatus.CrashExit))
+    proc.start(sys.executable, args)
+    RUNNING.add(proc)
+    proc.finished.connect(lambda *_a: RUNNING.discard(proc))
+    return proc
+
+
+RUNNING: set[QProcess] = set()  # memo exports under way in child processes
+
+
+def finish_running(timeout_ms: int = 60_000) -> None:
+    """Let the memo exports under way finish (a window closing after Export expects its
+    memo written); one still going after ``timeout_ms`` is stopped, writing nothing."""
+    for proc in list(RUNNING):
+        if not proc.waitForFinished(timeout_ms):
+            proc.kill()
+            proc.waitForFinished(5000)
+        RUNNING.discard(proc)
+
+
+def _run_export_here(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_id: int,
+                     path: Path, *, as_of: dt.date | None, author: str, page_size: str,
+                     on_done: Callable[[str], None],
+                     on_error: Callable[[Exception], None]) -> None:
     """Assemble (worker) -> charts (GUI thread) -> write (worker), then report."""
     from thesis_desk.core.memo import build_memo
     from thesis_desk.memo_pdf import chart_steps, write_markdown, write_pdf
