@@ -484,12 +484,14 @@ class ThesesView(QWidget):
             if self.model.thesis(row).archived:
                 self.proxy.set_filters(show_archived=True)
             idx = self.proxy.mapFromSource(self.model.index(row, 0))
+        shown = getattr(self, "_shows", 0)
         self.table.selectionModel().setCurrentIndex(
             idx, QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.table.scrollTo(idx)
-        self._show(thesis_id)
+        if getattr(self, "_shows", 0) == shown:  # the current row did not move: show it
+            self._show(thesis_id)  # (when it moved, _current_changed showed it: once)
         return True
 
     @staticmethod
@@ -532,6 +534,7 @@ class ThesesView(QWidget):
         self._show(current.data(ID_ROLE) if current.isValid() else None)
 
     def _show(self, thesis_id: int | None) -> None:
+        self._shows = getattr(self, "_shows", 0) + 1
         if thesis_id is None or self.service is None:
             self.right.setCurrentWidget(self.empty)
             return

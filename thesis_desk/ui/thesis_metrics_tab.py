@@ -82,8 +82,11 @@ class ThesisMetricsTab(QWidget):
             f"{plural(len(linked), 'linked metric', 'linked metrics')}." if linked else
             "No metrics linked yet: Link Metric… ties one to this thesis, with the direction "
             "the thesis expects.")
-        # one chart a turn of the event loop: eight pyqtgraph plots at once held it 200 ms
-        self._slices.run(list(enumerate(linked)), self._add_charts, size=1)
+        # one chart a turn of the event loop (eight pyqtgraph plots at once held it 200
+        # ms), painted together once all are there (each turn repainted all before it)
+        self.grid_host.setUpdatesEnabled(False)
+        self._slices.run(list(enumerate(linked)), self._add_charts,
+                         lambda: self.grid_host.setUpdatesEnabled(True), size=1)
 
     def _add_charts(self, part: list) -> None:
         from thesis_desk.ui.metrics_view import MetricChart
