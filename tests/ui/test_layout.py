@@ -61,3 +61,16 @@ def test_metrics_area_keeps_rows_in_view_and_nothing_scrolls_sideways(qtbot, win
     person.row(window.sidebar, "Portfolio")
     assert not window.portfolio_view.tree.horizontalScrollBar().isVisible()
     assert window.portfolio_view.filter.width() > 200
+
+
+def test_every_area_fits_a_1280_wide_screen(qtbot, window):
+    """No area asks for more width than a 1280x800 screen has (the Metrics area's rule
+    buttons beside their heading once made the window 1,292 px wide: cut off at the
+    right)."""
+    window.build_demo()
+    window.resize(1280, 800)
+    person = Person(qtbot)
+    for area in ("Theses", "Library", "Metrics", "Alerts", "Portfolio"):
+        person.row(window.sidebar, area)
+        assert window.minimumSizeHint().width() <= 1280, area
+        assert window.width() <= 1280, area

@@ -464,10 +464,15 @@ class MetricsView(QWidget):
         self.enable_rule_btn.clicked.connect(self.toggle_rule)
         self.remove_rule_btn = QPushButton("Remove…")
         self.remove_rule_btn.clicked.connect(self.remove_rule)
-        rule_row = QHBoxLayout()
-        rule_row.addWidget(plain_label("Alert rules"), 1)
+        # the heading on a row of its own: beside the four buttons it made the area (and
+        # so the window) 1,292 px wide at 1280x800 with the desktop's fonts
+        rule_row = QVBoxLayout()
+        rule_row.addWidget(plain_label("Alert rules"))
+        rule_buttons = QHBoxLayout()
         for w in (add_rule, self.edit_rule_btn, self.enable_rule_btn, self.remove_rule_btn):
-            rule_row.addWidget(w)
+            rule_buttons.addWidget(w)
+        rule_buttons.addStretch(1)
+        rule_row.addLayout(rule_buttons)
 
         save = QPushButton("Save Chart as PNG…")
         save.clicked.connect(self.save_chart)
