@@ -16,6 +16,7 @@ from thesis_desk.core.db import Database, open_database, open_read_only
 from thesis_desk.core.evidence import EvidenceService
 from thesis_desk.core.library import LibraryService
 from thesis_desk.core.metrics import MetricService
+from thesis_desk.core.memo import MemoService
 from thesis_desk.core.portfolio import PortfolioService
 from thesis_desk.core.theses import ThesisService
 from thesis_desk.paths import WorkspacePaths, resolve_paths
@@ -70,6 +71,11 @@ class Workspace:
     @cached_property
     def portfolio(self) -> PortfolioService:
         return PortfolioService(self.db, self.metrics)
+
+    @cached_property
+    def memos(self) -> MemoService:
+        return MemoService(self.theses, self.evidence, self.metrics, self.alerts,
+                           self.portfolio)
 
     @cached_property
     def backups(self) -> BackupService:

@@ -143,7 +143,6 @@ def test_markdown_never_emits_markup_from_the_text(text):
        pillar=ANY_TEXT)
 def test_memo_of_arbitrary_text_renders_and_escapes(fuzz_ws, title, claim, narrative, quote,
                                                      note, pillar):
-    from thesis_desk.core.memo import build_memo
 
     assume(title.strip() and quote.strip())
     try:
@@ -154,7 +153,7 @@ def test_memo_of_arbitrary_text_renders_and_escapes(fuzz_ws, title, claim, narra
                                            source_text="fuzz (synthetic)"))
     except UserError:
         return  # refused by validation, with a message: nothing to render
-    memo = build_memo(fuzz_ws, t.id)
+    memo = fuzz_ws.memos.build(t.id)
     html = memo_html(memo)
     md = memo_markdown(memo)
     assert "<img" not in html.lower().replace("&lt;img", "")

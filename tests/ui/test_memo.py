@@ -146,7 +146,6 @@ def _headings_and_what_follows(doc) -> list[tuple[str, int, int]]:
 def test_no_heading_is_left_alone_at_the_foot_of_a_page(qapp, workspace, tmp_path):
     from PySide6.QtGui import QPdfWriter
 
-    from thesis_desk.core.memo import build_memo
     from thesis_desk.core.records import PillarInput
     from thesis_desk.memo_pdf import _layout
 
@@ -157,7 +156,7 @@ def test_no_heading_is_left_alone_at_the_foot_of_a_page(qapp, workspace, tmp_pat
         workspace.evidence.add(EvidenceInput(
             t.id, f"Quote {i}: " + "words that fill a line of the memo " * (1 + (i * 7) % 13),
             source_text="Analyst call", pillar_id=pillars[i % 16].id))
-    memo = build_memo(workspace, t.id)
+    memo = workspace.memos.build(t.id)
     writer = QPdfWriter(str(tmp_path / "layout.pdf"))
     writer.setResolution(300)
     doc, _band = _layout(memo, {}, writer)
@@ -277,7 +276,6 @@ def test_memo_pages_keep_quotes_with_citations_and_leave_no_page_empty(
     its citation, the sources stay together, and no page is blank."""
     from PySide6.QtGui import QPdfWriter
 
-    from thesis_desk.core.memo import build_memo
     from thesis_desk.core.records import PillarInput
     from thesis_desk.memo_pdf import _layout, render_charts
 
@@ -296,7 +294,7 @@ def test_memo_pages_keep_quotes_with_citations_and_leave_no_page_empty(
     for day, v in ((1, 18.0), (2, 26.0), (3, 34.0)):
         workspace.metrics.observe(m.id, dt.date(2025, day * 3, 28), v)
     workspace.metrics.link(t.id, m.id, "up")
-    memo = build_memo(workspace, t.id)
+    memo = workspace.memos.build(t.id)
     writer = QPdfWriter(str(tmp_path / "layout.pdf"))
     writer.setResolution(300)
     doc, _band = _layout(memo, render_charts(memo), writer)

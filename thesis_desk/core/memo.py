@@ -28,8 +28,12 @@ from thesis_desk.core.errors import UserError
 from thesis_desk.core.records import PillarLabels
 
 if TYPE_CHECKING:
-    from thesis_desk.app import Workspace
+    from thesis_desk.core.alerts import AlertService
+    from thesis_desk.core.evidence import EvidenceService
+    from thesis_desk.core.metrics import MetricService
+    from thesis_desk.core.portfolio import PortfolioService
     from thesis_desk.core.records import EvidenceInfo, JournalInfo
+    from thesis_desk.core.theses import ThesisService
 
 _STATE_OF_LABEL = {label: state for labels in (PILLAR_STATE_LABELS,
                                                *PILLAR_STATE_LABELS_BY_KIND.values())
@@ -171,7 +175,24 @@ class Memo:
 # ---------------------------------------------------------------- assembling
 
 
-def build_memo(ws: Workspace, thesis_id: int, *, as_of: dt.date | None = None,
+class MemoService:
+    """The memo as data, read from the services it draws on (``app.Workspace`` builds
+    it; the window, the command line and the PDF writer ask it, not the workspace)."""
+
+    def __init__(self, theses: ThesisService, evidence: EvidenceService,
+                 metrics: MetricService, alerts: AlertService,
+                 portfolio: PortfolioService) -> None:
+        self.theses, self.evidence, self.metrics = theses, evidence, metrics
+        self.alerts, self.portfolio = alerts, portfolio
+
+    def build(self, thesis_id: int, *, as_of: dt.date | None = None,
+              author: str = "") -> Memo:
+        """Everything the memo shows about one thesis, as it stood at the end of
+        ``as_of`` (today when not given)."""
+        return build_memo(self, thesis_id, as_of=as_of, author=author)
+
+
+def build_memo(ws: MemoService, thesis_id: int, *, as_of: dt.date | None = None,
                author: str = "") -> Memo:
     """Everything the memo shows about one thesis, as it stood at the end of ``as_of``."""
     from thesis_desk.core.timeutil import utcnow
@@ -248,10 +269,7 @@ def build_memo(ws: Workspace, thesis_id: int, *, as_of: dt.date | None = None,
          if thesis_id in a.thesis_ids or a.metric_id in metric_ids),
         key=lambda a: a.fired_at)
 
-    positions: tuple[MemoPosition, ...] = ()
-    portfolio = getattr(ws, "portfolio", None)
-    if portfolio is not None:
-        positions = tuple(portfolio.memo_positions(thesis_id, as_of))
+    positions = tuple(ws.portfolio.memo_positions(thesis_id, as_of))
 
     return Memo(
         thesis_id=t.id, title=t.title, claim=t.claim, narrative=t.narrative,

@@ -183,14 +183,13 @@ def _run_export_here(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_i
                      on_done: Callable[[str], None],
                      on_error: Callable[[Exception], None]) -> None:
     """Assemble (worker) -> charts (GUI thread) -> write (worker), then report."""
-    from thesis_desk.core.memo import build_memo
     from thesis_desk.memo_pdf import chart_steps, write_markdown, write_pdf
 
     markdown = path.suffix.lower() in (".md", ".markdown")
 
     def assemble(progress, cancelled):  # noqa: ANN001, ANN202
         progress(0, 4, "Gathering the thesis")
-        memo = build_memo(ws, thesis_id, as_of=as_of, author=author)
+        memo = ws.memos.build(thesis_id, as_of=as_of, author=author)
         if markdown:
             write_markdown(memo, path)
         return memo
