@@ -183,15 +183,19 @@ class MetricService:
                ) -> tuple[list[dt.date], list[float]]:
         """Dates and values only, for charts and memos: plain driver rows and C-level date
         parsing, no ORM object or per-cell type processing (10,000 rows: 12 ms, not 30)."""
+        rows = self._series_rows(metric_id, until)
+        return (list(map(dt.date.fromisoformat, map(itemgetter(0), rows))),
+                list(map(itemgetter(1), rows)))
+
+    def _series_rows(self, metric_id: int, until: dt.date | None) -> list[tuple]:
+        """(ISO date, value) rows in date order, as the driver gives them."""
         sql = "SELECT date, value FROM observation WHERE metric_id = ?"
         args: tuple = (metric_id,)
         if until is not None:
             sql, args = sql + " AND date <= ?", (metric_id, until.isoformat())
         with self.db.read() as s:
             _get(s, metric_id)
-            rows = bulk_rows(s, sql + " ORDER BY date", args)
-        return (list(map(dt.date.fromisoformat, map(itemgetter(0), rows))),
-                list(map(itemgetter(1), rows)))
+            return bulk_rows(s, sql + " ORDER BY date", args)
 
     def series_arrays(self, metric_id: int, *, until: dt.date | None = None):  # noqa: ANN201
         """Dates (UTC seconds, as a chart's date axis takes them) and values as numpy
@@ -199,13 +203,7 @@ class MetricService:
         parsed by numpy, not turned into a million Python dates first."""
         import numpy as np
 
-        sql = "SELECT date, value FROM observation WHERE metric_id = ?"
-        args: tuple = (metric_id,)
-        if until is not None:
-            sql, args = sql + " AND date <= ?", (metric_id, until.isoformat())
-        with self.db.read() as s:
-            _get(s, metric_id)
-            rows = bulk_rows(s, sql + " ORDER BY date", args)
+        rows = self._series_rows(metric_id, until)
         days = np.array(list(map(itemgetter(0), rows)), dtype="datetime64[D]")
         return (days.astype(np.int64).astype(float) * 86400.0,
                 np.fromiter(map(itemgetter(1), rows), dtype=float, count=len(rows)))
