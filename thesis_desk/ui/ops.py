@@ -12,6 +12,7 @@ Tests and scripts wait for the window to settle with ``wait_idle`` (nothing pend
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -23,11 +24,15 @@ from thesis_desk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-_pending = 0  # queries started and not yet delivered, in every view
+_owners: weakref.WeakSet = weakref.WeakSet()  # every Reads and Slices
 
 
 def pending() -> int:
-    return _pending
+    """Reads not yet delivered and lists not yet shown, in views that still exist (a
+    closed window's are dropped with it, and count no longer)."""
+    import shiboken6
+
+    return sum(o.pending for o in list(_owners) if shiboken6.isValid(o))
 
 
 class Reads(QObject):
@@ -39,23 +44,22 @@ class Reads(QObject):
         self.runner = TaskRunner(self)
         self._generation: dict[str, int] = {}
         self.on_error = on_error
+        self.pending = 0
+        _owners.add(self)
 
     def query(self, key: str, read: Callable[[], Any], apply: Callable[[Any], None]) -> None:
         """Run ``read`` on the worker, then ``apply(result)`` here, unless a newer query
         of ``key`` was made meanwhile."""
-        global _pending
         generation = self._generation[key] = self._generation.get(key, 0) + 1
-        _pending += 1
+        self.pending += 1
 
         def done(result: Any) -> None:
-            global _pending
-            _pending -= 1
+            self.pending -= 1
             if self._generation.get(key) == generation:
                 apply(result)
 
         def failed(exc: Exception) -> None:
-            global _pending
-            _pending -= 1
+            self.pending -= 1
             if self._generation.get(key) != generation:
                 return
             if isinstance(exc, UserError | UnreadableError):
@@ -80,27 +84,27 @@ class Slices(QObject):
     def __init__(self, parent: QObject):
         super().__init__(parent)
         self._generation = 0
+        self.pending = 0
+        _owners.add(self)
 
     def run(self, rows: list, add: Callable[[list], None],
             then: Callable[[], None] = lambda: None, size: int | None = None) -> None:
         """``add(slice)`` for each slice of ``rows`` (``size`` long) in turn, the first
         at once, then ``then()``."""
-        global _pending
         size = size or self.SIZE
         self._generation += 1
         generation = self._generation
-        _pending += 1
+        self.pending += 1
 
         def step(start: int) -> None:
-            global _pending
             if generation != self._generation:
-                _pending -= 1
+                self.pending -= 1
                 return
             add(rows[start:start + size])
             if start + size < len(rows):
                 QTimer.singleShot(0, self, lambda: step(start + size))
                 return
-            _pending -= 1
+            self.pending -= 1
             then()
 
         step(0)
@@ -114,7 +118,7 @@ def wait_idle(timeout_s: float = 10.0) -> bool:
     end = time.perf_counter() + timeout_s
     while time.perf_counter() < end:
         app.processEvents()  # type: ignore[union-attr]
-        if _pending == 0:
+        if pending() == 0:
             app.processEvents()  # type: ignore[union-attr]
             return True
         time.sleep(0.002)
