@@ -192,7 +192,8 @@ class MainWindow(QMainWindow):
         self.refresh_status()
 
     def _build_lazy_area(self, row: int) -> None:
-        from thesis_desk.ui.metrics_view import AlertsView, MetricsView
+        from thesis_desk.ui.alerts_view import AlertsView
+        from thesis_desk.ui.metrics_view import MetricsView
 
         ws = self.workspace
         if row == 2 and self.metrics_view is None:
