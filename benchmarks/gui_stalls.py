@@ -67,12 +67,17 @@ def build(data_dir: Path) -> None:
                 "source, created_at) VALUES (?, '', 'daily', ?, ?, 'Synthetic.', '', ?)",
                 (name, "price" if price else "custom", instruments[i] if price else None, now))
             metrics.append(cur.lastrowid)
-        start = dt.date(2000, 1, 1)
+        # the 200 days up to yesterday for every metric (prices too: positions are valued);
+        # a million daily values cannot end today (they would start in 711 BC): that one
+        # starts in 1900 and runs on past today, which the chart shows whole
+        yesterday = dt.date.today() - dt.timedelta(days=1)
+        recent = [(yesterday - dt.timedelta(days=OBS - 1 - d)).isoformat() for d in range(OBS)]
+        start = dt.date(1900, 1, 1)
         days = [(start + dt.timedelta(days=d)).isoformat() for d in range(BIG)]
         con.executemany(
             "INSERT INTO observation (metric_id, date, value, note, created_at) "
             "VALUES (?, ?, ?, '', ?)",
-            ((m, days[-OBS + d], 50 + rnd.random() * 50, now)
+            ((m, recent[d], 50 + rnd.random() * 50, now)
              for m in metrics[:-1] for d in range(OBS)))
         con.executemany(
             "INSERT INTO observation (metric_id, date, value, note, created_at) "
@@ -89,7 +94,7 @@ def build(data_dir: Path) -> None:
             if i < 5000:
                 con.execute("INSERT INTO alert (rule_id, fired_at, observed_on, value, message, "
                             "state) VALUES (?, ?, ?, 95, ?, 'new')",
-                            (rule, now, days[-1], f"SYNTHETIC metric {i} above 90"))
+                            (rule, now, recent[-1], f"SYNTHETIC metric {i} above 90"))
         theses = [r[0] for r in con.execute("SELECT id FROM thesis ORDER BY id")]
         first = theses[0]
         con.executemany(
@@ -102,7 +107,7 @@ def build(data_dir: Path) -> None:
         con.executemany(
             "INSERT INTO position (thesis_id, instrument_id, side, quantity, entry_date, "
             "entry_price, currency, note, created_at) VALUES (?, ?, 'long', 100, ?, 60, 'USD', "
-            "'', ?)", ((theses[k], instruments[k % len(instruments)], days[-OBS], now)
+            "'', ?)", ((theses[k], instruments[k % len(instruments)], recent[0], now)
                        for k in range(500)))
     con.close()
 

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 COLUMNS = ["Thesis / position", "Conviction", "Status", "Weight", "Return", "vs benchmark",
            "Days held", "Latest evidence", "Open alerts"]
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-MAX_CURVES = 10  # return curves drawn: the largest holdings (500 lines are no chart)
+MAX_CURVES = 10  # return curves and point labels: the largest holdings (500 are no chart)
 EMPTY_HELP = (
     "No positions yet. A thesis is held through positions: Add Position… records one "
     "(instrument, long or short, quantity or weight, entry date and price), Import "
@@ -129,6 +129,10 @@ class PortfolioView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
+        # widths from the first 200 rows and one row height for all: a book of 2,000
+        # theses otherwise measured every row again at each layout (140 ms a refresh)
+        header.setResizeContentsPrecision(200)
+        self.tree.setUniformRowHeights(True)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.itemDoubleClicked.connect(self._double_clicked)
 
@@ -291,7 +295,9 @@ class PortfolioView(QWidget):
         points = [h for h in held if h.weight is not None]
         self.scatter.setData([{"pos": (h.weight * 100, h.conviction), "data": h.thesis_id}
                               for h in points])
-        for h in points:
+        # the largest holdings named beside their points (500 labels are no chart, and
+        # made the Portfolio's first view stall 250 ms); every point opens its thesis
+        for h in sorted(points, key=lambda h: -(h.weight or 0))[:MAX_CURVES]:
             label = pg.TextItem(shorten(h.title, 32),
                                 anchor=(0, 1), color=self.palette().color(
                                     self.palette().ColorRole.Text))
