@@ -360,6 +360,7 @@ class _PlanWriter:
         self.price_symbols = dict(price_symbols or {})
         self.ids: dict[str, int] = {}
         self.created: list[str] = []
+        self.written: set[str] = set()  # metrics that got rows
         # Plain executemany of tuples (a Core insert of a million dicts took 3x longer),
         # binding only what differs per row: the time stamp is ours and the same for
         # every row, so it is written into the statement (checked to be one).
@@ -411,10 +412,10 @@ class _PlanWriter:
                 s.execute(delete(Observation).where(
                     tuple_(Observation.metric_id, Observation.date).in_(keys[start:start + 400])))
         bulk_insert(s, self.sql, zip(metric_ids(), plan.days, plan.values, strict=True))
-        self.written = getattr(self, "written", set()) | set(names)
+        self.written.update(names)
 
     def finish(self) -> dict[str, object]:
-        written = sorted(getattr(self, "written", set()))
+        written = sorted(self.written)
         fired = evaluate_metrics(self.s, [self.ids[n] for n in written])
         return {"metrics": written, "metrics_created": self.created,
                 "alerts": [a.message for a in fired],

@@ -422,13 +422,13 @@ class ObservationImportDialog(TableImportDialog):
         from thesis_desk.core.tabular import stream_plans
 
         path = Path(self.df.attrs["stream"])
-        delimiter = self.df.attrs.get("delimiter")
+        delimiter, rows = self.df.attrs.get("delimiter"), self.df.attrs.get("rows")
         portfolio, metrics = self.portfolio, self.metrics
         replace = m["replace"]
 
         def job(progress, cancelled):  # noqa: ANN001, ANN202
             read = {"date_format": m["date_format"], "decimal": m["decimal"], "replace": replace,
-                    "delimiter": delimiter, "cancelled": cancelled,
+                    "delimiter": delimiter, "cancelled": cancelled, "rows": rows,
                     "progress": lambda d, t: progress(d, t, f"{d:,} of {t:,} rows" if label else "")}
             if portfolio is not None:
                 plans = portfolio.stream_prices(

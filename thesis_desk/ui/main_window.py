@@ -86,6 +86,11 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.theses_view = ThesesView(self.undo_stack)
         self._stale_views: set[QWidget] = set()  # views changed while hidden: refreshed when shown
+        from thesis_desk.ui.ops import Reads
+
+        # the watch on other processes' writes: the aggregates they move, read on a worker
+        self._watch_reads = Reads(self)
+        self._marks: dict = {}
         self._report_changes(self.theses_view)
         self.theses_view.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self._add_area("Theses", self.theses_view, "Ctrl+1")
@@ -542,10 +547,6 @@ class MainWindow(QMainWindow):
         if ws is None:
             return
         self._seen_version = ws.db.data_version()
-        from thesis_desk.ui.ops import Reads
-
-        self._watch_reads = Reads(self)
-        self._marks: dict = {}
         self._watch_reads.query("marks", ws.db.change_marks,
                                 lambda m: setattr(self, "_marks", m))
         self.tasks.run(lambda _p, _c: ws.alerts.check_all(), on_done=self._alerts_checked,
@@ -575,11 +576,7 @@ class MainWindow(QMainWindow):
             before, self._marks = self._marks, after
             self.apply_changes(outside_changes(before, after))
 
-        reads = getattr(self, "_watch_reads", None)
-        if reads is None:
-            self.refresh_views()
-        else:
-            reads.query("marks", self.workspace.db.change_marks, compare)
+        self._watch_reads.query("marks", self.workspace.db.change_marks, compare)
 
     def refresh_views(self) -> None:
         """Another program wrote (or a backup was restored): anything may have changed."""
