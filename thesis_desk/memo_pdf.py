@@ -100,7 +100,7 @@ def chart_steps(memo: Memo, out: dict[int, QImage],
                 size: tuple[int, int] = CHART_PIXELS) -> Iterator[None]:
     """``render_charts`` one chart a step: the window draws a chart between its events
     (eight charts at once held the GUI thread 350 ms), the command line all in a row."""
-    from thesis_desk.core.metrics import EvidenceMark
+    from thesis_desk.core.records import EvidenceMark
     from thesis_desk.ui.metrics_view import MetricChart, plot_image
 
     todo = [m for m in memo.metrics if len(m.values) >= 2]

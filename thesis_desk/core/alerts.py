@@ -10,10 +10,8 @@ journal says which rule, which observation and which value.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import statistics
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
@@ -32,93 +30,18 @@ from thesis_desk.core.models import (
     Thesis,
     ThesisMetric,
 )
+from thesis_desk.core.records import AlertInfo, PillarChoice, RuleInfo, RuleInput
 from thesis_desk.core.timeutil import utcnow
 
-KINDS = ("above", "below", "crosses", "change_pct", "zscore", "stale")
 _SEVERITY_ORDER = {"intact": 0, "confirmed": 0, "at_risk": 1, "broken": 2}
 
 
-@dataclass(frozen=True)
-class RuleInput:
-    metric_id: int
-    kind: str
-    threshold: float | None = None
-    window: int | None = None
-    window_unit: str = "observations"
-    hysteresis: float = 0.0
-    pillar_id: int | None = None
-    pillar_state_on_fire: str = "broken"
-    severity: str = "warning"
-    note: str = ""
-
-    def validate(self) -> dict[str, str]:
-        e: dict[str, str] = {}
-        if self.kind not in KINDS:
-            e["kind"] = f"Kind is one of {', '.join(KINDS)}."
-            return e
-        if self.kind != "stale" and (self.threshold is None or not math.isfinite(self.threshold)):
-            e["threshold"] = "Give the level (a number)."
-        if self.kind in ("change_pct", "zscore", "stale") and (not self.window or self.window < 1):
-            e["window"] = "Give a window of at least 1."
-        if self.kind == "zscore" and self.window is not None and self.window < 3:
-            e["window"] = "A z-score needs a window of at least 3 observations."
-        if self.hysteresis < 0:
-            e["hysteresis"] = "Hysteresis is a distance: zero or more."
-        if self.window_unit not in ("observations", "days"):
-            e["window_unit"] = "The window counts observations or days."
-        if self.pillar_state_on_fire not in ("at_risk", "broken"):
-            e["pillar_state_on_fire"] = "A fired rule puts its pillar at risk or breaks it."
-        return e
 
 
-@dataclass(frozen=True)
-class RuleInfo:
-    id: int
-    metric_id: int
-    metric_name: str
-    kind: str
-    threshold: float | None
-    window: int | None
-    window_unit: str
-    hysteresis: float
-    pillar_id: int | None
-    pillar_state_on_fire: str
-    enabled: bool
-    triggered: bool
-    description: str
-    note: str = ""
-    pillar_kind: str = ""  # the tied pillar's kind ("kill", "pillar", ...), "" when none
-    pillar_text: str = ""  # its statement, so a person sees what the rule guards
-    thesis_id: int | None = None  # the tied pillar's thesis
-    thesis_title: str = ""
 
 
-@dataclass(frozen=True)
-class PillarChoice:
-    """A pillar a rule can be tied to, named by its thesis and its statement."""
-
-    id: int
-    thesis_id: int
-    thesis_title: str
-    kind: str
-    text: str
-    tracks_metric: bool  # its thesis links the metric: offered first
 
 
-@dataclass(frozen=True)
-class AlertInfo:
-    id: int
-    rule_id: int
-    metric_id: int
-    metric_name: str
-    fired_at: dt.datetime
-    observed_on: dt.date | None
-    value: float | None
-    message: str
-    state: str
-    thesis_ids: tuple[int, ...]
-    thesis_titles: tuple[str, ...] = ()  # in the order of thesis_ids
-    snoozed_until: dt.datetime | None = None  # UTC, while snoozed
 
 
 def describe_rule(kind: str, threshold: float | None, window: int | None,

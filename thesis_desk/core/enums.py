@@ -37,3 +37,6 @@ STANCES = ("supports", "contradicts", "context")
 EXPECTED_DIRECTIONS = ("up", "down", "none")
 FREQUENCIES = ("irregular", "daily", "weekly", "monthly", "quarterly", "annual")
 CONVICTION_RANGE = (0, 100)
+
+RULE_KINDS = ("above", "below", "crosses", "change_pct", "zscore", "stale")
+SIDES = ("long", "short")

@@ -10,7 +10,6 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from dataclasses import replace as replace_
 from itertools import islice, repeat
 from operator import itemgetter
@@ -20,69 +19,19 @@ from sqlalchemy.orm import Session
 
 from thesis_desk.core.alerts import evaluate_metric, evaluate_metrics, guarded_theses
 from thesis_desk.core.db import Database, bulk_insert, bulk_rows
-from thesis_desk.core.enums import EXPECTED_DIRECTIONS, FREQUENCIES
+from thesis_desk.core.enums import EXPECTED_DIRECTIONS
 from thesis_desk.core.errors import NotFoundError, UserError, ValidationError, raise_if
+from thesis_desk.core.records import EvidenceMark, MetricInfo, MetricInput, ObservationInfo
 from thesis_desk.core.models import Evidence, Instrument, Metric, Observation, Thesis, ThesisMetric
 from thesis_desk.core.timeutil import utcnow
 
 
-@dataclass(frozen=True)
-class MetricInput:
-    name: str
-    unit: str = ""
-    frequency: str = "irregular"
-    instrument: str = ""  # a symbol; created if new
-    description: str = ""
-    source: str = ""
-
-    def validate(self) -> dict[str, str]:
-        errors = {}
-        if not self.name.strip():
-            errors["name"] = "A metric needs a name."
-        elif len(self.name) > 200:
-            errors["name"] = "Keep the name under 200 characters."
-        if self.frequency not in FREQUENCIES:
-            errors["frequency"] = f"Frequency must be one of {', '.join(FREQUENCIES)}."
-        return errors
 
 
-@dataclass(frozen=True)
-class MetricInfo:
-    id: int
-    name: str
-    unit: str
-    frequency: str
-    kind: str
-    instrument: str
-    description: str
-    source: str
-    observations: int
-    first: dt.date | None
-    last: dt.date | None
-    last_value: float | None
 
 
-@dataclass(frozen=True)
-class ObservationInfo:
-    id: int
-    metric_id: int
-    date: dt.date
-    value: float
-    note: str
-    document_id: int | None
-    evidence_id: int | None
-    fired: tuple[str, ...] = ()  # messages of alerts this observation fired
-    theses_changed: tuple[int, ...] = ()  # theses whose pillar a fired kill criterion changed
 
 
-@dataclass(frozen=True)
-class EvidenceMark:
-    """Evidence a metric's observations cite, placed on the chart at its date."""
-
-    evidence_id: int
-    date: dt.date
-    stance: str
-    quote: str
 
 
 class MetricService:

@@ -14,8 +14,6 @@ date) against the market value of all quantity positions priced that day.
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -35,10 +33,14 @@ from thesis_desk.core.models import (
     Thesis,
     ThesisMetric,
 )
+from thesis_desk.core.records import (
+    HoldingsPlan,
+    PositionInfo,
+    PositionInput,
+    PositionValue,
+    ThesisHolding,
+)
 from thesis_desk.core.timeutil import utcnow
-
-SIDES = ("long", "short")
-
 
 def price_metric_name(symbol: str) -> str:
     return f"{symbol.strip().upper()} price"
@@ -57,104 +59,14 @@ def positive_prices(plan):  # noqa: ANN001, ANN201 - an ImportPlan, its bad pric
     return plan
 
 
-@dataclass(frozen=True)
-class PositionInput:
-    thesis_id: int
-    symbol: str
-    entry_date: dt.date
-    entry_price: float
-    side: str = "long"
-    quantity: float | None = None
-    weight: float | None = None  # a fraction of the portfolio: 0.05 is 5%
-    currency: str = ""
-    exit_date: dt.date | None = None
-    exit_price: float | None = None
-    note: str = ""
-
-    def validate(self) -> dict[str, str]:
-        e: dict[str, str] = {}
-        if not self.symbol.strip():
-            e["symbol"] = "Give the instrument's symbol."
-        elif len(self.symbol.strip()) > 32:
-            e["symbol"] = "A symbol has at most 32 characters."
-        if self.side not in SIDES:
-            e["side"] = "Side is long or short."
-        if (self.quantity is None) == (self.weight is None):
-            e["quantity"] = "Give a quantity or a portfolio weight (one of them)."
-        elif self.quantity is not None and not (math.isfinite(self.quantity) and self.quantity > 0):
-            e["quantity"] = "Quantity is a positive number (the side says long or short)."
-        elif self.weight is not None and not (math.isfinite(self.weight) and 0 < self.weight <= 1):
-            e["weight"] = "Weight is a share of the portfolio between 0 and 100%."
-        if not (math.isfinite(self.entry_price) and self.entry_price > 0):
-            e["entry_price"] = "Entry price is a positive number."
-        if (self.exit_date is None) != (self.exit_price is None):
-            e["exit_date"] = "A closed position needs both the exit date and the exit price."
-        elif self.exit_date is not None and self.exit_date < self.entry_date:
-            e["exit_date"] = "The exit date is before the entry date."
-        elif self.exit_price is not None and not (math.isfinite(self.exit_price) and self.exit_price > 0):
-            e["exit_price"] = "Exit price is a positive number."
-        return e
 
 
-@dataclass(frozen=True)
-class PositionInfo:
-    id: int
-    thesis_id: int
-    thesis_title: str
-    symbol: str
-    side: str
-    quantity: float | None
-    weight: float | None
-    entry_date: dt.date
-    entry_price: float
-    currency: str
-    exit_date: dt.date | None
-    exit_price: float | None
-    note: str
-
-    def to_input(self) -> PositionInput:
-        return PositionInput(self.thesis_id, self.symbol, self.entry_date, self.entry_price,
-                             self.side, self.quantity, self.weight, self.currency,
-                             self.exit_date, self.exit_price, self.note)
 
 
-@dataclass(frozen=True)
-class PositionValue:
-    """A position valued on a date."""
-
-    position: PositionInfo
-    price: float | None  # exit price once closed, else the latest price on or before
-    price_date: dt.date | None
-    ret: float | None  # since entry, a fraction; sign turned for shorts
-    benchmark_ret: float | None  # the benchmark over the same days
-    weight: float | None
-    days_held: int
-    closed: bool
-    excess_ret: float | None = None  # ret minus benchmark_ret (fractions), when both known
 
 
-@dataclass(frozen=True)
-class ThesisHolding:
-    thesis_id: int
-    title: str
-    conviction: int
-    status: str
-    weight: float | None
-    ret: float | None
-    benchmark_ret: float | None
-    days_held: int | None
-    latest_evidence: dt.date | None
-    open_alerts: int
-    positions: tuple[PositionValue, ...]
-    excess_ret: float | None = None  # ret minus benchmark_ret (fractions), when both known
 
 
-@dataclass
-class HoldingsPlan:
-    rows: list[tuple[int, PositionInput]]  # (file line, position)
-    rejected: list[tuple[int, str]]
-    detected: str = ""  # the date format read off the cells, and why
-    decimal_reason: str = ""  # why a decimal comma was detected
 
 
 class PortfolioService:

@@ -1,4 +1,4 @@
-"""Plain records of theses, pillars and journal entries, and the rules for valid input.
+"""Plain records of everything the services hand out, and the rules for valid input.
 
 No SQLAlchemy here: the GUI imports these to paint its first window before the
 database layer has loaded, and the services return them so nobody holds a session.
@@ -7,15 +7,19 @@ database layer has loaded, and the services return them so nobody holds a sessio
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from thesis_desk.core.enums import (
     CONVICTION_RANGE,
     DIRECTIONS,
+    FREQUENCIES,
     PILLAR_KIND_LABELS,
     PILLAR_KINDS,
     PILLAR_STATES,
+    RULE_KINDS,
+    SIDES,
     STATUSES,
     pillar_state_label,
 )
@@ -374,3 +378,244 @@ class Balance:
     @property
     def net(self) -> int:
         return self.supports - self.contradicts
+
+@dataclass(frozen=True)
+class MetricInput:
+    name: str
+    unit: str = ""
+    frequency: str = "irregular"
+    instrument: str = ""  # a symbol; created if new
+    description: str = ""
+    source: str = ""
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        if not self.name.strip():
+            errors["name"] = "A metric needs a name."
+        elif len(self.name) > 200:
+            errors["name"] = "Keep the name under 200 characters."
+        if self.frequency not in FREQUENCIES:
+            errors["frequency"] = f"Frequency must be one of {', '.join(FREQUENCIES)}."
+        return errors
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    id: int
+    name: str
+    unit: str
+    frequency: str
+    kind: str
+    instrument: str
+    description: str
+    source: str
+    observations: int
+    first: dt.date | None
+    last: dt.date | None
+    last_value: float | None
+
+
+@dataclass(frozen=True)
+class ObservationInfo:
+    id: int
+    metric_id: int
+    date: dt.date
+    value: float
+    note: str
+    document_id: int | None
+    evidence_id: int | None
+    fired: tuple[str, ...] = ()  # messages of alerts this observation fired
+    theses_changed: tuple[int, ...] = ()  # theses whose pillar a fired kill criterion changed
+
+
+@dataclass(frozen=True)
+class EvidenceMark:
+    """Evidence a metric's observations cite, placed on the chart at its date."""
+
+    evidence_id: int
+    date: dt.date
+    stance: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    metric_id: int
+    kind: str
+    threshold: float | None = None
+    window: int | None = None
+    window_unit: str = "observations"
+    hysteresis: float = 0.0
+    pillar_id: int | None = None
+    pillar_state_on_fire: str = "broken"
+    severity: str = "warning"
+    note: str = ""
+
+    def validate(self) -> dict[str, str]:
+        e: dict[str, str] = {}
+        if self.kind not in RULE_KINDS:
+            e["kind"] = f"Kind is one of {', '.join(RULE_KINDS)}."
+            return e
+        if self.kind != "stale" and (self.threshold is None or not math.isfinite(self.threshold)):
+            e["threshold"] = "Give the level (a number)."
+        if self.kind in ("change_pct", "zscore", "stale") and (not self.window or self.window < 1):
+            e["window"] = "Give a window of at least 1."
+        if self.kind == "zscore" and self.window is not None and self.window < 3:
+            e["window"] = "A z-score needs a window of at least 3 observations."
+        if self.hysteresis < 0:
+            e["hysteresis"] = "Hysteresis is a distance: zero or more."
+        if self.window_unit not in ("observations", "days"):
+            e["window_unit"] = "The window counts observations or days."
+        if self.pillar_state_on_fire not in ("at_risk", "broken"):
+            e["pillar_state_on_fire"] = "A fired rule puts its pillar at risk or breaks it."
+        return e
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    id: int
+    metric_id: int
+    metric_name: str
+    kind: str
+    threshold: float | None
+    window: int | None
+    window_unit: str
+    hysteresis: float
+    pillar_id: int | None
+    pillar_state_on_fire: str
+    enabled: bool
+    triggered: bool
+    description: str
+    note: str = ""
+    pillar_kind: str = ""  # the tied pillar's kind ("kill", "pillar", ...), "" when none
+    pillar_text: str = ""  # its statement, so a person sees what the rule guards
+    thesis_id: int | None = None  # the tied pillar's thesis
+    thesis_title: str = ""
+
+
+@dataclass(frozen=True)
+class PillarChoice:
+    """A pillar a rule can be tied to, named by its thesis and its statement."""
+
+    id: int
+    thesis_id: int
+    thesis_title: str
+    kind: str
+    text: str
+    tracks_metric: bool  # its thesis links the metric: offered first
+
+
+@dataclass(frozen=True)
+class AlertInfo:
+    id: int
+    rule_id: int
+    metric_id: int
+    metric_name: str
+    fired_at: dt.datetime
+    observed_on: dt.date | None
+    value: float | None
+    message: str
+    state: str
+    thesis_ids: tuple[int, ...]
+    thesis_titles: tuple[str, ...] = ()  # in the order of thesis_ids
+    snoozed_until: dt.datetime | None = None  # UTC, while snoozed
+
+
+@dataclass(frozen=True)
+class PositionInput:
+    thesis_id: int
+    symbol: str
+    entry_date: dt.date
+    entry_price: float
+    side: str = "long"
+    quantity: float | None = None
+    weight: float | None = None  # a fraction of the portfolio: 0.05 is 5%
+    currency: str = ""
+    exit_date: dt.date | None = None
+    exit_price: float | None = None
+    note: str = ""
+
+    def validate(self) -> dict[str, str]:
+        e: dict[str, str] = {}
+        if not self.symbol.strip():
+            e["symbol"] = "Give the instrument's symbol."
+        elif len(self.symbol.strip()) > 32:
+            e["symbol"] = "A symbol has at most 32 characters."
+        if self.side not in SIDES:
+            e["side"] = "Side is long or short."
+        if (self.quantity is None) == (self.weight is None):
+            e["quantity"] = "Give a quantity or a portfolio weight (one of them)."
+        elif self.quantity is not None and not (math.isfinite(self.quantity) and self.quantity > 0):
+            e["quantity"] = "Quantity is a positive number (the side says long or short)."
+        elif self.weight is not None and not (math.isfinite(self.weight) and 0 < self.weight <= 1):
+            e["weight"] = "Weight is a share of the portfolio between 0 and 100%."
+        if not (math.isfinite(self.entry_price) and self.entry_price > 0):
+            e["entry_price"] = "Entry price is a positive number."
+        if (self.exit_date is None) != (self.exit_price is None):
+            e["exit_date"] = "A closed position needs both the exit date and the exit price."
+        elif self.exit_date is not None and self.exit_date < self.entry_date:
+            e["exit_date"] = "The exit date is before the entry date."
+        elif self.exit_price is not None and not (math.isfinite(self.exit_price) and self.exit_price > 0):
+            e["exit_price"] = "Exit price is a positive number."
+        return e
+
+
+@dataclass(frozen=True)
+class PositionInfo:
+    id: int
+    thesis_id: int
+    thesis_title: str
+    symbol: str
+    side: str
+    quantity: float | None
+    weight: float | None
+    entry_date: dt.date
+    entry_price: float
+    currency: str
+    exit_date: dt.date | None
+    exit_price: float | None
+    note: str
+
+    def to_input(self) -> PositionInput:
+        return PositionInput(self.thesis_id, self.symbol, self.entry_date, self.entry_price,
+                             self.side, self.quantity, self.weight, self.currency,
+                             self.exit_date, self.exit_price, self.note)
+
+
+@dataclass(frozen=True)
+class PositionValue:
+    """A position valued on a date."""
+
+    position: PositionInfo
+    price: float | None  # exit price once closed, else the latest price on or before
+    price_date: dt.date | None
+    ret: float | None  # since entry, a fraction; sign turned for shorts
+    benchmark_ret: float | None  # the benchmark over the same days
+    weight: float | None
+    days_held: int
+    closed: bool
+    excess_ret: float | None = None  # ret minus benchmark_ret (fractions), when both known
+
+
+@dataclass(frozen=True)
+class ThesisHolding:
+    thesis_id: int
+    title: str
+    conviction: int
+    status: str
+    weight: float | None
+    ret: float | None
+    benchmark_ret: float | None
+    days_held: int | None
+    latest_evidence: dt.date | None
+    open_alerts: int
+    positions: tuple[PositionValue, ...]
+    excess_ret: float | None = None  # ret minus benchmark_ret (fractions), when both known
+
+
+@dataclass
+class HoldingsPlan:
+    rows: list[tuple[int, PositionInput]]  # (file line, position)
+    rejected: list[tuple[int, str]]
+    detected: str = ""  # the date format read off the cells, and why
+    decimal_reason: str = ""  # why a decimal comma was detected

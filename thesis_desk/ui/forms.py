@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -42,8 +43,15 @@ from thesis_desk.core.records import (
     DocumentMeta,
     EvidenceInfo,
     EvidenceInput,
+    MetricInfo,
+    MetricInput,
+    PillarChoice,
     PillarInfo,
     PillarInput,
+    PositionInfo,
+    PositionInput,
+    RuleInfo,
+    RuleInput,
     ThesisDetail,
     ThesisInput,
     split_list,
@@ -61,6 +69,8 @@ from thesis_desk.ui.widgets import (
 
 class FormDialog(QDialog):
     """A dialog of fields, each with an error label, and OK/Cancel."""
+
+    submit: Callable[[Any], None]  # set by each form: where its valid input goes
 
     def __init__(self, title: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -109,12 +119,15 @@ class FormDialog(QDialog):
             return
         self.accept()
 
+    def value(self) -> Any:  # noqa: ANN401 - each form's own input record
+        raise NotImplementedError
+
     def save(self) -> None:
         """The common form: check ``value()`` and hand it to ``submit``; forms with more
         to check (a reason, a thesis) override this."""
-        data = self.value()  # type: ignore[attr-defined]
+        data = self.value()
         raise_if(data.validate())
-        self.submit(data)  # type: ignore[attr-defined]
+        self.submit(data)
 
 
 def _combo(values: tuple[str, ...], labels: dict[str, str] | None = None) -> QComboBox:
@@ -344,7 +357,7 @@ class EvidenceDialog(FormDialog):
         for tid, title in theses:
             self.thesis.addItem(title, tid)
         if thesis_id is not None:
-            _select(self.thesis, thesis_id)  # type: ignore[arg-type]
+            _select(self.thesis, thesis_id)
         self.pillar = self.add_field("pillar_id", "&Pillar", QComboBox())
         self.stance = self.add_field("stance", "St&ance", _combo(STANCES))
         self.weight = self.add_field("weight", "&Weight", QSpinBox())
@@ -359,7 +372,7 @@ class EvidenceDialog(FormDialog):
         self.thesis.currentIndexChanged.connect(self._fill_pillars)
         self._fill_pillars()
         if existing is not None:
-            _select(self.pillar, existing.pillar_id)  # type: ignore[arg-type]
+            _select(self.pillar, existing.pillar_id)
             _select(self.stance, existing.stance)
             self.weight.setValue(existing.weight)
             self.note.setPlainText(existing.note)
@@ -428,8 +441,8 @@ class DocumentDialog(FormDialog):
 class MetricDialog(FormDialog):
     """Create or edit a tracked metric."""
 
-    def __init__(self, submit: Callable[[object], None], *, existing: object | None = None,
-                 parent: QWidget | None = None):
+    def __init__(self, submit: Callable[[MetricInput], None], *,
+                 existing: MetricInfo | None = None, parent: QWidget | None = None):
         from thesis_desk.core.enums import FREQUENCIES
 
         super().__init__("Edit Metric" if existing else "New Metric", parent)
@@ -447,16 +460,14 @@ class MetricDialog(FormDialog):
         self.description.setTabChangesFocus(True)
         self.source = self.add_field("source", "&Source", QLineEdit())
         if existing is not None:
-            self.name.setText(existing.name)  # type: ignore[attr-defined]
-            self.unit.setText(existing.unit)  # type: ignore[attr-defined]
-            _select(self.frequency, existing.frequency)  # type: ignore[attr-defined]
-            self.instrument.setText(existing.instrument)  # type: ignore[attr-defined]
-            self.description.setPlainText(existing.description)  # type: ignore[attr-defined]
-            self.source.setText(existing.source)  # type: ignore[attr-defined]
+            self.name.setText(existing.name)
+            self.unit.setText(existing.unit)
+            _select(self.frequency, existing.frequency)
+            self.instrument.setText(existing.instrument)
+            self.description.setPlainText(existing.description)
+            self.source.setText(existing.source)
 
-    def value(self):  # -> MetricInput
-        from thesis_desk.core.metrics import MetricInput
-
+    def value(self) -> MetricInput:
         return MetricInput(name=self.name.text().strip(), unit=self.unit.text(),
                            frequency=self.frequency.currentData(),
                            instrument=self.instrument.text(),
@@ -493,8 +504,9 @@ def number_error(exc: ValueError, text: str) -> str:
 class PositionDialog(FormDialog):
     """Add or edit a position behind a thesis."""
 
-    def __init__(self, submit: Callable[[object], None], theses: list[tuple[int, str]], *,
-                 thesis_id: int | None = None, existing: object | None = None,
+    def __init__(self, submit: Callable[[PositionInput], None],
+                 theses: list[tuple[int, str]], *,
+                 thesis_id: int | None = None, existing: PositionInfo | None = None,
                  parent: QWidget | None = None):
         super().__init__("Edit Position" if existing else "New Position", parent)
         self.submit = submit
@@ -519,21 +531,19 @@ class PositionDialog(FormDialog):
         self.note = self.add_field("note", "&Note", QLineEdit())
         if existing is not None:
             e = existing
-            _select(self.thesis, e.thesis_id)  # type: ignore[attr-defined]
-            self.symbol.setText(e.symbol)  # type: ignore[attr-defined]
-            _select(self.side, e.side)  # type: ignore[attr-defined]
-            self.quantity.setText("" if e.quantity is None else f"{e.quantity:g}")  # type: ignore[attr-defined]
-            self.weight.setText("" if e.weight is None else f"{e.weight * 100:g}")  # type: ignore[attr-defined]
-            self.entry_date.set_value(e.entry_date)  # type: ignore[attr-defined]
-            self.entry_price.setText(f"{e.entry_price:g}")  # type: ignore[attr-defined]
-            self.currency.setText(e.currency)  # type: ignore[attr-defined]
-            self.exit_date.set_value(e.exit_date)  # type: ignore[attr-defined]
-            self.exit_price.setText("" if e.exit_price is None else f"{e.exit_price:g}")  # type: ignore[attr-defined]
-            self.note.setText(e.note)  # type: ignore[attr-defined]
+            _select(self.thesis, e.thesis_id)
+            self.symbol.setText(e.symbol)
+            _select(self.side, e.side)
+            self.quantity.setText("" if e.quantity is None else f"{e.quantity:g}")
+            self.weight.setText("" if e.weight is None else f"{e.weight * 100:g}")
+            self.entry_date.set_value(e.entry_date)
+            self.entry_price.setText(f"{e.entry_price:g}")
+            self.currency.setText(e.currency)
+            self.exit_date.set_value(e.exit_date)
+            self.exit_price.setText("" if e.exit_price is None else f"{e.exit_price:g}")
+            self.note.setText(e.note)
 
-    def value(self):  # -> PositionInput
-        from thesis_desk.core.portfolio import PositionInput
-
+    def value(self) -> PositionInput:
         errors: dict[str, str] = {}
         qty = number_field(errors, "quantity", self.quantity)
         weight = number_field(errors, "weight", self.weight)
@@ -575,8 +585,9 @@ class RuleDialog(FormDialog):
     Only the fields the chosen kind takes are shown: a level for above/below/crosses,
     a window for changes, z-scores and staleness, a re-arm band where one applies."""
 
-    def __init__(self, submit: Callable[[object], None], *, metric_id: int,
-                 metric_name: str, choices: list, existing: object | None = None,
+    def __init__(self, submit: Callable[[RuleInput], None], *, metric_id: int,
+                 metric_name: str, choices: list[PillarChoice],
+                 existing: RuleInfo | None = None,
                  parent: QWidget | None = None):
         super().__init__("Edit Rule" if existing else "Add Rule", parent)
         self.submit, self.metric_id = submit, metric_id
@@ -616,17 +627,17 @@ class RuleDialog(FormDialog):
         self.note = self.add_field("note", "N&ote", QLineEdit())
         if existing is not None:
             e = existing
-            _select(self.kind, e.kind)  # type: ignore[attr-defined]
-            if e.threshold is not None:  # type: ignore[attr-defined]
-                self.level.setText(f"{e.threshold:g}")  # type: ignore[attr-defined]
-            if e.window:  # type: ignore[attr-defined]
-                self.window.setValue(e.window)  # type: ignore[attr-defined]
-            _select(self.unit, e.window_unit)  # type: ignore[attr-defined]
-            if e.hysteresis:  # type: ignore[attr-defined]
-                self.hysteresis.setText(f"{e.hysteresis:g}")  # type: ignore[attr-defined]
-            _select(self.pillar, e.pillar_id)  # type: ignore[attr-defined]
-            _select(self.on_fire, e.pillar_state_on_fire)  # type: ignore[attr-defined]
-            self.note.setText(e.note)  # type: ignore[attr-defined]
+            _select(self.kind, e.kind)
+            if e.threshold is not None:
+                self.level.setText(f"{e.threshold:g}")
+            if e.window:
+                self.window.setValue(e.window)
+            _select(self.unit, e.window_unit)
+            if e.hysteresis:
+                self.hysteresis.setText(f"{e.hysteresis:g}")
+            _select(self.pillar, e.pillar_id)
+            _select(self.on_fire, e.pillar_state_on_fire)
+            self.note.setText(e.note)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.pillar.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
@@ -646,9 +657,7 @@ class RuleDialog(FormDialog):
         self._row(self.hysteresis, kind in ("above", "below", "crosses"))
         self._row(self.on_fire, self.pillar.currentData() is not None)
 
-    def value(self):  # -> RuleInput
-        from thesis_desk.core.alerts import RuleInput
-
+    def value(self) -> RuleInput:
         kind = self.kind.currentData()
         errors: dict[str, str] = {}
         level = (number_field(errors, "threshold", self.level, required="Give the level.")
