@@ -31,7 +31,7 @@ def main() -> None:
     import pyqtgraph as pg
 
     from thesis_desk.ui.main import make_app
-    from thesis_desk.ui.metrics_view import MetricChart
+    from thesis_desk.ui.metric_chart import MetricChart
 
     app = make_app()
     rng = np.random.default_rng(1)
@@ -75,7 +75,7 @@ def main() -> None:
             app.processEvents()
             repaints[name].append(time.perf_counter() - t0)
 
-    from thesis_desk.ui.metrics_view import epoch_seconds
+    from thesis_desk.render.charts import epoch_seconds
 
     t0 = time.perf_counter()
     epoch_seconds(dates), np.asarray(list(ys), dtype=float)

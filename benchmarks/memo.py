@@ -70,7 +70,7 @@ def make_fixture(folder: Path):  # -> (Workspace, thesis id)
 def export_once(ws, thesis_id: int, out: Path) -> tuple[float, float, float, int]:
     """(assemble s, charts s, layout+write s, pages) of one export, as the CLI does it."""
     from thesis_desk.core.memo import build_memo
-    from thesis_desk.memo_pdf import render_charts, write_pdf
+    from thesis_desk.render.memo_pdf import render_charts, write_pdf
 
     t0 = time.perf_counter()
     memo = build_memo(ws, thesis_id, author="SYNTHETIC")
@@ -88,7 +88,7 @@ def floor(ws, thesis_id: int, out: Path) -> tuple[float, int]:
     from PySide6.QtGui import QPageSize, QPdfWriter, QTextDocument
 
     from thesis_desk.core.memo import build_memo, memo_html
-    from thesis_desk.memo_pdf import CHART_PIXELS, render_charts
+    from thesis_desk.render.memo_pdf import CHART_PIXELS, render_charts
 
     memo = build_memo(ws, thesis_id, author="SYNTHETIC")
     charts = render_charts(memo)
@@ -108,7 +108,7 @@ def floor(ws, thesis_id: int, out: Path) -> tuple[float, int]:
 
 
 def main() -> None:
-    from thesis_desk.memo_pdf import ensure_app
+    from thesis_desk.render.memo_pdf import ensure_app
 
     ensure_app()
     with tempfile.TemporaryDirectory() as tmp:
@@ -120,7 +120,7 @@ def main() -> None:
             import pstats
 
             from thesis_desk.core.memo import build_memo  # noqa: F401 (used by the profile)
-            from thesis_desk.memo_pdf import render_charts, write_pdf  # noqa: F401
+            from thesis_desk.render.memo_pdf import render_charts, write_pdf  # noqa: F401
             code = {"charts": "render_charts(build_memo(ws, tid))",
                     "write": "write_pdf(build_memo(ws, tid), render_charts(build_memo(ws, tid)), out)",
                     }.get(what, "build_memo(ws, tid)")

@@ -1,5 +1,6 @@
 """The layers' import rules (pyproject.toml [tool.importlinter]), imports inside
-functions included: core imports no Qt; the GUI imports no SQLAlchemy, models or db."""
+functions included: core imports no Qt; the GUI imports no SQLAlchemy, models or db;
+what draws without a window imports no GUI module."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ def test_the_import_contracts_hold():
     out = subprocess.run([str(linter), "--config", str(ROOT / "pyproject.toml")], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
-    assert "2 kept, 0 broken" in out.stdout
+    assert "3 kept, 0 broken" in out.stdout
 
 
 def test_a_broken_rule_is_caught(tmp_path):

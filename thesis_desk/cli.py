@@ -582,7 +582,7 @@ def cmd_export_memo(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from thesis_desk import preferences
-    from thesis_desk.memo_pdf import export_memo
+    from thesis_desk.render.memo_pdf import export_memo
 
     ws = _workspace(args)
     tid = ws.theses.resolve(args.thesis)

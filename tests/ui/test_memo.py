@@ -13,7 +13,7 @@ from thesis_desk.core.alerts import RuleInput
 from thesis_desk.core.errors import UserError
 from thesis_desk.core.metrics import MetricInput
 from thesis_desk.core.records import EvidenceInput, ThesisInput
-from thesis_desk.memo_pdf import export_memo
+from thesis_desk.render.memo_pdf import export_memo
 
 
 def pdf_text(path: Path) -> tuple[str, PdfReader]:
@@ -147,7 +147,7 @@ def test_no_heading_is_left_alone_at_the_foot_of_a_page(qapp, workspace, tmp_pat
     from PySide6.QtGui import QPdfWriter
 
     from thesis_desk.core.records import PillarInput
-    from thesis_desk.memo_pdf import _layout
+    from thesis_desk.render.memo_pdf import _layout
 
     t = workspace.theses.create(ThesisInput("Many pillars", claim="Headings everywhere."))
     pillars = [workspace.theses.add_pillar(t.id, PillarInput("pillar", f"Pillar number {i}"))
@@ -185,7 +185,7 @@ def test_hostile_text_prints_literally_in_pdf_and_markdown(qapp, workspace, tmp_
 
 def test_a_failed_export_leaves_no_file_and_an_earlier_file_untouched(qapp, workspace, tmp_path,
                                                                       monkeypatch):
-    import thesis_desk.memo_pdf as memo_pdf
+    import thesis_desk.render.memo_pdf as memo_pdf
 
     t = workspace.theses.create(ThesisInput("Fragile"))
     folder = tmp_path / "memos"
@@ -277,7 +277,7 @@ def test_memo_pages_keep_quotes_with_citations_and_leave_no_page_empty(
     from PySide6.QtGui import QPdfWriter
 
     from thesis_desk.core.records import PillarInput
-    from thesis_desk.memo_pdf import _layout, render_charts
+    from thesis_desk.render.memo_pdf import _layout, render_charts
 
     narrative = "\n\n".join(f"Paragraph {i}: the argument goes on for a line or so, as "
                             "analysts' narratives do." for i in range(narrative_lines))

@@ -149,9 +149,9 @@ def test_a_long_series_is_downsampled_and_clipped(qtbot, window):
 
 def test_a_long_series_is_read_off_the_gui_thread_and_a_later_choice_wins(
         qtbot, window, monkeypatch):
-    import thesis_desk.ui.metrics_view as mv_mod
+    import thesis_desk.ui.metric_chart as chart_mod
 
-    monkeypatch.setattr(mv_mod, "ASYNC_ROWS", 5)  # "long": more than 5 observations
+    monkeypatch.setattr(chart_mod, "ASYNC_ROWS", 5)  # "long": more than 5 observations
     ws = window.workspace
     long = ws.metrics.create(MetricInput("A long series"))
     short = ws.metrics.create(MetricInput("B short series"))
@@ -207,7 +207,7 @@ def test_thesis_metrics_tab_shows_its_linked_metrics(qtbot, window):
     tab = window.theses_view.detail.metrics_tab
     wait_idle()
     assert tab is not None and len(tab.charts) == 2
-    from thesis_desk.ui.metrics_view import MetricChart
+    from thesis_desk.ui.metric_chart import MetricChart
 
     values = sorted(list(box.findChild(MetricChart).curve.getData()[1]) for box in tab.charts)
     assert values == [[94.0], [121.0]]
@@ -230,7 +230,8 @@ def test_chart_saves_as_png(qtbot, window, tmp_path):
 def test_grid_lines_are_drawn_under_the_series_not_across_it(qtbot):
     """The faint grid is painted opaque for speed, so it must lie under the data: a grid
     line drawn over the curve would cut it into dashes wherever they cross."""
-    from thesis_desk.ui.metrics_view import MetricChart, plot_image
+    from thesis_desk.render.charts import plot_image
+    from thesis_desk.ui.metric_chart import MetricChart
 
     chart = MetricChart(for_print=True)
     qtbot.addWidget(chart)

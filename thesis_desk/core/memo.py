@@ -1,7 +1,7 @@
 """A thesis memo as plain data, as of any date, and its Markdown and HTML.
 
 The memo is the decision record that leaves the app, so it is assembled here, without
-Qt: the same ``Memo`` feeds the PDF (``thesis_desk.memo_pdf``), the Markdown export and
+Qt: the same ``Memo`` feeds the PDF (``thesis_desk.render.memo_pdf``), the Markdown export and
 the tests. As of a past date, conviction, status and pillar states are replayed from the
 journal; evidence, observations, alerts and journal entries after that date are left out.
 

@@ -183,7 +183,7 @@ def _run_export_here(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_i
                      on_done: Callable[[str], None],
                      on_error: Callable[[Exception], None]) -> None:
     """Assemble (worker) -> charts (GUI thread) -> write (worker), then report."""
-    from thesis_desk.memo_pdf import chart_steps, write_markdown, write_pdf
+    from thesis_desk.render.memo_pdf import chart_steps, write_markdown, write_pdf
 
     markdown = path.suffix.lower() in (".md", ".markdown")
 

@@ -1,4 +1,4 @@
-"""The Metrics area: metric list, a pyqtgraph chart, observations, rules; and the Alerts inbox.
+"""The Metrics area: metric list, a pyqtgraph chart, observations, rules.
 
 pyqtgraph is imported when this view is first opened, never at start-up.
 """
@@ -6,13 +6,11 @@ pyqtgraph is imported when this view is first opened, never at start-up.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRectF, QStringListModel, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -36,6 +34,7 @@ from PySide6.QtWidgets import (
 from thesis_desk.core.changes import ALERT, METRIC, OBSERVATION, RULE, Changes, of_fired
 from thesis_desk.core.errors import UserError, ValidationError
 from thesis_desk.ui.forms import pillar_choice_label
+from thesis_desk.ui.metric_chart import MetricChart
 from thesis_desk.ui.widgets import (
     FieldError,
     OptionalDateEdit,
@@ -44,304 +43,16 @@ from thesis_desk.ui.widgets import (
     muted,
     plain_label,
     plain_tip,
-    shorten,
 )
 
 if TYPE_CHECKING:
     from thesis_desk.core.alerts import AlertService
-    from thesis_desk.core.metrics import EvidenceMark, MetricService, ObservationInfo
+    from thesis_desk.core.metrics import MetricService, ObservationInfo
     from thesis_desk.core.evidence import EvidenceService
     from thesis_desk.core.library import LibraryService
     from thesis_desk.ui.tasks import TaskRunner
 
-EVIDENCE_PENS = {"supports": (46, 160, 67), "contradicts": (218, 54, 51),
-                 "context": (128, 128, 128)}
-SHORT_SERIES = 3
-ASYNC_ROWS = 200_000  # longer series are read off the GUI thread (see show_metric)
-TABLE_ROWS = 1000  # the observation table shows the latest ones; the chart shows all  # fewer points than this: say so instead of drawing a line
-
-
-_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
-
-
-def _epoch(d: dt.date) -> float:
-    return (d.toordinal() - _EPOCH_ORDINAL) * 86400.0  # the same arithmetic as below
-
-
-def epoch_seconds(dates: Sequence[dt.date]) -> Any:
-    """Dates as UTC seconds for a date axis. Through ordinals: numpy converting date
-    objects itself took 18 ms per 10,000 (2 s for a million); this takes under 1 ms."""
-    import numpy as np
-
-    days = np.fromiter(map(dt.date.toordinal, dates), dtype=np.int64, count=len(dates))
-    return ((days - _EPOCH_ORDINAL) * 86400).astype(float)
-
-
-@functools.cache
-def _axis_classes() -> tuple[type, type]:
-    """pyqtgraph's axes, drawing their grid lines as one-pixel rectangles.
-
-    Qt strokes a long horizontal hairline pixel by pixel: the y grid of a chart took
-    15-18 ms a frame (three times the rest of the chart); filled, it takes under 1 ms,
-    and a tenth of that in an opaque colour: blending a translucent one cost 1.3 ms a
-    frame. So the faint grid colour is mixed with the chart's background beforehand
-    (``backdrop``, set by ``style_plot``), and the axes sit under the plotted data, where
-    an opaque line does not cut through it.
-    """
-    import pyqtgraph as pg
-
-    class Fast:
-        backdrop: QColor | None = None
-
-        def drawPicture(self, p: QPainter, axisSpec: Any, tickSpecs: Any, textSpecs: Any,  # noqa: N802, N803
-                        ) -> None:
-            rest = []
-            p.save()
-            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            for pen, p1, p2 in tickSpecs:
-                if not (pen.isCosmetic() and pen.widthF() <= 1
-                        and pen.style() == Qt.PenStyle.SolidLine):
-                    rest.append((pen, p1, p2))
-                elif p1.y() == p2.y():
-                    x0, x1 = sorted((p1.x(), p2.x()))
-                    p.fillRect(QRectF(x0, p1.y() - 0.5, x1 - x0, 1.0), self._opaque(pen.color()))
-                elif p1.x() == p2.x():
-                    y0, y1 = sorted((p1.y(), p2.y()))
-                    p.fillRect(QRectF(p1.x() - 0.5, y0, 1.0, y1 - y0), self._opaque(pen.color()))
-                else:
-                    rest.append((pen, p1, p2))
-            p.restore()
-            super().drawPicture(p, axisSpec, rest, textSpecs)  # type: ignore[misc]
-
-        def _opaque(self, c: QColor) -> QColor:
-            b = self.backdrop
-            if b is None or c.alpha() == 255:
-                return c
-            a = c.alphaF()
-            return QColor.fromRgbF(b.redF() + (c.redF() - b.redF()) * a,
-                                   b.greenF() + (c.greenF() - b.greenF()) * a,
-                                   b.blueF() + (c.blueF() - b.blueF()) * a)
-
-    class FastAxis(Fast, pg.AxisItem):
-        pass
-
-    class FastDateAxis(Fast, pg.DateAxisItem):
-        pass
-
-    return FastAxis, FastDateAxis
-
-
-def chart_axes(*, dates: bool = True) -> dict[str, Any]:
-    """Axis items for a PlotWidget with the app's fast grid (a date axis at the bottom)."""
-    plain, date_axis = _axis_classes()
-    return {"left": plain("left"),
-            "bottom": date_axis(utcOffset=0, orientation="bottom") if dates else plain("bottom")}
-
-
-def style_plot(plot: Any, widget: QWidget, *, for_print: bool = False) -> None:
-    """The app's chart look: the light/dark palette (not pyqtgraph's black), a faint grid,
-    no context menu; on paper, white whatever the screen's theme."""
-    pal = widget.palette()
-    base, text, mid = (pal.color(pal.ColorRole.Base), pal.color(pal.ColorRole.Text),
-                       pal.color(pal.ColorRole.Mid))
-    if for_print:
-        base, text, mid = "w", (40, 40, 40), (150, 150, 150)
-    import pyqtgraph as pg
-
-    plot.setBackground(base)
-    text_colour = pg.mkColor(text).name()
-    backdrop = plot.backgroundBrush().color()
-    for axis in ("left", "bottom"):
-        item = plot.getAxis(axis)
-        if hasattr(item, "backdrop"):  # the app's axes: an opaque grid, under the data
-            item.backdrop = backdrop
-            item.setZValue(-200)  # the view box, holding the curves, sits at -100
-        item.setTextPen(text)
-        item.setPen(mid)
-        # axis titles set later (setLabel without a style) take the text colour too: the
-        # default grey all but vanished on a dark background
-        item.labelStyle = {"color": text_colour}
-        # two levels of grid lines, not three: the third was too faint to read by and
-        # doubled the lines drawn every frame
-        item.setStyle(maxTickLevel=1)
-    plot.showGrid(x=True, y=True, alpha=0.2)
-    plot.setMenuEnabled(False)
-    title = plot.getPlotItem().titleLabel
-    if title.text:
-        plot.setTitle(title.text, color=text_colour)
-
-
-def chart_data(metrics: MetricService, alerts: AlertService, metric_id: int) -> tuple:
-    """Everything a metric's chart draws, read in one go (on a worker): the series as
-    arrays, the rules' levels, the alerts' points, the evidence marks."""
-    xs, ys = metrics.series_arrays(metric_id)
-    rules = alerts.rules(metric_id)
-    fired = alerts.alerts(metric_id=metric_id)
-    return (xs, ys,
-            [r.threshold for r in rules if r.threshold is not None
-             and r.kind in ("above", "below", "crosses")],
-            [(a.observed_on, a.value) for a in fired if a.observed_on and a.value is not None],
-            metrics.evidence_marks(metric_id))
-
-
-class MetricChart(QWidget):
-    """A metric's series on a date axis, threshold lines of its rules, alert markers."""
-
-    def __init__(self, parent: QWidget | None = None, *, for_print: bool = False):
-        super().__init__(parent)
-        import pyqtgraph as pg
-
-        self.pg = pg
-        self.plot = pg.PlotWidget(axisItems=chart_axes())
-        self.pen_scale = 2 if for_print else 1  # a printed chart is drawn at twice the size
-        style_plot(self.plot, self, for_print=for_print)
-        # On paper (drawn at twice the layout's width) one min/max pair per output pixel
-        # column draws the same line as every point: pyqtgraph's default keeps ~2.5 per
-        # pixel there, and stroking them was most of a memo chart's time.
-        self.curve = self.plot.plot([], [], pen=pg.mkPen((56, 132, 244), width=2), symbol="o",
-                                    symbolSize=6, symbolBrush=(56, 132, 244),
-                                    autoDownsampleFactor=2.0 if for_print else 5.0)
-        self.curve.setDownsampling(auto=True, method="peak")
-        self.curve.setClipToView(True)
-        self.markers = pg.ScatterPlotItem(size=12, symbol="t", brush=pg.mkBrush(218, 54, 51))
-        self.plot.addItem(self.markers)
-        self.lines: list[Any] = []
-        self.evidence_dates: list[dt.date] = []
-        self.readout = muted(plain_label())
-        self.notice = plain_label(wrap=True)
-        self.plot.scene().sigMouseMoved.connect(self._hover)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.notice)
-        lay.addWidget(self.plot, 1)
-        lay.addWidget(self.readout)
-        import numpy as np
-
-        self.xs = np.array([], dtype=float)
-        self.ys = np.array([], dtype=float)
-        self._wanted: int | None = None
-
-    def show_metric(self, metrics: MetricService, alerts: AlertService, metric_id: int, *,
-                    loader: TaskRunner | None = None, rows: int = 0) -> None:
-        """Draw everything the workspace knows about one metric. With a ``loader``, a
-        series of more than ASYNC_ROWS observations (``rows``) is read off the GUI thread
-        (a million take about a second to read) and drawn when it arrives, unless
-        another metric was asked for meanwhile."""
-        self._wanted = metric_id
-
-        def gather(_progress: object = None, _cancelled: object = None) -> tuple:
-            return chart_data(metrics, alerts, metric_id)
-
-        def draw(found: tuple) -> None:
-            if self._wanted == metric_id:
-                self.show_series(*found[:4], evidence=found[4])
-
-        def failed(exc: Exception) -> None:
-            if self._wanted == metric_id:
-                self.notice.setText(f"Could not read the observations: {exc}")
-
-        if loader is None or rows <= ASYNC_ROWS:
-            draw(gather())
-            return
-        self.show_series([], [], [], [])
-        self.notice.setText(f"Reading {rows:,} observations…")
-        self.notice.show()
-        loader.run(gather, on_done=draw, on_error=failed, show_progress=False)
-
-    def show_series(self, dates: Any, values: Any, thresholds: list[float],
-                    alert_dates: list[tuple[dt.date, float]],
-                    evidence: Sequence[EvidenceMark] = ()) -> None:
-        """``dates`` as UTC seconds in a numpy array (``series_arrays``), or dates."""
-        import numpy as np
-
-        self.xs = dates if isinstance(dates, np.ndarray) else epoch_seconds(dates)
-        self.ys = np.asarray(values, dtype=float)
-        # Point symbols only where they can be told apart: a long series is a line.
-        # and a wide pen only for short ones (Qt strokes wide lines far more slowly).
-        if len(self.ys) <= 400:
-            self.curve.setSymbol("o")
-            self.curve.setPen(self.pg.mkPen((56, 132, 244), width=2 * self.pen_scale))
-        else:
-            self.curve.setSymbol(None)
-            self.curve.setPen(self.pg.mkPen((56, 132, 244), width=self.pen_scale))
-        self.curve.setData(self.xs, self.ys)
-        for line in self.lines:
-            self.plot.removeItem(line)
-        self.lines = []
-        for t in thresholds:
-            line = self.pg.InfiniteLine(pos=t, angle=0, movable=False,
-                                        pen=self.pg.mkPen((230, 160, 0), width=self.pen_scale,
-                                                          style=Qt.PenStyle.DashLine),
-                                        label=f"{t:g}", labelOpts={"position": 0.05})
-            self.plot.addItem(line)
-            self.lines.append(line)
-        self.markers.setData([_epoch(d) for d, _ in alert_dates], [v for _, v in alert_dates])
-        for mark in evidence:  # a dotted vertical line per cited passage, coloured by stance
-            colour = EVIDENCE_PENS.get(mark.stance, EVIDENCE_PENS["context"])
-            line = self.pg.InfiniteLine(pos=_epoch(mark.date), angle=90, movable=False,
-                                        pen=self.pg.mkPen(colour, width=self.pen_scale,
-                                                          style=Qt.PenStyle.DotLine))
-            quote = shorten(mark.quote, 200)
-            line.setToolTip(plain_tip(f"{mark.date:%Y-%m-%d} · {mark.stance}: {quote}"))
-            self.plot.addItem(line)
-            self.lines.append(line)
-        self.evidence_dates = [m.date for m in evidence]
-        if len(values) < SHORT_SERIES:
-            self.notice.setText(
-                f"{len(values)} observation{'s' if len(values) != 1 else ''}: too few to draw a "
-                "trend yet. Add observations in the Metrics area (the form below the chart, "
-                "or Import CSV/Excel…).")
-            self.notice.show()
-        else:
-            self.notice.hide()
-        self.plot.enableAutoRange()
-        if 0 < len(self.xs) < SHORT_SERIES:  # a lone point: show a month either side
-            month = 31 * 86400
-            self.plot.setXRange(min(self.xs) - month, max(self.xs) + month, padding=0)
-            lo, hi = min([*self.ys, *thresholds]), max([*self.ys, *thresholds])
-            pad = max(abs(hi) * 0.1, 1.0)
-            self.plot.setYRange(lo - pad, hi + pad, padding=0)
-
-    def _hover(self, pos: Any) -> None:
-        import numpy as np
-
-        if not len(self.xs):
-            return
-        point = self.plot.getPlotItem().vb.mapSceneToView(pos)
-        i = int(np.clip(np.searchsorted(self.xs, point.x()), 1, len(self.xs) - 1))
-        nearest = i if abs(self.xs[i] - point.x()) < abs(self.xs[i - 1] - point.x()) else i - 1
-        day = dt.datetime.fromtimestamp(float(self.xs[nearest]), dt.UTC).date()
-        self.readout.setText(f"{day:%Y-%m-%d}: {self.ys[nearest]:g}")
-
-    def save_png(self, path: str) -> None:
-        if not plot_image(self.plot.getPlotItem(), 1600).save(path, "PNG"):
-            raise UserError(f"Could not write {path}: the folder is not writable or the disk "
-                            "is full. Choose another place.")
-
-
-def plot_image(item: Any, width: int) -> QImage:
-    """A plot item drawn at ``width`` pixels, antialiased, as pyqtgraph's ImageExporter
-    draws it but on an opaque image: Qt's raster engine blends on those several times
-    faster (the grid and a 10,000-point line: 25 ms instead of 42 per chart). The base
-    Exporter: ImageExporter's settings tree cost a millisecond a chart for nothing."""
-    from pyqtgraph.exporters import Exporter
-
-    exporter = Exporter(item)
-    source = exporter.getSourceRect()
-    height = max(1, round(width * source.height() / max(source.width(), 1)))
-    scale = width / max(exporter.getTargetRect().width(), 1)
-    image = QImage(width, height, QImage.Format.Format_RGB32)
-    image.fill(item.scene().views()[0].backgroundBrush().color())  # the plot's own background
-    painter = QPainter(image)
-    try:
-        exporter.setExportMode(True, {"antialias": True, "background": image.pixelColor(0, 0),
-                                      "painter": painter, "resolutionScale": scale})
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        item.scene().render(painter, QRectF(0, 0, width, height), source)
-    finally:
-        exporter.setExportMode(False)
-        painter.end()
-    return image
+TABLE_ROWS = 1000  # the observation table shows the latest ones; the chart shows all
 
 
 class MetricsView(QWidget):

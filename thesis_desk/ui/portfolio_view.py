@@ -136,7 +136,7 @@ class PortfolioView(QWidget):
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.itemDoubleClicked.connect(self._double_clicked)
 
-        from thesis_desk.ui.metrics_view import chart_axes, style_plot
+        from thesis_desk.render.charts import chart_axes, style_plot
 
         self.scatter_plot = pg.PlotWidget(title="Conviction against weight",
                                           axisItems=chart_axes(dates=False))
@@ -315,7 +315,7 @@ class PortfolioView(QWidget):
                 continue
             import numpy as np
 
-            from thesis_desk.ui.metrics_view import epoch_seconds
+            from thesis_desk.render.charts import epoch_seconds
 
             curve = self.returns_plot.plot(epoch_seconds(dates), np.asarray(rets) * 100,
                                            pen=pg.mkPen(colours[n % len(colours)], width=2),
@@ -328,7 +328,7 @@ class PortfolioView(QWidget):
         if self.return_curves:  # the range set while it was empty must not stay
             self.returns_plot.enableAutoRange()
         else:  # an empty date axis: the year to the as-of date,
-            from thesis_desk.ui.metrics_view import epoch_seconds  # not fractions of 1970
+            from thesis_desk.render.charts import epoch_seconds  # not fractions of 1970
 
             end = as_of or dt.date.today()
             span = epoch_seconds([end - dt.timedelta(days=365), end])

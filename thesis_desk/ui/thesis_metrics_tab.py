@@ -62,7 +62,7 @@ class ThesisMetricsTab(QWidget):
     def show_thesis(self, thesis_id: int) -> None:
         """Read the linked metrics and every chart's data on the worker, then draw them
         (the last charts stay until then)."""
-        from thesis_desk.ui.metrics_view import chart_data
+        from thesis_desk.render.charts import chart_data
 
         self.thesis_id = thesis_id
         metrics, alerts = self.metrics, self.alerts
@@ -89,7 +89,7 @@ class ThesisMetricsTab(QWidget):
                          lambda: self.grid_host.setUpdatesEnabled(True), size=1)
 
     def _add_charts(self, part: list) -> None:
-        from thesis_desk.ui.metrics_view import MetricChart
+        from thesis_desk.ui.metric_chart import MetricChart
 
         for n, (info, direction, data) in part:
             box = QWidget()

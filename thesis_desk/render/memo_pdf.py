@@ -1,6 +1,6 @@
 """The memo as a PDF: QTextDocument laid out on A4 or US Letter, charts from pyqtgraph.
 
-Charts are drawn with the app's own ``MetricChart`` (so they look as on screen, on white)
+Charts are drawn with the app's own ``SeriesPlot`` (so they look as on screen, on white)
 and must be made on the GUI thread; laying out and writing the PDF only needs QtGui and
 runs on a worker thread. The file is written under a temporary name in the target folder
 and renamed when complete, so a failed export leaves nothing behind and an earlier file
@@ -101,28 +101,27 @@ def chart_steps(memo: Memo, out: dict[int, QImage],
     """``render_charts`` one chart a step: the window draws a chart between its events
     (eight charts at once held the GUI thread 350 ms), the command line all in a row."""
     from thesis_desk.core.records import EvidenceMark
-    from thesis_desk.ui.metrics_view import MetricChart, plot_image
+    from thesis_desk.render.charts import SeriesPlot
 
     todo = [m for m in memo.metrics if len(m.values) >= 2]
     if not todo:
         return
-    chart = MetricChart(for_print=True)
-    item = chart.plot.getPlotItem()
+    chart = SeriesPlot(for_print=True)
+    item = chart.widget.getPlotItem()
     try:
         for m in todo:
             marks = [EvidenceMark(0, d, stance, "") for d, stance in m.evidence_dates]
             dates, values = m.chart_points()  # a million points reduced to what prints
-            chart.show_series(dates, values, list(m.thresholds),
-                              list(m.alert_points), evidence=marks)
+            chart.draw(dates, values, list(m.thresholds), list(m.alert_points), marks)
             # Laid out in its scene, never shown: painting a hidden window first cost
             # more than the export itself. A screen-sized chart, scaled up on export.
             item.setGeometry(QRectF(0, 0, size[0] // 2, size[1] // 2))
             item.layout.activate()
             item.vb.autoRange(padding=0.05)
-            out[m.id] = plot_image(item, size[0])  # on the print look's white
+            out[m.id] = chart.image(size[0])  # on the print look's white
             yield
     finally:
-        chart.deleteLater()  # never shown: nothing to close
+        chart.widget.deleteLater()  # never shown: nothing to close
 
 
 # ---------------------------------------------------------------- layout and writing
