@@ -48,12 +48,14 @@ def main() -> None:
     from thesis_desk.app import open_workspace
     from thesis_desk.ui.library_view import LibraryView
     from thesis_desk.ui.main import make_app
+    from thesis_desk.ui.session import WorkspaceSession
 
     app = make_app()
     with tempfile.TemporaryDirectory() as tmp:
         ws = open_workspace(tmp)
         fill(ws.paths.database, args.docs)
-        view = LibraryView()
+        session = WorkspaceSession(ws.paths)
+        view = LibraryView(session)
         view.resize(1280, 800)
         view.show()
         timings = {}
@@ -64,10 +66,7 @@ def main() -> None:
             app.processEvents()
             timings[name] = (time.perf_counter() - t0) * 1000
 
-        timed("open library (list + reader)", lambda: view.set_services(ws.library, ws.evidence))
-        from thesis_desk.ui.tasks import TaskRunner
-
-        view.runner = TaskRunner()
+        timed("open library (list + reader)", lambda: session.adopt(ws, watch=False))
         view.search.setText("capex cloud")
         timed("search 'capex cloud' (GUI thread)", view.refresh)
         t0 = time.perf_counter()

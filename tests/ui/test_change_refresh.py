@@ -55,7 +55,7 @@ def spied(window, monkeypatch):  # noqa: ANN001
 def test_an_outside_observation_refreshes_the_metric_views_only(qtbot, window, spied):
     ws = window.workspace
     ws.metrics.create(MetricInput("Capex ratio"))
-    window.start_watching()  # its catch-up pass over the rules marks their views stale
+    window.session.start_watching()  # its catch-up pass over the rules marks their views stale
     wait_idle()
     for row in (3, 4, 0, 1, 2):  # each seen once more: nothing stale; Metrics in front
         window.sidebar.setCurrentRow(row)

@@ -95,7 +95,7 @@ def test_kill_criterion_fires_and_every_view_shows_it(qtbot, window, when_modal,
     assert inbox.topLevelItemCount() == 1
     assert "12 on 2025-12-31" in inbox.topLevelItem(0).text(4)
     # a later pass of the watcher fires nothing more
-    window.poll_changes()
+    window.session.poll()
     assert len(ws.alerts.alerts()) == 1
 
 

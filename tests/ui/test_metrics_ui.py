@@ -184,13 +184,13 @@ def test_a_second_process_writing_shows_up_without_a_restart(qtbot, window):
     from thesis_desk.cli import main
 
     ws = window.workspace
-    window.start_watching()
+    window.session.start_watching()
     qtbot.waitUntil(lambda: not window.tasks.pool.activeThreadCount(), timeout=5000)
     main(["metrics", "add", "Capex ratio", "--data-dir", str(ws.paths.data_dir)])
     main(["rules", "add", "Capex ratio", "--above", "100", "--data-dir", str(ws.paths.data_dir)])
     main(["metrics", "observe", "Capex ratio", "2025-06-30", "121",
           "--data-dir", str(ws.paths.data_dir)])
-    window.poll_changes()  # what the 2-second timer does
+    window.session.poll()  # what the 2-second timer does
     wait_idle()
     assert window.sidebar.item(3).text() == "Alerts (1)"
     window.sidebar.setCurrentRow(2)

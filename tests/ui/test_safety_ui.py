@@ -160,8 +160,8 @@ def test_missing_originals_are_reported_on_open_not_fatal(qtbot, paths):
     win = MainWindow(paths)
     qtbot.addWidget(win)
     assert win.open_workspace()
-    qtbot.waitUntil(lambda: hasattr(win, "missing_originals"), timeout=10_000)
-    assert len(win.missing_originals) == 1
+    qtbot.waitUntil(lambda: bool(win.session.missing_originals), timeout=10_000)
+    assert len(win.session.missing_originals) == 1
     assert "1 imported original file is missing" in win.statusBar().currentMessage()
     assert len(win.workspace.theses.list()) == 3
     win.close()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from thesis_desk.core.theses import ThesisInput
 from thesis_desk.ui.forms import PillarDialog, ThesisDialog
 from thesis_desk.ui.main_window import MainWindow
+from thesis_desk.ui.ops import wait_idle
 
 
 def click_save(qtbot, dlg) -> None:
@@ -51,6 +52,7 @@ def test_create_a_thesis_through_the_form(qtbot, window, when_modal):
     assert view.proxy.rowCount() == 1
     assert view.detail.title.text() == t.title
     assert "capex up" in view.detail.narrative.toPlainText()
+    wait_idle()  # the status bar's counts are read on a worker
     assert window.counts_label.text().startswith("1 thesis")
 
 

@@ -25,6 +25,7 @@ from thesis_desk.ui.widgets import local_time, muted, plain_label
 
 if TYPE_CHECKING:
     from thesis_desk.core.alerts import AlertService
+    from thesis_desk.ui.session import WorkspaceSession
 
 
 class AlertsView(QWidget):
@@ -34,9 +35,9 @@ class AlertsView(QWidget):
     open_metric = Signal(int)
     open_thesis = Signal(int)
 
-    def __init__(self, alerts: AlertService, parent: QWidget | None = None):
+    def __init__(self, session: WorkspaceSession, parent: QWidget | None = None):
         super().__init__(parent)
-        self.alerts = alerts
+        self.session = session
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["State", "Fired", "Thesis", "Metric", "Alert"])
         self.tree.setRootIsDecorated(False)
@@ -75,6 +76,10 @@ class AlertsView(QWidget):
         self.reads = Reads(self, on_error=self._said)
         self._slices = Slices(self)
         self.refresh()
+
+    @property
+    def alerts(self) -> AlertService:
+        return self.session.workspace.alerts  # type: ignore[union-attr]
 
     def _said(self, message: str) -> None:
         if hasattr(self.window(), "statusBar"):

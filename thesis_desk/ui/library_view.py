@@ -43,8 +43,8 @@ from thesis_desk.ui.widgets import (
 
 if TYPE_CHECKING:
     from thesis_desk.core.evidence import EvidenceService
-    from thesis_desk.ui.tasks import TaskRunner
     from thesis_desk.core.library import LibraryService
+    from thesis_desk.ui.session import WorkspaceSession
 
 _Index = QModelIndex | QPersistentModelIndex
 STANCE_COLOURS = {  # translucent: readable on light and dark palettes
@@ -277,11 +277,13 @@ class LibraryView(QWidget):
     message = Signal(str)
     import_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, session: WorkspaceSession, parent: QWidget | None = None):
         super().__init__(parent)
-        self.library: LibraryService | None = None
-        self.evidence: EvidenceService | None = None
-        self.runner: TaskRunner | None = None  # set by the main window: searches off-thread
+        from thesis_desk.ui.tasks import TaskRunner
+
+        self.session = session
+        self.runner = TaskRunner(self)  # searches, off the GUI thread beside the writer
+        session.opened.connect(lambda _ws: self.refresh())
         self._generation = 0  # results of a superseded search are dropped
         self._search_cancel: Any = None  # the running search's cancel flag (it stops early)
         self.search = QLineEdit()
@@ -355,9 +357,22 @@ class LibraryView(QWidget):
         lay.addWidget(self.splitter)
         self.reader.clear()
 
-    def set_services(self, library: LibraryService, evidence: EvidenceService) -> None:
-        self.library, self.evidence = library, evidence
-        self.refresh()
+    @property
+    def library(self) -> LibraryService | None:
+        ws = self.session.workspace
+        return None if ws is None else ws.library
+
+    @property
+    def evidence(self) -> EvidenceService | None:
+        ws = self.session.workspace
+        return None if ws is None else ws.evidence
+
+    def stop_reading(self) -> None:
+        """The workspace closes: let a running search finish, its result dropped."""
+        if self._search_cancel is not None:
+            self._search_cancel.set()
+        self._generation += 1
+        self.runner.wait()
 
     @guarded_read
     def refresh(self, select_id: int | None = None) -> None:

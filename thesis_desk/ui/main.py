@@ -2,7 +2,7 @@
 
 The list is read with the standard library's sqlite3 (read-only) and painted; then
 SQLAlchemy, the models and the services import, and the workspace opens (upgrade and
-quick_check included), in a background thread started only after the first paint (it
+quick_check included), on the session's worker, asked only after the first paint (it
 competes for the GIL); the window then adopts the open workspace. pyqtgraph and pandas
 load only when a view needs them.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import time
 
 from PySide6.QtCore import QTimer
@@ -67,19 +66,6 @@ def run_gui(data_dir: str | None = None, *, demo: bool = False) -> int:
     from thesis_desk.ui.single_instance import ActivationServer
 
     probe = bool(os.environ.get(PROBE_ENV))
-    opened: dict = {}
-
-    def load() -> None:
-        """Import the services and open the workspace (upgrade, quick_check: seconds on a
-        large file) off the GUI thread; the window adopts the result."""
-        try:
-            from thesis_desk.app import open_workspace
-
-            opened["ws"] = open_workspace(paths=paths)
-        except Exception as exc:  # handed to the window, which explains it
-            opened["error"] = exc
-
-    loader = threading.Thread(target=load, name="open-workspace", daemon=True)
     win = MainWindow(paths)
     win.activation = ActivationServer(paths.data_dir, win.bring_to_front, win)
     win.show()
@@ -92,16 +78,10 @@ def run_gui(data_dir: str | None = None, *, demo: bool = False) -> int:
             win.show_snapshot(theses)
             if probe:
                 _report("usable", win)
-        # Only now: an import thread holds the GIL and would slow the first paint.
-        loader.start()
-        wait_for_services()
+        # Only now: the import holds the GIL and would slow the first paint.
+        win.open_workspace(in_background=True, then=services_ready)
 
-    def wait_for_services() -> None:
-        if loader.is_alive():
-            QTimer.singleShot(15, wait_for_services)
-            return
-        if not win.open_workspace(opened):
-            return
+    def services_ready() -> None:
         if probe:
             _report("ready", win)
             QTimer.singleShot(0, QApplication.quit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import platform
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer
@@ -33,11 +34,10 @@ from thesis_desk.core.changes import (
     RULE,
     THESIS,
     Changes,
-    of_fired,
 )
 from thesis_desk.paths import WorkspacePaths
 from thesis_desk.ui.theses_view import ThesesView
-from thesis_desk.ui.widgets import confirm, guarded_read, muted, plain_label, plural
+from thesis_desk.ui.widgets import confirm, muted, plain_label, plural
 
 if TYPE_CHECKING:
     from thesis_desk.app import Workspace
@@ -72,9 +72,11 @@ class MainWindow(QMainWindow):
     def __init__(self, paths: WorkspacePaths, parent: QWidget | None = None):
         super().__init__(parent)
         self.paths = paths
-        self.workspace: Workspace | None = None
+        from thesis_desk.ui.session import WorkspaceSession
+
+        self.session = WorkspaceSession(paths, self)
+        self.tasks = self.session.tasks
         self.activation = None  # ActivationServer, set by run_gui
-        self._commits_backed_up = 0
         self.settings = QSettings(str(paths.settings_file), QSettings.Format.IniFormat)
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
@@ -84,22 +86,17 @@ class MainWindow(QMainWindow):
         self.sidebar.setFixedWidth(150)
         self.sidebar.setIconSize(QSize(18, 18))
         self.stack = QStackedWidget()
-        self.theses_view = ThesesView(self.undo_stack)
+        self.theses_view = ThesesView(self.session, self.undo_stack)
         self._stale_views: set[QWidget] = set()  # views changed while hidden: refreshed when shown
         from thesis_desk.ui.ops import Reads
 
-        # the watch on other processes' writes: the aggregates they move, read on a worker
-        self._watch_reads = Reads(self)
-        self._marks: dict = {}
+        self._status_reads = Reads(self)  # the status bar's counts
         self._report_changes(self.theses_view)
         self.theses_view.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self._add_area("Theses", self.theses_view, "Ctrl+1")
         from thesis_desk.ui.library_view import LibraryView
-        from thesis_desk.ui.tasks import TaskRunner
 
-        self.tasks = TaskRunner(self)
-        self.library_view = LibraryView()
-        self.library_view.runner = TaskRunner(self)  # reads, beside the writer in self.tasks
+        self.library_view = LibraryView(self.session)
         self.library_view.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.library_view.import_requested.connect(self.import_documents)
         self.library_view.reader.add_evidence_requested.connect(self._evidence_from_reader)
@@ -133,6 +130,19 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._restore_state()
+        ses = self.session
+        ses.opened.connect(self._opened)
+        ses.closing.connect(self._closing)
+        ses.cannot_open.connect(self._cannot_open)
+        ses.damaged.connect(self._open_damaged)
+        ses.changed.connect(self.apply_changes)
+        ses.alerts_fired.connect(self.notify)
+        ses.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        ses.failed.connect(lambda title, text: self._error(title, text))
+
+    @property
+    def workspace(self) -> Workspace | None:
+        return self.session.workspace
 
     # -- structure
 
@@ -200,16 +210,14 @@ class MainWindow(QMainWindow):
         from thesis_desk.ui.alerts_view import AlertsView
         from thesis_desk.ui.metrics_view import MetricsView
 
-        ws = self.workspace
         if row == 2 and self.metrics_view is None:
-            self.metrics_view = MetricsView(ws.metrics, ws.alerts, evidence=ws.evidence,
-                                            library=ws.library)
+            self.metrics_view = MetricsView(self.session)
             self._report_changes(self.metrics_view)
             self.metrics_view.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
             self.metrics_view.fired.connect(self.notify)
             self._replace_page(2, self.metrics_view)
         elif row == 3 and self.alerts_view is None:
-            self.alerts_view = AlertsView(ws.alerts)
+            self.alerts_view = AlertsView(self.session)
             self._report_changes(self.alerts_view)
             self.alerts_view.open_metric.connect(self._open_metric)
             self.alerts_view.open_thesis.connect(self.open_thesis)
@@ -217,7 +225,7 @@ class MainWindow(QMainWindow):
         elif row == 4 and self.portfolio_view is None:
             from thesis_desk.ui.portfolio_view import PortfolioView
 
-            self.portfolio_view = PortfolioView(ws, settings=self.settings)
+            self.portfolio_view = PortfolioView(self.session, settings=self.settings)
             self._report_changes(self.portfolio_view)
             self.portfolio_view.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
             self.portfolio_view.open_thesis.connect(self.open_thesis)
@@ -332,68 +340,56 @@ class MainWindow(QMainWindow):
         self.theses_view.show_snapshot(theses)
         self.counts_label.setText(plural(sum(not t.archived for t in theses), "thesis", "theses"))
 
-    def open_workspace(self, opened: dict | None = None) -> bool:
-        """Open the database (after the window has painted), or adopt the one a start-up
-        thread opened (``opened``: "ws" or "error"); refuse clearly on failure."""
-        from thesis_desk.app import open_workspace
-        from thesis_desk.core.errors import DamagedDatabaseError, DatabaseError
+    def open_workspace(self, *, in_background: bool = False,
+                       then: Callable[[], None] | None = None) -> bool:
+        """Open the database (after the window has painted); the session says how it
+        went: ``_opened``, or a box explaining why not (a damaged file's box may still
+        open it: restored, or read-only). ``then`` runs once it is open. In the
+        background, True means only that it was asked."""
+        if in_background:
+            self.session.open_in_background(then)
+            return True
+        self.session.open()
+        if self.workspace is not None and then is not None:
+            then()
+        return self.workspace is not None
 
-        try:
-            if opened is None:
-                ws = open_workspace(paths=self.paths)
-            elif "error" in opened:
-                raise opened["error"]
-            else:
-                ws = opened["ws"]
-        except DamagedDatabaseError as exc:
-            log.error("damaged workspace: %s", exc)
-            return self._open_damaged(exc)
-        except DatabaseError as exc:
-            log.error("cannot open workspace: %s", exc)
-            box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open workspace", "", parent=self)
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setText(str(exc))
-            box.exec()
-            QTimer.singleShot(0, self.close)
-            return False
-        self._adopt(ws)
-        return True
+    def set_workspace(self, ws: Workspace) -> None:
+        """Show a workspace opened elsewhere (a test's, a benchmark's), not yet watched
+        nor backed up (``session.start_watching`` starts the watch)."""
+        self.session.adopt(ws, watch=False)
 
-    def _adopt(self, ws: Workspace) -> None:
-        """Show a workspace just opened; a writable one is also watched, backed up once
-        a day, and checked for missing originals (all off the GUI thread)."""
-        self.set_workspace(ws)
-        if ws.read_only:
-            return
-        self.start_watching()
-        self._daily_backup(ws)
-        self._report_missing_originals(ws)
+    def _opened(self, ws: Workspace) -> None:
+        label = str(ws.paths.database) + ("  [read-only]" if ws.read_only else "")
+        self.db_label.setText(label)
+        self.db_label.setToolTip(f"Workspace database: {ws.paths.database}")
+        self.setWindowTitle(f"{APP_NAME} [read-only]" if ws.read_only else APP_NAME)
+        self._set_workspace_enabled(True, writable=not ws.read_only)
+        self.refresh_status()
+        # once the window's own start-up work is done: it shared the interpreter lock with
+        # the import (a 57 ms start-up stall became 190 ms when both ran at once)
+        QTimer.singleShot(1500, self, preload_charts)
 
-    def _report_missing_originals(self, ws: Workspace) -> None:
-        """Say so when kept originals are gone (not fatal: the text is in the database)."""
+    def _closing(self) -> None:
+        self._set_workspace_enabled(False)
+        self.undo_stack.clear()  # its commands hold the closing workspace's services
+        for view in (self.library_view, self.theses_view):
+            view.stop_reading()
 
-        def done(result: tuple) -> None:
-            missing = result[0]
-            self.missing_originals = missing
-            if missing:
-                gone = plural(len(missing), "imported original file is",
-                              "imported original files are")
-                self.statusBar().showMessage(
-                    f"{gone} missing; documents and evidence are intact. File > Check "
-                    "Workspace… lists them; a backup restores them.", 20000)
+    def _cannot_open(self, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open workspace", "", parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(text)
+        box.exec()
+        QTimer.singleShot(0, self.close)
 
-        self.tasks.run(lambda _p, _c: ws.library.check_originals(hashes=False), on_done=done,
-                       on_error=lambda e: None, show_progress=False)
-
-    def _open_damaged(self, exc: Exception) -> bool:
+    def _open_damaged(self, exc: Exception) -> None:
         """A damaged database: offer the latest good backup or a read-only look; the
         file is never replaced by an empty one."""
-        from thesis_desk.app import open_workspace
-        from thesis_desk.core.backups import BackupService
         from thesis_desk.core.errors import DatabaseError
         from thesis_desk.ui.widgets import local_time
 
-        service = BackupService.for_paths(self.paths)
+        service = self.session.backup_service()
         good = service.latest_good()
         box = QMessageBox(QMessageBox.Icon.Critical, "Workspace damaged", "", parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
@@ -413,65 +409,39 @@ class MainWindow(QMainWindow):
         box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
         box.exec()
         clicked = box.clickedButton()
-        try:
-            if restore is not None and clicked is restore:
-                service.restore(good.name)
-                ws = open_workspace(paths=self.paths)
-                self.statusBar().showMessage(f"Restored {good.name}.", 10000)
-            elif clicked is look:
-                ws = open_workspace(paths=self.paths, read_only=True)
-            else:
+        if restore is not None and clicked is restore:
+            try:
+                service.restore(good.name)  # type: ignore[union-attr]
+            except DatabaseError as err:
+                self._error("Cannot open workspace", str(err), icon=QMessageBox.Icon.Critical)
                 QTimer.singleShot(0, self.close)
-                return False
-        except DatabaseError as err:
-            self._error("Cannot open workspace", str(err), icon=QMessageBox.Icon.Critical)
+                return
+            if self.session.open():
+                self.statusBar().showMessage(f"Restored {good.name}.", 10000)  # type: ignore[union-attr]
+        elif clicked is look:
+            self.session.open(read_only=True)
+        else:
             QTimer.singleShot(0, self.close)
-            return False
-        self._adopt(ws)
-        return True
 
     # -- backups
 
-    def _daily_backup(self, ws: Workspace) -> None:
-        def job(_p, _c):  # noqa: ANN001, ANN202 - the folder scan too stays off the GUI thread
-            return ws.backups.backup("daily") if ws.backups.due() else None
-
-        self.tasks.run(job, on_done=lambda b: b is not None and self.statusBar().showMessage(
-                           f"Daily backup taken: {b.name}", 6000),
-                       on_error=lambda e: self._error("Backup failed", str(e)),
-                       show_progress=False)
-
     def back_up_now(self, on_done: object = None) -> None:
-        ws = self.workspace
-        if ws is None:
-            return
-
-        def done(b: object) -> None:
-            self.statusBar().showMessage(f"Backed up to {b.path}", 8000)  # type: ignore[attr-defined]
-            if callable(on_done):
-                on_done()
-
-        self.tasks.run(lambda _p, _c: ws.backups.backup("manual"), on_done=done,
-                       on_error=lambda e: self._error("Backup failed", str(e)),
-                       title="Backing up the workspace…", parent=self)
+        self.session.back_up_now(on_done if callable(on_done) else None, parent=self)  # type: ignore[arg-type]
 
     def show_backups(self) -> None:
-        from thesis_desk.core.backups import BackupService
         from thesis_desk.ui.backups_dialog import BackupsDialog
 
-        ws = self.workspace
-        dlg = BackupsDialog(BackupService.for_paths(self.paths),
+        dlg = BackupsDialog(self.session.backup_service(),
                             back_up=lambda: self.back_up_now(on_done=dlg.reload),
-                            restore=self.restore_backup,
-                            read_only=ws is None or ws.read_only, parent=self)
+                            restore=self.restore_backup, read_only=self.session.read_only,
+                            parent=self)
         self._backups_dialog = dlg
         dlg.exec()
         self._backups_dialog = None
 
     def restore_backup(self, chosen: object, *, ask: bool = True) -> bool:
-        """Restore a backup into this workspace: confirm, close our connections, restore
-        (the current state is backed up first), reopen."""
-        from thesis_desk.app import open_workspace
+        """Restore a backup into this workspace after asking; the session closes, restores
+        (backing the current state up first) and reopens."""
         from thesis_desk.core.errors import DatabaseError
         from thesis_desk.ui.widgets import local_time
 
@@ -483,40 +453,14 @@ class MainWindow(QMainWindow):
                 "The workspace as it is now is backed up first, so you can return to it "
                 "by restoring that backup.", yes="Restore"):
             return False
-        self._close_workspace()
-        self.undo_stack.clear()
         try:
-            from thesis_desk.core.backups import BackupService
-
-            restored, safety = BackupService.for_paths(self.paths).restore(b.name)  # type: ignore[attr-defined]
+            restored, safety = self.session.restore(b.name)  # type: ignore[attr-defined]
         except DatabaseError as exc:
             self._error("Restore failed", str(exc))
-            restored = None
-        try:
-            ws = open_workspace(paths=self.paths)
-        except DatabaseError as exc:
-            self._error("Cannot open workspace", str(exc), icon=QMessageBox.Icon.Critical)
             return False
-        self._adopt(ws)
-        self.refresh_views()
-        if restored is not None:
-            self.statusBar().showMessage(
-                f"Restored {restored.name}; the previous state is in {safety.name}.", 10000)
-        return restored is not None
-
-    def _close_workspace_tasks(self) -> None:
-        for timer in (getattr(self, "_watch", None), getattr(self, "_stale", None)):
-            if timer is not None:
-                timer.stop()
-        self.tasks.wait()
-        if self.library_view.runner is not None:
-            self.library_view.runner.wait()
-
-    def _close_workspace(self) -> None:
-        self._close_workspace_tasks()
-        if self.workspace is not None:
-            self.workspace.close()
-            self.workspace = None
+        self.statusBar().showMessage(
+            f"Restored {restored.name}; the previous state is in {safety.name}.", 10000)
+        return self.workspace is not None
 
     def check_workspace(self) -> None:
         ws = self.workspace
@@ -539,56 +483,9 @@ class MainWindow(QMainWindow):
                        on_error=lambda e: self._error("Check failed", str(e)),
                        title="Checking the workspace…", parent=self)
 
-    def start_watching(self) -> None:
-        """Catch up on alert rules now (off the GUI thread), then keep watching: another
-        process's writes (a CLI import or observation) show up without a restart, and
-        staleness rules are checked every hour."""
-        ws = self.workspace
-        if ws is None:
-            return
-        self._seen_version = ws.db.data_version()
-        self._watch_reads.query("marks", ws.db.change_marks,
-                                lambda m: setattr(self, "_marks", m))
-        self.tasks.run(lambda _p, _c: ws.alerts.check_all(), on_done=self._alerts_checked,
-                       on_error=lambda e: self.statusBar().showMessage(f"Alert check failed: {e}"),
-                       show_progress=False)
-        self._watch = QTimer(self)
-        self._watch.timeout.connect(self.poll_changes)
-        self._watch.start(2000)
-        self._stale = QTimer(self)
-        self._stale.timeout.connect(lambda: self.tasks.run(
-            lambda _p, _c: ws.alerts.check_all(), on_done=self._alerts_checked,
-            on_error=lambda e: None, show_progress=False))
-        self._stale.start(3600 * 1000)
-
-    def poll_changes(self) -> None:
-        """Refresh the views showing what another process changed: the cheap version
-        number says that something did; the aggregates, read on a worker, say what."""
-        if self.workspace is None:
-            return
-        version = self.workspace.db.data_version()
-        if version == getattr(self, "_seen_version", version):
-            return
-        self._seen_version = version
-        from thesis_desk.core.changes import outside_changes
-
-        def compare(after: dict) -> None:
-            before, self._marks = self._marks, after
-            self.apply_changes(outside_changes(before, after))
-
-        self._watch_reads.query("marks", self.workspace.db.change_marks, compare)
-
     def refresh_views(self) -> None:
         """Another program wrote (or a backup was restored): anything may have changed."""
         self.apply_changes(Changes.outside())
-
-    def _alerts_checked(self, fired: list) -> None:
-        if fired:
-            self.apply_changes(of_fired({t for a in fired for t in a.thesis_ids},
-                                        {a.metric_id for a in fired}))
-            self.notify([a.message for a in fired])
-        else:
-            self.apply_changes(Changes.of(RULE))  # rules' state may have moved
 
     def notify(self, messages: list[str]) -> None:
         """A tray message when alerts fire while the window is not in front."""
@@ -605,23 +502,6 @@ class MainWindow(QMainWindow):
             self._tray = QSystemTrayIcon(self.windowIcon(), self)
             self._tray.show()
         self._tray.showMessage("Thesis Desk alert", text)
-
-    def set_workspace(self, ws: Workspace) -> None:
-        self.workspace = ws
-        self._commits_backed_up = ws.db.commits
-        label = str(ws.paths.database) + ("  [read-only]" if ws.read_only else "")
-        self.db_label.setText(label)
-        self.db_label.setToolTip(f"Workspace database: {ws.paths.database}")
-        self.setWindowTitle(f"{APP_NAME} [read-only]" if ws.read_only else APP_NAME)
-        self.theses_view.delete_permanently = ws.delete_thesis_permanently
-        self.theses_view.set_service(ws.theses, ws.evidence)
-        self.theses_view.metric_services = (ws.metrics, ws.alerts)
-        self.library_view.set_services(ws.library, ws.evidence)
-        self._set_workspace_enabled(True, writable=not ws.read_only)
-        self.refresh_status()
-        # once the window's own start-up work is done: it shared the interpreter lock with
-        # the import (a 57 ms start-up stall became 190 ms when both ran at once)
-        QTimer.singleShot(1500, self, preload_charts)
 
     def offer_demo(self) -> None:
         """On an empty workspace, offer the demo once (it is also in the File menu)."""
@@ -792,23 +672,30 @@ class MainWindow(QMainWindow):
         box.setText(text)
         box.exec()
 
-    @guarded_read
     def refresh_status(self) -> None:
-        if self.workspace is None:
+        """The status bar's counts and the sidebar's new alerts, read on a worker."""
+        ws = self.workspace
+        if ws is None:
             return
-        c = self.workspace.theses.counts()
+        # The views are current now: the poll need not report this process's writes.
+        self.session.mark_seen()
+
+        def read() -> tuple[dict, int, int]:
+            return ws.theses.counts(), ws.library.count(), ws.alerts.count("new")
+
+        self._status_reads.query("counts", read, self._show_counts)
+
+    def _show_counts(self, found: tuple[dict, int, int]) -> None:
+        c, documents, new_alerts = found
         live = c["theses"] - c["archived"]
         parts = [plural(live, "thesis", "theses"), f"{c['active']} active",
-                 plural(self.workspace.library.count(), "document", "documents")]
+                 plural(documents, "document", "documents")]
         if c["archived"]:
             parts.append(f"{c['archived']} archived")
-        new_alerts = self.workspace.alerts.count("new")
         if new_alerts:
             parts.append(plural(new_alerts, "new alert", "new alerts"))
         self.sidebar.item(3).setText(f"Alerts ({new_alerts})" if new_alerts else "Alerts")
         self.counts_label.setText("  ·  ".join(parts))
-        # The views are current now: the poll timer need not reload them for this change.
-        self._seen_version = self.workspace.db.data_version()
 
     # -- dialogs
 
@@ -874,17 +761,8 @@ class MainWindow(QMainWindow):
         from thesis_desk.ui.memo_export import finish_running
 
         self.save_state()
-        ws = self.workspace
         finish_running()  # a memo being written in its own process is finished first
-        self._close_workspace_tasks()
-        if ws is not None and not ws.read_only and ws.db.commits > self._commits_backed_up:
-            self.statusBar().showMessage("Backing up the workspace…")
-            try:
-                ws.backups.backup("on-close")
-            except Exception as exc:  # a failed backup must not keep the window open
-                log.error("backup on close failed: %s", exc)
-        self._close_workspace()
+        self.session.close(backup=True)
         if getattr(self, "activation", None) is not None:
             self.activation.close()
         super().closeEvent(event)
-

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from thesis_desk.core.metrics import MetricService, ObservationInfo
     from thesis_desk.core.evidence import EvidenceService
     from thesis_desk.core.library import LibraryService
+    from thesis_desk.ui.session import WorkspaceSession
     from thesis_desk.ui.tasks import TaskRunner
 
 TABLE_ROWS = 1000  # the observation table shows the latest ones; the chart shows all
@@ -60,12 +61,9 @@ class MetricsView(QWidget):
     message = Signal(str)
     fired = Signal(list)  # messages of alerts that just fired
 
-    def __init__(self, metrics: MetricService, alerts: AlertService,
-                 parent: QWidget | None = None, *, evidence: EvidenceService | None = None,
-                 library: LibraryService | None = None):
+    def __init__(self, session: WorkspaceSession, parent: QWidget | None = None):
         super().__init__(parent)
-        self.metrics, self.alerts = metrics, alerts
-        self.evidence, self.library = evidence, library
+        self.session = session
         self._evidence_docs: dict[int, int | None] = {}  # evidence id -> its document
         self._source_names: dict[tuple[str, int], str] = {}  # for the table's Source
         self._doc_ids: list[int | None] = []  # the document picker's rows
@@ -146,11 +144,8 @@ class MetricsView(QWidget):
         form = QGridLayout()
         form.setColumnStretch(1, 1)
         form.setColumnStretch(3, 2)
-        cells = [("&Date", self.obs_date), ("&Value", self.obs_value), ("N&ote", self.obs_note)]
-        if evidence is not None:
-            cells.append(("Evide&nce", self.obs_evidence))
-        if library is not None:
-            cells.append(("Docu&ment", self.obs_document))
+        cells = [("&Date", self.obs_date), ("&Value", self.obs_value), ("N&ote", self.obs_note),
+                 ("Evide&nce", self.obs_evidence), ("Docu&ment", self.obs_document)]
         for n, (label, widget) in enumerate(cells):
             lab = QLabel(label)
             lab.setBuddy(widget)
@@ -240,6 +235,23 @@ class MetricsView(QWidget):
         self.reads = Reads(self, on_error=self.message.emit)
         self._slices = Slices(self)
         self.refresh()
+
+    # the session's services as they are now (a restore reopens the workspace)
+    @property
+    def metrics(self) -> MetricService:
+        return self.session.workspace.metrics  # type: ignore[union-attr]
+
+    @property
+    def alerts(self) -> AlertService:
+        return self.session.workspace.alerts  # type: ignore[union-attr]
+
+    @property
+    def evidence(self) -> EvidenceService:
+        return self.session.workspace.evidence  # type: ignore[union-attr]
+
+    @property
+    def library(self) -> LibraryService:
+        return self.session.workspace.library  # type: ignore[union-attr]
 
     def current_id(self) -> int | None:
         item = self.list.currentItem()

@@ -35,6 +35,21 @@ def pending() -> int:
     return sum(o.pending for o in list(_owners) if shiboken6.isValid(o))
 
 
+def drop_all(root: QObject | None) -> None:
+    """The workspace closes: let every read running under ``root`` (a window) finish,
+    and show none of them, nor the rest of a list being shown."""
+    import shiboken6
+
+    for owner in list(_owners):
+        if not shiboken6.isValid(owner):
+            continue
+        node = owner.parent()
+        while node is not None and node is not root:
+            node = node.parent()
+        if node is root:
+            owner.drop()
+
+
 class Reads(QObject):
     """One view's reads: a private worker (so a slow view never queues behind another's
     reads, nor behind the window's writes) and the newest query per key."""
@@ -73,6 +88,12 @@ class Reads(QObject):
         self.runner.run(lambda _p, _c: read(), on_done=done, on_error=failed,
                         show_progress=False)
 
+    def drop(self) -> None:
+        """Wait for the running read; deliver no result of the reads asked so far."""
+        for key in self._generation:
+            self._generation[key] += 1
+        self.runner.wait()
+
 
 class Slices(QObject):
     """Long lists shown a slice at a time, each in its own turn of the event loop (500
@@ -108,6 +129,9 @@ class Slices(QObject):
             then()
 
         step(0)
+
+    def drop(self) -> None:
+        self._generation += 1
 
 
 def wait_idle(timeout_s: float = 10.0) -> bool:

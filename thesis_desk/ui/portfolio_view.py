@@ -39,6 +39,7 @@ from thesis_desk.ui.widgets import (
 
 if TYPE_CHECKING:
     from thesis_desk.app import Workspace
+    from thesis_desk.ui.session import WorkspaceSession
 
 COLUMNS = ["Thesis / position", "Conviction", "Status", "Weight", "Return", "vs benchmark",
            "Days held", "Latest evidence", "Open alerts"]
@@ -75,12 +76,12 @@ class PortfolioView(QWidget):
     message = Signal(str)
     open_thesis = Signal(int)
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None, *,
+    def __init__(self, session: WorkspaceSession, parent: QWidget | None = None, *,
                  settings: QSettings | None = None):
         super().__init__(parent)
         import pyqtgraph as pg
 
-        self.ws, self.pg = ws, pg
+        self.session, self.pg = session, pg
         self.settings = settings  # remembers the benchmark chosen
         self.as_of = OptionalDateEdit("")
         self.as_of.set_value(dt.date.today())
@@ -182,6 +183,11 @@ class PortfolioView(QWidget):
         self.refresh()
 
     # -- data
+
+    @property
+    def ws(self) -> Workspace:
+        """The session's workspace as it is now (a restore reopens it)."""
+        return self.session.workspace  # type: ignore[return-value]
 
     def _benchmark_chosen(self) -> None:
         if self.settings is not None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QUndoStack
@@ -45,6 +44,7 @@ from thesis_desk.ui.thesis_model import ID_ROLE, ThesisFilterModel, ThesisTableM
 if TYPE_CHECKING:
     from thesis_desk.core.evidence import EvidenceService
     from thesis_desk.core.theses import ThesisService
+    from thesis_desk.ui.session import WorkspaceSession
 
 # Forms and undo commands load on first use (start-up time: see ui/main.py).
 
@@ -286,14 +286,12 @@ class ThesesView(QWidget):
     message = Signal(str)
     open_passage = Signal(object)  # EvidenceInfo: show it in the Library reader
 
-    def __init__(self, undo_stack: QUndoStack, parent: QWidget | None = None):
+    def __init__(self, session: WorkspaceSession, undo_stack: QUndoStack,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.service: ThesisService | None = None
-        self.evidence_service: EvidenceService | None = None
-        self.metric_services: tuple | None = None  # (MetricService, AlertService)
-        # Workspace.delete_thesis_permanently (a backup first), set by the window
-        self.delete_permanently: Callable[[int], tuple[str, Any]] | None = None
+        self.session = session
         self.undo_stack = undo_stack
+        session.opened.connect(lambda _ws: self.reload())
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search titles and claims  (Ctrl+F)")
@@ -427,11 +425,20 @@ class ThesesView(QWidget):
 
     # -- data
 
-    def set_service(self, service: ThesisService,
-                    evidence: EvidenceService | None = None) -> None:
-        self.service = service
-        self.evidence_service = evidence
-        self.reload()
+    @property
+    def service(self) -> ThesisService | None:
+        ws = self.session.workspace
+        return None if ws is None else ws.theses
+
+    @property
+    def evidence_service(self) -> EvidenceService | None:
+        ws = self.session.workspace
+        return None if ws is None else ws.evidence
+
+    def stop_reading(self) -> None:
+        """The workspace closes: nothing read from it may arrive after."""
+        if self.detail.metrics_tab is not None:
+            self.detail.metrics_tab.reads.runner.wait()
 
     def show_snapshot(self, theses: list[ThesisSummary]) -> None:
         """The list as read at start-up, before the services are up (read-only)."""
@@ -647,7 +654,7 @@ class ThesesView(QWidget):
                        f"Delete “{t.title}” with its pillars, evidence and journal? This "
                        "cannot be undone.", yes="Delete", icon=QMessageBox.Icon.Warning):
                 try:
-                    _title, safety = self.delete_permanently(tid)
+                    _title, safety = self.session.workspace.delete_thesis_permanently(tid)  # type: ignore[union-attr]
                 except UserError as exc:  # the backup could not be taken: nothing deleted
                     QMessageBox.warning(self, "Thesis not deleted", str(exc))
                     return
@@ -760,12 +767,13 @@ class ThesesView(QWidget):
     def _show_metrics_tab(self) -> None:
         """Build the Metrics tab on first view (it loads pyqtgraph), then fill it."""
         tid = getattr(self, "_current_thesis", None)
-        if self.metric_services is None or tid is None:
+        ws = self.session.workspace
+        if ws is None or tid is None:
             return
         if self.detail.metrics_tab is None:
             from thesis_desk.ui.thesis_metrics_tab import ThesisMetricsTab
 
-            tab = ThesisMetricsTab(*self.metric_services)
+            tab = ThesisMetricsTab(self.session)
             tabs = self.detail.tabs
             old = tabs.widget(2)
             tabs.blockSignals(True)

@@ -26,6 +26,7 @@ from thesis_desk.ui.widgets import muted, plain_label, plural
 if TYPE_CHECKING:
     from thesis_desk.core.alerts import AlertService
     from thesis_desk.core.metrics import MetricService
+    from thesis_desk.ui.session import WorkspaceSession
 
 ARROWS = {"up": "expected to rise ↑", "down": "expected to fall ↓", "none": "watched"}
 
@@ -33,10 +34,9 @@ ARROWS = {"up": "expected to rise ↑", "down": "expected to fall ↓", "none": 
 class ThesisMetricsTab(QWidget):
     changed = Signal(int)  # the metric linked
 
-    def __init__(self, metrics: MetricService, alerts: AlertService,
-                 parent: QWidget | None = None):
+    def __init__(self, session: WorkspaceSession, parent: QWidget | None = None):
         super().__init__(parent)
-        self.metrics, self.alerts = metrics, alerts
+        self.session = session
         self.thesis_id: int | None = None
         self.charts: list = []
         self.summary = muted(plain_label(wrap=True))
@@ -58,6 +58,14 @@ class ThesisMetricsTab(QWidget):
 
         self.reads = Reads(self)
         self._slices = Slices(self)
+
+    @property
+    def metrics(self) -> MetricService:
+        return self.session.workspace.metrics  # type: ignore[union-attr]
+
+    @property
+    def alerts(self) -> AlertService:
+        return self.session.workspace.alerts  # type: ignore[union-attr]
 
     def show_thesis(self, thesis_id: int) -> None:
         """Read the linked metrics and every chart's data on the worker, then draw them
