@@ -253,3 +253,31 @@ def test_a_read_only_folder_is_reported_as_read_only_not_damaged(qtbot, paths, w
     assert seen["title"] == "Cannot open workspace"
     assert "is read-only" in seen["text"] and "damaged" not in seen["text"].replace(
         "not known to be damaged", "")
+
+
+def test_after_a_restore_the_chart_areas_read_the_reopened_workspace(qtbot, window, workspace):
+    """The Metrics and Alerts areas, built before the restore, show the restored file,
+    read through the reopened workspace's services (not the closed one's)."""
+    from thesis_desk.core.records import MetricInput
+
+    workspace.metrics.create(MetricInput("Kept metric"))
+    window.back_up_now()
+    qtbot.waitUntil(lambda: len(workspace.backups.list()) == 1, timeout=10_000)
+    backup = workspace.backups.list()[0]
+    workspace.metrics.create(MetricInput("Added after the backup"))
+    window.sidebar.setCurrentRow(2)
+    wait_idle()
+    names = lambda: [window.metrics_view.list.item(i).text().split("\n")[0]  # noqa: E731
+                     for i in range(window.metrics_view.list.count())]
+    assert sorted(names()) == ["Added after the backup", "Kept metric"]
+    window.sidebar.setCurrentRow(3)
+    wait_idle()
+    window.sidebar.setCurrentRow(2)
+    assert window.restore_backup(backup, ask=False)
+    wait_idle()
+    assert names() == ["Kept metric"]
+    assert window.workspace is not workspace
+    assert window.metrics_view.metrics is window.workspace.metrics
+    window.sidebar.setCurrentRow(3)  # the inbox reads the reopened file too
+    wait_idle()
+    assert window.alerts_view.empty.isVisible()
