@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.ui.person import Person
+from thesis_desk.ui.ops import wait_idle
 
 
 def _demo_at_1280(qtbot, window) -> Person:  # noqa: ANN001
@@ -68,6 +69,7 @@ def test_every_area_fits_a_1280_wide_screen(qtbot, window):
     buttons beside their heading once made the window 1,292 px wide: cut off at the
     right)."""
     window.build_demo()
+    wait_idle()
     window.resize(1280, 800)
     person = Person(qtbot)
     for area in ("Theses", "Library", "Metrics", "Alerts", "Portfolio"):

@@ -55,6 +55,7 @@ def test_import_runs_in_the_background_and_lists_the_document(qtbot, window, tmp
 
 def test_select_a_passage_file_it_and_see_it_highlighted(qtbot, window, when_modal):
     window.build_demo()
+    wait_idle()
     window.sidebar.setCurrentRow(1)  # the Library re-reads when it is shown
     wait_idle()
     lv = window.library_view
@@ -91,6 +92,7 @@ def test_select_a_passage_file_it_and_see_it_highlighted(qtbot, window, when_mod
     window.sidebar.setCurrentRow(0)
     wait_idle()
     window.theses_view.select(thesis)
+    wait_idle()
     tab = window.theses_view.detail.evidence
     assert any(it.note == "Spending already outruns cloud revenue." for it in tab.items)
     window.sidebar.setCurrentRow(0)
@@ -101,13 +103,17 @@ def test_select_a_passage_file_it_and_see_it_highlighted(qtbot, window, when_mod
     assert "Contradicts (weight 3)" in lv.reader.info.text()
 
     window.undo_action.trigger()
+
+    wait_idle()
     assert all(x.id != e.id for x in window.workspace.evidence.for_thesis(thesis))
 
 
 def test_evidence_tab_filters_and_balance(qtbot, window):
     window.build_demo()
+    wait_idle()
     tid = window.workspace.theses.resolve("Alibaba revaluation hinges on capex allocation")
     window.theses_view.select(tid)
+    wait_idle()
     tab = window.theses_view.detail.evidence
     assert tab.tree.topLevelItemCount() == 10
     assert tab.balance.text().startswith("For 11 · Against 9 · Context 2")
@@ -119,8 +125,10 @@ def test_evidence_tab_filters_and_balance(qtbot, window):
 
 def test_delete_evidence_asks_and_undoes(qtbot, window, when_modal):
     window.build_demo()
+    wait_idle()
     tid = window.workspace.theses.resolve("Chinese big tech's structural discount persists")
     window.theses_view.select(tid)
+    wait_idle()
     tab = window.theses_view.detail.evidence
     first = tab.items[0]
 
@@ -131,6 +139,7 @@ def test_delete_evidence_asks_and_undoes(qtbot, window, when_modal):
     window.theses_view.delete_evidence(first)
     assert len(window.workspace.evidence.for_thesis(tid)) == 9
     window.undo_action.trigger()
+    wait_idle()
     back = window.workspace.evidence.for_thesis(tid)
     assert len(back) == 10 and any(b.id == first.id for b in back)
 
@@ -138,6 +147,7 @@ def test_delete_evidence_asks_and_undoes(qtbot, window, when_modal):
 def test_evidence_without_a_document_needs_a_source(qtbot, window, when_modal):
     t = window.workspace.theses.create(ThesisInput(title="Tencent games"))
     window.theses_view.reload(select_id=t.id)
+    wait_idle()
     seen = {}
 
     def fill(dlg: EvidenceDialog) -> None:
@@ -183,6 +193,8 @@ def test_date_range_filter(qtbot, window):
     import datetime as dt
 
     window.build_demo()
+
+    wait_idle()
     window.sidebar.setCurrentRow(1)
     wait_idle()
     lv = window.library_view
@@ -201,6 +213,7 @@ def test_a_large_library_is_paged_not_loaded_whole(qtbot, window, monkeypatch):
 
     monkeypatch.setattr(DocumentTableModel, "PAGE", 2)
     window.build_demo()
+    wait_idle()
     lv = window.library_view
     lv.refresh()
     assert lv.model.rowCount() == 2 and lv.model.canFetchMore()

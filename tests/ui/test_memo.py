@@ -14,6 +14,7 @@ from thesis_desk.core.errors import UserError
 from thesis_desk.core.metrics import MetricInput
 from thesis_desk.core.records import EvidenceInput, ThesisInput
 from thesis_desk.render.memo_pdf import export_memo
+from thesis_desk.ui.ops import wait_idle
 
 
 def pdf_text(path: Path) -> tuple[str, PdfReader]:
@@ -211,8 +212,10 @@ def test_a_failed_export_leaves_no_file_and_an_earlier_file_untouched(qapp, work
 
 def test_export_from_the_window_runs_off_the_gui_thread(qtbot, window, tmp_path):
     window.build_demo()
+    wait_idle()
     tid = window.workspace.theses.resolve("Alibaba revaluation hinges on capex allocation")
     window.theses_view.select(tid)
+    wait_idle()
     out = tmp_path / "gui memo.pdf"
     window.export_memo(path=str(out))
     qtbot.waitUntil(lambda: "Memo saved" in window.statusBar().currentMessage(), timeout=20000)

@@ -201,8 +201,10 @@ def test_a_second_process_writing_shows_up_without_a_restart(qtbot, window):
 
 def test_thesis_metrics_tab_shows_its_linked_metrics(qtbot, window):
     window.build_demo()
+    wait_idle()
     tid = window.workspace.theses.resolve("Alibaba revaluation hinges on capex allocation")
     window.theses_view.select(tid)
+    wait_idle()
     window.theses_view.detail.tabs.setCurrentIndex(2)
     tab = window.theses_view.detail.metrics_tab
     wait_idle()
@@ -376,6 +378,7 @@ def test_chart_marks_cited_evidence_and_inbox_opens_the_thesis(qtbot, window):
     assert inbox.tree.topLevelItem(0).text(2) == thesis.title  # the thesis it concerns
     inbox.tree.topLevelItem(0).setSelected(True)
     inbox.open_thesis_btn.click()
+    wait_idle()
     assert window.stack.currentWidget() is window.theses_view
     assert window.theses_view.current_id() == thesis.id
 

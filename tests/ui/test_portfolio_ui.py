@@ -14,6 +14,7 @@ PRICES = Path(__file__).parents[1] / "fixtures" / "prices_small.csv"
 
 def test_demo_portfolio_explains_how_to_start(qtbot, window):
     window.build_demo()
+    wait_idle()
     window.sidebar.setCurrentRow(4)
     wait_idle()
     view = window.portfolio_view
@@ -69,6 +70,8 @@ def test_prices_positions_table_scatter_and_returns(qtbot, window, when_modal, t
     assert [round(r, 6) for r in rets] == [0.0, 4.0, 10.0]
 
     view.scatter.sigClicked.emit(view.scatter, view.scatter.points()[:1], None)
+
+    wait_idle()
     assert window.stack.currentWidget() is window.theses_view
     assert window.theses_view.current_id() == t.id
 

@@ -35,15 +35,18 @@ def _click(label: str):
 def test_back_up_then_restore_from_the_window(qtbot, window, workspace, when_modal):
     build_demo(workspace, seeds_dir())
     window.refresh_views()
+    wait_idle()
     window.back_up_now()
     qtbot.waitUntil(lambda: len(workspace.backups.list()) == 1, timeout=10_000)
     backup = workspace.backups.list()[0]
     gone = workspace.theses.list()[0]
     workspace.theses.delete(gone.id)
     window.refresh_views()
+    wait_idle()
     assert window.theses_view.model.rowCount() == 2
 
     assert window.restore_backup(backup, ask=False)
+    wait_idle()
     ws = window.workspace
     assert ws is not workspace and ws.theses.get(gone.id).title == gone.title
     assert window.theses_view.model.rowCount() == 3
@@ -134,8 +137,10 @@ def test_export_buttons_write_formula_safe_tables(qtbot, window, workspace, tmp_
 
     build_demo(workspace, seeds_dir())
     window.refresh_views()
+    wait_idle()
     thesis = workspace.theses.list()[0]
     window.open_thesis(thesis.id)
+    wait_idle()
     out = window.theses_view.export_evidence(path=str(tmp_path / "ev.csv"))
     back = pd.read_csv(out, encoding="utf-8-sig")
     assert len(back) == len(workspace.evidence.for_thesis(thesis.id))
@@ -177,6 +182,7 @@ def test_delete_a_thesis_for_good_then_a_backup_from_the_backups_dialog(qtbot, w
     ws = window.workspace
     ws.theses.create(ThesisInput("Gone for good"))
     window.theses_view.reload()
+    wait_idle()
     person.row(window.theses_view.table, "Gone for good")
 
     def choose_delete(box) -> None:  # noqa: ANN001

@@ -29,6 +29,7 @@ def click_button(box: QMessageBox, text: str) -> None:
 def make_thesis(window, title="Alibaba revaluation hinges on capex allocation", **kw):
     t = window.workspace.theses.create(ThesisInput(title=title, **kw))
     window.theses_view.reload(select_id=t.id)
+    wait_idle()
     return t
 
 
@@ -44,7 +45,7 @@ def test_create_a_thesis_through_the_form(qtbot, window, when_modal):
 
     when_modal(fill)
     window.new_action.trigger()
-
+    wait_idle()
     [t] = window.workspace.theses.list()
     assert (t.title, t.conviction, t.instruments) == (
         "China AI valuation gap narrows as earnings catch up", 70, ("0700.HK", "BABA"))
@@ -67,6 +68,7 @@ def test_empty_title_is_refused_beside_the_field(qtbot, window, when_modal):
 
     when_modal(fill)
     window.new_action.trigger()
+    wait_idle()
     assert state == {"visible": True, "error": "A thesis needs a title."}
     assert window.workspace.theses.list() == []
 
@@ -84,6 +86,7 @@ def test_conviction_change_asks_for_reason_and_shows_in_journal(qtbot, window, w
 
     when_modal(edit)
     window.edit_action.trigger()
+    wait_idle()
     assert "why the conviction" in state["reason_error"]
     assert window.workspace.theses.get(t.id).conviction == 80
     row = window.theses_view.detail.journal.topLevelItem(0)
@@ -96,6 +99,7 @@ def test_conviction_change_asks_for_reason_and_shows_in_journal(qtbot, window, w
     assert (journal[0].old, journal[0].new, journal[0].reason) == (
         "80", "50", "Undo: Capex guidance raised twice")
     window.redo_action.trigger()
+    wait_idle()
     assert window.workspace.theses.get(t.id).conviction == 80
 
 
@@ -107,11 +111,14 @@ def test_undo_create_removes_the_thesis_and_redo_brings_it_back(qtbot, window, w
 
     when_modal(fill)
     window.new_action.trigger()
+    wait_idle()
     [t] = window.workspace.theses.list()
     window.undo_action.trigger()
+    wait_idle()
     assert window.workspace.theses.list() == []
     assert window.theses_view.proxy.rowCount() == 0
     window.redo_action.trigger()
+    wait_idle()
     [again] = window.workspace.theses.list()
     assert (again.id, again.direction) == (t.id, "short")
 
@@ -120,11 +127,14 @@ def test_archive_is_the_default_asks_first_and_undoes(qtbot, window, when_modal)
     t = make_thesis(window)
     when_modal(lambda box: click_button(box, "Archive"))
     window.archive_action.trigger()
+    wait_idle()
     assert window.workspace.theses.get(t.id).archived
     assert window.theses_view.proxy.rowCount() == 0  # hidden unless View > Show Archived
     window.archived_action.trigger()
+    wait_idle()
     assert window.theses_view.proxy.rowCount() == 1
     window.undo_action.trigger()
+    wait_idle()
     assert not window.workspace.theses.get(t.id).archived
 
 
@@ -132,6 +142,7 @@ def test_cancelled_delete_keeps_everything(qtbot, window, when_modal):
     t = make_thesis(window)
     when_modal(lambda box: click_button(box, "Cancel"))
     window.archive_action.trigger()
+    wait_idle()
     assert window.workspace.theses.get(t.id).archived is False
 
 
@@ -140,6 +151,7 @@ def test_delete_permanently_after_second_confirmation(qtbot, window, when_modal)
     when_modal(lambda box: click_button(box, "Delete Permanently…"))
     when_modal(lambda box: click_button(box, "Delete"))
     window.archive_action.trigger()
+    wait_idle()
     assert window.workspace.theses.list() == []
     assert window.undo_stack.count() == 0
 
@@ -154,6 +166,7 @@ def test_pillar_state_change_needs_reason_and_undoes(qtbot, window, when_modal):
 
     when_modal(add)
     window.theses_view.detail.add_pillar_requested.emit()
+    wait_idle()
     [p] = window.workspace.theses.get(t.id).pillars
     assert p.kind == "kill"
 
@@ -166,6 +179,7 @@ def test_pillar_state_change_needs_reason_and_undoes(qtbot, window, when_modal):
 
     when_modal(edit)
     window.theses_view.detail.edit_pillar_requested.emit(p)
+    wait_idle()
     assert window.workspace.theses.get(t.id).pillars[0].state == "broken"
     pillars = window.theses_view.detail.pillars
     assert pillars.topLevelItem(0).text(2) == "Broken"
@@ -173,6 +187,7 @@ def test_pillar_state_change_needs_reason_and_undoes(qtbot, window, when_modal):
     row = window.theses_view.detail.journal.topLevelItem(0)
     assert (row.text(1), row.text(3)) == ("Pillar state", "Q3: 160%")
     window.undo_action.trigger()
+    wait_idle()
     assert window.workspace.theses.get(t.id).pillars[0].state == "intact"
 
 
@@ -194,6 +209,7 @@ def test_filters_by_status_instrument_and_text(qtbot, window):
     svc.create(ThesisInput(title="Baidu autos", status="active", tags=("autos",)))
     view = window.theses_view
     view.reload()
+    wait_idle()
     assert view.proxy.rowCount() == 3
     view.status_filter.setCurrentIndex(view.status_filter.findData("active"))
     assert view.proxy.rowCount() == 2
@@ -254,6 +270,7 @@ def test_pillar_dialog_refuses_empty_statement(qtbot, window, when_modal):
 
     when_modal(add)
     window.theses_view.detail.add_pillar_requested.emit()
+    wait_idle()
     assert "what must be true" in seen["error"].lower()
     assert window.workspace.theses.get(t.id).pillars == ()
 

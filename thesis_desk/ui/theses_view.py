@@ -52,7 +52,6 @@ from thesis_desk.ui.widgets import (
     DetailPane,
     SafeTextBrowser,
     confirm,
-    guarded_read,
     heading_label,
     local_time,
     muted,
@@ -291,6 +290,9 @@ class ThesesView(QWidget):
         super().__init__(parent)
         self.session = session
         self.undo_stack = undo_stack
+        from thesis_desk.ui.ops import Reads
+
+        self.reads = Reads(self, on_error=self._read_failed)
         session.opened.connect(lambda _ws: self.reload())
 
         self.search = QLineEdit()
@@ -455,16 +457,24 @@ class ThesesView(QWidget):
         idx = self.table.currentIndex()
         return idx.data(ID_ROLE) if idx.isValid() else None
 
-    @guarded_read
     def reload(self, select_id: int | None = None) -> None:
-        """Re-read the list (and the open thesis) from the service."""
-        if self.service is None:
+        """Re-read the list (and the open thesis) on the worker; the list shown stays
+        until the new one arrives."""
+        service = self.service
+        if service is None:
             return
+
+        def read() -> tuple[list[ThesisSummary], list[str], list[str]]:
+            return service.list(), service.instrument_symbols(), service.tag_names()
+
+        self.reads.query("list", read, lambda found: self._show_list(*found, select_id))
+
+    def _show_list(self, theses: list[ThesisSummary], symbols: list[str], tags: list[str],
+                   select_id: int | None) -> None:
         keep = self.current_id()
-        theses = self.service.list()
         self.model.set_theses(theses)
-        self._fill_combo(self.instrument_filter, "All instruments", self.service.instrument_symbols())
-        self._fill_combo(self.tag_filter, "All tags", self.service.tag_names())
+        self._fill_combo(self.instrument_filter, "All instruments", symbols)
+        self._fill_combo(self.tag_filter, "All tags", tags)
         self._update_count()
         if select_id is not None and self.select(select_id):
             return
@@ -541,28 +551,41 @@ class ThesesView(QWidget):
         self._show(current.data(ID_ROLE) if current.isValid() else None)
 
     def _show(self, thesis_id: int | None) -> None:
+        """Show a thesis on the right, read on the worker (the one shown stays until
+        then)."""
         self._shows = getattr(self, "_shows", 0) + 1
-        if thesis_id is None or self.service is None:
+        service, evidence_service = self.service, self.evidence_service
+        if thesis_id is None or service is None or evidence_service is None:
+            self.reads.query("detail", lambda: None, lambda _none: None)  # drops a pending one
             self.right.setCurrentWidget(self.empty)
             return
-        try:
-            detail = self.service.get(thesis_id)
-            journal = self.service.journal(thesis_id)
-            evidence = balance = None
-            if self.evidence_service is not None:
-                from thesis_desk.core.evidence import balance_of
 
-                evidence = self.evidence_service.for_thesis(thesis_id)
-                balance = balance_of(evidence)  # not a second read of the same rows
-        except UserError as exc:
-            self.message.emit(str(exc))
+        def read() -> tuple | str:
+            from thesis_desk.core.evidence import balance_of
+
+            try:
+                evidence = evidence_service.for_thesis(thesis_id)
+                # the balance from the rows just read, not a second read of them
+                return (service.get(thesis_id), service.journal(thesis_id), evidence,
+                        balance_of(evidence))
+            except UserError as exc:  # deleted meanwhile (by another window, the CLI)
+                return str(exc)
+
+        self.reads.query("detail", read, lambda found: self._show_detail(thesis_id, found))
+
+    def _show_detail(self, thesis_id: int, found: tuple | str) -> None:
+        if isinstance(found, str):
+            self.message.emit(found)
             self.right.setCurrentWidget(self.empty)
             return
-        self.detail.show_thesis(detail, journal, evidence, balance)
+        self.detail.show_thesis(*found)
         self._current_thesis = thesis_id
         if self.detail.tabs.currentIndex() == 2:
             self._show_metrics_tab()
         self.right.setCurrentWidget(self.detail)
+
+    def _read_failed(self, message: str) -> None:
+        self.message.emit(message)
 
     # -- commands (each undoable)
 
