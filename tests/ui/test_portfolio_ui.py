@@ -154,3 +154,37 @@ def test_position_through_the_form_benchmark_remembered_chart_from_entry(
     Person(qtbot).row(again.sidebar, "Portfolio")
     assert again.portfolio_view.benchmark.currentText() == "IDX"
     again.close()
+
+
+def test_a_header_click_sorts_the_book_by_that_column(qtbot, window):
+    """Largest weight first; a click on Conviction sorts by it, a second click turns the
+    order round; a position's lines stay under their thesis."""
+    from PySide6.QtCore import QPoint, Qt
+
+    ws = window.workspace
+    day = dt.date(2025, 1, 2)
+    for title, conviction, weight in (("Low conviction", 30, 0.05), ("High conviction", 90, 0.02),
+                                      ("Mid conviction", 60, 0.10)):
+        t = ws.theses.create(ThesisInput(title, conviction=conviction, status="active"))
+        ws.portfolio.add(PositionInput(t.id, "AAA", day, 10.0, weight=weight))
+    window.sidebar.setCurrentRow(4)
+    wait_idle()
+    tree = window.portfolio_view.tree
+
+    def titles() -> list[str]:
+        return [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
+
+    assert titles() == ["Mid conviction", "Low conviction", "High conviction"]  # by weight
+    header = tree.header()
+    conviction = QPoint(header.sectionViewportPosition(1) + header.sectionSize(1) // 2,
+                        header.height() // 2)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=conviction)
+    wait_idle()
+    first = titles()
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=conviction)
+    wait_idle()
+    assert sorted([first, titles()]) == [
+        ["High conviction", "Mid conviction", "Low conviction"],
+        ["Low conviction", "Mid conviction", "High conviction"]]
+    assert all(tree.topLevelItem(i).childCount() == 1 for i in range(3))
+    assert tree.topLevelItem(0).child(0).text(0).startswith("long AAA")

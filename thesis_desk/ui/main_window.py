@@ -207,16 +207,17 @@ class MainWindow(QMainWindow):
         self.refresh_status()
 
     def _build_lazy_area(self, row: int) -> None:
-        from thesis_desk.ui.alerts_view import AlertsView
-        from thesis_desk.ui.metrics_view import MetricsView
-
         if row == 2 and self.metrics_view is None:
+            from thesis_desk.ui.metrics_view import MetricsView
+
             self.metrics_view = MetricsView(self.session)
             self._report_changes(self.metrics_view)
             self.metrics_view.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
             self.metrics_view.fired.connect(self.notify)
             self._replace_page(2, self.metrics_view)
         elif row == 3 and self.alerts_view is None:
+            from thesis_desk.ui.alerts_view import AlertsView
+
             self.alerts_view = AlertsView(self.session)
             self._report_changes(self.alerts_view)
             self.alerts_view.open_metric.connect(self._open_metric)
