@@ -149,9 +149,20 @@ def test_a_long_series_is_downsampled_and_clipped(qtbot, window):
 
 def test_a_long_series_is_read_off_the_gui_thread_and_a_later_choice_wins(
         qtbot, window, monkeypatch):
-    import thesis_desk.ui.metric_chart as chart_mod
+    import threading
 
-    monkeypatch.setattr(chart_mod, "ASYNC_ROWS", 5)  # "long": more than 5 observations
+    import thesis_desk.ui.metrics_view as mv_mod
+
+    monkeypatch.setattr(mv_mod, "ASYNC_ROWS", 5)  # "long": more than 5 observations
+    release = threading.Event()
+    real = mv_mod.chart_data
+
+    def slow_chart_data(metrics, alerts, mid):  # the long read, held until released
+        if metrics.get(mid).observations > 5:
+            assert release.wait(10)
+        return real(metrics, alerts, mid)
+
+    monkeypatch.setattr(mv_mod, "chart_data", slow_chart_data)
     ws = window.workspace
     long = ws.metrics.create(MetricInput("A long series"))
     short = ws.metrics.create(MetricInput("B short series"))
@@ -160,24 +171,29 @@ def test_a_long_series_is_read_off_the_gui_thread_and_a_later_choice_wins(
     for n in range(3):
         ws.metrics.observe(short.id, dt.date(2025, 1, 1 + n), 100.0 + n)
     window.sidebar.setCurrentRow(2)
-    wait_idle()
     view = window.metrics_view
-    view.list.setCurrentRow(0)  # the long one: read in the background
     chart = view.chart
-    assert "Reading 8 observations" in chart.notice.text()
+    qtbot.waitUntil(lambda: "Reading 8 observations" in chart.notice.text(), timeout=5000)
+    assert view.title.text() == "A long series"  # its details shown while the chart reads
+
     def drawn() -> list:
         ys = chart.curve.getData()[1]
         return [] if ys is None else list(ys)
 
+    assert drawn() == []
+    release.set()
     qtbot.waitUntil(lambda: len(drawn()) == 8, timeout=5000)
     assert chart.notice.isHidden()
+    release.clear()
+    view.list.setCurrentRow(1)  # the short one, then at once the long one, then the short
+    wait_idle()
     view.list.setCurrentRow(0)
-    view.show_current()  # the long one again, and at once the short one
+    qtbot.waitUntil(lambda: "Reading 8 observations" in chart.notice.text(), timeout=5000)
     view.list.setCurrentRow(1)
-    assert drawn() == [100.0, 101.0, 102.0]
-    assert view._loader.wait(5000)
-    qtbot.wait(50)  # the long series' result is delivered, and dropped
-    assert drawn() == [100.0, 101.0, 102.0]
+    qtbot.waitUntil(lambda: drawn() == [100.0, 101.0, 102.0], timeout=5000)
+    release.set()  # the long series' result is delivered, and dropped
+    wait_idle()
+    assert drawn() == [100.0, 101.0, 102.0] and view.title.text() == "B short series"
 
 
 def test_a_second_process_writing_shows_up_without_a_restart(qtbot, window):

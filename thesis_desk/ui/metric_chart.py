@@ -10,16 +10,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from thesis_desk.core.errors import UserError
-from thesis_desk.render.charts import SHORT_SERIES, SeriesPlot, chart_data
+from thesis_desk.render.charts import SHORT_SERIES, SeriesPlot
 from thesis_desk.ui.widgets import muted, plain_label, plain_tip, shorten
 
 if TYPE_CHECKING:
-    from thesis_desk.core.alerts import AlertService
-    from thesis_desk.core.metrics import MetricService
     from thesis_desk.core.records import EvidenceMark
-    from thesis_desk.ui.tasks import TaskRunner
-
-ASYNC_ROWS = 200_000  # longer series are read off the GUI thread (see show_metric)
 
 
 class MetricChart(QWidget):
@@ -39,39 +34,17 @@ class MetricChart(QWidget):
         lay.addWidget(self.notice)
         lay.addWidget(self.plot, 1)
         lay.addWidget(self.readout)
-        self._wanted: int | None = None
 
     @property
     def lines(self) -> list[Any]:
         """The rules' levels and the evidence dates drawn across the chart."""
         return self.drawing.lines
 
-    def show_metric(self, metrics: MetricService, alerts: AlertService, metric_id: int, *,
-                    loader: TaskRunner | None = None, rows: int = 0) -> None:
-        """Draw everything the workspace knows about one metric. With a ``loader``, a
-        series of more than ASYNC_ROWS observations (``rows``) is read off the GUI thread
-        (a million take about a second to read) and drawn when it arrives, unless
-        another metric was asked for meanwhile."""
-        self._wanted = metric_id
-
-        def gather(_progress: object = None, _cancelled: object = None) -> tuple:
-            return chart_data(metrics, alerts, metric_id)
-
-        def draw(found: tuple) -> None:
-            if self._wanted == metric_id:
-                self.show_series(*found[:4], evidence=found[4])
-
-        def failed(exc: Exception) -> None:
-            if self._wanted == metric_id:
-                self.notice.setText(f"Could not read the observations: {exc}")
-
-        if loader is None or rows <= ASYNC_ROWS:
-            draw(gather())
-            return
+    def show_reading(self, rows: int) -> None:
+        """An empty chart saying that a long series is being read."""
         self.show_series([], [], [], [])
         self.notice.setText(f"Reading {rows:,} observations…")
         self.notice.show()
-        loader.run(gather, on_done=draw, on_error=failed, show_progress=False)
 
     def show_series(self, dates: Any, values: Any, thresholds: list[float],
                     alert_dates: list[tuple[dt.date, float]],

@@ -34,11 +34,11 @@ from PySide6.QtWidgets import (
 from thesis_desk.core.changes import ALERT, METRIC, OBSERVATION, RULE, Changes, of_fired
 from thesis_desk.core.errors import UserError, ValidationError
 from thesis_desk.ui.forms import pillar_choice_label
+from thesis_desk.render.charts import chart_data
 from thesis_desk.ui.metric_chart import MetricChart
 from thesis_desk.ui.widgets import (
     FieldError,
     OptionalDateEdit,
-    guarded_read,
     heading_label,
     muted,
     plain_label,
@@ -47,13 +47,14 @@ from thesis_desk.ui.widgets import (
 
 if TYPE_CHECKING:
     from thesis_desk.core.alerts import AlertService
-    from thesis_desk.core.metrics import MetricService, ObservationInfo
+    from thesis_desk.core.metrics import MetricService
+    from thesis_desk.core.records import MetricInfo, ObservationInfo, RuleInfo
     from thesis_desk.core.evidence import EvidenceService
     from thesis_desk.core.library import LibraryService
     from thesis_desk.ui.session import WorkspaceSession
-    from thesis_desk.ui.tasks import TaskRunner
 
 TABLE_ROWS = 1000  # the observation table shows the latest ones; the chart shows all
+ASYNC_ROWS = 200_000  # a longer series is read after the rest, its chart saying so
 
 
 class MetricsView(QWidget):
@@ -68,7 +69,6 @@ class MetricsView(QWidget):
         self._source_names: dict[tuple[str, int], str] = {}  # for the table's Source
         self._doc_ids: list[int | None] = []  # the document picker's rows
         self._doc_count = -1  # documents the picker holds (refilled when that changes)
-        self._loader: TaskRunner | None = None  # reads long series off the GUI thread
         self.list = QListWidget()
         self.list.setWordWrap(True)  # a long metric name wraps instead of scrolling sideways
         # wrapped rows differ in height: laid out 200 at a time between events, not 5,000
@@ -355,33 +355,48 @@ class MetricsView(QWidget):
             return self._source_names.get(("document", o.document_id), f"document {o.document_id}")
         return ""
 
-    @guarded_read
     def show_current(self) -> None:
+        """The chosen metric, read on the worker: its details, table and rules, and its
+        chart with them unless the series is long (then read next, with a notice); the
+        last metric shown stays until then, and a later choice wins."""
         mid = self.current_id()
+        self.reads.forget("chart")
         for w in (self.chart, self.detail):
             w.setVisible(mid is not None)
         for b in self._needs_metric:
             b.setEnabled(mid is not None)
         if mid is None:
+            self.reads.forget("metric")
             self.title.setText("No metrics yet")
             self.meta.setText("New Metric… adds one; Import CSV/Excel… makes one from a file. "
                               "Its observations then come from the form here or from more "
                               "imports.")
             self.edit_btn.setEnabled(False)
             return
+        metrics, alerts = self.metrics, self.alerts
+
+        def read() -> tuple:
+            info = metrics.get(mid)
+            chart = (chart_data(metrics, alerts, mid) if info.observations <= ASYNC_ROWS
+                     else None)
+            return (info, chart, metrics.observations(mid, newest=TABLE_ROWS),
+                    alerts.rules(mid))
+
+        self.reads.query("metric", read, lambda found: self._show_metric(mid, *found))
+
+    def _show_metric(self, mid: int, info: MetricInfo, chart: tuple | None,
+                     obs: list[ObservationInfo], rules: list[RuleInfo]) -> None:
         self.edit_btn.setEnabled(True)
-        info = self.metrics.get(mid)
         self.title.setText(info.name)
         self.meta.setText("  ·  ".join(x for x in (info.unit, info.frequency, info.instrument,
                                                    info.source, info.description) if x))
-        if self._loader is None:
-            from thesis_desk.ui.tasks import TaskRunner
-
-            self._loader = TaskRunner(self)
-        self.chart.show_metric(self.metrics, self.alerts, mid, loader=self._loader,
-                               rows=info.observations)
-        obs = self.metrics.observations(mid, newest=TABLE_ROWS)
-        rules = self.alerts.rules(mid)
+        if chart is not None:
+            self.chart.show_series(*chart[:4], evidence=chart[4])
+        else:  # a million observations take about a second to read
+            self.chart.show_reading(info.observations)
+            metrics, alerts = self.metrics, self.alerts
+            self.reads.query("chart", lambda: chart_data(metrics, alerts, mid),
+                             lambda c: self.chart.show_series(*c[:4], evidence=c[4]))
         self.table.clear()
         for o in reversed(obs):
             item = QTreeWidgetItem([f"{o.date:%Y-%m-%d}", f"{o.value:g}", o.note,

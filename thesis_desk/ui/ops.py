@@ -88,6 +88,11 @@ class Reads(QObject):
         self.runner.run(lambda _p, _c: read(), on_done=done, on_error=failed,
                         show_progress=False)
 
+    def forget(self, key: str) -> None:
+        """The result of the ``key`` read pending, if any, is no longer wanted."""
+        if key in self._generation:
+            self._generation[key] += 1
+
     def drop(self) -> None:
         """Wait for the running read; deliver no result of the reads asked so far."""
         for key in self._generation:
