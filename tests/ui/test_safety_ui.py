@@ -283,7 +283,7 @@ def test_after_a_restore_the_chart_areas_read_the_reopened_workspace(qtbot, wind
     wait_idle()
     assert names() == ["Kept metric"]
     assert window.workspace is not workspace
-    assert window.metrics_view.metrics is window.workspace.metrics
+    assert window.metrics_view.metrics._target is window.workspace.metrics
     window.sidebar.setCurrentRow(3)  # the inbox reads the reopened file too
     wait_idle()
     assert window.alerts_view.empty.isVisible()

@@ -79,7 +79,7 @@ class AlertsView(QWidget):
 
     @property
     def alerts(self) -> AlertService:
-        return self.session.workspace.alerts  # type: ignore[union-attr]
+        return self.session.service("alerts")
 
     def _said(self, message: str) -> None:
         if hasattr(self.window(), "statusBar"):

@@ -78,6 +78,7 @@ class DocumentTableModel(QAbstractTableModel):
         self.snippets: list[str] = []
         self._more: Callable[[int, int], list[DocumentInfo]] | None = None
         self._exhausted = True
+        self._fetching = False
 
     def set_rows(self, docs: Sequence[DocumentInfo], snippets: Sequence[str] = (),
                  more: Callable[[int, int], list[DocumentInfo]] | None = None) -> None:
@@ -87,6 +88,7 @@ class DocumentTableModel(QAbstractTableModel):
         self.docs = list(docs)
         self.snippets = list(snippets) or [""] * len(self.docs)
         self._more = more
+        self._fetching = False
         self._exhausted = more is None or len(self.docs) < self.PAGE
         self.endResetModel()
 
@@ -94,9 +96,16 @@ class DocumentTableModel(QAbstractTableModel):
         return not parent.isValid() and not self._exhausted
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: N802, B008
-        if parent.isValid() or self._more is None or self._exhausted:
+        if parent.isValid() or self._more is None or self._exhausted or self._fetching:
             return
-        page = self._more(len(self.docs), self.PAGE)
+        more = self._more
+        self._fetching = True  # the page is read on a worker; the view may ask again meanwhile
+        try:
+            page = more(len(self.docs), self.PAGE)
+        finally:
+            self._fetching = False
+        if more is not self._more:  # the rows were replaced meanwhile (a new search)
+            return
         self._exhausted = len(page) < self.PAGE
         if page:
             self.beginInsertRows(QModelIndex(), len(self.docs), len(self.docs) + len(page) - 1)
@@ -357,15 +366,14 @@ class LibraryView(QWidget):
         lay.addWidget(self.splitter)
         self.reader.clear()
 
+    # the services as the GUI calls them: on the edits worker, the window painting
     @property
     def library(self) -> LibraryService | None:
-        ws = self.session.workspace
-        return None if ws is None else ws.library
+        return self.session.service("library")
 
     @property
     def evidence(self) -> EvidenceService | None:
-        ws = self.session.workspace
-        return None if ws is None else ws.evidence
+        return self.session.service("evidence")
 
     def stop_reading(self) -> None:
         """The workspace closes: let a running search finish, its result dropped."""

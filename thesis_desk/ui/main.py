@@ -63,6 +63,7 @@ def run_gui(data_dir: str | None = None, *, demo: bool = False) -> int:
     if not lock.acquire():
         return _already_open(paths.data_dir, lock.holder_pid())
     from thesis_desk.ui.main_window import MainWindow
+    from thesis_desk.ui.ops import write
     from thesis_desk.ui.single_instance import ActivationServer
 
     probe = bool(os.environ.get(PROBE_ENV))
@@ -85,7 +86,7 @@ def run_gui(data_dir: str | None = None, *, demo: bool = False) -> int:
         if probe:
             _report("ready", win)
             QTimer.singleShot(0, QApplication.quit)
-        elif demo and win.workspace is not None and win.workspace.is_empty():
+        elif demo and win.workspace is not None and write(win.workspace.is_empty):
             win.build_demo()
         else:
             win.offer_demo()

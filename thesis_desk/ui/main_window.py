@@ -36,6 +36,7 @@ from thesis_desk.core.changes import (
     Changes,
 )
 from thesis_desk.paths import WorkspacePaths
+from thesis_desk.ui.ops import write
 from thesis_desk.ui.theses_view import ThesesView
 from thesis_desk.ui.widgets import confirm, muted, plain_label, plural
 
@@ -506,7 +507,8 @@ class MainWindow(QMainWindow):
 
     def offer_demo(self) -> None:
         """On an empty workspace, offer the demo once (it is also in the File menu)."""
-        if self.workspace is None or not self.workspace.is_empty():
+        ws = self.workspace
+        if ws is None or not write(ws.is_empty):
             return
         if self.settings.value("demo/offered", False, type=bool):
             return
@@ -523,10 +525,11 @@ class MainWindow(QMainWindow):
         from thesis_desk.core.errors import UserError
         from thesis_desk.resources import seeds_dir
 
-        if self.workspace is None:
+        ws = self.workspace
+        if ws is None:
             return
         try:
-            counts = build_demo(self.workspace, seeds_dir())
+            counts = write(lambda: build_demo(ws, seeds_dir()))
         except (UserError, FileNotFoundError) as exc:
             self._error("Cannot build the demo", str(exc))
             return
@@ -589,7 +592,7 @@ class MainWindow(QMainWindow):
         from thesis_desk.ui.forms import DocumentDialog
 
         def submit(meta: object) -> None:
-            self.workspace.library.update_meta(doc.id, meta)  # type: ignore[union-attr, attr-defined]
+            self.session.service("library").update_meta(doc.id, meta)  # type: ignore[attr-defined]
 
         if DocumentDialog(submit, doc, parent=self).exec():  # type: ignore[arg-type]
             self.library_view.refresh(select_id=doc.id)  # type: ignore[attr-defined]
@@ -637,7 +640,7 @@ class MainWindow(QMainWindow):
                 return
             as_of = dlg.as_of.value() or dt.date.today()
             author, page_size = dlg.author.text().strip(), dlg.page_size.currentText()
-            title = ws.theses.get(thesis_id).title
+            title = self.session.service("theses").get(thesis_id).title
             folder = prefs.memo_folder or str(Path.home())
             path, chosen = QFileDialog.getSaveFileName(
                 self, "Export Memo", str(Path(folder) / suggested_name(title, as_of)),

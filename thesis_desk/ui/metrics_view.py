@@ -236,22 +236,23 @@ class MetricsView(QWidget):
         self._slices = Slices(self)
         self.refresh()
 
-    # the session's services as they are now (a restore reopens the workspace)
+    # the session's services as they are now (a restore reopens the workspace), called
+    # on the edits worker while the window paints
     @property
     def metrics(self) -> MetricService:
-        return self.session.workspace.metrics  # type: ignore[union-attr]
+        return self.session.service("metrics")
 
     @property
     def alerts(self) -> AlertService:
-        return self.session.workspace.alerts  # type: ignore[union-attr]
+        return self.session.service("alerts")
 
     @property
     def evidence(self) -> EvidenceService:
-        return self.session.workspace.evidence  # type: ignore[union-attr]
+        return self.session.service("evidence")
 
     @property
     def library(self) -> LibraryService:
-        return self.session.workspace.library  # type: ignore[union-attr]
+        return self.session.service("library")
 
     def current_id(self) -> int | None:
         item = self.list.currentItem()

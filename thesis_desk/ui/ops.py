@@ -6,17 +6,26 @@ read, apply)``; ``read`` (service calls, plain results) runs on a worker thread,
 supersedes an older one (its result is dropped), so a view always ends showing its
 newest read, and shows its last state, never a blank, while a read is pending.
 
+Writes, and the few reads a form needs before it opens, go through ``write`` (or a
+service wrapped in ``OnWorker``): the call runs on the edits worker while the GUI thread
+waits in an event loop that paints and runs timers but holds user input back until the
+call returns, so the caller's code reads as before (a refused edit still raises in the
+form) and the window never freezes on a slow disk or a database server.
+
 Tests and scripts wait for the window to settle with ``wait_idle`` (nothing pending).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import threading
 import weakref
 from collections.abc import Callable
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from thesis_desk.core.errors import UnreadableError, UserError
@@ -25,6 +34,8 @@ from thesis_desk.ui.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 _owners: weakref.WeakSet = weakref.WeakSet()  # every Reads and Slices
+_edits: ThreadPoolExecutor | None = None  # the worker ``write`` runs calls on
+T = TypeVar("T")
 
 
 def pending() -> int:
@@ -137,6 +148,45 @@ class Slices(QObject):
 
     def drop(self) -> None:
         self._generation += 1
+
+
+def write(call: Callable[[], T]) -> T:
+    """``call()`` on the edits worker, returned (or raised) here; meanwhile the window
+    paints and its timers run, user input waits. Off the GUI thread: called directly."""
+    global _edits
+    if threading.current_thread() is not threading.main_thread():
+        return call()
+    if _edits is None:
+        _edits = ThreadPoolExecutor(max_workers=1, thread_name_prefix="edits")
+    future = _edits.submit(call)
+    if not future.done():
+        loop = QEventLoop()
+        poll = QTimer()
+        poll.setInterval(2)
+        poll.timeout.connect(lambda: future.done() and loop.quit())
+        poll.start()
+        if not future.done():
+            loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        poll.stop()
+    return future.result()
+
+
+class OnWorker:
+    """A service whose methods, called on the GUI thread, run through ``write``."""
+
+    def __init__(self, target: Any):
+        self._target = target
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._target, name)
+        if not callable(attr):
+            return attr
+
+        @functools.wraps(attr)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return write(lambda: attr(*args, **kwargs))
+
+        return call
 
 
 def wait_idle(timeout_s: float = 10.0) -> bool:

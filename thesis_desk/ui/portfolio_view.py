@@ -39,7 +39,9 @@ from thesis_desk.ui.widgets import (
 )
 
 if TYPE_CHECKING:
-    from thesis_desk.app import Workspace
+    from thesis_desk.core.metrics import MetricService
+    from thesis_desk.core.portfolio import PortfolioService
+    from thesis_desk.core.theses import ThesisService
     from thesis_desk.ui.session import WorkspaceSession
 
 COLUMNS = ["Thesis / position", "Conviction", "Status", "Weight", "Return", "vs benchmark",
@@ -195,10 +197,19 @@ class PortfolioView(QWidget):
 
     # -- data
 
+    # the session's services as they are now (a restore reopens the workspace), called
+    # on the edits worker while the window paints
     @property
-    def ws(self) -> Workspace:
-        """The session's workspace as it is now (a restore reopens it)."""
-        return self.session.workspace  # type: ignore[return-value]
+    def portfolio(self) -> PortfolioService:
+        return self.session.service("portfolio")
+
+    @property
+    def theses(self) -> ThesisService:
+        return self.session.service("theses")
+
+    @property
+    def metrics(self) -> MetricService:
+        return self.session.service("metrics")
 
     def _benchmark_chosen(self) -> None:
         if self.settings is not None:
@@ -222,7 +233,7 @@ class PortfolioView(QWidget):
         if keep is None and self.benchmark.count() == 0 and self.settings is not None:
             keep = str(self.settings.value("portfolio/benchmark", "")) or None
         as_of = self.as_of.value() or dt.date.today()
-        portfolio = self.ws.portfolio
+        portfolio = self.portfolio
 
         def read() -> tuple:
             symbols = portfolio.price_symbols()  # prices may have come from the CLI meanwhile
@@ -392,23 +403,23 @@ class PortfolioView(QWidget):
         if sel is None or sel[0] != "position":
             self.message.emit(ask)
             return None
-        return self.ws.portfolio.get(sel[1])
+        return self.portfolio.get(sel[1])
 
     # -- edits
 
     def _theses(self) -> list[tuple[int, str]]:
-        return [(t.id, t.title) for t in self.ws.theses.list(include_archived=False)]
+        return [(t.id, t.title) for t in self.theses.list(include_archived=False)]
 
     def add_position(self, thesis_id: int | None = None) -> None:
         from thesis_desk.ui.forms import PositionDialog
 
         sel = self._selected()
         if thesis_id is None and sel is not None:
-            thesis_id = sel[1] if sel[0] == "thesis" else self.ws.portfolio.get(sel[1]).thesis_id
+            thesis_id = sel[1] if sel[0] == "thesis" else self.portfolio.get(sel[1]).thesis_id
         if not self._theses():
             self.message.emit("Create a thesis first: positions belong to theses.")
             return
-        dlg = PositionDialog(self.ws.portfolio.add, self._theses(), thesis_id=thesis_id,
+        dlg = PositionDialog(self.portfolio.add, self._theses(), thesis_id=thesis_id,
                              parent=self)
         if dlg.exec():
             self._changed("Position added.")
@@ -419,7 +430,7 @@ class PortfolioView(QWidget):
         existing = self._selected_position("Select a position to edit.")
         if existing is None:
             return
-        dlg = PositionDialog(lambda data: self.ws.portfolio.update(existing.id, data),
+        dlg = PositionDialog(lambda data: self.portfolio.update(existing.id, data),
                              self._theses(), existing=existing, parent=self)
         if dlg.exec():
             self._changed("Position saved.")
@@ -430,7 +441,7 @@ class PortfolioView(QWidget):
             return
         if confirm(self, "Remove Position", f"Remove the {p.side} {p.symbol} position from "
                    f"'{p.thesis_title}'? The journal keeps a note of it.", yes="Remove"):
-            self.ws.portfolio.delete(p.id)
+            self.portfolio.delete(p.id)
             self._changed("Position removed.")
 
     def import_prices(self, path: str | None = None) -> None:
@@ -447,7 +458,7 @@ class PortfolioView(QWidget):
                 self._changed(f"Imported {dlg.result['imported']:,} prices.")
 
         open_table(self, Path(path), lambda df: ObservationImportDialog(
-            self.ws.metrics, Path(path), parent=self, portfolio=self.ws.portfolio, df=df),
+            self.metrics, Path(path), parent=self, portfolio=self.portfolio, df=df),
             opened, self.message.emit, streamable=True)
 
     def import_holdings(self, path: str | None = None) -> None:
@@ -468,7 +479,7 @@ class PortfolioView(QWidget):
                 self._changed(f"Imported {dlg.imported} positions.")
 
         open_table(self, Path(path), lambda df: HoldingsImportDialog(
-            self.ws.portfolio, Path(path), self._theses(), parent=self, df=df),
+            self.portfolio, Path(path), self._theses(), parent=self, df=df),
             opened, self.message.emit)
 
     def set_targets(self) -> None:
@@ -483,7 +494,7 @@ class PortfolioView(QWidget):
         parts = (text.replace(",", " ").split() + ["-", "-"])[:2]
         try:
             target, stop = (None if x == "-" else float(x) for x in parts)
-            made = self.ws.portfolio.set_targets(p.thesis_id, p.symbol, target=target, stop=stop)
+            made = self.portfolio.set_targets(p.thesis_id, p.symbol, target=target, stop=stop)
         except (ValueError, UserError) as exc:
             self.message.emit(f"Not set: {exc}")
             return

@@ -59,6 +59,14 @@ class WorkspaceSession(QObject):
         self._stale = QTimer(self)
         self._stale.timeout.connect(self._check_alerts)
 
+    def service(self, name: str) -> Any:
+        """A service of the open workspace as the GUI calls it: each call on the edits
+        worker (``ops.OnWorker``); None while none is open."""
+        from thesis_desk.ui.ops import OnWorker
+
+        ws = self.workspace
+        return None if ws is None else OnWorker(getattr(ws, name))
+
     # -- opening
 
     @property

@@ -427,15 +427,14 @@ class ThesesView(QWidget):
 
     # -- data
 
+    # the services as the GUI calls them: on the edits worker, the window painting
     @property
     def service(self) -> ThesisService | None:
-        ws = self.session.workspace
-        return None if ws is None else ws.theses
+        return self.session.service("theses")
 
     @property
     def evidence_service(self) -> EvidenceService | None:
-        ws = self.session.workspace
-        return None if ws is None else ws.evidence
+        return self.session.service("evidence")
 
     def stop_reading(self) -> None:
         """The workspace closes: nothing read from it may arrive after."""
@@ -677,7 +676,10 @@ class ThesesView(QWidget):
                        f"Delete “{t.title}” with its pillars, evidence and journal? This "
                        "cannot be undone.", yes="Delete", icon=QMessageBox.Icon.Warning):
                 try:
-                    _title, safety = self.session.workspace.delete_thesis_permanently(tid)  # type: ignore[union-attr]
+                    from thesis_desk.ui.ops import write
+
+                    ws = self.session.workspace
+                    _title, safety = write(lambda: ws.delete_thesis_permanently(tid))  # type: ignore[union-attr]
                 except UserError as exc:  # the backup could not be taken: nothing deleted
                     QMessageBox.warning(self, "Thesis not deleted", str(exc))
                     return

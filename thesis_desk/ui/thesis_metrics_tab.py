@@ -61,11 +61,11 @@ class ThesisMetricsTab(QWidget):
 
     @property
     def metrics(self) -> MetricService:
-        return self.session.workspace.metrics  # type: ignore[union-attr]
+        return self.session.service("metrics")
 
     @property
     def alerts(self) -> AlertService:
-        return self.session.workspace.alerts  # type: ignore[union-attr]
+        return self.session.service("alerts")
 
     def show_thesis(self, thesis_id: int) -> None:
         """Read the linked metrics and every chart's data on the worker, then draw them
