@@ -51,7 +51,7 @@ def preload_charts() -> None:
     first chart (the Metrics or Portfolio area, a thesis's Metrics tab) then no longer
     waits a quarter of a second for them on the GUI thread. Importing makes no widget;
     a view asking for pyqtgraph meanwhile waits on Python's import lock, no longer than
-    it would have taken itself."""
+    it would have taken itself. Then the objects made so far are frozen (``gc.freeze``)."""
     import sys
     import threading
 
@@ -65,6 +65,12 @@ def preload_charts() -> None:
             import pyqtgraph  # noqa: F401
         except Exception:  # noqa: BLE001 - the view importing it later says what is wrong
             pass
+        # What the program is made of (modules, classes, the services, the first window's
+        # objects) now lives as long as the program: the cycle collector need not walk it
+        # again. A full collection walked 170,000 objects in 90 ms on a fund's workspace.
+        import gc
+
+        gc.freeze()
 
     threading.Thread(target=load, name="preload-charts", daemon=True).start()
 
