@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+import shiboken6
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -58,6 +59,7 @@ class ThesisMetricsTab(QWidget):
 
         self.reads = Reads(self)
         self._slices = Slices(self)
+        self._unpainted: list[QWidget] = []
 
     @property
     def metrics(self) -> MetricService:
@@ -90,11 +92,25 @@ class ThesisMetricsTab(QWidget):
             f"{plural(len(linked), 'linked metric', 'linked metrics')}." if linked else
             "No metrics linked yet: Link Metric… ties one to this thesis, with the direction "
             "the thesis expects.")
-        # one chart a turn of the event loop (eight pyqtgraph plots at once held it 200
-        # ms), painted together once all are there (each turn repainted all before it)
+        # one chart made a turn of the event loop (eight pyqtgraph plots at once held it
+        # 200 ms), none painted until all are laid out (each new one resized, and so
+        # repainted, all before it), then each painted in a turn of its own (the four in
+        # view at once held it 70 ms)
         self.grid_host.setUpdatesEnabled(False)
-        self._slices.run(list(enumerate(linked)), self._add_charts,
-                         lambda: self.grid_host.setUpdatesEnabled(True), size=1)
+        self._slices.run(list(enumerate(linked)), self._add_charts, self._paint_charts, size=1)
+
+    def _paint_charts(self) -> None:
+        self.grid_host.setUpdatesEnabled(True)
+        self._unpainted = list(self.charts)
+        self._paint_next()
+
+    def _paint_next(self) -> None:
+        while self._unpainted:
+            box = self._unpainted.pop(0)
+            if shiboken6.isValid(box):  # not replaced meanwhile
+                box.setUpdatesEnabled(True)
+                QTimer.singleShot(20, self, self._paint_next)
+                return
 
     def _add_charts(self, part: list) -> None:
         from thesis_desk.ui.metric_chart import MetricChart
@@ -110,6 +126,7 @@ class ThesisMetricsTab(QWidget):
             chart.setMinimumHeight(200)
             chart.show_series(*data[:4], evidence=data[4])
             v.addWidget(chart)
+            box.setUpdatesEnabled(False)  # painted by _paint_next, in its own turn
             self.charts.append(box)
             self.grid.addWidget(box, n // 2, n % 2)
 
