@@ -6,12 +6,25 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from thesis_desk.core.alerts import RuleInput
 from thesis_desk.core.metrics import MetricInput
 from thesis_desk.ui.ops import wait_idle
 
+
+
+def cell(inbox, row: int, col: int) -> str:  # noqa: ANN001
+    return inbox.model.index(row, col).data()
+
+
+def click_row(qtbot, inbox, row: int) -> None:  # noqa: ANN001
+    """Click a row of the inbox where a person would: its first cell, on screen."""
+    index = inbox.model.index(row, 0)
+    inbox.tree.scrollTo(index)
+    qtbot.mouseClick(inbox.tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=inbox.tree.visualRect(index).center())
 
 def test_observation_crossing_a_rule_gives_one_alert_in_chart_inbox_and_status(qtbot, window):
     ws = window.workspace
@@ -45,34 +58,34 @@ def test_observation_crossing_a_rule_gives_one_alert_in_chart_inbox_and_status(q
     window.sidebar.setCurrentRow(3)
     wait_idle()
     inbox = window.alerts_view
-    assert inbox.tree.topLevelItemCount() == 1 and inbox.empty.isHidden()
-    row = inbox.tree.topLevelItem(0)
-    assert "Capex ratio above 100: 121" in row.text(4)
-    assert (row.text(2), row.text(3)) == ("(no thesis)", "Capex ratio")
+    assert inbox.model.rowCount() == 1 and inbox.empty.isHidden()
+    assert "Capex ratio above 100: 121" in cell(inbox, 0, 4)
+    assert (cell(inbox, 0, 2), cell(inbox, 0, 3)) == ("(no thesis)", "Capex ratio")
     assert not inbox.ack_btn.isEnabled()  # nothing selected yet
-    inbox.tree.topLevelItem(0).setSelected(True)
+    click_row(qtbot, inbox, 0)
     assert inbox.ack_btn.isEnabled() and inbox.snooze_btn.isEnabled()
-    inbox.snooze()
+    qtbot.mouseClick(inbox.snooze_btn, Qt.MouseButton.LeftButton)
     wait_idle()
     assert window.sidebar.item(3).text() == "Alerts"  # snoozed: out of the unread count
     tomorrow = dt.datetime.now() + dt.timedelta(days=1)  # shown in local time
-    assert inbox.tree.topLevelItem(0).text(0).startswith(f"snoozed until {tomorrow:%Y-%m-%d}")
-    inbox.tree.topLevelItem(0).setSelected(True)
-    inbox._open_metric()
+    assert cell(inbox, 0, 0).startswith(f"snoozed until {tomorrow:%Y-%m-%d}")
+    click_row(qtbot, inbox, 0)
+    qtbot.mouseClick(inbox.open_metric_btn, Qt.MouseButton.LeftButton)
+    wait_idle()
     assert window.stack.currentWidget() is mv and mv.current_id() == m.id
     window.sidebar.setCurrentRow(3)
     wait_idle()
-    inbox.tree.topLevelItem(0).setSelected(True)
-    inbox.acknowledge()
+    click_row(qtbot, inbox, 0)
+    qtbot.mouseClick(inbox.ack_btn, Qt.MouseButton.LeftButton)
     wait_idle()
-    assert inbox.tree.topLevelItem(0).text(0) == "acknowledged"
+    assert cell(inbox, 0, 0) == "acknowledged"
 
 
 def test_an_empty_inbox_says_how_alerts_arrive(qtbot, window):
     window.sidebar.setCurrentRow(3)
     wait_idle()
     inbox = window.alerts_view
-    assert inbox.tree.topLevelItemCount() == 0 and not inbox.empty.isHidden()
+    assert inbox.model.rowCount() == 0 and not inbox.empty.isHidden()
     assert "No alerts" in inbox.empty.text()
     assert not any(b.isEnabled() for b in (inbox.ack_btn, inbox.snooze_btn,
                                            inbox.open_metric_btn, inbox.open_thesis_btn))
@@ -390,9 +403,9 @@ def test_chart_marks_cited_evidence_and_inbox_opens_the_thesis(qtbot, window):
     window.sidebar.setCurrentRow(3)
     wait_idle()
     inbox = window.alerts_view
-    assert inbox.tree.topLevelItemCount() == 1
-    assert inbox.tree.topLevelItem(0).text(2) == thesis.title  # the thesis it concerns
-    inbox.tree.topLevelItem(0).setSelected(True)
+    assert inbox.model.rowCount() == 1
+    assert cell(inbox, 0, 2) == thesis.title  # the thesis it concerns
+    click_row(qtbot, inbox, 0)
     inbox.open_thesis_btn.click()
     wait_idle()
     assert window.stack.currentWidget() is window.theses_view
