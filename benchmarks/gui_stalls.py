@@ -230,13 +230,18 @@ def run_once(data_dir: Path) -> dict[str, float]:
     win.sidebar.setCurrentRow(3)
     settle()
     inbox = win.alerts_view
-    act("acknowledge 1 alert", lambda: (inbox.tree.topLevelItem(0).setSelected(True),
-                                        inbox.ack_btn.click()))
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    def select_rows(n: int) -> None:
+        chosen = QItemSelection(inbox.model.index(0, 0), inbox.model.index(n - 1, 4))
+        inbox.tree.selectionModel().select(chosen,
+                                           QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    act("acknowledge 1 alert", lambda: (select_rows(1), inbox.ack_btn.click()))
     inbox.tree.clearSelection()
 
     def select_100() -> None:
-        for r in range(100):
-            inbox.tree.topLevelItem(r).setSelected(True)
+        select_rows(100)
         inbox.ack_btn.click()
 
     act("acknowledge 100 alerts", select_100)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -31,10 +31,12 @@ from thesis_desk.core.changes import METRIC, OBSERVATION, POSITION, PRICE, RULE,
 from thesis_desk.core.errors import UserError
 from thesis_desk.ui.widgets import (
     OptionalDateEdit,
+    PaintLater,
     confirm,
     muted,
     plain_label,
     plain_tip,
+    reveal_in_turns,
     shorten,
 )
 
@@ -123,6 +125,7 @@ class PortfolioView(QWidget):
             actions.addWidget(b)
 
         self.help = muted(plain_label(EMPTY_HELP, wrap=True))
+        self.help.hide()  # until the holdings read says there are none
         self.total = muted(plain_label(wrap=True))
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(COLUMNS)
@@ -153,9 +156,14 @@ class PortfolioView(QWidget):
                                           axisItems=chart_axes())
         for plot in (self.scatter_plot, self.returns_plot):
             style_plot(plot, self)
-        self.scatter_plot.setLabel("bottom", "weight", units="%")
+        # "%" as it is: pyqtgraph's SI prefixes made 0.3% read "300 m%"
+        self.scatter_plot.setLabel("bottom", "weight (%)")
         self.scatter_plot.setLabel("left", "conviction")
-        self.returns_plot.setLabel("left", "return", units="%")
+        self.returns_plot.setLabel("left", "return (%)")
+        for plot, side in ((self.scatter_plot, "bottom"), (self.scatter_plot, "left"),
+                           (self.returns_plot, "left")):
+            plot.getAxis(side).enableAutoSIPrefix(False)  # no "(x0.001)" either
+        self._title_colour = self.scatter_plot.getAxis("left").labelStyle.get("color")
         self.returns_plot.addLegend(offset=(8, 8))
         self.scatter = pg.ScatterPlotItem(size=12, brush=pg.mkBrush(56, 132, 244, 200),
                                           hoverable=True)
@@ -166,13 +174,11 @@ class PortfolioView(QWidget):
         self.return_curves: dict[int, Any] = {}
         # Painted first when drawn, one a turn: both charts' first paint in the view's
         # first frame held the GUI thread 70 ms; until then they keep their place, blank.
-        self._unpainted = [self.scatter_plot, self.returns_plot]
-        for plot in self._unpainted:
-            plot.setUpdatesEnabled(False)
+        self._charts = [PaintLater(self.scatter_plot), PaintLater(self.returns_plot)]
 
         charts = QSplitter(Qt.Orientation.Horizontal)
-        charts.addWidget(self.scatter_plot)
-        charts.addWidget(self.returns_plot)
+        for chart in self._charts:
+            charts.addWidget(chart)
         table = QWidget()
         tl = QVBoxLayout(table)
         tl.setContentsMargins(0, 0, 0, 0)
@@ -269,17 +275,7 @@ class PortfolioView(QWidget):
     def _shown(self, as_of: dt.date, held: list, series: dict) -> None:
         self._show_total(held)
         self._draw(as_of, held, series)
-        if self._unpainted:
-            QTimer.singleShot(20, self, self._paint_next_chart)
-
-    def _paint_next_chart(self) -> None:
-        """Let one chart paint (the view's first frame painted the table alone), then
-        the next, in turns of their own."""
-        if not self._unpainted:  # a second refresh asked too
-            return
-        self._unpainted.pop(0).setUpdatesEnabled(True)
-        if self._unpainted:
-            QTimer.singleShot(20, self, self._paint_next_chart)
+        reveal_in_turns(self, self._charts)
 
     def _add_rows(self, part: list, col: int, descending: bool) -> None:
         """One slice of the table: a thesis row and its positions under it (sorted by
@@ -338,8 +334,9 @@ class PortfolioView(QWidget):
         # the largest holdings named beside their points (500 labels are no chart, and
         # made the Portfolio's first view stall 250 ms); every point opens its thesis
         for h in sorted(points, key=lambda h: -(h.weight or 0))[:MAX_CURVES]:
+            # to the left of its point: the largest holdings are at the right edge
             label = pg.TextItem(shorten(h.title, 32),
-                                anchor=(0, 1), color=self.palette().color(
+                                anchor=(1, 1), color=self.palette().color(
                                     self.palette().ColorRole.Text))
             label.setPos(h.weight * 100, h.conviction)
             self.scatter_plot.addItem(label)
@@ -362,9 +359,10 @@ class PortfolioView(QWidget):
                                            name=shorten(h.title, 40))
             self.return_curves[h.thesis_id] = curve
         more = len(held) - len(self.return_curves)
-        self.returns_plot.setTitle("Return since the thesis opened" + (
-            f" (the {len(self.return_curves)} largest holdings; {more} more in the table)"
-            if more > 0 and self.return_curves else ""))
+        # short enough for half of a 1280-pixel window
+        self.returns_plot.setTitle("Return since opened" + (
+            f": {len(self.return_curves)} largest of {len(held)}" if more > 0 and
+            self.return_curves else ""), color=self._title_colour)
         if self.return_curves:  # the range set while it was empty must not stay
             self.returns_plot.enableAutoRange()
         else:  # an empty date axis: the year to the as-of date,

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import shiboken6
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk.core.enums import EXPECTED_DIRECTIONS
-from thesis_desk.ui.widgets import muted, plain_label, plural
+from thesis_desk.ui.widgets import PaintLater, muted, plain_label, plural, reveal_in_turns
 
 if TYPE_CHECKING:
     from thesis_desk.core.alerts import AlertService
@@ -59,7 +58,6 @@ class ThesisMetricsTab(QWidget):
 
         self.reads = Reads(self)
         self._slices = Slices(self)
-        self._unpainted: list[QWidget] = []
 
     @property
     def metrics(self) -> MetricService:
@@ -93,24 +91,12 @@ class ThesisMetricsTab(QWidget):
             "No metrics linked yet: Link Metric… ties one to this thesis, with the direction "
             "the thesis expects.")
         # one chart made a turn of the event loop (eight pyqtgraph plots at once held it
-        # 200 ms), none painted until all are laid out (each new one resized, and so
-        # repainted, all before it), then each painted in a turn of its own (the four in
-        # view at once held it 70 ms)
-        self.grid_host.setUpdatesEnabled(False)
-        self._slices.run(list(enumerate(linked)), self._add_charts, self._paint_charts, size=1)
-
-    def _paint_charts(self) -> None:
-        self.grid_host.setUpdatesEnabled(True)
-        self._unpainted = list(self.charts)
-        self._paint_next()
-
-    def _paint_next(self) -> None:
-        while self._unpainted:
-            box = self._unpainted.pop(0)
-            if shiboken6.isValid(box):  # not replaced meanwhile
-                box.setUpdatesEnabled(True)
-                QTimer.singleShot(20, self, self._paint_next)
-                return
+        # 200 ms), each behind a blank page until all are laid out (each new one resized,
+        # and so repainted, all before it), then each painted in a turn of its own (the
+        # four in view painted together held it 70 ms)
+        self._slices.run(list(enumerate(linked)), self._add_charts,
+                         lambda: reveal_in_turns(self, [box.findChild(PaintLater)
+                                                        for box in self.charts]), size=1)
 
     def _add_charts(self, part: list) -> None:
         from thesis_desk.ui.metric_chart import MetricChart
@@ -125,8 +111,7 @@ class ThesisMetricsTab(QWidget):
             chart = MetricChart()
             chart.setMinimumHeight(200)
             chart.show_series(*data[:4], evidence=data[4])
-            v.addWidget(chart)
-            box.setUpdatesEnabled(False)  # painted by _paint_next, in its own turn
+            v.addWidget(PaintLater(chart))  # painted in a turn of its own (_paint_charts)
             self.charts.append(box)
             self.grid.addWidget(box, n // 2, n % 2)
 

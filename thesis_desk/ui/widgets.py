@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QUrl
+from PySide6.QtCore import QDate, QObject, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QFont, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QStackedWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -238,3 +239,45 @@ def plain_tip(text: str) -> str:
     import html
 
     return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>" if text else ""
+
+
+class PaintLater(QStackedWidget):
+    """A costly widget (a chart) held behind a plain blank page of the same size until
+    ``reveal()``: its first paint then happens in a turn of its own, not with the rest
+    of a view's first frame, and nothing jumps when it appears."""
+
+    def __init__(self, content: QWidget, parent: QWidget | None = None):
+        super().__init__(parent)
+        blank = QWidget()
+        blank.setAutoFillBackground(True)
+        blank.setBackgroundRole(blank.backgroundRole().Base)
+        self.addWidget(blank)
+        self.content = content
+        self.addWidget(content)
+
+    @property
+    def revealed(self) -> bool:
+        return self.currentWidget() is self.content
+
+    def reveal(self) -> None:
+        self.setCurrentWidget(self.content)
+
+
+def reveal_in_turns(owner: QObject, widgets: list[PaintLater], every_ms: int = 20) -> None:
+    """Reveal ``widgets`` one at a time, ``every_ms`` apart: each first paint in its own
+    turn of the event loop (a deleted one is skipped)."""
+    import shiboken6
+
+    todo = [w for w in widgets if not w.revealed]
+
+    def step() -> None:
+        while todo:
+            w = todo.pop(0)
+            if shiboken6.isValid(w) and not w.revealed:
+                w.reveal()
+                if todo:
+                    QTimer.singleShot(every_ms, owner, step)
+                return
+
+    if todo:
+        QTimer.singleShot(every_ms, owner, step)
