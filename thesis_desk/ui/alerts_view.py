@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk.core.changes import ALERT, Changes
+from thesis_desk.ui.session import SessionService
 from thesis_desk.ui.widgets import local_time, muted, plain_label, plain_tip
 
 if TYPE_CHECKING:
@@ -135,9 +136,7 @@ class AlertsView(QWidget):
         self.reads = Reads(self, on_error=self._said)
         self.refresh()
 
-    @property
-    def alerts(self) -> AlertService:
-        return self.session.service("alerts")
+    alerts: AlertService = SessionService("alerts")  # type: ignore[assignment]
 
     def _said(self, message: str) -> None:
         if hasattr(self.window(), "statusBar"):

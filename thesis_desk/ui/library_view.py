@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk.core.records import HIT_END, HIT_START, DocumentInfo, EvidenceInfo, SearchHit
+from thesis_desk.ui.session import SessionService
 from thesis_desk.ui.widgets import (
     OptionalDateEdit,
     guarded_read,
@@ -367,13 +368,8 @@ class LibraryView(QWidget):
         self.reader.clear()
 
     # the services as the GUI calls them: on the edits worker, the window painting
-    @property
-    def library(self) -> LibraryService | None:
-        return self.session.service("library")
-
-    @property
-    def evidence(self) -> EvidenceService | None:
-        return self.session.service("evidence")
+    library: LibraryService | None = SessionService("library")  # type: ignore[assignment]
+    evidence: EvidenceService | None = SessionService("evidence")  # type: ignore[assignment]
 
     def stop_reading(self) -> None:
         """The workspace closes: let a running search finish, its result dropped."""

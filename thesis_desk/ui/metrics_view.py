@@ -36,6 +36,7 @@ from thesis_desk.core.errors import UserError, ValidationError
 from thesis_desk.ui.forms import pillar_choice_label
 from thesis_desk.render.charts import chart_data
 from thesis_desk.ui.metric_chart import MetricChart
+from thesis_desk.ui.session import SessionService
 from thesis_desk.ui.widgets import (
     FieldError,
     OptionalDateEdit,
@@ -238,21 +239,10 @@ class MetricsView(QWidget):
 
     # the session's services as they are now (a restore reopens the workspace), called
     # on the edits worker while the window paints
-    @property
-    def metrics(self) -> MetricService:
-        return self.session.service("metrics")
-
-    @property
-    def alerts(self) -> AlertService:
-        return self.session.service("alerts")
-
-    @property
-    def evidence(self) -> EvidenceService:
-        return self.session.service("evidence")
-
-    @property
-    def library(self) -> LibraryService:
-        return self.session.service("library")
+    metrics: MetricService = SessionService("metrics")  # type: ignore[assignment]
+    alerts: AlertService = SessionService("alerts")  # type: ignore[assignment]
+    evidence: EvidenceService = SessionService("evidence")  # type: ignore[assignment]
+    library: LibraryService = SessionService("library")  # type: ignore[assignment]
 
     def current_id(self) -> int | None:
         item = self.list.currentItem()

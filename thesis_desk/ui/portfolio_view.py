@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from thesis_desk.core.changes import METRIC, OBSERVATION, POSITION, PRICE, RULE, Changes
 from thesis_desk.core.errors import UserError
+from thesis_desk.ui.session import SessionService
 from thesis_desk.ui.widgets import (
     OptionalDateEdit,
     PaintLater,
@@ -205,17 +206,9 @@ class PortfolioView(QWidget):
 
     # the session's services as they are now (a restore reopens the workspace), called
     # on the edits worker while the window paints
-    @property
-    def portfolio(self) -> PortfolioService:
-        return self.session.service("portfolio")
-
-    @property
-    def theses(self) -> ThesisService:
-        return self.session.service("theses")
-
-    @property
-    def metrics(self) -> MetricService:
-        return self.session.service("metrics")
+    portfolio: PortfolioService = SessionService("portfolio")  # type: ignore[assignment]
+    theses: ThesisService = SessionService("theses")  # type: ignore[assignment]
+    metrics: MetricService = SessionService("metrics")  # type: ignore[assignment]
 
     def _benchmark_chosen(self) -> None:
         if self.settings is not None:

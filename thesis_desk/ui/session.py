@@ -32,6 +32,20 @@ POLL_MS = 2000  # how often another process's writes are looked for
 STALENESS_MS = 3600 * 1000  # how often "no new observation for N days" rules are judged
 
 
+class SessionService:
+    """A view's attribute giving the session's service of that name as the GUI calls it
+    (on the edits worker), or None while no workspace is open: ``metrics =
+    SessionService("metrics")`` in a view that has ``self.session``."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, view: Any, owner: type | None = None) -> Any:
+        if view is None:
+            return self
+        return view.session.service(self.name)
+
+
 class WorkspaceSession(QObject):
     """One workspace at a time; ``workspace`` is None until opened and after closing."""
 

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 # Forms and undo commands load on first use (start-up time: see ui/main.py).
 
+from thesis_desk.ui.session import SessionService
 from thesis_desk.ui.widgets import (
     DetailPane,
     SafeTextBrowser,
@@ -428,13 +429,8 @@ class ThesesView(QWidget):
     # -- data
 
     # the services as the GUI calls them: on the edits worker, the window painting
-    @property
-    def service(self) -> ThesisService | None:
-        return self.session.service("theses")
-
-    @property
-    def evidence_service(self) -> EvidenceService | None:
-        return self.session.service("evidence")
+    service: ThesisService | None = SessionService("theses")  # type: ignore[assignment]
+    evidence_service: EvidenceService | None = SessionService("evidence")  # type: ignore[assignment]
 
     def stop_reading(self) -> None:
         """The workspace closes: nothing read from it may arrive after."""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk.core.enums import EXPECTED_DIRECTIONS
+from thesis_desk.ui.session import SessionService
 from thesis_desk.ui.widgets import PaintLater, muted, plain_label, plural, reveal_in_turns
 
 if TYPE_CHECKING:
@@ -59,13 +60,8 @@ class ThesisMetricsTab(QWidget):
         self.reads = Reads(self)
         self._slices = Slices(self)
 
-    @property
-    def metrics(self) -> MetricService:
-        return self.session.service("metrics")
-
-    @property
-    def alerts(self) -> AlertService:
-        return self.session.service("alerts")
+    metrics: MetricService = SessionService("metrics")  # type: ignore[assignment]
+    alerts: AlertService = SessionService("alerts")  # type: ignore[assignment]
 
     def show_thesis(self, thesis_id: int) -> None:
         """Read the linked metrics and every chart's data on the worker, then draw them
