@@ -164,7 +164,7 @@ class GuiThreadCollector(QObject):
         self.thresholds = gc.get_threshold()
         gc.disable()
         self._timer = QTimer(self)
-        self._timer.timeout.connect(self.collect)
+        self._timer.timeout.connect(lambda: QTimer.singleShot(0, self, self.collect))
         self._timer.start(self.INTERVAL_MS)
 
     def collect(self) -> int:
