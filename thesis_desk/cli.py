@@ -434,8 +434,15 @@ def cmd_rules_add(args: argparse.Namespace) -> int:
         metric_id=mid, kind=kind, threshold=None if kind == "stale" else value,
         window=int(value) if kind == "stale" else args.window,
         window_unit="days" if args.days else "observations", hysteresis=args.hysteresis,
-        pillar_id=args.pillar, pillar_state_on_fire=args.pillar_state))
-    return emit(args, rule, f"Added rule {rule.id}: {rule.metric_name} {rule.description}")
+        pillar_id=args.pillar, pillar_state_on_fire=args.pillar_state),
+        judge_history=args.judge_history)
+    text = f"Added rule {rule.id}: {rule.metric_name} {rule.description}"
+    if args.judge_history:
+        n = len(rule.history_alerts)
+        text += (f"\nIts history judged: {n} alert{'s' if n != 1 else ''} raised"
+                 + "".join(f"\n  {m}" for m in rule.history_alerts[:20])
+                 + (f"\n  … and {n - 20} more" if n > 20 else ""))
+    return emit(args, rule, text)
 
 
 def cmd_rules_list(args: argparse.Namespace) -> int:
@@ -851,6 +858,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="re-arm only once the value is H back across the level")
     p.add_argument("--pillar", type=int, metavar="ID", help="a kill criterion this rule breaks")
     p.add_argument("--pillar-state", choices=("at_risk", "broken"), default="broken")
+    p.add_argument("--judge-history", action="store_true",
+                   help="judge the observations already there too, raising the alerts "
+                        "they hold (by default a rule judges what arrives from now on)")
     p.set_defaults(func=cmd_rules_add)
     p = rsub.add_parser("list", parents=[common, as_json], help="list alert rules")
     p.set_defaults(func=cmd_rules_list)

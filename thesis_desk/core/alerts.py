@@ -1,24 +1,32 @@
 """Alert rules on metrics, fired on the edge: once per crossing, re-armed when clear.
 
-A rule walks the metric's observations in date order from where it last stopped, so
-a new observation is checked at once (in the transaction that records it) and a
-catch-up pass over everything is the same code. A rule tied to a pillar is a kill
-criterion: when it fires, the pillar's state changes, the thesis is flagged and the
-journal says which rule, which observation and which value.
+A rule judges every observation it has not seen (its ``last_observation_id`` is the
+highest observation id judged) in date order, a whole stretch at once (``core/judge.py``,
+numpy), in the transaction that records them: one new value, an import of a million
+and the catch-up pass are the same code. An observation older than the newest the rule
+has seen (a backfill) is judged in its place: the series is judged with and without
+what the rule had not seen, and the alerts only the first raises (on dates not alerted
+before) are raised, those dated before the newest it had seen marked ``backfilled``.
+A new or changed rule judges from the newest observation on (history it did not judge
+raises nothing, though a backfill into it is judged), unless asked to judge history. A rule tied
+to a pillar is a kill criterion: when it fires, the pillar's state changes, the thesis
+is flagged and the journal says which rule, which observation and which value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+import numpy as np
+from sqlalchemy import Integer, func, select, update
 from sqlalchemy.orm import Session
 
 from thesis_desk.core.db import Database, bulk_rows
 from thesis_desk.core.enums import pillar_state_label
+from thesis_desk.core.judge import condition, fires, lookback
 from thesis_desk.core.errors import NotFoundError, ValidationError
 from thesis_desk.core.models import (
     Alert,
@@ -64,15 +72,24 @@ class AlertService:
     def __init__(self, db: Database):
         self.db = db
 
-    def add_rule(self, data: RuleInput) -> RuleInfo:
+    def add_rule(self, data: RuleInput, *, judge_history: bool = False) -> RuleInfo:
+        """A new rule judges what arrives from now on; with ``judge_history`` it judges
+        the metric's whole history first, raising the alerts that history holds (kill
+        criteria break their pillars), in the same transaction."""
         with self.db.write() as s:
             _check_rule(s, data)
             r = AlertRule(metric_id=data.metric_id)
             _set_rule(r, data)
             s.add(r)
             s.flush()
-            _judge_from_now(s, r)
-            return _rule_info(s, r)
+            raised: list[Alert] = []
+            if judge_history:
+                r.last_observation_id, r.triggered = None, False
+                raised = (_check_stale(s, dt.date.today(), [r]) if data.kind == "stale"
+                          else _evaluate(s, r.metric_id, [r]))
+            else:
+                _judge_from_now(s, r)
+            return replace(_rule_info(s, r), history_alerts=tuple(a.message for a in raised))
 
     def update_rule(self, rule_id: int, data: RuleInput) -> RuleInfo:
         """Change a rule's condition, level, window or pillar. Like a new rule, the
@@ -141,7 +158,7 @@ class AlertService:
         with self.db.read() as s:
             # columns, not Alert objects: an ORM instance per row was most of the time
             q = select(Alert.id, Alert.rule_id, Alert.fired_at, Alert.observed_on, Alert.value,
-                       Alert.message, Alert.state, Alert.snoozed_until
+                       Alert.message, Alert.state, Alert.snoozed_until, Alert.backfilled
                        ).order_by(Alert.fired_at.desc(), Alert.id.desc())
             if state:
                 q = q.where(Alert.state == state)
@@ -233,11 +250,23 @@ def _set_rule(r: AlertRule, data: RuleInput) -> None:
 
 def _judge_from_now(s: Session, r: AlertRule) -> None:
     """A rule new (or changed) judges only what arrives after it, not the whole history:
-    it starts at the newest observation, triggered if its condition holds there."""
+    it starts at the newest observation, triggered if its condition holds there, every
+    observation there now seen."""
     last = s.scalars(select(Observation).where(Observation.metric_id == r.metric_id)
                      .order_by(Observation.date.desc())).first()
-    r.last_observation_id = last.id if last is not None else None
-    r.triggered = last is not None and _holds_now(s, r) is True
+    r.last_observation_id = s.scalar(select(func.max(Observation.id))
+                                     .where(Observation.metric_id == r.metric_id))
+    r.triggered = last is not None and _holds_now(s, r) == 1
+
+
+def forget_replaced(s: Session, metric_ids: Iterable[int]) -> None:
+    """Observations of these metrics were deleted to be written again (an import that
+    replaces): no rule's mark may stay above the highest id left, or a row written with
+    an id SQLite hands out again would pass for one already judged."""
+    for chunk in _id_chunks(metric_ids):
+        s.execute(update(AlertRule).where(AlertRule.metric_id.in_(chunk)).values(
+            last_observation_id=select(func.max(Observation.id))
+            .where(Observation.metric_id == AlertRule.metric_id).scalar_subquery()))
 
 
 def _wake_due(s: Session, now: dt.datetime) -> int:
@@ -279,63 +308,105 @@ def evaluate_metrics(s: Session, metric_ids: Sequence[int]) -> list[Alert]:
                                                    AlertRule.enabled,
                                                    AlertRule.kind != "stale")):
             rules.setdefault(r.metric_id, []).append(r)
-    dates = dict(_in_chunks(s, lambda ids: select(Observation.id, Observation.date)
-                            .where(Observation.id.in_(ids)),
-                            {r.last_observation_id for rs in rules.values() for r in rs
-                             if r.last_observation_id is not None}))
     fired: list[Alert] = []
     with s.no_autoflush:  # the series queries need none of the pending rule updates
         for mid in sorted(set(metric_ids)):
-            fired += _evaluate(s, mid, rules.get(mid, []), dates)
+            fired += _evaluate(s, mid, rules.get(mid, []))
     return fired
 
 
-def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
-              seen_dates: dict[int, dt.date]) -> list[Alert]:
+def _evaluate(s: Session, metric_id: int, rules: list[AlertRule]) -> list[Alert]:
+    """Each rule over what it has not seen: from its newest seen observation on, or, a
+    backfill among what it has not seen, the series with and without it."""
     fired: list[Alert] = []
     if not rules:
         return fired
-    series = _recent_series(s, metric_id, rules, seen_dates)
-    index = {o.id: n for n, o in enumerate(series)}
-    for rule in rules:
-        start = index.get(rule.last_observation_id, -1) + 1 if rule.last_observation_id else 0
-        for n in range(start, len(series)):
-            state = _condition(rule, series, n)
-            if state is True and not rule.triggered:
-                rule.triggered = True
-                fired.append(_fire(s, rule, series[n]))
-            elif state is False and rule.triggered:
-                rule.triggered = False
-            elif state == "edge":  # crossings fire on every crossing
-                fired.append(_fire(s, rule, series[n]))
-        if series:
-            rule.last_observation_id = series[-1].id
+    low = min(r.last_observation_id or 0 for r in rules)
+    unseen = bulk_rows(s, _UNSEEN_SQL, (metric_id, low))  # (id, day)
+    if not unseen:
+        return fired
+    top = max(i for i, _ in unseen)
+    seen_day: dict[int, int | None] = {}  # the newest day a mark had seen, per mark
+    plans = []  # (rule, its mark, the first day to judge (None: all), the newest seen day)
+    for r in rules:
+        mark = r.last_observation_id or 0
+        mine = [d for i, d in unseen if i > mark]
+        r.last_observation_id = top
+        if not mine:
+            continue
+        if mark not in seen_day:
+            seen_day[mark] = s.scalar(select(func.max(_DAY)).where(
+                Observation.metric_id == metric_id, Observation.id <= mark)) if mark else None
+        newest = seen_day[mark]
+        backfill = newest is not None and min(mine) <= newest
+        plans.append((r, mark, None if backfill else min(mine), newest))
+    if not plans:
+        return fired
+    ids, days, values = _series_from(s, metric_id, plans)
+    metric = s.get(Metric, metric_id)
+    name = metric.name if metric is not None else f"metric {metric_id}"
+
+    def raise_at(r: AlertRule, n: int, backfilled: bool = False) -> Alert:
+        return _fire(s, r, _Obs(int(ids[n]), _date(days[n]), float(values[n])), name=name,
+                     backfilled=backfilled)
+
+    for r, mark, first, newest in plans:
+        judge = (r.kind, r.threshold, r.hysteresis, r.window, r.window_unit)
+        if first is not None:  # only newer observations: judged from the first of them
+            at, r.triggered = fires(*judge, days, values, int(np.searchsorted(days, first)),
+                                    bool(r.triggered))
+            if len(at):  # a date alerted already (a value replaced by an import) stays one
+                alerted = set(s.scalars(select(Alert.observed_on).where(Alert.rule_id == r.id)))
+                fired += [raise_at(r, n) for n in at if _date(days[n]) not in alerted]
+            continue
+        # a backfill: what the series with it raises that the series without it does not
+        had = ids <= mark
+        before, state_before = fires(*judge, days[had], values[had], 0, False)
+        now, state_now = fires(*judge, days, values, 0, False)
+        was = {int(d) for d in days[had][before]}
+        alerted = set(s.scalars(select(Alert.observed_on).where(Alert.rule_id == r.id)))
+        for n in now:
+            if int(days[n]) not in was and _date(days[n]) not in alerted:
+                fired.append(raise_at(r, n, backfilled=bool(days[n] <= newest)))
+        if state_now != state_before:  # the backfill moved where the rule stands now
+            r.triggered = state_now
     return fired
 
 
-def _recent_series(s: Session, metric_id: int, rules: list[AlertRule],
-                   dates: dict[int, dt.date]) -> list:
-    """The part of a series the rules still need: what they have not seen, plus as much
-    history before it as their windows look back (plain rows, not ORM objects: a metric
-    with years of daily values is checked in milliseconds). ``dates``: the dates of the
-    observations the rules last saw."""
-    cols = (Observation.id, Observation.date, Observation.value)
-    base = select(*cols).where(Observation.metric_id == metric_id)
-    seen_ids = [r.last_observation_id for r in rules]
-    if any(i is None for i in seen_ids):
-        return list(s.execute(base.order_by(Observation.date)).all())
-    seen_dates = min((dates[i] for i in seen_ids if i in dates), default=None)
-    if seen_dates is None:  # the rows they saw were deleted: start over
-        return list(s.execute(base.order_by(Observation.date)).all())
-    days_back = max([r.window or 0 for r in rules if r.window_unit == "days"
-                     and r.kind == "change_pct"] or [0])
-    count_back = max([(r.window or 0) + 1 for r in rules if r.window_unit != "days"] + [2])
-    cutoff = (seen_dates - dt.timedelta(days=days_back)).isoformat()
-    # The usual case, once per metric in a catch-up pass: two small reads through the
-    # driver (built as SQLAlchemy statements they cost more than the rules' arithmetic).
-    newer = bulk_rows(s, _NEWER_SQL, (metric_id, cutoff))
-    older = bulk_rows(s, _OLDER_SQL, (metric_id, cutoff, count_back))
-    return [_Obs(i, dt.date.fromisoformat(d), v) for i, d, v in [*reversed(older), *newer]]
+_EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
+_DAY = func.cast(func.julianday(Observation.date) - 2440587.5, Integer)
+_UNSEEN_SQL = ("SELECT id, CAST(julianday(date) - 2440587.5 AS INTEGER) FROM observation "
+               "WHERE metric_id = ? AND id > ?")
+_SERIES_SQL = ("SELECT id, CAST(julianday(date) - 2440587.5 AS INTEGER), value FROM observation "
+               "WHERE metric_id = ? AND date >= ? ORDER BY date")
+_BEFORE_SQL = ("SELECT id, CAST(julianday(date) - 2440587.5 AS INTEGER), value FROM observation "
+               "WHERE metric_id = ? AND date < ? ORDER BY date DESC LIMIT ?")
+
+
+def _day(d: dt.date) -> int:
+    return d.toordinal() - _EPOCH_DAY
+
+
+def _date(day: int) -> dt.date:
+    return dt.date.fromordinal(int(day) + _EPOCH_DAY)
+
+
+def _series_from(s: Session, metric_id: int, plans: list) -> tuple[Any, Any, Any]:
+    """The part of the series the plans judge, with as much before it as their windows
+    look back: ids, days and values as arrays, in date order."""
+    count_back, days_back = 2, 0
+    for r, *_ in plans:
+        c, d = lookback(r.kind, r.window, r.window_unit)
+        count_back, days_back = max(count_back, c), max(days_back, d)
+    firsts = [first for _, _, first, _ in plans]
+    if any(f is None for f in firsts):
+        rows = bulk_rows(s, _SERIES_SQL, (metric_id, "0000-01-01"))
+    else:
+        cutoff = _date(min(firsts) - days_back).isoformat()
+        rows = [*reversed(bulk_rows(s, _BEFORE_SQL, (metric_id, cutoff, count_back))),
+                *bulk_rows(s, _SERIES_SQL, (metric_id, cutoff))]
+    table = np.array(rows, dtype=float).reshape(-1, 3)
+    return (table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2])
 
 
 class _Obs(NamedTuple):
@@ -344,67 +415,29 @@ class _Obs(NamedTuple):
     value: float
 
 
-_NEWER_SQL = ("SELECT id, date, value FROM observation WHERE metric_id = ? AND date >= ? "
-              "ORDER BY date")
-_OLDER_SQL = ("SELECT id, date, value FROM observation WHERE metric_id = ? AND date < ? "
-              "ORDER BY date DESC LIMIT ?")
+def _holds_now(s: Session, rule: AlertRule) -> int:
+    """The rule's state at the newest observation (1 holds, -1 cleared, 0 undecided),
+    looking back only as far as its window."""
+    back, _days = lookback(rule.kind, rule.window, rule.window_unit)
+    back = back if rule.window_unit != "days" else 10_000
+    rows = list(reversed(s.execute(select(Observation.date, Observation.value)
+                                   .where(Observation.metric_id == rule.metric_id)
+                                   .order_by(Observation.date.desc())
+                                   .limit(max(back, 2))).all()))
+    if not rows:
+        return 0
+    return condition(rule.kind, rule.threshold, rule.hysteresis, rule.window,
+                     rule.window_unit, [_day(d) for d, _ in rows], [v for _, v in rows],
+                     len(rows) - 1)
 
 
-def _holds_now(s: Session, rule: AlertRule) -> bool | str | None:
-    """Does the rule's condition hold at the newest observation? (Looks back only as far
-    as the rule's window.)"""
-    back = (rule.window or 0) + 1 if rule.window_unit != "days" else 10_000
-    rows = s.execute(select(Observation.id, Observation.date, Observation.value)
-                     .where(Observation.metric_id == rule.metric_id)
-                     .order_by(Observation.date.desc()).limit(max(back, 2))).all()
-    series = list(reversed(rows))
-    return _condition(rule, series, len(series) - 1)
-
-
-def _condition(rule: AlertRule, series: list[Observation], n: int) -> bool | str | None:
-    """True while the condition holds, False once it has cleared (hysteresis applied),
-    None when undecided (inside the band, too little history), "edge" for a crossing."""
-    v, t, h = series[n].value, rule.threshold or 0.0, rule.hysteresis or 0.0
-    if rule.kind == "above":
-        return True if v > t else (False if v <= t - h else None)
-    if rule.kind == "below":
-        return True if v < t else (False if v >= t + h else None)
-    if rule.kind == "crosses":
-        if n == 0:
-            return None
-        prev = series[n - 1].value
-        up = prev <= t - h and v > t if h else prev <= t < v
-        down = prev >= t + h and v < t if h else prev >= t > v
-        return "edge" if up or down else None
-    if rule.kind == "change_pct":
-        base = _base(rule, series, n)
-        if base is None or base == 0:
-            return None
-        return abs((v - base) / abs(base) * 100) >= t
-    if rule.kind == "zscore":
-        w = rule.window or 0
-        if n < w:
-            return None
-        window = [o.value for o in series[n - w:n]]
-        sd = statistics.pstdev(window)
-        if sd == 0:
-            return None
-        return abs(v - statistics.fmean(window)) / sd >= t
-    return None
-
-
-def _base(rule: AlertRule, series: list[Observation], n: int) -> float | None:
-    w = rule.window or 0
-    if rule.window_unit == "days":
-        cutoff = series[n].date - dt.timedelta(days=w)
-        older = [o for o in series[:n] if o.date <= cutoff]
-        return older[-1].value if older else None
-    return series[n - w].value if n - w >= 0 else None
-
-
-def _check_stale(s: Session, today: dt.date) -> list[Alert]:
+def _check_stale(s: Session, today: dt.date,
+                 rules: list[AlertRule] | None = None) -> list[Alert]:
     fired = []
-    for rule in s.scalars(select(AlertRule).where(AlertRule.enabled, AlertRule.kind == "stale")):
+    if rules is None:
+        rules = list(s.scalars(select(AlertRule).where(AlertRule.enabled,
+                                                       AlertRule.kind == "stale")))
+    for rule in rules:
         last = s.scalars(select(Observation).where(Observation.metric_id == rule.metric_id)
                          .order_by(Observation.date.desc())).first()
         if last is None:
@@ -418,16 +451,21 @@ def _check_stale(s: Session, today: dt.date) -> list[Alert]:
     return fired
 
 
-def _fire(s: Session, rule: AlertRule, obs: Observation, *, stale_days: int = 0) -> Alert:
-    metric = s.get(Metric, rule.metric_id)
-    name = metric.name if metric else f"metric {rule.metric_id}"
+def _fire(s: Session, rule: AlertRule, obs: Any, *, stale_days: int = 0,
+          name: str | None = None, backfilled: bool = False) -> Alert:
+    if name is None:
+        metric = s.get(Metric, rule.metric_id)
+        name = metric.name if metric else f"metric {rule.metric_id}"
     cond = describe_rule(rule.kind, rule.threshold, rule.window, rule.window_unit, rule.hysteresis)
     if rule.kind == "stale":
         msg = f"{name}: no new observation for {stale_days} days (last {obs.date:%Y-%m-%d})"
     else:
         msg = f"{name} {cond}: {obs.value:g} on {obs.date:%Y-%m-%d}"
+        if backfilled:
+            msg += " (backfilled)"
     alert = Alert(rule_id=rule.id, fired_at=utcnow(), observation_id=obs.id,
-                  observed_on=obs.date, value=obs.value, message=msg, state="new")
+                  observed_on=obs.date, value=obs.value, message=msg, state="new",
+                  backfilled=backfilled)
     s.add(alert)
     if rule.pillar_id is not None:
         s.flush()  # the journal entries name the alert
@@ -509,7 +547,8 @@ def _alert_infos(s: Session, alerts: Sequence[Any]) -> list[AlertInfo]:
             fired_at=a.fired_at, observed_on=a.observed_on, value=a.value, message=a.message,
             state=a.state, thesis_ids=theses,
             thesis_titles=tuple(titles.get(t, "") for t in theses),
-            snoozed_until=a.snoozed_until if a.state == "snoozed" else None))
+            snoozed_until=a.snoozed_until if a.state == "snoozed" else None,
+            backfilled=bool(a.backfilled)))
     return out
 
 

@@ -18,7 +18,12 @@ from operator import itemgetter
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from thesis_desk.core.alerts import evaluate_metric, evaluate_metrics, guarded_theses
+from thesis_desk.core.alerts import (
+    evaluate_metric,
+    evaluate_metrics,
+    forget_replaced,
+    guarded_theses,
+)
 from thesis_desk.core.db import Database, bulk_insert, bulk_rows, collector_paused
 from thesis_desk.core.enums import EXPECTED_DIRECTIONS
 from thesis_desk.core.errors import NotFoundError, UserError, ValidationError, raise_if
@@ -381,6 +386,7 @@ class _PlanWriter:
             for start in range(0, len(keys), 400):
                 s.execute(delete(Observation).where(
                     tuple_(Observation.metric_id, Observation.date).in_(keys[start:start + 400])))
+            forget_replaced(s, {m for m, _ in keys})
         bulk_insert(s, self.sql, zip(metric_ids(), plan.days, plan.values, strict=True))
         self.written.update(names)
 

@@ -251,6 +251,7 @@ class AlertRule(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # Edge detection: True while the condition holds; the rule re-arms when it clears.
     triggered: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The highest observation id judged (every observation up to it has been seen).
     last_observation_id: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -268,6 +269,8 @@ class Alert(Base):
     # new / acknowledged / snoozed
     state: Mapped[str] = mapped_column(String(16), default="new", index=True)
     snoozed_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # raised late: by an observation older than the newest its rule had seen
+    backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class JournalEntry(Base):

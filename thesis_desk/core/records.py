@@ -491,6 +491,7 @@ class RuleInfo:
     pillar_text: str = ""  # its statement, so a person sees what the rule guards
     thesis_id: int | None = None  # the tied pillar's thesis
     thesis_title: str = ""
+    history_alerts: tuple[str, ...] = ()  # raised by judging the history when added
 
 
 @dataclass(frozen=True)
@@ -519,6 +520,7 @@ class AlertInfo:
     thesis_ids: tuple[int, ...]
     thesis_titles: tuple[str, ...] = ()  # in the order of thesis_ids
     snoozed_until: dt.datetime | None = None  # UTC, while snoozed
+    backfilled: bool = False  # raised late: by an observation older than its rule had seen
 
 
 @dataclass(frozen=True)

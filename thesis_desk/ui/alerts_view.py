@@ -63,7 +63,7 @@ class AlertsModel(QAbstractTableModel):
         if found is None:
             a = self.alerts[row]
             state = (f"snoozed until {local_time(a.snoozed_until)}" if a.snoozed_until
-                     else a.state)
+                     else a.state) + (" · backfilled" if a.backfilled else "")
             theses = "; ".join(t for t in a.thesis_titles if t) or "(no thesis)"
             found = self._texts[row] = (state, local_time(a.fired_at), theses, a.metric_name,
                                         a.message)
