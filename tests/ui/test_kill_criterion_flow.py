@@ -148,3 +148,44 @@ def test_rules_are_edited_disabled_and_removed_in_the_window(qtbot, window, when
     person.context_menu(mv.rules, "no new observation", "Remove…")
     qtbot.waitUntil(lambda: ws.alerts.rules(m.id) == [])
     assert mv.rules.topLevelItemCount() == 0
+
+
+def test_a_new_rule_judges_the_history_when_asked_and_only_then(qtbot, window, when_modal):
+    """Two rules on the same history, through the form: the one asked to judge it
+    raises the crossing the history holds; the other, from now on, raises nothing."""
+    import datetime as dt
+
+    from thesis_desk.core.records import MetricInput
+
+    ws = window.workspace
+    m = ws.metrics.create(MetricInput("Cloud growth %"))
+    for n, v in enumerate((30.0, 25.0, 12.0, 18.0)):
+        ws.metrics.observe(m.id, dt.date(2025, 1, 1) + dt.timedelta(days=n), v)
+    person = Person(qtbot)
+    person.row(window.sidebar, "Metrics")
+    mv = window.metrics_view
+    person.row(mv.list, "Cloud growth %")
+
+    def rule(judge: bool):  # noqa: ANN202
+        def fill(dlg) -> None:  # noqa: ANN001
+            person.choose(field(dlg, "Fires when"), "Below a level")
+            person.type(field(dlg, "Level"), "20")
+            box = dlg.judge_history  # the "History" row's check box
+            assert not box.isChecked()  # from now on, unless asked
+            if judge:
+                person.click(box)
+            person.click("Save", within=dlg)
+        return fill
+
+    when_modal(rule(False))
+    person.click("Add Rule…")
+    qtbot.waitUntil(lambda: mv.rules.topLevelItemCount() == 1)
+    assert ws.alerts.alerts() == []
+    when_modal(rule(True))
+    person.click("Add Rule…")
+    qtbot.waitUntil(lambda: mv.rules.topLevelItemCount() == 2)
+    [a] = ws.alerts.alerts()
+    assert a.observed_on == dt.date(2025, 1, 3) and not a.backfilled
+    assert "1 new alert: Cloud growth % below 20: 12 on 2025-01-03" in (
+        window.statusBar().currentMessage())
+    assert window.sidebar.item(3).text() == "Alerts (1)"

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QDialog,
@@ -625,7 +626,16 @@ class RuleDialog(FormDialog):
                                              {"broken": "Break the pillar",
                                               "at_risk": "Put the pillar at risk"}))
         self.note = self.add_field("note", "N&ote", QLineEdit())
+        # a new rule judges what arrives from now on, unless the person asks otherwise
+        self.judge_history = QCheckBox("Judge the observations already there too")
+        self.judge_history.setToolTip(
+            "Off: the rule judges what arrives from now on (and backfills). On: it also "
+            "judges the metric's history now, raising the alerts it holds; a kill "
+            "criterion then breaks its pillar at once.")
+        self.add_field("judge_history", "&History", self.judge_history)
+        self.judge_history.setVisible(existing is None)
         if existing is not None:
+            self._row(self.judge_history, False)
             e = existing
             _select(self.kind, e.kind)
             if e.threshold is not None:

@@ -31,7 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from thesis_desk.core.changes import ALERT, METRIC, OBSERVATION, RULE, Changes, of_fired
+from thesis_desk.core.changes import (
+    ALERT,
+    JOURNAL,
+    METRIC,
+    OBSERVATION,
+    PILLAR,
+    RULE,
+    THESIS,
+    Changes,
+    of_fired,
+)
 from thesis_desk.core.errors import UserError, ValidationError
 from thesis_desk.ui.forms import pillar_choice_label
 from thesis_desk.render.charts import chart_data
@@ -44,6 +54,7 @@ from thesis_desk.ui.widgets import (
     muted,
     plain_label,
     plain_tip,
+    plural,
 )
 
 if TYPE_CHECKING:
@@ -575,9 +586,12 @@ class MetricsView(QWidget):
         if mid is None or (not new and existing is None):
             return
 
+        raised: list[str] = []
+
         def submit(data: Any) -> None:
             if existing is None:
-                self.alerts.add_rule(data)
+                made = self.alerts.add_rule(data, judge_history=dlg.judge_history.isChecked())
+                raised.extend(made.history_alerts)
             else:
                 self.alerts.update_rule(existing.id, data)
 
@@ -586,8 +600,19 @@ class MetricsView(QWidget):
                          parent=self)
         if dlg.exec():
             self.refresh(select_id=mid)
-            self.message.emit("Rule added." if existing is None else "Rule saved.")
-            self.changed.emit(Changes.of(RULE, metrics=[mid]))
+            if existing is not None:
+                self.message.emit("Rule saved.")
+            elif dlg.judge_history.isChecked():
+                self.message.emit(f"Rule added; its history raised "
+                                  f"{plural(len(raised), 'alert', 'alerts')}.")
+            else:
+                self.message.emit("Rule added.")
+            if raised:  # kill criteria among them change pillars, theses, journals
+                self.changed.emit(Changes.of(RULE, ALERT, THESIS, PILLAR, JOURNAL,
+                                             metrics=[mid]))
+                self.fired.emit(raised)
+            else:
+                self.changed.emit(Changes.of(RULE, metrics=[mid]))
 
     def toggle_rule(self) -> None:
         r = self.selected_rule()
