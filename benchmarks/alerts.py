@@ -1,15 +1,22 @@
 """Alert evaluation and observation import at scale (SYNTHETIC data, labelled as such).
 
-5,000 metrics x 1,000 daily observations (5,000,000 rows) and 5,000 rules, then:
+5,000 metrics x 1,000 daily observations (5,000,000 rows), then, each figure the median
+and min of --rounds rounds:
+- 5,000 rules of all six kinds (above, below, crosses, change %, z-score, stale; a
+  sixth each) judging the whole history: every rule's mark cleared, then the catch-up
+  pass judges all 5,000,000 observations; checked afterwards against the one-at-a-time
+  walk (core/judge.walk) on 100 rules. The floor, in the same run: reading the same rows
+  into arrays, metric by metric, judging nothing;
 - one new observation checked against its rules (the path `metrics observe` takes);
-- the catch-up pass over everything when nothing is new, after one new value
-  written behind the rules' back, and after a new value above its rule for every metric
-  (thousands of alerts at once), then the inbox's list of all those alerts;
+- the catch-up pass when nothing is new, and the inbox's list of every alert;
+- a bulk import of 1,000,000 observations (1,000 metrics x 1,000 days, one CSV) into
+  metrics that have rules of all six kinds, against the same import into the same
+  metrics without rules, each into a fresh workspace, taking turns;
 - CSV import of N rows (default 1,000,000) through plan + import_plan, against
   pandas.read_csv plus a raw executemany of the same rows, in the same run: into a bare
-  table, and into a table defined as the app's observation table is (its unique
-  (metric, date) alone costs the bare floor half again).
+  table, and into a table defined as the app's observation table is.
 Usage: python benchmarks/alerts.py [--metrics 5000] [--per-metric 1000] [--csv-rows 1000000]
+       [--rounds 3]
 """
 
 from __future__ import annotations
@@ -30,39 +37,120 @@ from thesis_desk.app import open_workspace  # noqa: E402
 from thesis_desk.core.alerts import RuleInput  # noqa: E402
 
 START = dt.date(2020, 1, 1)
+KINDS = ("above", "below", "crosses", "change_pct", "zscore", "stale")
+
+
+def figure(times: list[float], unit: str = "s") -> str:
+    scale = 1000 if unit == "ms" else 1
+    return (f"median {statistics.median(times) * scale:.2f} {unit}, "
+            f"min {min(times) * scale:.2f} {unit}")
+
+
+def fill(path: Path, metrics: int, per_metric: int, rnd: random.Random, first: int = 1,
+         prefix: str = "SYNTHETIC metric") -> None:
+    """Random walks, straight into the database (the history a workspace already has)."""
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.executemany("INSERT INTO metric(id, name, unit, frequency, kind, description, "
+                         "source, created_at) VALUES (?, ?, '', 'daily', 'generic', "
+                         "'SYNTHETIC', '', '2020-01-01')",
+                         [(first + i, f"{prefix} {i}") for i in range(metrics)])
+        days = [(START + dt.timedelta(days=d)).isoformat() for d in range(per_metric)]
+        for m in range(first, first + metrics):
+            walk, rows = 100.0, []
+            for d in days:
+                walk += rnd.gauss(0, 1)
+                rows.append((m, d, walk))
+            conn.executemany("INSERT INTO observation(metric_id, date, value, note, "
+                             "created_at) VALUES (?, ?, ?, '', '2020-01-01')", rows)
+    conn.close()
+
+
+def rule_for(metric_id: int, n: int) -> RuleInput:
+    """The n-th rule: the six kinds in turn, levels the random walks reach now and then."""
+    kind = KINDS[n % len(KINDS)]
+    if kind == "above":
+        return RuleInput(metric_id, kind, 110.0, hysteresis=2.0)
+    if kind == "below":
+        return RuleInput(metric_id, kind, 90.0, hysteresis=2.0)
+    if kind == "crosses":
+        return RuleInput(metric_id, kind, 100.0, hysteresis=1.0)
+    if kind == "change_pct":
+        return (RuleInput(metric_id, kind, 8.0, window=20) if n % 12 < 6 else
+                RuleInput(metric_id, kind, 8.0, window=30, window_unit="days"))
+    if kind == "zscore":
+        return RuleInput(metric_id, kind, 3.0, window=20)
+    return RuleInput(metric_id, kind, window=30)
+
+
+def clear_marks(path: Path) -> None:
+    """Every rule as if new and asked to judge the history; no alerts yet."""
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DELETE FROM alert")
+        conn.execute("UPDATE alert_rule SET last_observation_id = NULL, triggered = 0")
+    conn.close()
+
+
+def read_floor(path: Path, metrics: int) -> float:
+    """The rows the judging reads, read into arrays metric by metric, judged by nothing."""
+    import numpy as np
+
+    conn = sqlite3.connect(path)
+    t0 = time.perf_counter()
+    for m in range(1, metrics + 1):
+        rows = conn.execute("SELECT id, CAST(julianday(date) - 2440587.5 AS INTEGER), value "
+                            "FROM observation WHERE metric_id = ? ORDER BY date", (m,)).fetchall()
+        np.array(rows, dtype=float).reshape(-1, 3)
+    took = time.perf_counter() - t0
+    conn.close()
+    return took
+
+
+def check_against_walk(ws, rnd: random.Random, rules: int) -> tuple[int, int]:  # noqa: ANN001
+    """Rules whose alerts are the dates the one-at-a-time walk fires on, of ``rules``."""
+    from thesis_desk.core.judge import walk
+
+    agree = 0
+    all_rules = [r for r in ws.alerts.rules() if r.kind != "stale"]
+    fired: dict[int, list[dt.date]] = {}
+    for a in ws.alerts.alerts():
+        fired.setdefault(a.rule_id, []).append(a.observed_on)
+    for r in rnd.sample(all_rules, min(rules, len(all_rules))):
+        obs = ws.metrics.observations(r.metric_id)
+        days = [o.date.toordinal() for o in obs]
+        at, _ = walk(r.kind, r.threshold, r.hysteresis, r.window, r.window_unit, days,
+                     [o.value for o in obs], 0, False)
+        agree += sorted(obs[n].date for n in at) == sorted(fired.get(r.id, []))
+    return agree, min(rules, len(all_rules))
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--metrics", type=int, default=5000)
     ap.add_argument("--per-metric", type=int, default=1000)
     ap.add_argument("--csv-rows", type=int, default=1_000_000)
+    ap.add_argument("--rounds", type=int, default=3)
     a = ap.parse_args()
     rnd = random.Random(3)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         ws = open_workspace(str(tmp / "ws"))
-        conn = sqlite3.connect(ws.paths.database)
         t0 = time.perf_counter()
-        with conn:
-            conn.executemany("INSERT INTO metric(id, name, unit, frequency, kind, description, "
-                             "source, created_at) VALUES (?, ?, '', 'daily', 'generic', "
-                             "'SYNTHETIC', '', '2020-01-01')",
-                             [(i + 1, f"SYNTHETIC metric {i}") for i in range(a.metrics)])
-            days = [(START + dt.timedelta(days=d)).isoformat() for d in range(a.per_metric)]
-            for m in range(1, a.metrics + 1):
-                walk = 100.0
-                rows = []
-                for d in days:
-                    walk += rnd.gauss(0, 1)
-                    rows.append((m, d, walk))
-                conn.executemany("INSERT INTO observation(metric_id, date, value, note, "
-                                 "created_at) VALUES (?, ?, ?, '', '2020-01-01')", rows)
-        conn.close()
+        fill(ws.paths.database, a.metrics, a.per_metric, rnd)
         fill_s = time.perf_counter() - t0
-        for m in range(1, a.metrics + 1):  # rules see the history as already judged
-            ws.alerts.add_rule(RuleInput(m, "above", threshold=130))
+        for m in range(1, a.metrics + 1):
+            ws.alerts.add_rule(rule_for(m, m))
         last_day = START + dt.timedelta(days=a.per_metric)
+
+        judged, floors, alerts_fired = [], [], 0
+        for _ in range(a.rounds):  # taking turns: the floor, then the judging
+            floors.append(read_floor(ws.paths.database, a.metrics))
+            clear_marks(ws.paths.database)
+            t0 = time.perf_counter()
+            alerts_fired = len(ws.alerts.check_all(today=last_day))
+            judged.append(time.perf_counter() - t0)
+        agree, sampled = check_against_walk(ws, rnd, 100)
 
         times = []
         for i in range(50):
@@ -70,58 +158,89 @@ def main() -> None:
             t0 = time.perf_counter()
             ws.metrics.observe(mid, last_day + dt.timedelta(days=i), 100.0)
             times.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        ws.alerts.check_all(today=last_day)
-        idle = time.perf_counter() - t0
-        c = sqlite3.connect(ws.paths.database)
-        c.execute("INSERT INTO observation(metric_id, date, value, note, created_at) VALUES "
-                  "(1, '2030-01-01', 500, '', '2030-01-01')")
-        c.commit()
-        c.close()
-        t0 = time.perf_counter()
-        fired = ws.alerts.check_all(today=last_day)
-        busy = time.perf_counter() - t0
-        # every metric jumps above its rule at once: the catch-up pass fires thousands of
-        # alerts, and the inbox lists them all
-        c = sqlite3.connect(ws.paths.database)
-        c.executemany("INSERT INTO observation(metric_id, date, value, note, created_at) VALUES "
-                      "(?, '2030-01-02', 500, '', '2030-01-02')",
-                      [(m,) for m in range(2, a.metrics + 1)])
-        c.commit()
-        c.close()
-        t0 = time.perf_counter()
-        storm = len(ws.alerts.check_all(today=last_day))
-        storm_s = time.perf_counter() - t0
+        idle = []
+        for _ in range(a.rounds):
+            t0 = time.perf_counter()
+            ws.alerts.check_all(today=last_day)
+            idle.append(time.perf_counter() - t0)
         inbox = []
-        for _ in range(3):
+        for _ in range(a.rounds):
             t0 = time.perf_counter()
             listed = len(ws.alerts.alerts())
             inbox.append(time.perf_counter() - t0)
-
-        csv_figures = csv_import(ws, tmp, a.csv_rows, rnd)
         ws.close()
-    print(f"SYNTHETIC: {a.metrics} metrics x {a.per_metric} observations "
-          f"({a.metrics * a.per_metric:,} rows, filled in {fill_s:.1f} s), {a.metrics} rules")
-    print(f"one new observation checked: median {statistics.median(times) * 1000:.1f} ms, "
-          f"max {max(times) * 1000:.1f} ms (target < 10 ms)")
-    print(f"catch-up pass, nothing new: {idle:.2f} s; with one new value: {busy:.2f} s, "
-          f"{len(fired)} alert (target < 2 s)")
-    print(f"catch-up pass firing {storm:,} alerts at once: {storm_s:.2f} s; the inbox's list of "
-          f"all {listed:,} alerts: median {statistics.median(inbox) * 1000:.0f} ms")
+
+        with_rules, without = bulk_import_with_rules(tmp, a.rounds, rnd)
+        csv_figures = csv_import(open_workspace(str(tmp / "csv")), tmp, a.csv_rows, rnd,
+                                 a.rounds)
+    total = a.metrics * a.per_metric
+    print(f"SYNTHETIC: {a.metrics:,} metrics x {a.per_metric:,} observations ({total:,} rows, "
+          f"filled in {fill_s:.1f} s), {a.metrics:,} rules of all six kinds")
+    print(f"whole history judged, {total:,} observations by {a.metrics:,} rules: "
+          f"{figure(judged)}; {alerts_fired:,} alerts raised (target < 2 s)")
+    print(f"  floor, the same rows read into arrays and judged by nothing: {figure(floors)}"
+          f" ({statistics.median(judged) / statistics.median(floors):.2f}x)")
+    print(f"  {agree} of {sampled} rules checked raised exactly the alerts the one-at-a-time "
+          "walk raises")
+    print(f"one new observation checked: {figure(times, 'ms')}, max {max(times) * 1000:.1f} ms "
+          "(target < 10 ms)")
+    print(f"catch-up pass, nothing new: {figure(idle)}; the inbox's list of all {listed:,} "
+          f"alerts: {figure(inbox, 'ms')}")
+    print(f"bulk import of 1,000,000 observations into 1,000 metrics with rules of all six "
+          f"kinds: {figure(with_rules)}; without rules: {figure(without)} = "
+          f"{statistics.median(with_rules) / statistics.median(without):.2f}x (target 1.5x)")
     floor, floor_schema, ours, dialog = csv_figures
-    print(f"CSV import of {a.csv_rows:,} rows (best of 3 rounds, taking turns):")
-    print(f"  pandas.read_csv + raw executemany into a bare 3-column table: {floor:.2f} s")
+    print(f"CSV import of {a.csv_rows:,} rows ({a.rounds} rounds, taking turns):")
+    print(f"  pandas.read_csv + raw executemany into a bare 3-column table: {figure(floor)}")
     print(f"  pandas.read_csv + raw executemany into the app's own observation table "
-          f"(same definition: its unique (metric, date), foreign keys): {floor_schema:.2f} s")
-    print(f"  ours, as `metrics import` does it: {ours:.2f} s = {ours / floor_schema:.2f}x the "
-          f"same-table floor (target <= 1.5x), {ours / floor:.2f}x the bare one")
+          f"(same definition: its unique (metric, date), foreign keys): {figure(floor_schema)}")
+    print(f"  ours, as `metrics import` does it: {figure(ours)} = "
+          f"{statistics.median(ours) / statistics.median(floor_schema):.2f}x the same-table "
+          f"floor (target <= 1.5x), {statistics.median(ours) / statistics.median(floor):.2f}x "
+          "the bare one")
     print(f"  ours, as the import dialog does it (cells read as text for the preview): "
-          f"{dialog:.2f} s = {dialog / floor_schema:.2f}x the same-table floor")
+          f"{figure(dialog)} = {statistics.median(dialog) / statistics.median(floor_schema):.2f}x "
+          "the same-table floor")
 
 
-def csv_import(ws, tmp: Path, rows: int, rnd: random.Random) -> tuple[float, float, float, float]:
-    """(bare floor, same-table floor, ours as the CLI, ours as the dialog), best of 3
-    rounds, each round timing all four one after another."""
+def bulk_import_with_rules(tmp: Path, rounds: int, rnd: random.Random) -> tuple[list, list]:
+    """One CSV of 1,000 metrics x 1,000 days imported as `metrics import` does, into
+    fresh workspaces whose metrics exist: with a rule on each (all six kinds), and
+    without; taking turns."""
+    from thesis_desk.core.tabular import read_table
+
+    csv = tmp / "bulk.csv"
+    with open(csv, "w") as fh:
+        fh.write("Metric,Date,Value\n")
+        for m in range(1000):
+            walk = 100.0
+            for d in range(1000):
+                walk += rnd.gauss(0, 1)
+                fh.write(f"SYNTHETIC bulk {m},{(START + dt.timedelta(days=d)).isoformat()},"
+                         f"{walk:.4f}\n")
+    with_rules, without = [], []
+    for n in range(rounds):
+        for rules, out in ((True, with_rules), (False, without)):
+            ws = open_workspace(str(tmp / f"bulk-{n}-{rules}"))
+            from thesis_desk.core.records import MetricInput
+
+            for m in range(1000):
+                made = ws.metrics.create(MetricInput(f"SYNTHETIC bulk {m}"))
+                if rules:
+                    ws.alerts.add_rule(rule_for(made.id, m))
+            t0 = time.perf_counter()
+            plan = ws.metrics.plan_import(read_table(csv, numbers=["Value"]), date_col="Date",
+                                          value_col="Value", metric_col="Metric")
+            ws.metrics.import_plan(plan)
+            out.append(time.perf_counter() - t0)
+            ws.close()
+    return with_rules, without
+
+
+def csv_import(ws, tmp: Path, rows: int, rnd: random.Random,  # noqa: ANN001
+               rounds: int) -> tuple[list, list, list, list]:
+    """(bare floor, same-table floor, ours as the CLI, ours as the dialog), each a list
+    of ``rounds`` rounds, each round timing all four one after another."""
     import pandas as pd
 
     from thesis_desk.core.tabular import read_table
@@ -157,8 +276,8 @@ def csv_import(ws, tmp: Path, rows: int, rnd: random.Random) -> tuple[float, flo
         ws.metrics.import_plan(plan)
         return time.perf_counter() - t0
 
-    best = [float("inf")] * 4
-    for n in range(3):
+    out: tuple[list, list, list, list] = ([], [], [], [])
+    for n in range(rounds):
         times = (
             raw(f"bare{n}", ["CREATE TABLE obs(metric_id INTEGER, date TEXT, value REAL)"],
                 "INSERT INTO obs VALUES (1, ?, ?)"),
@@ -170,8 +289,10 @@ def csv_import(ws, tmp: Path, rows: int, rnd: random.Random) -> tuple[float, flo
                 "VALUES (1, ?, ?, '', '2020-01-01 00:00:00')", workspace=True),
             ours(f"SYNTHETIC imported series {n}", ["Value"]),
             ours(f"SYNTHETIC imported series {n} (dialog)", []))
-        best = [min(b, t) for b, t in zip(best, times, strict=True)]
-    return best[0], best[1], best[2], best[3]
+        for kept, t in zip(out, times, strict=True):
+            kept.append(t)
+    ws.close()
+    return out
 
 
 if __name__ == "__main__":
