@@ -207,12 +207,11 @@ class AlertService:
 def guarded_theses(s: Session, fired: Iterable[Alert]) -> tuple[int, ...]:
     """Theses whose pillar a fired alert's rule guards: their pillar state, flag and
     journal changed with it (the window refreshes them)."""
-    out = set()
-    for a in fired:
-        rule = s.get(AlertRule, a.rule_id)
-        pillar = s.get(Pillar, rule.pillar_id) if rule and rule.pillar_id else None
-        if pillar is not None:
-            out.add(pillar.thesis_id)
+    out: set[int] = set()
+    for chunk in _id_chunks({a.rule_id for a in fired}):  # one query, not two an alert
+        out.update(s.scalars(select(Pillar.thesis_id)
+                             .join(AlertRule, AlertRule.pillar_id == Pillar.id)
+                             .where(AlertRule.id.in_(chunk))))
     return tuple(sorted(out))
 
 
@@ -361,18 +360,14 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
         plans.append((r, mark, None if backfill else oldest, newest))
     if not plans:
         return fired
-    ids, days, values = _series_from(s, metric_id, plans)
-    metric = s.get(Metric, metric_id)
-    name = metric.name if metric is not None else f"metric {metric_id}"
+    # the observations' ids only where a backfill needs them (the rest judge by day and
+    # value; an alert's observation is looked up by its day afterwards)
+    ids, days, values = _series_from(s, metric_id, plans,
+                                     with_ids=any(p[2] is None for p in plans))
+    events: list[tuple[AlertRule, int, bool]] = []  # (rule, index, backfilled)
 
     def raise_at(r: AlertRule, n: int, backfilled: bool = False) -> list[Alert]:
-        obs = _Obs(int(ids[n]), _date(days[n]), float(values[n]))
-        if r.pillar_id is not None:  # a kill criterion: journal, pillar, flag (ORM)
-            return [_fire(s, r, obs, name=name, backfilled=backfilled)]
-        plain.append({"rule_id": r.id, "fired_at": utcnow(), "observation_id": obs.id,
-                      "observed_on": obs.date, "value": obs.value, "state": "new",
-                      "message": _message(r, obs, name, backfilled=backfilled),
-                      "backfilled": backfilled, "snoozed_until": None})
+        events.append((r, int(n), backfilled))
         return []
 
     seen_alerts: dict[int, set[dt.date]] | None = None
@@ -405,6 +400,29 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
                 fired += raise_at(r, n, backfilled=bool(days[n] <= newest))
         if state_now != state_before:  # the backfill moved where the rule stands now
             r.triggered = state_now
+    if not events:
+        return fired
+    if ids is None:
+        wanted = sorted({int(days[n]) for _, n, _ in events})
+        found: dict[int, int] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = [_date(d).isoformat() for d in wanted[start:start + 500]]
+            found.update(bulk_rows(s, _IDS_SQL.format(",".join("?" * len(chunk))),
+                                   (metric_id, *chunk)))
+        id_of = lambda n: found[int(days[n])]  # noqa: E731
+    else:
+        id_of = lambda n: int(ids[n])  # noqa: E731
+    metric = s.get(Metric, metric_id)
+    name = metric.name if metric is not None else f"metric {metric_id}"
+    for r, n, backfilled in events:
+        obs = _Obs(id_of(n), _date(days[n]), float(values[n]))
+        if r.pillar_id is not None:  # a kill criterion: journal, pillar, flag (ORM)
+            fired.append(_fire(s, r, obs, name=name, backfilled=backfilled))
+            continue
+        plain.append({"rule_id": r.id, "fired_at": utcnow(), "observation_id": obs.id,
+                      "observed_on": obs.date, "value": obs.value, "state": "new",
+                      "message": _message(r, obs, name, backfilled=backfilled),
+                      "backfilled": backfilled, "snoozed_until": None})
     return fired
 
 
@@ -415,10 +433,12 @@ _ALERTED_SQL = ("SELECT a.rule_id, a.observed_on FROM alert a JOIN alert_rule r 
                 "WHERE r.metric_id = ? AND a.observed_on IS NOT NULL")
 _SEEN_SQL = ("SELECT max(CAST(julianday(date) - 2440587.5 AS INTEGER)) FROM observation "
              "WHERE metric_id = ? AND id <= ?")
-_SERIES_SQL = ("SELECT id, CAST(julianday(date) - 2440587.5 AS INTEGER), value FROM observation "
+_SERIES_SQL = ("SELECT {}CAST(julianday(date) - 2440587.5 AS INTEGER), value FROM observation "
                "WHERE metric_id = ? AND date >= ? ORDER BY date")
-_BEFORE_SQL = ("SELECT id, CAST(julianday(date) - 2440587.5 AS INTEGER), value FROM observation "
+_BEFORE_SQL = ("SELECT {}CAST(julianday(date) - 2440587.5 AS INTEGER), value FROM observation "
                "WHERE metric_id = ? AND date < ? ORDER BY date DESC LIMIT ?")
+_IDS_SQL = ("SELECT CAST(julianday(date) - 2440587.5 AS INTEGER), id FROM observation "
+            "WHERE metric_id = ? AND date IN ({})")
 
 
 def _day(d: dt.date) -> int:
@@ -429,22 +449,27 @@ def _date(day: int) -> dt.date:
     return dt.date.fromordinal(int(day) + _EPOCH_DAY)
 
 
-def _series_from(s: Session, metric_id: int, plans: list) -> tuple[Any, Any, Any]:
+def _series_from(s: Session, metric_id: int, plans: list, *,
+                 with_ids: bool) -> tuple[Any, Any, Any]:
     """The part of the series the plans judge, with as much before it as their windows
-    look back: ids, days and values as arrays, in date order."""
+    look back: ids (None unless ``with_ids``: a third of the read), days and values as
+    arrays, in date order."""
     count_back, days_back = 2, 0
     for r, *_ in plans:
         c, d = lookback(r.kind, r.window, r.window_unit)
         count_back, days_back = max(count_back, c), max(days_back, d)
     firsts = [first for _, _, first, _ in plans]
+    cols = "id, " if with_ids else ""
     if any(f is None for f in firsts):
-        rows = bulk_rows(s, _SERIES_SQL, (metric_id, "0000-01-01"))
+        rows = bulk_rows(s, _SERIES_SQL.format(cols), (metric_id, "0000-01-01"))
     else:
         cutoff = _date(min(firsts) - days_back).isoformat()
-        rows = [*reversed(bulk_rows(s, _BEFORE_SQL, (metric_id, cutoff, count_back))),
-                *bulk_rows(s, _SERIES_SQL, (metric_id, cutoff))]
-    table = np.array(rows, dtype=float).reshape(-1, 3)
-    return (table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2])
+        rows = [*reversed(bulk_rows(s, _BEFORE_SQL.format(cols),
+                                    (metric_id, cutoff, count_back))),
+                *bulk_rows(s, _SERIES_SQL.format(cols), (metric_id, cutoff))]
+    table = np.array(rows, dtype=float).reshape(-1, 3 if with_ids else 2)
+    ids = table[:, 0].astype(np.int64) if with_ids else None
+    return ids, table[:, -2].astype(np.int64), table[:, -1]
 
 
 class _Obs(NamedTuple):
