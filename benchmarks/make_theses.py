@@ -7,7 +7,6 @@ research. Usage: python benchmarks/make_theses.py DATA_DIR [N]
 from __future__ import annotations
 
 import random
-import sys
 import time
 from pathlib import Path
 
@@ -44,7 +43,12 @@ def make(data_dir: Path, n: int = 2000, seed: int = 7) -> float:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1])
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
-    took = make(target, count)
-    print(f"made {count} synthetic theses in {target} in {took:.2f} s")
+    import argparse
+
+    ap = argparse.ArgumentParser(description="A workspace of SYNTHETIC theses to try the "
+                                             "app on (labelled as such).")
+    ap.add_argument("target", type=Path, help="the data folder to make (or add to)")
+    ap.add_argument("count", type=int, nargs="?", default=2000, help="how many theses")
+    args = ap.parse_args()
+    took = make(args.target, args.count)
+    print(f"made {args.count} synthetic theses in {args.target} in {took:.2f} s")

@@ -108,6 +108,9 @@ def floor(ws, thesis_id: int, out: Path) -> tuple[float, int]:
 
 
 def main() -> None:
+    import argparse
+
+    argparse.ArgumentParser(description=(__doc__ or "").strip().split("\n")[0]).parse_args()
     from thesis_desk.render.memo_pdf import ensure_app
 
     ensure_app()

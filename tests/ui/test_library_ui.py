@@ -182,6 +182,21 @@ def test_search_shows_escaped_highlighted_snippets(qtbot, window, tmp_path):
     assert lv.reader.title.textFormat() == Qt.TextFormat.PlainText
 
 
+def test_a_search_with_more_matches_than_shown_says_so(qtbot, window, monkeypatch):
+    import thesis_desk.ui.library_view as lib_mod
+
+    monkeypatch.setattr(lib_mod, "SEARCH_LIMIT", 2)
+    window.build_demo()  # five seed articles, every one mentioning capex
+    wait_idle()
+    window.sidebar.setCurrentRow(1)
+    lv = window.library_view
+    qtbot.keyClicks(lv.search, "capex")
+    qtbot.keyClick(lv.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "matches for “capex”" in lv.count.text(), timeout=5000)
+    assert lv.count.text().startswith("The best 2 matches for “capex”; more documents match")
+    assert len(lv.model.docs) == 2
+
+
 def test_offsets_survive_characters_outside_the_basic_plane():
     text = "Emoji 📈 then capex rose"
     i = text.index("capex")

@@ -68,6 +68,9 @@ def qt_to_py(text: str, pos: int) -> int:
     return i
 
 
+SEARCH_LIMIT = 200  # search results shown, best first
+
+
 class DocumentTableModel(QAbstractTableModel):
     COLUMNS = ("Title", "Publisher", "Date", "Match")
 
@@ -397,7 +400,7 @@ class LibraryView(QWidget):
             library = self.library
 
             def job(_progress: object = None, cancelled: object = None) -> list[SearchHit]:
-                return library.search(query, publisher=current_pub, limit=200,
+                return library.search(query, publisher=current_pub, limit=SEARCH_LIMIT,
                                       cancelled=cancelled, **span)  # type: ignore[arg-type]
 
             self._generation += 1
@@ -432,7 +435,11 @@ class LibraryView(QWidget):
     def _show_hits(self, hits: list[SearchHit], query: str, keep: int | None) -> None:
         self.model.set_rows([h.document for h in hits], [h.snippet for h in hits])
         self.table.setColumnHidden(3, False)
-        self.count.setText(plural(len(hits), "match", "matches") + f" for “{query}”")
+        if len(hits) >= SEARCH_LIMIT:  # the best ones: more documents match than are shown
+            self.count.setText(f"The best {len(hits):,} matches for “{query}”; more documents "
+                               "match: add words or a publisher to narrow it")
+        else:
+            self.count.setText(plural(len(hits), "match", "matches") + f" for “{query}”")
         self._select_kept(keep, searching=True)
 
     def _select_kept(self, keep: int | None, *, searching: bool) -> None:
