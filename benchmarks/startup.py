@@ -52,7 +52,17 @@ def main() -> None:
     args = ap.parse_args()
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # The program's bytecode compiled first, as an installed app has it (pip compiles at
+    # install); with PYTHONDONTWRITEBYTECODE, set on some machines, every launch would
+    # compile each module it imports again, which no installed copy does.
+    import compileall
+
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryDirectory() as tmp:
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pyc")
+        sys.pycache_prefix = env["PYTHONPYCACHEPREFIX"]
+        compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "thesis_desk"),
+                               quiet=1)
         data = Path(tmp) / "ws"
         make(data, args.theses)
         env["THESIS_DESK_STARTUP_PROBE"] = "1"

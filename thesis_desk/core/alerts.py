@@ -20,13 +20,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
 
-import numpy as np
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from thesis_desk.core.db import Database, bulk_rows
 from thesis_desk.core.enums import pillar_state_label
-from thesis_desk.core.judge import condition, fires, lookback
 from thesis_desk.core.errors import NotFoundError, ValidationError
 from thesis_desk.core.models import (
     Alert,
@@ -336,6 +334,10 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
     if plain is None:
         rows: list[dict] = []
         return _evaluate(s, metric_id, rules, rows) + _insert(s, rows)
+    import numpy as np  # here, not at start-up: the window opens without numpy
+
+    from thesis_desk.core.judge import fires
+
     fired: list[Alert] = []
     if not rules:
         return fired
@@ -454,6 +456,10 @@ def _series_from(s: Session, metric_id: int, plans: list, *,
     """The part of the series the plans judge, with as much before it as their windows
     look back: ids (None unless ``with_ids``: a third of the read), days and values as
     arrays, in date order."""
+    import numpy as np
+
+    from thesis_desk.core.judge import lookback
+
     count_back, days_back = 2, 0
     for r, *_ in plans:
         c, d = lookback(r.kind, r.window, r.window_unit)
@@ -481,6 +487,8 @@ class _Obs(NamedTuple):
 def _holds_now(s: Session, rule: AlertRule) -> int:
     """The rule's state at the newest observation (1 holds, -1 cleared, 0 undecided),
     looking back only as far as its window."""
+    from thesis_desk.core.judge import condition, lookback
+
     back, _days = lookback(rule.kind, rule.window, rule.window_unit)
     back = back if rule.window_unit != "days" else 10_000
     rows = list(reversed(s.execute(select(Observation.date, Observation.value)

@@ -282,7 +282,7 @@ class MainWindow(QMainWindow):
                                         tip="The five seed articles and three example theses")
         self.export_action = self._action("Export &Memo…", lambda: self.export_memo(), std.Print,
                                           tip="The selected thesis as a PDF or Markdown memo")
-        tv.detail.export_requested.connect(lambda: self.export_memo())
+        tv.export_requested.connect(lambda: self.export_memo())
         self.backups_action = self._action("&Backups…", self.show_backups,
                                            tip="Back up the workspace now, or restore a backup")
         self.check_action = self._action("&Check Workspace…", self.check_workspace,

@@ -285,6 +285,7 @@ class ThesesView(QWidget):
     changed = Signal(object)  # Changes: what an edit here touched (see MainWindow.apply_changes)
     message = Signal(str)
     open_passage = Signal(object)  # EvidenceInfo: show it in the Library reader
+    export_requested = Signal()  # the thesis panel's Export Memo…
 
     def __init__(self, session: WorkspaceSession, undo_stack: QUndoStack,
                  parent: QWidget | None = None):
@@ -354,22 +355,12 @@ class ThesesView(QWidget):
         ll.addWidget(self.table, 1)
         ll.addWidget(self.count_label)
 
-        self.detail = ThesisDetailPanel()
-        self.detail.edit_requested.connect(self.edit_current)
-        self.detail.archive_requested.connect(self.archive_current)
-        self.detail.add_pillar_requested.connect(self.add_pillar)
-        self.detail.edit_pillar_requested.connect(self.edit_pillar)
-        self.detail.remove_pillar_requested.connect(self.remove_pillar)
-        ev = self.detail.evidence
-        ev.add_requested.connect(lambda: self.add_evidence())
-        ev.edit_requested.connect(self.edit_evidence)
-        ev.delete_requested.connect(self.delete_evidence)
-        ev.open_requested.connect(self.open_passage)
-        ev.export_requested.connect(lambda: self.export_evidence())
+        # the thesis panel is made when a thesis is first shown (``detail``): the window's
+        # first paint, with no thesis chosen yet, need not wait the 16 ms it takes
+        self._detail: ThesisDetailPanel | None = None
         self.empty = self._empty_page()
         self.right = QStackedWidget()
         self.right.addWidget(self.empty)
-        self.right.addWidget(self.detail)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -381,8 +372,6 @@ class ThesesView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.splitter)
-        self.detail.tabs.currentChanged.connect(
-            lambda i: i == 2 and self._show_metrics_tab())
 
         self.search.textChanged.connect(lambda t: self._filter(text=t))
         self.status_filter.currentIndexChanged.connect(
@@ -428,14 +417,35 @@ class ThesesView(QWidget):
 
     # -- data
 
+    @property
+    def detail(self) -> ThesisDetailPanel:
+        """The panel showing a thesis, made the first time it is asked for."""
+        if self._detail is None:
+            d = self._detail = ThesisDetailPanel()
+            d.edit_requested.connect(self.edit_current)
+            d.archive_requested.connect(self.archive_current)
+            d.add_pillar_requested.connect(self.add_pillar)
+            d.edit_pillar_requested.connect(self.edit_pillar)
+            d.remove_pillar_requested.connect(self.remove_pillar)
+            d.export_requested.connect(self.export_requested)
+            ev = d.evidence
+            ev.add_requested.connect(lambda: self.add_evidence())
+            ev.edit_requested.connect(self.edit_evidence)
+            ev.delete_requested.connect(self.delete_evidence)
+            ev.open_requested.connect(self.open_passage)
+            ev.export_requested.connect(lambda: self.export_evidence())
+            d.tabs.currentChanged.connect(lambda i: i == 2 and self._show_metrics_tab())
+            self.right.addWidget(d)
+        return self._detail
+
     # the services as the GUI calls them: on the edits worker, the window painting
     service: ThesisService | None = SessionService("theses")  # type: ignore[assignment]
     evidence_service: EvidenceService | None = SessionService("evidence")  # type: ignore[assignment]
 
     def stop_reading(self) -> None:
         """The workspace closes: nothing read from it may arrive after."""
-        if self.detail.metrics_tab is not None:
-            self.detail.metrics_tab.reads.runner.wait()
+        if self._detail is not None and self._detail.metrics_tab is not None:
+            self._detail.metrics_tab.reads.runner.wait()
 
     def show_snapshot(self, theses: list[ThesisSummary]) -> None:
         """The list as read at start-up, before the services are up (read-only)."""
@@ -444,8 +454,9 @@ class ThesesView(QWidget):
 
     def viewed_id(self) -> int | None:
         """The thesis shown on the right (the list's selection may be filtered away)."""
-        if self.right.currentWidget() is self.detail and self.detail.thesis is not None:
-            return self.detail.thesis.id
+        if (self._detail is not None and self.right.currentWidget() is self._detail
+                and self._detail.thesis is not None):
+            return self._detail.thesis.id
         return self.current_id()
 
     def current_id(self) -> int | None:
@@ -591,7 +602,8 @@ class ThesesView(QWidget):
 
     def refresh_metrics_tab(self) -> None:
         """The thesis's charts, when shown: their metrics changed elsewhere."""
-        if (self.detail.metrics_tab is not None and self.detail.metrics_tab.isVisible()
+        if (self._detail is not None and self._detail.metrics_tab is not None
+                and self._detail.metrics_tab.isVisible()
                 and getattr(self, "_current_thesis", None) is not None):
             self.detail.metrics_tab.show_thesis(self._current_thesis)
 
