@@ -50,3 +50,23 @@ def test_saving_a_thesis_runs_off_the_gui_thread_while_the_window_paints(
     [t] = window.workspace.theses.list()
     assert t.title == "Tencent cloud margins turn"
     assert window.theses_view.detail.title.text() == t.title
+
+
+def test_a_slow_write_shows_the_busy_pointer_and_restores_it(qtbot, window):
+    from PySide6.QtGui import QGuiApplication
+
+    from thesis_desk.ui.ops import write
+
+    seen: list = []
+    probe = QTimer()
+    probe.timeout.connect(lambda: seen.append(QGuiApplication.overrideCursor() is not None))
+    probe.start(20)
+    write(lambda: time.sleep(0.5))
+    probe.stop()
+    assert any(seen)  # busy while it ran
+    assert QGuiApplication.overrideCursor() is None  # and not after
+    seen.clear()
+    probe.start(20)
+    write(lambda: time.sleep(0.1))  # quick: no busy pointer flashing
+    probe.stop()
+    assert not any(seen)

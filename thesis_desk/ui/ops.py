@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 _owners: weakref.WeakSet = weakref.WeakSet()  # every Reads and Slices
 _edits: ThreadPoolExecutor | None = None  # the worker ``write`` runs calls on
+BUSY_AFTER_MS = 250  # a write taking longer shows the busy pointer
 T = TypeVar("T")
 
 
@@ -165,9 +166,31 @@ def write(call: Callable[[], T]) -> T:
         poll.setInterval(2)
         poll.timeout.connect(lambda: future.done() and loop.quit())
         poll.start()
-        if not future.done():
-            loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-        poll.stop()
+        # a call that takes a while (a backup before a delete, a big demo) shows a busy
+        # pointer, since clicks wait meanwhile
+        busy = QTimer()
+        busy.setSingleShot(True)
+        waiting: list[bool] = []
+
+        def show_busy() -> None:
+            from PySide6.QtCore import Qt
+            from PySide6.QtGui import QGuiApplication
+
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            waiting.append(True)
+
+        busy.timeout.connect(show_busy)
+        busy.start(BUSY_AFTER_MS)
+        try:
+            if not future.done():
+                loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        finally:
+            poll.stop()
+            busy.stop()
+            if waiting:
+                from PySide6.QtGui import QGuiApplication
+
+                QGuiApplication.restoreOverrideCursor()
     return future.result()
 
 
