@@ -416,14 +416,20 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
         id_of = lambda n: int(ids[n])  # noqa: E731
     metric = s.get(Metric, metric_id)
     name = metric.name if metric is not None else f"metric {metric_id}"
+    described: dict[int, str] = {}
+    now = utcnow()
     for r, n, backfilled in events:
         obs = _Obs(id_of(n), _date(days[n]), float(values[n]))
         if r.pillar_id is not None:  # a kill criterion: journal, pillar, flag (ORM)
             fired.append(_fire(s, r, obs, name=name, backfilled=backfilled))
             continue
-        plain.append({"rule_id": r.id, "fired_at": utcnow(), "observation_id": obs.id,
+        if r.id not in described:
+            described[r.id] = describe_rule(r.kind, r.threshold, r.window, r.window_unit,
+                                            r.hysteresis)
+        plain.append({"rule_id": r.id, "fired_at": now, "observation_id": obs.id,
                       "observed_on": obs.date, "value": obs.value, "state": "new",
-                      "message": _message(r, obs, name, backfilled=backfilled),
+                      "message": _message(r, obs, name, backfilled=backfilled,
+                                          cond=described[r.id]),
                       "backfilled": backfilled, "snoozed_until": None})
     return fired
 
@@ -533,11 +539,13 @@ def _check_stale(s: Session, today: dt.date,
 
 
 def _message(rule: AlertRule, obs: Any, name: str, *, stale_days: int = 0,
-             backfilled: bool = False) -> str:
+             backfilled: bool = False, cond: str | None = None) -> str:
+    """``cond``: the rule described, when the caller has it (a history raises thousands)."""
     if rule.kind == "stale":
         return f"{name}: no new observation for {stale_days} days (last {obs.date:%Y-%m-%d})"
-    cond = describe_rule(rule.kind, rule.threshold, rule.window, rule.window_unit,
-                         rule.hysteresis)
+    if cond is None:
+        cond = describe_rule(rule.kind, rule.threshold, rule.window, rule.window_unit,
+                             rule.hysteresis)
     return (f"{name} {cond}: {obs.value:g} on {obs.date:%Y-%m-%d}"
             + (" (backfilled)" if backfilled else ""))
 
