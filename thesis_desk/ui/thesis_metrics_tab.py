@@ -90,9 +90,9 @@ class ThesisMetricsTab(QWidget):
         # 200 ms), each behind a blank page until all are laid out (each new one resized,
         # and so repainted, all before it), then each painted in a turn of its own (the
         # four in view painted together held it 70 ms)
+        self._held_back: list[PaintLater] = []
         self._slices.run(list(enumerate(linked)), self._add_charts,
-                         lambda: reveal_in_turns(self, [box.findChild(PaintLater)
-                                                        for box in self.charts]), size=1)
+                         lambda: reveal_in_turns(self, self._held_back), size=1)
 
     def _add_charts(self, part: list) -> None:
         from thesis_desk.ui.metric_chart import MetricChart
@@ -107,7 +107,9 @@ class ThesisMetricsTab(QWidget):
             chart = MetricChart()
             chart.setMinimumHeight(200)
             chart.show_series(*data[:4], evidence=data[4])
-            v.addWidget(PaintLater(chart))  # painted in a turn of its own (_paint_charts)
+            held = PaintLater(chart)  # painted in a turn of its own, once all are laid out
+            self._held_back.append(held)
+            v.addWidget(held)
             self.charts.append(box)
             self.grid.addWidget(box, n // 2, n % 2)
 
