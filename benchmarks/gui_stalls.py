@@ -304,16 +304,10 @@ def main() -> int:
         t = time.perf_counter()
         build(data)
         print(f"Built the SYNTHETIC workspace in {time.perf_counter() - t:.0f} s")
-    # The program's bytecode compiled first, as an installed app has it (pip compiles at
-    # install; PYTHONDONTWRITEBYTECODE, set on some machines, would otherwise have every
-    # run compile each module it imports, on the GUI thread, inside the gaps measured).
-    import compileall
+    from _measure import compiled_env
 
     cache = tempfile.TemporaryDirectory(prefix="td-stalls-pyc-")
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = cache.name
-    sys.pycache_prefix = cache.name
-    compileall.compile_dir(str(ROOT / "thesis_desk"), quiet=1)
+    env = compiled_env(Path(cache.name))  # as an installed copy: no compiling in the gaps
     runs = []
     for _ in range(args.runs):
         # each run on a copy: the actions write (acknowledgements, evidence, observations)

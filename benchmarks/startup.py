@@ -52,17 +52,10 @@ def main() -> None:
     args = ap.parse_args()
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    # The program's bytecode compiled first, as an installed app has it (pip compiles at
-    # install); with PYTHONDONTWRITEBYTECODE, set on some machines, every launch would
-    # compile each module it imports again, which no installed copy does.
-    import compileall
+    from _measure import compiled_env
 
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryDirectory() as tmp:
-        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pyc")
-        sys.pycache_prefix = env["PYTHONPYCACHEPREFIX"]
-        compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "thesis_desk"),
-                               quiet=1)
+        env = compiled_env(Path(tmp) / "pyc", env)  # as an installed copy: no compiling
         data = Path(tmp) / "ws"
         make(data, args.theses)
         env["THESIS_DESK_STARTUP_PROBE"] = "1"

@@ -8,9 +8,9 @@ has seen (a backfill) is judged in its place: the series is judged with and with
 what the rule had not seen, and the alerts only the first raises (on dates not alerted
 before) are raised, those dated before the newest it had seen marked ``backfilled``.
 A new or changed rule judges from the newest observation on (history it did not judge
-raises nothing, though a backfill into it is judged), unless asked to judge history. A rule tied
-to a pillar is a kill criterion: when it fires, the pillar's state changes, the thesis
-is flagged and the journal says which rule, which observation and which value.
+raises nothing, though a backfill into it is judged), unless asked to judge history.
+A rule tied to a pillar is a kill criterion: when it fires, the pillar's state changes,
+the thesis is flagged and the journal says which rule, which observation and which value.
 """
 
 from __future__ import annotations
@@ -40,14 +40,6 @@ from thesis_desk.core.records import AlertInfo, PillarChoice, RuleInfo, RuleInpu
 from thesis_desk.core.timeutil import utcnow
 
 _SEVERITY_ORDER = {"intact": 0, "confirmed": 0, "at_risk": 1, "broken": 2}
-
-
-
-
-
-
-
-
 
 
 def describe_rule(kind: str, threshold: float | None, window: int | None,
@@ -249,11 +241,9 @@ def _judge_from_now(s: Session, r: AlertRule) -> None:
     """A rule new (or changed) judges only what arrives after it, not the whole history:
     it starts at the newest observation, triggered if its condition holds there, every
     observation there now seen."""
-    last = s.scalars(select(Observation).where(Observation.metric_id == r.metric_id)
-                     .order_by(Observation.date.desc())).first()
     r.last_observation_id = s.scalar(select(func.max(Observation.id))
                                      .where(Observation.metric_id == r.metric_id))
-    r.triggered = last is not None and _holds_now(s, r) == 1
+    r.triggered = r.last_observation_id is not None and _holds_now(s, r) == 1
 
 
 def forget_replaced(s: Session, metric_ids: Iterable[int]) -> None:
@@ -366,11 +356,7 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
     # value; an alert's observation is looked up by its day afterwards)
     ids, days, values = _series_from(s, metric_id, plans,
                                      with_ids=any(p[2] is None for p in plans))
-    events: list[tuple[AlertRule, int, bool]] = []  # (rule, index, backfilled)
-
-    def raise_at(r: AlertRule, n: int, backfilled: bool = False) -> list[Alert]:
-        events.append((r, int(n), backfilled))
-        return []
+    events: list[tuple[AlertRule, int, bool]] = []  # (rule, index, backfilled): raised below
 
     seen_alerts: dict[int, set[dt.date]] | None = None
 
@@ -388,18 +374,16 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
         if first is not None:  # only newer observations: judged from the first of them
             at, r.triggered = fires(*judge, days, values, int(np.searchsorted(days, first)),
                                     bool(r.triggered))
-            for n in at:  # a date alerted already (a value an import replaced) stays one
-                if _date(days[n]) not in alerted(r):
-                    fired += raise_at(r, n)
+            # a date alerted already (a value an import replaced) stays one alert
+            events += [(r, int(n), False) for n in at if _date(days[n]) not in alerted(r)]
             continue
         # a backfill: what the series with it raises that the series without it does not
         had = ids <= mark
         before, state_before = fires(*judge, days[had], values[had], 0, False)
         now, state_now = fires(*judge, days, values, 0, False)
         was = {int(d) for d in days[had][before]}
-        for n in now:
-            if int(days[n]) not in was and _date(days[n]) not in alerted(r):
-                fired += raise_at(r, n, backfilled=bool(days[n] <= newest))
+        events += [(r, int(n), bool(days[n] <= newest)) for n in now
+                   if int(days[n]) not in was and _date(days[n]) not in alerted(r)]
         if state_now != state_before:  # the backfill moved where the rule stands now
             r.triggered = state_now
     if not events:

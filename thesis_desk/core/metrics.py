@@ -32,14 +32,6 @@ from thesis_desk.core.models import Evidence, Instrument, Metric, Observation, T
 from thesis_desk.core.timeutil import utcnow
 
 
-
-
-
-
-
-
-
-
 SERIES_CHUNK = 50_000  # rows made into an array between letting go of the lock
 
 

@@ -59,16 +59,6 @@ def positive_prices(plan):  # noqa: ANN001, ANN201 - an ImportPlan, its bad pric
     return plan
 
 
-
-
-
-
-
-
-
-
-
-
 class PortfolioService:
     def __init__(self, db: Database, metrics: MetricService):
         self.db, self.metrics = db, metrics

@@ -381,8 +381,7 @@ class MainWindow(QMainWindow):
     def _closing(self) -> None:
         self._set_workspace_enabled(False)
         self.undo_stack.clear()  # its commands hold the closing workspace's services
-        for view in (self.library_view, self.theses_view):
-            view.stop_reading()
+        self.library_view.stop_reading()  # its searches (the views' Reads: the session)
 
     def _cannot_open(self, text: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open workspace", "", parent=self)

@@ -442,11 +442,6 @@ class ThesesView(QWidget):
     service: ThesisService | None = SessionService("theses")  # type: ignore[assignment]
     evidence_service: EvidenceService | None = SessionService("evidence")  # type: ignore[assignment]
 
-    def stop_reading(self) -> None:
-        """The workspace closes: nothing read from it may arrive after."""
-        if self._detail is not None and self._detail.metrics_tab is not None:
-            self._detail.metrics_tab.reads.runner.wait()
-
     def show_snapshot(self, theses: list[ThesisSummary]) -> None:
         """The list as read at start-up, before the services are up (read-only)."""
         self.model.set_theses(theses)

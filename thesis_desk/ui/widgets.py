@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDate, QObject, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QFont, QTextDocument
+from PySide6.QtGui import QDesktopServices, QFont, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -250,7 +250,7 @@ class PaintLater(QStackedWidget):
         super().__init__(parent)
         blank = QWidget()
         blank.setAutoFillBackground(True)
-        blank.setBackgroundRole(blank.backgroundRole().Base)
+        blank.setBackgroundRole(QPalette.ColorRole.Base)
         self.addWidget(blank)
         self.content = content
         self.addWidget(content)
