@@ -17,6 +17,7 @@ from thesis_desk.core.evidence import EvidenceService
 from thesis_desk.core.library import LibraryService
 from thesis_desk.core.metrics import MetricService
 from thesis_desk.core.memo import MemoService
+from thesis_desk.core.outcomes import OutcomeService
 from thesis_desk.core.portfolio import PortfolioService
 from thesis_desk.core.theses import ThesisService
 from thesis_desk.paths import WorkspacePaths, resolve_paths
@@ -51,6 +52,10 @@ class Workspace:
     @cached_property
     def theses(self) -> ThesisService:
         return ThesisService(self.db)
+
+    @cached_property
+    def outcomes(self) -> OutcomeService:
+        return OutcomeService(self.db)
 
     @cached_property
     def library(self) -> LibraryService:

@@ -108,7 +108,7 @@ def cmd_theses_add(args: argparse.Namespace) -> int:
         title=args.title, claim=args.claim or "", narrative=args.narrative or "",
         direction=args.direction, status=args.status, conviction=args.conviction,
         horizon=args.horizon, instruments=split_list(args.instruments or ""),
-        tags=split_list(args.tags or ""),
+        tags=split_list(args.tags or ""), review_days=args.review_days,
     ))
     return emit(args, detail, f"Added thesis {detail.id}: {detail.title}")
 
@@ -175,6 +175,119 @@ def cmd_theses_delete(args: argparse.Namespace) -> int:
     return emit(args, {"deleted": tid, "title": title, "backup": safety},
                 f"Deleted thesis {tid}: {title}. It is still in the backup {safety.name} "
                 "(thesis-desk restore brings it back).")
+
+
+def cmd_theses_close(args: argparse.Namespace) -> int:
+    from thesis_desk.core.records import CloseInput
+
+    ws = _workspace(args)
+    detail = ws.outcomes.close(ws.theses.resolve(args.thesis), CloseInput(
+        args.outcome, args.on or dt.date.today(), happened=args.note or "",
+        missed=args.missed or "", again=args.again or ""))
+    ret = (f", realised return {_pct(detail.realised_return)}"
+           if detail.realised_return is not None else ", no positions to realise")
+    return emit(args, detail, f"Closed thesis {detail.id}: {detail.title} ({detail.outcome}, "
+                f"{detail.closed_on:%Y-%m-%d}{ret})")
+
+
+def cmd_theses_reopen(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    detail = ws.outcomes.reopen(ws.theses.resolve(args.thesis), reason=args.reason,
+                                status=args.status)
+    return emit(args, detail, f"Reopened thesis {detail.id}: {detail.title} ({detail.status})")
+
+
+def cmd_theses_premortem(args: argparse.Namespace) -> int:
+    from thesis_desk.core.enums import PREMORTEM_REASON
+    from thesis_desk.core.errors import ValidationError
+    from thesis_desk.core.records import PillarInput
+
+    ws = _workspace(args)
+    tid = ws.theses.resolve(args.thesis)
+    risks = [PillarInput("risk", r.strip()) for r in args.reasons if r.strip()]
+    if not risks:
+        raise ValidationError({"reasons": "Give at least one reason the thesis could fail."})
+    made = [ws.theses.add_pillar(tid, r, reason=PREMORTEM_REASON) for r in risks]
+    return emit(args, made, f"Added {len(made)} risk{'s' if len(made) != 1 else ''} "
+                f"from the pre-mortem to thesis {tid}.")
+
+
+
+def cmd_calibration(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    cal = ws.outcomes.calibration()
+    if args.json:
+        print_json(cal)
+        return EXIT_OK
+    if not cal.theses:
+        print("No closed theses yet: close one with its outcome (thesis-desk theses close).")
+        return EXIT_OK
+
+    def score(x: float | None) -> str:
+        return "n/a" if x is None else f"{x:.3f}"
+
+    print(f"{cal.scored} of {len(cal.theses)} closed theses scored (mixed outcomes are not).")
+    print(f"Brier score, conviction at opening: {score(cal.brier_open)}; last before "
+          f"closing: {score(cal.brier_last)} (0 is perfect, 0.25 is always saying 50).")
+    print(f"Hit rate {_pct(cal.hit_rate, sign=False, none='n/a')}, average return "
+          f"{_pct(cal.avg_return, none='n/a')}"
+          + (f", median time held {cal.median_days_held:.0f} days"
+             if cal.median_days_held is not None else "") + ".\n")
+    print_table(["conviction", "theses", "right", "hit rate", "avg return", ""],
+                [(f"{b.low}-{b.high}", b.count, b.right,
+                  _pct(b.hit_rate, sign=False, none=""), _pct(b.avg_return, none=""),
+                  "few: read with care" if b.count and b.few else "")
+                 for b in cal.bands])
+    print()
+    print_table(["id", "outcome", "opened", "closed", "conv. open", "conv. last", "return",
+                 "title"],
+                [(c.thesis_id, c.outcome or "not recorded", c.opened_on, c.closed_on or "",
+                  c.conviction_open, c.conviction_last, _pct(c.realised_return, none=""),
+                  c.title)
+                 for c in cal.theses])
+    return EXIT_OK
+
+
+def cmd_reviews_due(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    today = args.on or dt.date.today()
+    due, catalysts = ws.outcomes.reviews_due(today), ws.outcomes.catalysts_due(today)
+    if args.json:
+        print_json({"reviews": due, "catalysts": catalysts})
+    else:
+        if due:
+            print_table(["id", "title", "status", "due", "overdue", "last reviewed"],
+                        [(r.thesis_id, r.title, r.status, r.due_on, f"{r.overdue_days} d",
+                          r.last_reviewed or "never") for r in due])
+        if catalysts:
+            print() if due else None
+            print_table(["thesis", "catalyst", "due", "overdue", "state"],
+                        [(c.thesis_id, c.text[:60], c.due_date, f"{c.overdue_days} d",
+                          c.state_label) for c in catalysts])
+        if not due and not catalysts:
+            print("No reviews due and no catalyst past its date.")
+    return EXIT_ERROR if due or catalysts else EXIT_OK  # a scheduled job can act on exit 1
+
+
+def cmd_reviews_record(args: argparse.Namespace) -> int:
+    from thesis_desk.core.enums import PILLAR_STATES
+    from thesis_desk.core.errors import UserError
+    from thesis_desk.core.records import ReviewInput
+
+    ws = _workspace(args)
+    tid = ws.theses.resolve(args.thesis)
+    current = ws.theses.get(tid)
+    states = []
+    for item in args.pillar or []:
+        pid, _, state = item.partition("=")
+        if not pid.strip().isdigit() or state.strip() not in PILLAR_STATES:
+            raise UserError(f"--pillar takes ID=STATE, e.g. 12=at_risk (states: "
+                            f"{', '.join(PILLAR_STATES)}); got '{item}'.")
+        states.append((int(pid), state.strip()))
+    conviction = args.conviction if args.conviction is not None else current.conviction
+    detail = ws.outcomes.review(tid, ReviewInput(conviction, args.note, tuple(states)))
+    return emit(args, detail, f"Reviewed thesis {detail.id}: {detail.title} (conviction "
+                f"{detail.conviction}); next review in {detail.review_interval} days.")
 
 
 def cmd_evidence_add(args: argparse.Namespace) -> int:
@@ -485,8 +598,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _pct(x: float | None) -> str:
-    return "no price" if x is None else f"{x * 100:+.1f}%"
+def _pct(x: float | None, *, sign: bool = True, none: str = "no price") -> str:
+    return none if x is None else f"{x * 100:{'+' if sign else ''}.1f}%"
 
 
 def cmd_prices_import(args: argparse.Namespace) -> int:
@@ -686,7 +799,7 @@ def _workspace(args: argparse.Namespace):  # -> Workspace
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from thesis_desk.core.enums import DIRECTIONS, STATUSES
+    from thesis_desk.core.enums import DIRECTIONS, OUTCOMES, STATUSES
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -730,8 +843,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--claim")
     p.add_argument("--narrative", help="Markdown")
     p.add_argument("--conviction", type=int, default=50, help="0-100 (default 50)")
-    p.add_argument("--status", choices=STATUSES, default="draft")
+    p.add_argument("--status", choices=[s for s in STATUSES if s != "closed"], default="draft")
     p.add_argument("--direction", choices=DIRECTIONS, default="long")
+    p.add_argument("--review-days", type=int, metavar="N",
+                   help="days between reviews (default: by status, e.g. 30 when active)")
     p.add_argument("--horizon", type=_date_arg, help="YYYY-MM-DD")
     p.add_argument("--instruments", help="comma-separated symbols, e.g. 'BABA, 9988.HK'")
     p.add_argument("--tags", help="comma-separated tags")
@@ -750,6 +865,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--permanently", action="store_true", help="required: it cannot be undone")
     p.add_argument("--yes", action="store_true", help="required: no question is asked")
     p.set_defaults(func=cmd_theses_delete)
+    p = tsub.add_parser("close", parents=[common, as_json],
+                        help="close a thesis with its outcome and a post-mortem")
+    p.add_argument("thesis", metavar="THESIS", help="id or exact title")
+    p.add_argument("--outcome", required=True, choices=OUTCOMES,
+                   help="how it turned out (mixed is listed in calibration, not scored)")
+    p.add_argument("--note", metavar="TEXT", help="post-mortem: what happened")
+    p.add_argument("--missed", metavar="TEXT", help="post-mortem: what we missed")
+    p.add_argument("--again", metavar="TEXT", help="post-mortem: what we would do again")
+    p.add_argument("--on", type=_date_arg, metavar="DATE",
+                   help="the day it closed, YYYY-MM-DD (default today)")
+    p.set_defaults(func=cmd_theses_close)
+    p = tsub.add_parser("reopen", parents=[common, as_json],
+                        help="reopen a closed thesis (its outcome is cleared, journaled)")
+    p.add_argument("thesis", metavar="THESIS", help="id or exact title")
+    p.add_argument("--reason", required=True, help="why, in one line (journaled)")
+    p.add_argument("--status", choices=[s for s in STATUSES if s != "closed"], default="active")
+    p.set_defaults(func=cmd_theses_reopen)
+    p = tsub.add_parser("premortem", parents=[common, as_json],
+                        help="a year from now this thesis failed: why? each reason a risk")
+    p.add_argument("thesis", metavar="THESIS", help="id or exact title")
+    p.add_argument("reasons", nargs="+", metavar="REASON", help="one failure reason each")
+    p.set_defaults(func=cmd_theses_premortem)
+
+    p = sub.add_parser("calibration", parents=[common, as_json],
+                       help="conviction against outcome over closed theses (Brier score)")
+    p.set_defaults(func=cmd_calibration)
+    rv = sub.add_parser("reviews", parents=[common], help="theses due a review")
+    rvsub = rv.add_subparsers(title="reviews commands", metavar="ACTION", required=True)
+    p = rvsub.add_parser("due", parents=[common, as_json],
+                         help="reviews due and catalysts past their date (exit 1 when any)")
+    p.add_argument("--on", type=_date_arg, metavar="DATE", help="as of this day (default today)")
+    p.set_defaults(func=cmd_reviews_due)
+    p = rvsub.add_parser("record", parents=[common, as_json],
+                         help="review a thesis: conviction reaffirmed or changed, a note")
+    p.add_argument("thesis", metavar="THESIS", help="id or exact title")
+    p.add_argument("--note", required=True, help="what the review found (journaled)")
+    p.add_argument("--conviction", type=int, help="0-100 (default: reaffirm the current one)")
+    p.add_argument("--pillar", action="append", metavar="ID=STATE",
+                   help="a pillar's new state, e.g. 12=at_risk (repeatable)")
+    p.set_defaults(func=cmd_reviews_record)
 
     p = sub.add_parser("import", parents=[common, as_json],
                        help="import documents (.txt, .md, .html, .pdf) into the library")

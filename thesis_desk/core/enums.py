@@ -37,6 +37,13 @@ STANCES = ("supports", "contradicts", "context")
 EXPECTED_DIRECTIONS = ("up", "down", "none")
 FREQUENCIES = ("irregular", "daily", "weekly", "monthly", "quarterly", "annual")
 CONVICTION_RANGE = (0, 100)
+# How a closed thesis turned out; "mixed" is listed in calibration but not scored.
+OUTCOMES = ("right", "wrong", "mixed")
+# Days between reviews, by status, unless a thesis sets its own (a closed one has none).
+REVIEW_DAYS = {"draft": 30, "active": 30, "validated": 60, "invalidated": 14}
+REVIEW_DAYS_RANGE = (1, 730)
+# The journal's reason on each risk a pre-mortem adds.
+PREMORTEM_REASON = "Pre-mortem: a year from now this thesis failed"
 
 RULE_KINDS = ("above", "below", "crosses", "change_pct", "zscore", "stale")
 SIDES = ("long", "short")

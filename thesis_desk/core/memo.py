@@ -26,6 +26,13 @@ from thesis_desk.core.enums import (
 )
 from thesis_desk.core.errors import UserError
 from thesis_desk.core.records import PillarLabels
+from thesis_desk.core.verdict import (
+    MemoBalance,
+    MemoVerdict,
+    blended_return,
+    build_verdict,
+    default_since,
+)
 
 if TYPE_CHECKING:
     from thesis_desk.core.alerts import AlertService
@@ -165,6 +172,7 @@ class Memo:
     journal: tuple[JournalInfo, ...]
     sources: tuple[MemoSource, ...]
     positions: tuple[MemoPosition, ...] = field(default=())
+    verdict: MemoVerdict | None = None  # the first page's summary
     version: str = __version__
 
     @property
@@ -186,14 +194,15 @@ class MemoService:
         self.alerts, self.portfolio = alerts, portfolio
 
     def build(self, thesis_id: int, *, as_of: dt.date | None = None,
-              author: str = "") -> Memo:
+              author: str = "", since: dt.date | None = None) -> Memo:
         """Everything the memo shows about one thesis, as it stood at the end of
-        ``as_of`` (today when not given)."""
-        return build_memo(self, thesis_id, as_of=as_of, author=author)
+        ``as_of`` (today when not given); "what changed" runs from ``since`` (default:
+        the last review, else the last 30 days)."""
+        return build_memo(self, thesis_id, as_of=as_of, author=author, since=since)
 
 
 def build_memo(ws: MemoService, thesis_id: int, *, as_of: dt.date | None = None,
-               author: str = "") -> Memo:
+               author: str = "", since: dt.date | None = None) -> Memo:
     """Everything the memo shows about one thesis, as it stood at the end of ``as_of``."""
     from thesis_desk.core.timeutil import utcnow
 
@@ -271,6 +280,31 @@ def build_memo(ws: MemoService, thesis_id: int, *, as_of: dt.date | None = None,
 
     positions = tuple(ws.portfolio.memo_positions(thesis_id, as_of))
 
+    if since is not None and since > as_of:
+        raise UserError(f"“What changed since” {since:%Y-%m-%d} is after the memo's date "
+                        f"{as_of:%Y-%m-%d}: choose an earlier day.")
+    since_label = "the date chosen"
+    if since is None:
+        since, since_label = default_since(full_journal, t.created_at.date(), as_of, end)
+    since_end = dt.datetime.combine(since + dt.timedelta(days=1), dt.time())
+    kill_ids = {p.id for p in pillars if p.kind == "kill"}
+    kill_rules: dict[int, list] = {}
+    read = {m.id: (m.dates, m.values) for m in metrics}  # linked metrics: read already
+    for r in ws.alerts.rules() if kill_ids else []:
+        if r.pillar_id in kill_ids and r.enabled:
+            if r.metric_id not in read:
+                read[r.metric_id] = ws.metrics.series(r.metric_id, until=as_of)
+            kill_rules.setdefault(r.pillar_id, []).append((r, *read[r.metric_id]))
+    verdict = build_verdict(
+        t, pillars, full_journal, evidence,
+        [a for a in every_alert if thesis_id in a.thesis_ids or a.metric_id in metric_ids],
+        kill_rules,
+        blended_return([(p.ret, p.quantity * p.entry_price if p.quantity is not None
+                         else p.weight or 0.0) for p in positions]),
+        as_of=as_of, end=end, since=since, since_label=since_label,
+        conviction_then=int(_value_as_of(str(t.conviction), full_journal, "conviction",
+                                         since_end)))
+
     return Memo(
         thesis_id=t.id, title=t.title, claim=t.claim, narrative=t.narrative,
         instruments=t.instruments, direction=t.direction, status=status,
@@ -280,7 +314,7 @@ def build_memo(ws: MemoService, thesis_id: int, *, as_of: dt.date | None = None,
         balance=(balance["supports"], balance["contradicts"], balance["context"]),
         metrics=tuple(metrics), alerts=tuple(alerts), journal=tuple(journal),
         sources=tuple(sorted(sources.values(), key=lambda s: s.number)),
-        positions=positions)
+        positions=positions, verdict=verdict)
 
 
 def _evidence_day(e: EvidenceInfo) -> dt.date:
@@ -424,9 +458,10 @@ def _position_cells(p: MemoPosition) -> list[str]:
             price + (f", closed {p.exit_date:%Y-%m-%d}" if p.exit_date else ""), ret]
 
 
-def _grid(headers: list[str], rows: list[list[str]]) -> str:
-    """A ruled table; cells arrive as HTML already escaped."""
-    head = "".join(f"<th>{h}</th>" for h in headers)
+def _grid(headers: list[str], rows: list[list[str]], widths: list[int] | None = None) -> str:
+    """A ruled table; cells arrive as HTML already escaped (``widths``: per cent)."""
+    head = "".join(f'<th width="{w}%">{h}</th>' if widths else f"<th>{h}</th>"
+                   for h, w in zip(headers, widths or [0] * len(headers), strict=True))
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return (f'<table class="grid" cellspacing="0" cellpadding="4" width="100%">'
             f"<tr>{head}</tr>{body}</table>")
@@ -452,8 +487,10 @@ def memo_html(memo: Memo, charts: dict[int, str] | None = None, *,
                                   for k, v in facts[i:i + 2]) + "</tr>")
     h.append("</table>")
 
-    h.append("<h2>Claim</h2>")
+    h.append("<h2>Verdict</h2>")
     h.append(f'<p class="claim">{esc(memo.claim) if memo.claim else "<i>No claim written.</i>"}</p>')
+    if memo.verdict is not None:
+        h += _verdict_html(memo, memo.verdict)
     if memo.narrative.strip():
         h.append("<h2>Narrative</h2>")
         h.append(markdown_to_html(memo.narrative))
@@ -539,6 +576,96 @@ def memo_html(memo: Memo, charts: dict[int, str] | None = None, *,
     return "\n".join(h)
 
 
+def conviction_line(memo: Memo, v: MemoVerdict) -> str:
+    """"Long · conviction 70 / 100, up 10 since 2026-10-01 (the last review) · …"."""
+    delta = memo.conviction - v.conviction_then
+    move = (f"up {delta}" if delta > 0 else f"down {-delta}" if delta < 0 else "unchanged")
+    parts = [memo.direction.capitalize(),
+             f"conviction {memo.conviction} / 100, {move} since {v.since:%Y-%m-%d} "
+             f"({v.since_label})"]
+    if v.positions_return is not None:
+        parts.append(f"positions {v.positions_return * 100:+.1f}%")
+    return " · ".join(parts)
+
+
+def outcome_line(v: MemoVerdict) -> str:
+    ret = (f"; realised return {v.realised_return * 100:+.1f}%"
+           if v.realised_return is not None else "")
+    return f"Closed {v.closed_on:%Y-%m-%d} as {str(v.outcome).upper()}{ret}."
+
+
+def _bar(b: MemoBalance, scale: int) -> str:
+    """The pillar's weighted supports (green) and contradictions (red) as one bar."""
+    cells = []
+    for n, colour in ((b.supports, "#2e8b47"), (b.contradicts, "#c62f2b")):
+        if n:
+            cells.append(f'<td bgcolor="{colour}" width="{max(1, round(n / scale * 100))}%">'
+                         '<span class="bar">&nbsp;</span></td>')
+    rest = 100 - round((b.supports + b.contradicts) / scale * 100)
+    if rest > 0:
+        cells.append(f'<td width="{rest}%"><span class="bar">&nbsp;</span></td>')
+    return ('<table class="bar" cellspacing="0" cellpadding="0" width="100%"><tr>'
+            + "".join(cells) + "</tr></table>")
+
+
+def _verdict_html(memo: Memo, v: MemoVerdict) -> list[str]:
+    h = [f'<p class="verdict">{esc(conviction_line(memo, v))}</p>']
+    if v.outcome is not None:
+        h.append(f'<p class="outcome">{esc(outcome_line(v))}</p>')
+        h += [f'<p class="post"><b>{esc(head)}:</b> {esc(text)}</p>' for head, text in v.postmortem]
+    if v.balance:
+        scale = max(b.supports + b.contradicts for b in v.balance) or 1
+        h.append("<h3>Evidence balance by pillar</h3>")
+        h.append('<table class="balance" cellspacing="0" cellpadding="2" width="100%">')
+        for b in v.balance:
+            h.append(f'<tr><td width="46%">{esc(b.label)}</td><td width="38%">{_bar(b, scale)}</td>'
+                     f'<td width="16%"><span class="supports">+{b.supports}</span> / '
+                     f'<span class="contradicts">−{b.contradicts}</span>'
+                     + (f' <span class="cite">· {b.context} context</span>' if b.context else "")
+                     + "</td></tr>")
+        h.append("</table>")
+    if v.kills:
+        h.append("<h3>Kill criteria</h3>")
+        h.append(_grid(["Kill criterion", "State", "Rule", "Latest", "Distance to trigger"], [
+            [esc(k.text), f'<span class="state-{esc(k.state)}">{esc(k.state_label)}</span>',
+             esc(f"{k.metric}: {k.rule}" if k.rule else "none"), esc(k.latest), esc(k.distance)]
+            for k in v.kills], widths=[30, 9, 22, 16, 23]))
+    h.append(f"<h2>What changed since {v.since:%Y-%m-%d} ({esc(v.since_label)})</h2>")
+    if v.changes:
+        h.append(_grid(["Date", "What", "Change"], [
+            [f"{c.day:%Y-%m-%d}", esc(c.what), esc(c.text)] for c in v.changes],
+            widths=[13, 17, 70]))
+    else:
+        h.append("<p><i>No new evidence, pillar state, conviction move or alert since then."
+                 "</i></p>")
+    return h
+
+
+def _verdict_markdown(memo: Memo, v: MemoVerdict) -> list[str]:
+    out = [_md(conviction_line(memo, v)), ""]
+    if v.outcome is not None:
+        out += [f"**{_md(outcome_line(v))}**", ""]
+        out += [f"- **{head}:** {_md(text)}" for head, text in v.postmortem]
+        out += [""] if v.postmortem else []
+    if v.balance:
+        out += ["### Evidence balance by pillar", ""]
+        out += [f"- {_md(b.label)}: +{b.supports} / −{b.contradicts}"
+                + (f" · {b.context} context" if b.context else "") for b in v.balance]
+        out += [""]
+    if v.kills:
+        out += ["### Kill criteria", ""]
+        out += [f"- {_md(k.text)} — **{k.state_label}**; rule: "
+                + (_md(f"{k.metric}: {k.rule}") if k.rule else "none")
+                + (f"; latest {_md(k.latest)}" if k.latest else "") + f"; {_md(k.distance)}"
+                for k in v.kills]
+        out += [""]
+    out += [f"## What changed since {v.since:%Y-%m-%d} ({v.since_label})", ""]
+    out += [f"- {c.day:%Y-%m-%d} {_md(c.what)}: {_md(c.text)}" for c in v.changes]
+    out += ["" if v.changes else
+            "_No new evidence, pillar state, conviction move or alert since then._", ""]
+    return out
+
+
 # Every ASCII character Markdown gives a meaning to (CommonMark lets any be backslashed).
 _MD_ACTIVE = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|&~])")
 
@@ -586,7 +713,9 @@ def memo_markdown(memo: Memo) -> str:
     if memo.historical:
         out += [f"*Point-in-time memo: the thesis as it stood on {memo.as_of:%Y-%m-%d}.*", ""]
     out += [f"- **{k}:** {_md(v)}" for k, v in _title_facts(memo)]
-    out += ["", "## Claim", "", memo.claim or "_No claim written._", ""]
+    out += ["", "## Verdict", "", memo.claim or "_No claim written._", ""]
+    if memo.verdict is not None:
+        out += _verdict_markdown(memo, memo.verdict)
     if memo.narrative.strip():
         demoted = re.sub(r"^(#{1,6})(?=\s)", lambda m: "#" * min(6, len(m.group(1)) + 2),
                          memo.narrative.strip(), flags=re.MULTILINE)

@@ -115,6 +115,17 @@ class Thesis(Base):
     archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Set when a kill criterion fires; cleared by the person.
     flagged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # How it ended (right / wrong / mixed), set when it is closed; cleared on reopening.
+    outcome: Mapped[str | None] = mapped_column(String(8))
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    postmortem_happened: Mapped[str] = mapped_column(Text, default="", server_default="")
+    postmortem_missed: Mapped[str] = mapped_column(Text, default="", server_default="")
+    postmortem_again: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The positions' blended return on ``closed_on``, as a fraction (None: no positions).
+    realised_return: Mapped[float | None] = mapped_column(Float)
+    # Days between reviews (None: the default of its status, see enums.REVIEW_DAYS).
+    review_days: Mapped[int | None] = mapped_column(Integer)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     instruments: Mapped[list[Instrument]] = relationship(
         secondary=thesis_instrument, order_by=Instrument.symbol
@@ -280,7 +291,7 @@ class JournalEntry(Base):
     thesis_id: Mapped[int] = mapped_column(_fk("thesis.id"))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # created / edited / conviction / status / pillar_state / pillar / evidence /
-    # alert / archived / note
+    # alert / archived / note / outcome (closed or reopened) / review
     kind: Mapped[str] = mapped_column(String(16))
     field: Mapped[str] = mapped_column(String(40), default="")
     old: Mapped[str] = mapped_column(Text, default="")

@@ -484,3 +484,13 @@ def _open_alerts_by_thesis(s: Session) -> dict[int, int]:
                      .join(Alert, Alert.rule_id == AlertRule.id)
                      .where(Alert.state == "new").group_by(ThesisMetric.thesis_id)).all()
     return dict(rows)
+
+
+def thesis_return_on(s: Session, thesis_id: int, day: dt.date) -> float | None:
+    """The thesis's positions blended into one return on ``day`` (what closing it
+    realised): None when it had no position priced by then."""
+    positions = [_info(s, p) for p in s.scalars(
+        select(Position).where(Position.thesis_id == thesis_id, Position.entry_date <= day)
+        .order_by(Position.entry_date, Position.id))]
+    prices = {sym: _price_on(s, sym, day) for sym in {p.symbol for p in positions}}
+    return _blend([_value(p, prices[p.symbol], day, None) for p in positions], "ret")

@@ -15,9 +15,12 @@ from thesis_desk.core.enums import (
     CONVICTION_RANGE,
     DIRECTIONS,
     FREQUENCIES,
+    OUTCOMES,
     PILLAR_KIND_LABELS,
     PILLAR_KINDS,
     PILLAR_STATES,
+    REVIEW_DAYS,
+    REVIEW_DAYS_RANGE,
     RULE_KINDS,
     SIDES,
     STATUSES,
@@ -74,12 +77,27 @@ class ThesisSummary:
     updated_at: dt.datetime
     archived: bool
     flagged: bool
+    outcome: str | None = None  # right / wrong / mixed once closed with its outcome
+    closed_on: dt.date | None = None
+    review_days: int | None = None  # its own review interval (None: its status's)
+    reviewed_at: dt.datetime | None = None
+
+    @property
+    def review_interval(self) -> int | None:
+        """Days between reviews: its own, else its status's default (None: closed)."""
+        if self.status == "closed":
+            return None
+        return self.review_days or REVIEW_DAYS.get(self.status)
 
 
 @dataclass(frozen=True)
 class ThesisDetail(ThesisSummary):
     narrative: str = ""
     pillars: tuple[PillarInfo, ...] = ()
+    realised_return: float | None = None  # on closing, from its positions (a fraction)
+    postmortem_happened: str = ""
+    postmortem_missed: str = ""
+    postmortem_again: str = ""
 
     def to_input(self) -> ThesisInput:
         return ThesisInput(
@@ -92,6 +110,7 @@ class ThesisDetail(ThesisSummary):
             horizon=self.horizon,
             instruments=self.instruments,
             tags=self.tags,
+            review_days=self.review_days,
         )
 
 
@@ -122,6 +141,7 @@ class ThesisInput:
     horizon: dt.date | None = None
     instruments: Sequence[str] = field(default_factory=tuple)
     tags: Sequence[str] = field(default_factory=tuple)
+    review_days: int | None = None  # None: the default of its status
 
     def normalized(self) -> ThesisInput:
         return replace(
@@ -153,6 +173,11 @@ class ThesisInput:
         bad = [t for t in self.tags if len(t) > TAG_MAX]
         if bad:
             errors["tags"] = f"Tags are at most {TAG_MAX} characters."
+        lo, hi = REVIEW_DAYS_RANGE
+        if self.review_days is not None and (
+                not isinstance(self.review_days, int) or not lo <= self.review_days <= hi):
+            errors["review_days"] = (f"Review every {lo} to {hi} days, or leave it to the "
+                                     "status's default.")
         return errors
 
 
@@ -172,6 +197,126 @@ class PillarInput:
         if self.state not in PILLAR_STATES:
             errors["state"] = f"State must be one of {', '.join(PILLAR_STATES)}."
         return errors
+
+
+@dataclass(frozen=True)
+class CloseInput:
+    """How a thesis ended, as the Close Thesis form and `theses close` give it."""
+
+    outcome: str
+    on: dt.date
+    happened: str = ""  # what happened
+    missed: str = ""  # what we missed
+    again: str = ""  # what we would do again
+
+    def validate(self, opened: dt.date | None = None,
+                 today: dt.date | None = None) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if self.outcome not in OUTCOMES:
+            errors["outcome"] = f"Say how it turned out: {', '.join(OUTCOMES)}."
+        today = today or dt.date.today()
+        if self.on > today:
+            errors["on"] = f"{self.on:%Y-%m-%d} is in the future: close it today or earlier."
+        elif opened is not None and self.on < opened:
+            errors["on"] = (f"The thesis was created on {opened:%Y-%m-%d}: it cannot close "
+                            "before that.")
+        return errors
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    """A review: the conviction reaffirmed or changed, pillar states, and a note."""
+
+    conviction: int
+    note: str
+    pillar_states: tuple[tuple[int, str], ...] = ()  # (pillar id, state) where it changed
+
+    def validate(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        lo, hi = CONVICTION_RANGE
+        if not isinstance(self.conviction, int) or not lo <= self.conviction <= hi:
+            errors["conviction"] = f"Conviction is a whole number from {lo} to {hi}."
+        if not self.note.strip():
+            errors["note"] = "Say in a line what the review found (it goes in the journal)."
+        bad = [st for _pid, st in self.pillar_states if st not in PILLAR_STATES]
+        if bad:
+            errors["pillars"] = f"'{bad[0]}' is not a pillar state ({', '.join(PILLAR_STATES)})."
+        return errors
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    thesis_id: int
+    title: str
+    status: str
+    conviction: int
+    last_reviewed: dt.date | None  # None: never reviewed (counted from its creation)
+    interval_days: int
+    due_on: dt.date
+    overdue_days: int  # 0: due today
+
+
+@dataclass(frozen=True)
+class CatalystDue:
+    """A catalyst whose due date has passed while it is still pending (or slipping)."""
+
+    thesis_id: int
+    title: str
+    pillar_id: int
+    text: str
+    due_date: dt.date
+    state: str
+    overdue_days: int
+
+    @property
+    def state_label(self) -> str:
+        return pillar_state_label("catalyst", self.state)
+
+
+@dataclass(frozen=True)
+class ClosedThesis:
+    """A closed thesis as calibration scores it."""
+
+    thesis_id: int
+    title: str
+    outcome: str | None  # None: closed before outcomes were recorded (not scored)
+    opened_on: dt.date
+    closed_on: dt.date | None
+    conviction_open: int  # when it was opened (first made active, else created)
+    conviction_last: int  # the last before it was closed
+    realised_return: float | None
+
+    @property
+    def days_held(self) -> int | None:
+        return (self.closed_on - self.opened_on).days if self.closed_on else None
+
+    @property
+    def scored(self) -> bool:
+        return self.outcome in ("right", "wrong")
+
+
+@dataclass(frozen=True)
+class CalibrationBand:
+    low: int  # conviction band [low, high]
+    high: int
+    count: int  # scored theses whose opening conviction falls in it
+    right: int
+    mean_conviction: float | None  # what the band predicted, 0-100
+    hit_rate: float | None  # share right, 0-1
+    avg_return: float | None  # of those with a realised return
+    few: bool  # fewer than FEW_IN_BAND theses: read with care
+
+
+@dataclass(frozen=True)
+class Calibration:
+    theses: tuple[ClosedThesis, ...]  # every closed thesis, scored or not, newest first
+    scored: int
+    brier_open: float | None
+    brier_last: float | None
+    hit_rate: float | None
+    avg_return: float | None
+    median_days_held: float | None
+    bands: tuple[CalibrationBand, ...]
 
 
 def _clean_names(names: Iterable[str], *, upper: bool) -> tuple[str, ...]:
@@ -202,6 +347,7 @@ _KIND_LABELS = {
     "evidence": "Evidence",
     "alert": "Alert",
     "note": "Note",
+    "review": "Review",
 }
 
 
@@ -209,6 +355,8 @@ def describe(e: JournalInfo) -> tuple[str, str]:
     """(what happened, the change) for a journal row, as the GUI, CLI and memo show it."""
     if e.kind == "archived":
         return ("Archived" if e.new == "true" else "Restored from archive", "")
+    if e.kind == "outcome":
+        return ("Closed", f"outcome: {e.new}") if e.new else ("Reopened", f"was {e.old}")
     what = _KIND_LABELS.get(e.kind, e.kind.capitalize())
     if e.kind == "edited":
         return what, e.field

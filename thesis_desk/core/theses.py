@@ -39,7 +39,9 @@ from thesis_desk.core.timeutil import utcnow
 
 
 _TRACKED = ("conviction", "status")
-_PLAIN_FIELDS = ("title", "claim", "narrative", "direction", "horizon")
+_PLAIN_FIELDS = ("title", "claim", "narrative", "direction", "horizon", "review_days")
+_CLOSE_HOW = ("Close it with Thesis > Close Thesis… (or `thesis-desk theses close`): that "
+              "records its outcome.")
 
 
 class ThesisService:
@@ -115,12 +117,15 @@ class ThesisService:
                restore_id: int | None = None) -> ThesisDetail:
         """Create a thesis; ``restore_id`` recreates one under its old id (redo after undo)."""
         data = _checked(data)
+        if data.status == "closed":
+            raise ValidationError({"status": "A new thesis cannot start closed. " + _CLOSE_HOW})
         with self.db.write() as s:
             now = utcnow()
             t = Thesis(
                 title=data.title, claim=data.claim, narrative=data.narrative,
                 direction=data.direction, status=data.status, conviction=data.conviction,
-                horizon=data.horizon, created_at=now, updated_at=now,
+                horizon=data.horizon, review_days=data.review_days, created_at=now,
+                updated_at=now,
             )
             if restore_id is not None and s.get(Thesis, restore_id) is None:
                 t.id = restore_id  # else taken by another writer since: a new id
@@ -142,6 +147,11 @@ class ThesisService:
         with self.db.write() as s:
             t = _load(s, thesis_id)
             _expect_thesis(t, expect)
+            if t.status != data.status and "closed" in (t.status, data.status):
+                raise ValidationError({"status": (
+                    _CLOSE_HOW if data.status == "closed" else
+                    "A closed thesis is reopened with Thesis > Reopen Thesis… (or "
+                    "`thesis-desk theses reopen`), which says why in the journal.")})
             tracked = [f for f in _TRACKED if getattr(t, f) != getattr(data, f)]
             if tracked and not reason:
                 raise ValidationError(
@@ -326,12 +336,18 @@ def _summary_fields(t: Thesis) -> dict:
         tags=tuple(g.name for g in t.tags),
         created_at=t.created_at, updated_at=t.updated_at,
         archived=t.archived_at is not None, flagged=t.flagged_at is not None,
+        outcome=t.outcome, closed_on=t.closed_on, review_days=t.review_days,
+        reviewed_at=t.reviewed_at,
     )
 
 
 def _detail(t: Thesis) -> ThesisDetail:
     return ThesisDetail(**_summary_fields(t), narrative=t.narrative,
-                        pillars=tuple(_pillar_info(p) for p in t.pillars))
+                        pillars=tuple(_pillar_info(p) for p in t.pillars),
+                        realised_return=t.realised_return,
+                        postmortem_happened=t.postmortem_happened or "",
+                        postmortem_missed=t.postmortem_missed or "",
+                        postmortem_again=t.postmortem_again or "")
 
 
 def _journal_info(e: JournalEntry, pillar_text: str | None) -> JournalInfo:

@@ -70,6 +70,11 @@ span.context { color: #5a5a60; font-weight: 600; font-size: 8.5pt; }
 span.cite { color: #5a5a60; font-size: 8.5pt; }
 p.note { color: #5a5a60; font-style: italic; }
 p.caption { color: #3a3a40; font-size: 9pt; margin-bottom: 9pt; }
+p.verdict { font-weight: 600; margin-bottom: 6pt; }
+p.outcome { color: #1f3a5f; font-weight: 600; }
+p.post { font-size: 9pt; margin-left: 12pt; }
+table.balance td { font-size: 9pt; }
+span.bar { font-size: 6pt; }
 table.sources td { font-size: 9pt; }
 td.n { color: #5a5a60; }
 span.url { color: #5a5a60; font-size: 8pt; }

@@ -33,6 +33,8 @@ from thesis_desk.core.enums import (
     PILLAR_KIND_LABELS,
     PILLAR_KINDS,
     PILLAR_STATES,
+    REVIEW_DAYS,
+    REVIEW_DAYS_RANGE,
     STANCES,
     STATUSES,
     pillar_state_label,
@@ -185,13 +187,26 @@ class ThesisDialog(FormDialog):
             "instruments", "&Instruments", _list_edit(symbols or [], "BABA, 9988.HK")
         )
         self.direction = self.add_field("direction", "&Direction", _combo(DIRECTIONS))
-        self.status = self.add_field("status", "&Status", _combo(STATUSES))
+        closed = existing is not None and existing.status == "closed"
+        self.status = self.add_field("status", "&Status", _combo(
+            STATUSES if closed else tuple(s for s in STATUSES if s != "closed")))
+        if closed:  # closed and reopened through their own forms, which ask for more
+            self.status.setEnabled(False)
+            self.status.setToolTip("Reopen it with Thesis > Reopen Thesis…")
+        else:
+            self.status.setToolTip("Close a thesis with Thesis > Close Thesis…: it records "
+                                   "the outcome")
         self.conviction = self.add_field("conviction", "C&onviction", QSpinBox())
         self.conviction.setRange(*CONVICTION_RANGE)
         self.conviction.setSuffix(" / 100")
         self.conviction.setValue(50)
         self.horizon = self.add_field("horizon", "&Horizon", OptionalDateEdit("Set a date"))
         self.tags = self.add_field("tags", "T&ags", _list_edit(tags or [], "china, ai, capex"))
+        self.review_days = self.add_field("review_days", "Re&view every", QSpinBox())
+        self.review_days.setRange(0, REVIEW_DAYS_RANGE[1])
+        self.review_days.setSuffix(" days")
+        self.review_days.setToolTip("How often the thesis comes up in Reviews; 0 keeps the "
+                                    "default of its status")
 
         self.narrative = QPlainTextEdit()
         self.narrative.setPlaceholderText("The argument, in Markdown: # headings, - lists, *emphasis*")
@@ -207,11 +222,22 @@ class ThesisDialog(FormDialog):
 
         self.reason = self.add_field("reason", "&Reason", QLineEdit())
         self.reason.setPlaceholderText("Why did the conviction or status change? (one line)")
+        self.premortem_next = None
+        if existing is None:  # the pre-mortem, one click away when the thesis is new
+            self.premortem_next = QCheckBox("Then write a &pre-mortem: why might it fail?")
+            self.form.addRow("", self.premortem_next)
         if existing is not None:
             self._load(existing)
         self.conviction.valueChanged.connect(self._update_reason)
         self.status.currentIndexChanged.connect(self._update_reason)
+        self.status.currentIndexChanged.connect(self._review_default)
         self._update_reason()
+        self._review_default()
+
+    def _review_default(self) -> None:
+        days = REVIEW_DAYS.get(self.status.currentData())
+        self.review_days.setSpecialValueText(
+            f"Status default ({days} days)" if days else "No reviews once closed")
 
     def _load(self, t: ThesisDetail) -> None:
         self.title.setText(t.title)
@@ -223,6 +249,7 @@ class ThesisDialog(FormDialog):
         self.horizon.set_value(t.horizon)
         self.tags.setText(", ".join(t.tags))
         self.narrative.setPlainText(t.narrative)
+        self.review_days.setValue(t.review_days or 0)
 
     def _needs_reason(self) -> bool:
         t = self.existing
@@ -244,6 +271,7 @@ class ThesisDialog(FormDialog):
             horizon=self.horizon.value(),
             instruments=split_list(self.instruments.text()),
             tags=split_list(self.tags.text()),
+            review_days=self.review_days.value() or None,
         )
 
     def save(self) -> None:

@@ -117,6 +117,10 @@ class MainWindow(QMainWindow):
         self._add_area("Alerts", QWidget(), "Ctrl+4")
         self.portfolio_view = None
         self._add_area("Portfolio", QWidget(), "Ctrl+5")
+        self.reviews_view = None
+        self._add_area("Reviews", QWidget(), "Ctrl+6")
+        self.calibration_view = None
+        self._add_area("Calibration", QWidget(), "Ctrl+7")
         self.setAcceptDrops(True)
         self.sidebar.currentRowChanged.connect(self._area_changed)
         self.sidebar.setCurrentRow(0)
@@ -166,7 +170,7 @@ class MainWindow(QMainWindow):
         self._area_actions = getattr(self, "_area_actions", []) + [act]
 
     def _area_changed(self, row: int) -> None:
-        if row in (2, 3, 4) and self.workspace is not None:
+        if row in (2, 3, 4, 5, 6) and self.workspace is not None:
             self._build_lazy_area(row)
         elif row == 0 and self.theses_view in self._stale_views:
             self._stale_views.discard(self.theses_view)
@@ -199,6 +203,10 @@ class MainWindow(QMainWindow):
             (self.portfolio_view, changes.touches(POSITION, PRICE, THESIS, EVIDENCE, ALERT,
                                                   OBSERVATION, RULE),
              lambda: self.portfolio_view.refresh()),  # type: ignore[union-attr]
+            (self.reviews_view, changes.touches(THESIS, PILLAR, JOURNAL),
+             lambda: self.reviews_view.refresh()),  # type: ignore[union-attr]
+            (self.calibration_view, changes.touches(THESIS, JOURNAL, POSITION, PRICE),
+             lambda: self.calibration_view.refresh()),  # type: ignore[union-attr]
         ]
         for view, touched, refresh in wanted:
             if view is None or not touched or view is origin:
@@ -238,8 +246,24 @@ class MainWindow(QMainWindow):
             self.portfolio_view.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
             self.portfolio_view.open_thesis.connect(self.open_thesis)
             self._replace_page(4, self.portfolio_view)
+        elif row == 5 and self.reviews_view is None:
+            from thesis_desk.ui.reviews_view import ReviewsView
+
+            self.reviews_view = ReviewsView(self.session)
+            self._report_changes(self.reviews_view)
+            self.reviews_view.open_thesis.connect(self.open_thesis)
+            self.reviews_view.review_thesis.connect(self.theses_view.review)
+            self._replace_page(5, self.reviews_view)
+        elif row == 6 and self.calibration_view is None:
+            from thesis_desk.ui.calibration_view import CalibrationView
+
+            self.calibration_view = CalibrationView(self.session)
+            self._report_changes(self.calibration_view)
+            self.calibration_view.open_thesis.connect(self.open_thesis)
+            self._replace_page(6, self.calibration_view)
         else:  # built before: read again only if something it shows changed meanwhile
-            view = {2: self.metrics_view, 3: self.alerts_view, 4: self.portfolio_view}[row]
+            view = {2: self.metrics_view, 3: self.alerts_view, 4: self.portfolio_view,
+                    5: self.reviews_view, 6: self.calibration_view}[row]
             if view in self._stale_views:
                 self._stale_views.discard(view)
                 view.refresh()  # type: ignore[union-attr]
@@ -314,6 +338,22 @@ class MainWindow(QMainWindow):
                   self.archive_action, None, self.find_action, None, self.prefs_action):
             edit_menu.addSeparator() if a is None else edit_menu.addAction(a)
 
+        self.review_action = self._action("&Review Thesis…", tv.review_current, "Ctrl+R",
+                                          tip="Reaffirm or change the conviction and pillars")
+        self.close_thesis_action = self._action(
+            "&Close Thesis…", tv.close_or_reopen_current,
+            tip="Close the thesis with its outcome and a post-mortem")
+        self.reopen_action = self._action("Re&open Thesis…", tv.close_or_reopen_current,
+                                          tip="Reopen a closed thesis")
+        self.premortem_action = self._action(
+            "&Pre-mortem…", tv.premortem_current,
+            tip="A year from now this thesis failed: why? Each answer becomes a risk")
+        thesis_menu = self.menuBar().addMenu("&Thesis")
+        for a in (self.review_action, self.premortem_action, None, self.close_thesis_action,
+                  self.reopen_action):
+            thesis_menu.addSeparator() if a is None else thesis_menu.addAction(a)
+        tv.shown.connect(self._thesis_shown)
+
         view_menu = self.menuBar().addMenu("&View")
         for a in self._area_actions:
             view_menu.addAction(a)
@@ -330,11 +370,24 @@ class MainWindow(QMainWindow):
         self._set_workspace_enabled(False)
 
     def _set_workspace_enabled(self, enabled: bool, *, writable: bool = True) -> None:
+        self._writable = enabled and writable
         for a in (self.new_action, self.edit_action, self.archive_action, self.import_action,
                   self.demo_action):
             a.setEnabled(enabled and writable)
         for a in (self.export_action, self.backups_action, self.check_action):
             a.setEnabled(enabled)
+        self._thesis_shown(getattr(self, "_shown_thesis", None))
+
+    def _thesis_shown(self, t: object) -> None:
+        """The Thesis menu acts on the thesis shown: closing only an open one, reopening
+        only a closed one, reviewing only an open one."""
+        self._shown_thesis = t
+        can = getattr(self, "_writable", False) and t is not None
+        closed = can and getattr(t, "status", "") == "closed"
+        self.review_action.setEnabled(can and not closed)
+        self.premortem_action.setEnabled(can)
+        self.close_thesis_action.setEnabled(can and not closed)
+        self.reopen_action.setEnabled(closed)
 
     def _focus_search(self) -> None:
         self.sidebar.setCurrentRow(0)
@@ -689,13 +742,14 @@ class MainWindow(QMainWindow):
         # The views are current now: the poll need not report this process's writes.
         self.session.mark_seen()
 
-        def read() -> tuple[dict, int, int]:
-            return ws.theses.counts(), ws.library.count(), ws.alerts.count("new")
+        def read() -> tuple[dict, int, int, int]:
+            due = len(ws.outcomes.reviews_due()) + len(ws.outcomes.catalysts_due())
+            return ws.theses.counts(), ws.library.count(), ws.alerts.count("new"), due
 
         self._status_reads.query("counts", read, self._show_counts)
 
-    def _show_counts(self, found: tuple[dict, int, int]) -> None:
-        c, documents, new_alerts = found
+    def _show_counts(self, found: tuple[dict, int, int, int]) -> None:
+        c, documents, new_alerts, due = found
         live = c["theses"] - c["archived"]
         parts = [plural(live, "thesis", "theses"), f"{c['active']} active",
                  plural(documents, "document", "documents")]
@@ -703,7 +757,10 @@ class MainWindow(QMainWindow):
             parts.append(f"{c['archived']} archived")
         if new_alerts:
             parts.append(plural(new_alerts, "new alert", "new alerts"))
+        if due:
+            parts.append(plural(due, "review due", "reviews due"))
         self.sidebar.item(3).setText(f"Alerts ({new_alerts})" if new_alerts else "Alerts")
+        self.sidebar.item(5).setText(f"Reviews ({due})" if due else "Reviews")
         self.counts_label.setText("  ·  ".join(parts))
 
     # -- dialogs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk.core.changes import EVIDENCE, JOURNAL, METRIC, PILLAR, THESIS, Changes
-from thesis_desk.core.enums import STATUSES
+from thesis_desk.core.enums import PREMORTEM_REASON, STATUSES
 from thesis_desk.core.errors import UserError
 from thesis_desk.core.records import (
     Balance,
@@ -43,6 +44,7 @@ from thesis_desk.core.records import (
 from thesis_desk.ui.thesis_model import ID_ROLE, ThesisFilterModel, ThesisTableModel
 if TYPE_CHECKING:
     from thesis_desk.core.evidence import EvidenceService
+    from thesis_desk.core.outcomes import OutcomeService
     from thesis_desk.core.theses import ThesisService
     from thesis_desk.ui.session import WorkspaceSession
 
@@ -70,12 +72,45 @@ STATE_COLOURS = {  # translucent, so they read on light and dark palettes alike
 }
 
 
+def review_due_text(t: ThesisDetail, today: dt.date | None = None) -> str:
+    """"Review due in 12 days" / "Review overdue by 3 days" for the thesis header."""
+    every = t.review_interval
+    if every is None or t.archived:
+        return ""
+    today = today or dt.date.today()
+    due = (t.reviewed_at or t.created_at).date() + dt.timedelta(days=every)
+    days = (due - today).days
+    if days > 0:
+        return f"Review due in {plural(days, 'day', 'days')}"
+    return "Review due today" if days == 0 else f"Review overdue by {plural(-days, 'day', 'days')}"
+
+
+def outcome_text(t: ThesisDetail) -> str:
+    """A closed thesis's outcome and post-mortem, as its header shows them."""
+    if t.outcome is None:
+        return ("Closed without an outcome recorded (closed before outcomes were kept): "
+                "reopen it and close it again to score it.")
+    head = f"Closed {t.closed_on:%Y-%m-%d} · {t.outcome.upper()}" if t.closed_on else t.outcome
+    if t.realised_return is not None:
+        head += f" · realised return {t.realised_return * 100:+.1f}%"
+    lines = [head]
+    for label, text in (("What happened", t.postmortem_happened),
+                        ("What we missed", t.postmortem_missed),
+                        ("Would do again", t.postmortem_again)):
+        if text:
+            lines.append(f"{label}: {text}")
+    return "\n".join(lines)
+
+
 class ThesisDetailPanel(QWidget):
     """One thesis: header, Overview (claim, narrative, pillars) and Journal tabs."""
 
     edit_requested = Signal()
     archive_requested = Signal()
     export_requested = Signal()
+    review_requested = Signal()
+    close_requested = Signal()  # Close… or, for a closed thesis, Reopen…
+    premortem_requested = Signal()
     add_pillar_requested = Signal()
     edit_pillar_requested = Signal(object)  # PillarInfo
     remove_pillar_requested = Signal(object)  # PillarInfo
@@ -94,15 +129,24 @@ class ThesisDetailPanel(QWidget):
         self.export_btn = QPushButton("Export Memo…")
         self.export_btn.setToolTip("The thesis as a PDF or Markdown memo (Ctrl+P)")
         self.export_btn.clicked.connect(self.export_requested)
+        self.review_btn = QPushButton("Review…")
+        self.review_btn.setToolTip("Reaffirm or change the conviction and pillar states, with "
+                                   "a note (Ctrl+R)")
+        self.review_btn.clicked.connect(self.review_requested)
+        self.close_btn = QPushButton("Close…")
+        self.close_btn.clicked.connect(self.close_requested)
+        self.outcome = plain_label(wrap=True, selectable=True)
+        self.outcome.setStyleSheet("background: rgba(56,132,244,0.14); padding: 4px; "
+                                   "border-radius: 3px;")
 
         head = QHBoxLayout()
         titles = QVBoxLayout()
         titles.addWidget(self.title)
         titles.addWidget(self.meta)
         head.addLayout(titles, 1)
-        head.addWidget(self.export_btn, 0, Qt.AlignmentFlag.AlignTop)
-        head.addWidget(self.edit_btn, 0, Qt.AlignmentFlag.AlignTop)
-        head.addWidget(self.archive_btn, 0, Qt.AlignmentFlag.AlignTop)
+        for b in (self.review_btn, self.export_btn, self.edit_btn, self.close_btn,
+                  self.archive_btn):
+            head.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -137,6 +181,7 @@ class ThesisDetailPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.addLayout(head)
         lay.addWidget(self.flag)
+        lay.addWidget(self.outcome)
         lay.addWidget(self.tabs, 1)
 
     def _overview(self) -> QWidget:
@@ -170,12 +215,16 @@ class ThesisDetailPanel(QWidget):
         self.remove_pillar_btn.clicked.connect(
             lambda: self._emit_pillar(self.remove_pillar_requested)
         )
+        premortem = QPushButton("Pre-mortem…")
+        premortem.setToolTip("A year from now this thesis failed: why? Each answer becomes "
+                             "a risk")
+        premortem.clicked.connect(self.premortem_requested)
         buttons = QHBoxLayout()
         pl = QLabel("<b>Pillars</b>")
         pl.setToolTip("Pillars, kill criteria, catalysts and risks")
         buttons.addWidget(pl)
         buttons.addStretch(1)
-        for b in (add, self.edit_pillar_btn, self.remove_pillar_btn):
+        for b in (premortem, add, self.edit_pillar_btn, self.remove_pillar_btn):
             buttons.addWidget(b)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -229,6 +278,9 @@ class ThesisDetailPanel(QWidget):
         self.thesis = t
         self.title.setText(t.title)
         parts = [t.direction.capitalize(), t.status.capitalize(), f"Conviction {t.conviction}/100"]
+        due = review_due_text(t)
+        if due:
+            parts.append(due)
         if t.horizon:
             parts.append(f"Horizon {t.horizon:%Y-%m-%d}")
         if t.instruments:
@@ -241,6 +293,14 @@ class ThesisDetailPanel(QWidget):
         self.flag.setText("⚑ A kill criterion of this thesis has fired: review its pillars.")
         self.flag.setVisible(t.flagged)
         self.archive_btn.setText("Restore" if t.archived else "Archive…")
+        closed = t.status == "closed"
+        self.close_btn.setText("Reopen…" if closed else "Close…")
+        self.close_btn.setToolTip("Reopen the thesis (its outcome is cleared, the journal "
+                                  "keeps it)" if closed else
+                                  "Close the thesis with its outcome and a post-mortem")
+        self.review_btn.setEnabled(not closed)
+        self.outcome.setText(outcome_text(t))
+        self.outcome.setVisible(closed)
         self.claim.setText(t.claim or "No claim yet: say the thesis in one sentence (Edit…).")
         self.narrative.set_markdown(t.narrative or "*No narrative yet.*")
 
@@ -286,6 +346,7 @@ class ThesesView(QWidget):
     message = Signal(str)
     open_passage = Signal(object)  # EvidenceInfo: show it in the Library reader
     export_requested = Signal()  # the thesis panel's Export Memo…
+    shown = Signal(object)  # the ThesisDetail now shown on the right, or None
 
     def __init__(self, session: WorkspaceSession, undo_stack: QUndoStack,
                  parent: QWidget | None = None):
@@ -428,6 +489,9 @@ class ThesesView(QWidget):
             d.edit_pillar_requested.connect(self.edit_pillar)
             d.remove_pillar_requested.connect(self.remove_pillar)
             d.export_requested.connect(self.export_requested)
+            d.review_requested.connect(self.review_current)
+            d.close_requested.connect(self.close_or_reopen_current)
+            d.premortem_requested.connect(self.premortem_current)
             ev = d.evidence
             ev.add_requested.connect(lambda: self.add_evidence())
             ev.edit_requested.connect(self.edit_evidence)
@@ -440,6 +504,7 @@ class ThesesView(QWidget):
 
     # the services as the GUI calls them: on the edits worker, the window painting
     service: ThesisService | None = SessionService("theses")  # type: ignore[assignment]
+    outcomes: OutcomeService | None = SessionService("outcomes")  # type: ignore[assignment]
     evidence_service: EvidenceService | None = SessionService("evidence")  # type: ignore[assignment]
 
     def show_snapshot(self, theses: list[ThesisSummary]) -> None:
@@ -559,6 +624,7 @@ class ThesesView(QWidget):
         if thesis_id is None or service is None or evidence_service is None:
             self.reads.query("detail", lambda: None, lambda _none: None)  # drops a pending one
             self.right.setCurrentWidget(self.empty)
+            self.shown.emit(None)
             return
 
         def read() -> tuple | str:
@@ -578,8 +644,10 @@ class ThesesView(QWidget):
         if isinstance(found, str):
             self.message.emit(found)
             self.right.setCurrentWidget(self.empty)
+            self.shown.emit(None)
             return
         self.detail.show_thesis(*found)
+        self.shown.emit(found[0])
         self._current_thesis = thesis_id
         if self.detail.tabs.currentIndex() == 2:
             self._show_metrics_tab()
@@ -623,6 +691,8 @@ class ThesesView(QWidget):
         if dlg.exec() and created:
             self._after_change(created[0])
             self.message.emit("Thesis created.")
+            if dlg.premortem_next is not None and dlg.premortem_next.isChecked():
+                self.premortem(created[0])
 
     def edit_current(self) -> None:
         from thesis_desk.ui import undo
@@ -690,6 +760,94 @@ class ThesesView(QWidget):
                 self._after_change(None)
                 self.message.emit(f"Thesis deleted. It is still in the backup {safety.name} "
                                   "(File > Backups… restores it).")
+
+    # -- closing the loop: review, close / reopen, pre-mortem
+
+    def _viewed_detail(self) -> ThesisDetail | None:
+        tid = self.viewed_id()
+        if tid is None or self.service is None:
+            self.message.emit("Select a thesis first.")
+            return None
+        return self.service.get(tid)
+
+    def review_current(self) -> None:
+        tid = self.viewed_id()
+        if tid is None:
+            self.message.emit("Select a thesis first.")
+            return
+        self.review(tid)
+
+    def review(self, thesis_id: int) -> None:
+        """The review form for a thesis (from its header, the Thesis menu, or Reviews)."""
+        from thesis_desk.ui.outcome_forms import ReviewDialog
+
+        if self.service is None or self.outcomes is None:
+            return
+        t = self.service.get(thesis_id)
+        if t.status == "closed":
+            self.message.emit(f"“{t.title}” is closed: reopen it to review it.")
+            return
+        outcomes = self.outcomes
+        if ReviewDialog(lambda data: outcomes.review(t.id, data), t, parent=self).exec():
+            self._after_change(t.id)
+            self.message.emit("Review recorded in the journal.")
+
+    def close_or_reopen_current(self) -> None:
+        """Close the thesis shown with its outcome, or reopen it when closed (undoable)."""
+        from thesis_desk.ui import undo
+        from thesis_desk.ui.outcome_forms import CloseThesisDialog, ReopenThesisDialog
+
+        t = self._viewed_detail()
+        if t is None or self.outcomes is None:
+            return
+        args = (self.outcomes, self._after_change, self.message.emit)
+        if t.status == "closed":
+            def reopen(reason: str, status: str) -> None:
+                self.undo_stack.push(undo.ReopenThesis(t, reason, status, *args))
+
+            if ReopenThesisDialog(reopen, t, parent=self).exec():
+                self._after_change(t.id)
+                self.message.emit("Thesis reopened (Ctrl+Z to undo).")
+            return
+
+        def close(data: object) -> None:
+            self.undo_stack.push(undo.CloseThesis(t.id, data, t.status, t.title, *args))
+
+        if CloseThesisDialog(close, t, parent=self).exec():
+            self._after_change(t.id)
+            self.message.emit("Thesis closed; its outcome counts in Calibration (Ctrl+Z "
+                              "to undo).")
+
+    def premortem_current(self) -> None:
+        tid = self.viewed_id()
+        if tid is None:
+            self.message.emit("Select a thesis first.")
+            return
+        self.premortem(tid)
+
+    def premortem(self, thesis_id: int) -> None:
+        """Each failure reason becomes a risk pillar; one undo step takes them all back."""
+        from thesis_desk.ui import undo
+        from thesis_desk.ui.outcome_forms import PreMortemDialog
+
+        if self.service is None:
+            return
+        t = self.service.get(thesis_id)
+
+        def submit(risks: list[PillarInput]) -> None:
+            self.undo_stack.beginMacro(f"Pre-mortem of '{t.title}'")
+            try:
+                for r in risks:
+                    self.undo_stack.push(undo.AddPillar(thesis_id, r, *self._cmd_args(),
+                                                        reason=PREMORTEM_REASON))
+            finally:
+                self.undo_stack.endMacro()
+
+        dlg = PreMortemDialog(submit, t, parent=self)
+        if dlg.exec():
+            self._after_change(thesis_id)
+            self.message.emit(f"{plural(len(dlg.value()), 'risk', 'risks')} added from the pre-mortem "
+                              "(Ctrl+Z to undo).")
 
     def add_pillar(self) -> None:
         from thesis_desk.ui import undo

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QUndoCommand
 
 from thesis_desk.core.errors import UserError
-from thesis_desk.core.records import EvidenceInfo, EvidenceInput, PillarInfo, PillarInput, ThesisInput
+from thesis_desk.core.records import (
+    CloseInput,
+    EvidenceInfo,
+    EvidenceInput,
+    PillarInfo,
+    PillarInput,
+    ThesisDetail,
+    ThesisInput,
+)
 
 if TYPE_CHECKING:
     from thesis_desk.core.theses import ThesisService
@@ -119,14 +127,61 @@ class ArchiveThesis(ServiceCommand):
         return self.thesis_id
 
 
-class AddPillar(ServiceCommand):
-    def __init__(self, thesis_id: int, data: PillarInput, *args: object):
-        super().__init__("Add pillar", *args)  # type: ignore[arg-type]
-        self.thesis_id, self.data = thesis_id, data
-        self.made = self.service.add_pillar(thesis_id, data)
+class CloseThesis(ServiceCommand):
+    """``service`` here is the OutcomeService; undo reopens it as it was before."""
+
+    def __init__(self, thesis_id: int, data: CloseInput, was_status: str, title: str,
+                 *args: object):
+        super().__init__(f"Close thesis '{title}'", *args)  # type: ignore[arg-type]
+        self.thesis_id, self.data, self.was_status = thesis_id, data, was_status
+        self.seen = self.service.close(thesis_id, data).to_input()  # type: ignore[attr-defined]
 
     def _do(self) -> int:
-        self.made = self.service.add_pillar(self.thesis_id, self.data, reason="Redo",
+        self.seen = self.service.close(  # type: ignore[attr-defined]
+            self.thesis_id, self.data, expect=self.seen).to_input()
+        return self.thesis_id
+
+    def _undo(self) -> int:
+        self.seen = self.service.reopen(  # type: ignore[attr-defined]
+            self.thesis_id, reason="Undo closing", status=self.was_status,
+            expect=self.seen).to_input()
+        return self.thesis_id
+
+
+class ReopenThesis(ServiceCommand):
+    """``service`` here is the OutcomeService; undo closes it again as it was."""
+
+    def __init__(self, closed: ThesisDetail, reason: str, status: str, *args: object):
+        super().__init__(f"Reopen thesis '{closed.title}'", *args)  # type: ignore[arg-type]
+        self.thesis_id, self.reason, self.status = closed.id, reason, status
+        self.closing = CloseInput(closed.outcome or "mixed",
+                                  closed.closed_on or closed.updated_at.date(),
+                                  closed.postmortem_happened, closed.postmortem_missed,
+                                  closed.postmortem_again)
+        self.seen = self.service.reopen(  # type: ignore[attr-defined]
+            self.thesis_id, reason=reason, status=status).to_input()
+
+    def _do(self) -> int:
+        self.seen = self.service.reopen(  # type: ignore[attr-defined]
+            self.thesis_id, reason=_why("Redo", self.reason), status=self.status,
+            expect=self.seen).to_input()
+        return self.thesis_id
+
+    def _undo(self) -> int:
+        self.seen = self.service.close(  # type: ignore[attr-defined]
+            self.thesis_id, self.closing, expect=self.seen).to_input()
+        return self.thesis_id
+
+
+class AddPillar(ServiceCommand):
+    def __init__(self, thesis_id: int, data: PillarInput, *args: object, reason: str = ""):
+        super().__init__("Add pillar", *args)  # type: ignore[arg-type]
+        self.thesis_id, self.data, self.reason = thesis_id, data, reason
+        self.made = self.service.add_pillar(thesis_id, data, reason=reason)
+
+    def _do(self) -> int:
+        self.made = self.service.add_pillar(self.thesis_id, self.data,
+                                            reason=_why("Redo", self.reason),
                                             restore_id=self.made.id)
         return self.thesis_id
 
