@@ -708,6 +708,7 @@ def cmd_export_memo(args: argparse.Namespace) -> int:
     tid = ws.theses.resolve(args.thesis)
     prefs = preferences.load(ws.paths.config_dir)
     result = export_memo(ws, tid, Path(args.output).expanduser().resolve(), as_of=args.as_of,
+                         since=args.since,
                          author=args.author if args.author is not None else prefs.author,
                          page_size=args.page_size or prefs.page_size, fmt=args.format)
     memo = result.pop("memo")
@@ -1093,6 +1094,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="FILE.pdf, or FILE.md for Markdown")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE",
                    help="the thesis as it stood on DATE (YYYY-MM-DD); default today")
+    p.add_argument("--since", type=_date_arg, metavar="DATE",
+                   help="'what changed since' DATE (default: the last review, else 30 days)")
     p.add_argument("--format", choices=("pdf", "md"), help="default: from the file's suffix")
     p.add_argument("--page-size", choices=("A4", "Letter"), help="default: the preference")
     p.add_argument("--author", help="author named in the memo (default: the preference)")

@@ -313,8 +313,10 @@ class Person:
         edit.setFocus(Qt.FocusReason.MouseFocusReason)
         QTest.mouseClick(edit, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                          QPoint(8, edit.height() // 2))
-        QTest.keyClick(edit, Qt.Key.Key_Home)  # the year section
-        QTest.keyClicks(edit, iso)  # a separator moves on to the next section
+        QTest.keyClick(edit, Qt.Key.Key_Home)  # the year section, selected to type over:
+        for _ in range(4):  # typed into, a digit before the shown year was lost (2026 -> 2025)
+            QTest.keyClick(edit, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+        QTest.keyClicks(edit, iso.replace("-", ""))  # a full section moves on to the next
         got = edit.date().toString("yyyy-MM-dd")
         if got != iso:
             raise NotReachable(f"typed {iso} but the date field shows {got}")

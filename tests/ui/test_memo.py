@@ -330,9 +330,12 @@ def test_export_the_memo_from_the_menu_as_a_person_does(qtbot, window, when_moda
     person.row(window.theses_view.table, "Alibaba revaluation")
     out = tmp_path / "Alibaba memo.pdf"
 
+    since = dt.date.today() - dt.timedelta(days=1)
+
     def options(dlg) -> None:  # noqa: ANN001
         person.choose(field(dlg, "Paper"), "Letter")
         person.type(field(dlg, "Author"), "A. Analyst")
+        person.date(field(dlg, "Changes since"), since.isoformat())
         when_modal(save_as)
         person.click("Choose File…", within=dlg)
 
@@ -347,6 +350,13 @@ def test_export_the_memo_from_the_menu_as_a_person_does(qtbot, window, when_moda
     assert "Alibaba revaluation hinges on capex allocation" in text
     assert "A. Analyst" in text and "Demo thesis" in text
     assert _squash("price-to-earnings (P/E) ratio was hovering") in _squash(text)
+    # page one leads with the verdict and what changed since the day chosen
+    first = _flat(reader.pages[0].extract_text())
+    assert "Verdict" in first and "Evidence balance by pillar" in first
+    assert "conviction 60 / 100, unchanged since" in first
+    assert "Kill criteria" in first and "no rule watches it: judged by hand" in first
+    assert f"What changed since {since:%Y-%m-%d} (the date chosen)" in first
+    assert "Evidence (supports)" in first  # the demo's evidence, filed today
     width, height = (float(x) for x in reader.pages[0].mediabox[2:])
     assert (round(width), round(height)) == (612, 792)  # US Letter, in points
 

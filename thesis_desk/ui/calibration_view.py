@@ -75,7 +75,7 @@ class CalibrationView(QWidget):
         self.plot = self._chart()
         self.bands = QTreeWidget()
         self.bands.setHeaderLabels(["Conviction", "Theses", "Right", "Hit rate",
-                                    "Avg return", ""])
+                                    "Avg return", "Note"])
         self._plain_tree(self.bands, 5)
         self.theses = QTreeWidget()
         self.theses.setHeaderLabels(["Thesis", "Outcome", "Opened", "Closed", "Held",
@@ -93,6 +93,7 @@ class CalibrationView(QWidget):
         top.addWidget(self.bands)
         top.setStretchFactor(0, 3)
         top.setStretchFactor(1, 2)
+        top.setSizes([560, 440])
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(self.theses)
@@ -129,8 +130,8 @@ class CalibrationView(QWidget):
         style_plot(plot, self)
         plot.setLabel("bottom", "Conviction at opening (band average)", units="%")
         plot.setLabel("left", "Turned out right", units="%")
-        plot.setXRange(0, 100, padding=0.04)
-        plot.setYRange(0, 100, padding=0.04)
+        plot.setXRange(-3, 103, padding=0)
+        plot.setYRange(-4, 112, padding=0)  # room for the count above a point at 100%
         plot.setMouseEnabled(x=False, y=False)
         plot.setMinimumHeight(220)
         ideal = pg.PlotDataItem([0, 100], [0, 100],
@@ -172,10 +173,11 @@ class CalibrationView(QWidget):
 
         self.bands.clear()
         for b in cal.bands:
-            self.bands.addTopLevelItem(QTreeWidgetItem([
+            item = QTreeWidgetItem([
                 f"{b.low}–{b.high}", str(b.count), str(b.right), _pct(b.hit_rate),
-                _pct(b.avg_return, sign=True),
-                "few: read with care" if b.count and b.few else ""]))
+                _pct(b.avg_return, sign=True), "few" if b.count and b.few else ""])
+            item.setToolTip(5, "Fewer than 3 scored theses: read this band with care")
+            self.bands.addTopLevelItem(item)
         self.theses.clear()
         for c in cal.theses:
             item = QTreeWidgetItem([

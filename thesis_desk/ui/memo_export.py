@@ -67,6 +67,11 @@ class MemoOptionsDialog(_MemoSettingsDialog):
             "A past date shows the thesis as it stood then: conviction, status and pillar "
             "states replayed from the journal; later evidence, observations and alerts left "
             "out.", wrap=True)))
+        self.since = OptionalDateEdit("Choose a day")
+        self.form.addRow("Changes &since", self.since)
+        self.form.addRow("", muted(plain_label(
+            "Page one says what changed since then: by default since the last review, else "
+            "over the last 30 days.", wrap=True)))
         self.form.addRow("&Paper", self.page_size)
         self.form.addRow("&Author", self.author)
 
@@ -84,23 +89,26 @@ def suggested_name(title: str, as_of: dt.date, suffix: str = ".pdf") -> str:
 
 def run_export(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_id: int, path: Path,
                *, as_of: dt.date | None, author: str, page_size: str,
-               on_done: Callable[[str], None], on_error: Callable[[Exception], None]) -> None:
+               on_done: Callable[[str], None], on_error: Callable[[Exception], None],
+               since: dt.date | None = None) -> None:
     """A PDF memo is made by ``thesis-desk export-memo`` in a process of its own: laying
     out and writing a long memo holds the interpreter lock for long stretches inside Qt
     (the window stalled 400 ms while a thread did it). Markdown, and a workspace opened
     read-only after damage, are made here: assembled on the worker, then written."""
     if path.suffix.lower() not in (".md", ".markdown") and not ws.read_only:
         export_in_process_of_its_own(ws, parent, thesis_id, path, as_of=as_of, author=author,
-                                     page_size=page_size, on_done=on_done, on_error=on_error)
+                                     page_size=page_size, on_done=on_done, on_error=on_error,
+                                     since=since)
         return
     _run_export_here(ws, tasks, parent, thesis_id, path, as_of=as_of, author=author,
-                     page_size=page_size, on_done=on_done, on_error=on_error)
+                     page_size=page_size, on_done=on_done, on_error=on_error, since=since)
 
 
 def export_in_process_of_its_own(ws: Workspace, parent: QWidget, thesis_id: int, path: Path,
                                  *, as_of: dt.date | None, author: str, page_size: str,
                                  on_done: Callable[[str], None],
-                                 on_error: Callable[[Exception], None]) -> QProcess:
+                                 on_error: Callable[[Exception], None],
+                                 since: dt.date | None = None) -> QProcess:
     """``thesis-desk export-memo`` in a child process, with a progress dialog whose
     Cancel stops it (the memo is written to a temporary name and renamed: a stopped
     export leaves the earlier file as it was; its temporary file is removed)."""
@@ -116,6 +124,8 @@ def export_in_process_of_its_own(ws: Workspace, parent: QWidget, thesis_id: int,
             "--author", author]
     if as_of is not None:
         args += ["--as-of", as_of.isoformat()]
+    if since is not None:
+        args += ["--since", since.isoformat()]
     proc = QProcess(parent)
     dialog = QProgressDialog("Exporting memo…", "Cancel", 0, 0, parent)
     dialog.setWindowTitle("Exporting memo")
@@ -181,7 +191,8 @@ def finish_running(timeout_ms: int = 60_000) -> None:
 def _run_export_here(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_id: int,
                      path: Path, *, as_of: dt.date | None, author: str, page_size: str,
                      on_done: Callable[[str], None],
-                     on_error: Callable[[Exception], None]) -> None:
+                     on_error: Callable[[Exception], None],
+                     since: dt.date | None = None) -> None:
     """Assemble (worker) -> charts (GUI thread) -> write (worker), then report."""
     from thesis_desk.render.memo_pdf import chart_steps, write_markdown, write_pdf
 
@@ -189,7 +200,7 @@ def _run_export_here(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_i
 
     def assemble(progress, cancelled):  # noqa: ANN001, ANN202
         progress(0, 4, "Gathering the thesis")
-        memo = ws.memos.build(thesis_id, as_of=as_of, author=author)
+        memo = ws.memos.build(thesis_id, as_of=as_of, author=author, since=since)
         if markdown:
             write_markdown(memo, path)
         return memo

@@ -13,6 +13,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,7 +29,15 @@ from thesis_desk.core.enums import CONVICTION_RANGE, OUTCOMES, PILLAR_STATES, RE
 from thesis_desk.core.errors import ValidationError, raise_if
 from thesis_desk.core.records import CloseInput, PillarInput, ReviewInput, ThesisDetail
 from thesis_desk.ui.forms import FormDialog, _select
-from thesis_desk.ui.widgets import muted, plain_label, plain_tip, shorten
+from thesis_desk.ui.widgets import (
+    FieldError,
+    clear_on_edit,
+    muted,
+    plain_label,
+    plain_tip,
+    shorten,
+    with_error,
+)
 
 OUTCOME_LABELS = {"right": "&Right", "wrong": "&Wrong", "mixed": "&Mixed"}
 OUTCOME_TIPS = {
@@ -134,7 +145,7 @@ class ReviewDialog(FormDialog):
                  parent: QWidget | None = None):
         super().__init__("Review Thesis", parent)
         self.submit, self.thesis = submit, thesis
-        self.resize(640, 300 + 34 * min(len(thesis.pillars), 10))
+        self.resize(700, 300 + 30 * min(len(thesis.pillars), 12))
         last = (f"last reviewed {thesis.reviewed_at:%Y-%m-%d}" if thesis.reviewed_at
                 else "not reviewed before")
         every = thesis.review_interval
@@ -146,18 +157,33 @@ class ReviewDialog(FormDialog):
         self.conviction.setSuffix(" / 100")
         self.conviction.setValue(thesis.conviction)
         self.conviction.setToolTip(f"Was {thesis.conviction}: leave it to reaffirm it")
+        # the pillars in a box of their own: their long statements would narrow the form
         self.pillar_states: dict[int, QComboBox] = {}
-        for p in thesis.pillars:
-            box = QComboBox()
-            for st in PILLAR_STATES:
-                box.addItem(pillar_state_label(p.kind, st), st)
-            _select(box, p.state)
-            label = QLabel(f"{p.kind_label}: {shorten(p.text, 60)}")
-            label.setToolTip(plain_tip(p.text))
-            self.form.addRow(label, box)
-            self.pillar_states[p.id] = box
-        self.note = self.add_field("note", "&Note", _notes(
-            "What the review found: what changed, what did not (goes in the journal)", 90))
+        if thesis.pillars:
+            group = QGroupBox("Pillars, kill criteria, catalysts and risks")
+            grid = QGridLayout(group)
+            grid.setColumnStretch(0, 1)
+            for row, p in enumerate(thesis.pillars):
+                box = QComboBox()
+                for st in PILLAR_STATES:
+                    box.addItem(pillar_state_label(p.kind, st), st)
+                _select(box, p.state)
+                label = QLabel(f"{p.kind_label}: {shorten(p.text, 90)}")
+                label.setToolTip(plain_tip(p.text))
+                label.setBuddy(box)
+                grid.addWidget(label, row, 0)
+                grid.addWidget(box, row, 1)
+                self.pillar_states[p.id] = box
+            self.layout().insertWidget(1, group)
+        self.note = _notes("What the review found: what changed, what did not (goes in the "
+                           "journal)", 110)
+        self.errors["note"] = err = FieldError()
+        notes = QFormLayout()
+        notes.addRow("&Note", with_error(self.note, err))
+        notes.labelForField(notes.itemAt(0, QFormLayout.ItemRole.FieldRole).widget()).setBuddy(
+            self.note)
+        clear_on_edit(self.note, err)
+        self.layout().insertLayout(2 if thesis.pillars else 1, notes)
         _save_as(self, "Record Review")
 
     def value(self) -> ReviewInput:

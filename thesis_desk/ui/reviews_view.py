@@ -136,6 +136,8 @@ class ReviewsView(QWidget):
             item.setToolTip(0, plain_tip(c.text))
             item.setToolTip(1, plain_tip(c.title))
             self.catalysts.addTopLevelItem(item)
+        if not self.reviews.selectedItems() and self.reviews.topLevelItemCount():
+            self.reviews.topLevelItem(0).setSelected(True)  # the most overdue, ready
         self.summary.setText(
             f"{plural(len(due), 'thesis is', 'theses are')} due a review: reaffirm or change "
             "the conviction and the pillars' states, with a note for the journal. Each thesis "

@@ -177,6 +177,10 @@ class ThesisDetailPanel(QWidget):
         journal_page.setStretchFactor(0, 4)
         journal_page.setChildrenCollapsible(False)
         self.tabs.addTab(journal_page, "Journal")
+        self.conviction_tab = None  # built on first view (pyqtgraph); see ThesesView
+        self.conviction_page = QWidget()
+        self.tabs.addTab(self.conviction_page, "Conviction")
+        self.tabs.setTabToolTip(4, "Conviction over time against the price and the evidence")
 
         lay = QVBoxLayout(self)
         lay.addLayout(head)
@@ -499,6 +503,7 @@ class ThesesView(QWidget):
             ev.open_requested.connect(self.open_passage)
             ev.export_requested.connect(lambda: self.export_evidence())
             d.tabs.currentChanged.connect(lambda i: i == 2 and self._show_metrics_tab())
+            d.tabs.currentChanged.connect(lambda i: i == 4 and self._show_conviction_tab())
             self.right.addWidget(d)
         return self._detail
 
@@ -651,6 +656,8 @@ class ThesesView(QWidget):
         self._current_thesis = thesis_id
         if self.detail.tabs.currentIndex() == 2:
             self._show_metrics_tab()
+        elif self.detail.tabs.currentIndex() == 4:
+            self._show_conviction_tab()
         self.right.setCurrentWidget(self.detail)
 
     def _read_failed(self, message: str) -> None:
@@ -972,3 +979,17 @@ class ThesesView(QWidget):
             tab.changed.connect(lambda mid: self.changed.emit(
                 Changes.of(METRIC, theses=[tab.thesis_id], metrics=[mid])))
         self.detail.metrics_tab.show_thesis(tid)
+
+    def _show_conviction_tab(self) -> None:
+        """Build the Conviction tab on first view (it loads pyqtgraph), then fill it."""
+        tid = getattr(self, "_current_thesis", None)
+        if self.session.workspace is None or tid is None:
+            return
+        d = self.detail
+        if d.conviction_tab is None:
+            from thesis_desk.ui.conviction_tab import ConvictionTab
+
+            d.conviction_tab = ConvictionTab(self.session)
+            QVBoxLayout(d.conviction_page).addWidget(d.conviction_tab)
+            d.conviction_page.layout().setContentsMargins(0, 0, 0, 0)
+        d.conviction_tab.show_thesis(tid)
