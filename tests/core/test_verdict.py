@@ -83,7 +83,8 @@ def test_the_verdict_says_conviction_balance_kill_distance_and_changes(thesis):
     v = memo.verdict
     assert (v.conviction_then, memo.conviction, v.since_label) == (50, 70, "the date chosen")
     assert [(b.label, b.supports, b.contradicts, b.context) for b in v.balance] == [
-        ("Pillar: Cloud revenue grows", 5, 1, 0), ("Kill criterion: Capex outruns revenue", 0, 2, 0),
+        ("Pillar: Cloud revenue grows", 5, 1, 0),
+        ("Kill criterion: Capex outruns revenue", 0, 2, 0),
         ("Not tied to a pillar", 0, 0, 1)]
     [k] = v.kills
     assert (k.text, k.metric, k.rule) == ("Capex outruns revenue", "Capex / revenue", "above 130")
@@ -108,6 +109,10 @@ def test_what_changed_runs_from_the_last_review_and_a_closed_thesis_leads_with_i
                                        missed="Price war"))
     v = ws.memos.build(t.id).verdict
     assert (v.outcome, v.closed_on) == ("wrong", TODAY)
+    # closed after the review, the same day: what changed since the review says so
+    assert [(c.what, c.text) for c in v.changes] == [
+        ("Status", f"active → closed (Closed on {TODAY:%Y-%m-%d}: wrong)"),
+        ("Outcome", "closed: wrong (Capex kept rising)")]
     assert v.postmortem == (("What happened", "Capex kept rising"),
                             ("What we missed", "Price war"))
     assert f"Closed {TODAY:%Y\\-%m\\-%d} as WRONG" in memo_markdown(ws.memos.build(t.id))

@@ -46,7 +46,7 @@ _STATE_OF_LABEL = {label: state for labels in (PILLAR_STATE_LABELS,
                                                *PILLAR_STATE_LABELS_BY_KIND.values())
                    for state, label in labels.items()}
 _MEMO_JOURNAL_KINDS = {"created", "conviction", "status", "pillar_state", "alert", "archived",
-                       "note"}
+                       "note", "outcome", "review"}
 STANCE_LABELS = {"supports": "Supports", "contradicts": "Contradicts", "context": "Context"}
 
 
@@ -283,10 +283,10 @@ def build_memo(ws: MemoService, thesis_id: int, *, as_of: dt.date | None = None,
     if since is not None and since > as_of:
         raise UserError(f"“What changed since” {since:%Y-%m-%d} is after the memo's date "
                         f"{as_of:%Y-%m-%d}: choose an earlier day.")
-    since_label = "the date chosen"
     if since is None:
-        since, since_label = default_since(full_journal, t.created_at.date(), as_of, end)
-    since_end = dt.datetime.combine(since + dt.timedelta(days=1), dt.time())
+        since, since_label, start = default_since(full_journal, t.created_at.date(), as_of, end)
+    else:  # from the start of the day chosen
+        since_label, start = "the date chosen", dt.datetime.combine(since, dt.time())
     kill_ids = {p.id for p in pillars if p.kind == "kill"}
     kill_rules: dict[int, list] = {}
     read = {m.id: (m.dates, m.values) for m in metrics}  # linked metrics: read already
@@ -301,9 +301,9 @@ def build_memo(ws: MemoService, thesis_id: int, *, as_of: dt.date | None = None,
         kill_rules,
         blended_return([(p.ret, p.quantity * p.entry_price if p.quantity is not None
                          else p.weight or 0.0) for p in positions]),
-        as_of=as_of, end=end, since=since, since_label=since_label,
+        as_of=as_of, end=end, since=since, since_label=since_label, start=start,
         conviction_then=int(_value_as_of(str(t.conviction), full_journal, "conviction",
-                                         since_end)))
+                                         start)))
 
     return Memo(
         thesis_id=t.id, title=t.title, claim=t.claim, narrative=t.narrative,
@@ -440,6 +440,10 @@ def _title_facts(memo: Memo) -> list[tuple[str, str]]:
 
 
 def _journal_line(j: JournalInfo) -> str:
+    if j.kind == "outcome":
+        return f"Closed: {j.new}" if j.new else f"Reopened (was {j.old})"
+    if j.kind == "review":
+        return f"Review: {j.new}"
     what = {"conviction": "Conviction", "status": "Status", "pillar_state": "Pillar state",
             "created": "Created", "alert": "Alert", "archived": "Archived"}.get(j.kind, j.kind)
     change = f"{j.old} → {j.new}" if j.old and j.new else (j.new or j.old)
@@ -618,8 +622,8 @@ def _verdict_html(memo: Memo, v: MemoVerdict) -> list[str]:
         h.append("<h3>Evidence balance by pillar</h3>")
         h.append('<table class="balance" cellspacing="0" cellpadding="2" width="100%">')
         for b in v.balance:
-            h.append(f'<tr><td width="46%">{esc(b.label)}</td><td width="38%">{_bar(b, scale)}</td>'
-                     f'<td width="16%"><span class="supports">+{b.supports}</span> / '
+            h.append(f'<tr><td width="44%">{esc(b.label)}</td><td width="36%">{_bar(b, scale)}</td>'
+                     f'<td width="20%"><span class="supports">+{b.supports}</span> / '
                      f'<span class="contradicts">−{b.contradicts}</span>'
                      + (f' <span class="cite">· {b.context} context</span>' if b.context else "")
                      + "</td></tr>")
@@ -634,7 +638,7 @@ def _verdict_html(memo: Memo, v: MemoVerdict) -> list[str]:
     if v.changes:
         h.append(_grid(["Date", "What", "Change"], [
             [f"{c.day:%Y-%m-%d}", esc(c.what), esc(c.text)] for c in v.changes],
-            widths=[13, 17, 70]))
+            widths=[13, 20, 67]))
     else:
         h.append("<p><i>No new evidence, pillar state, conviction move or alert since then."
                  "</i></p>")

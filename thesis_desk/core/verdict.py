@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 from thesis_desk.core.records import PillarLabels
 
 if TYPE_CHECKING:
-    from thesis_desk.core.records import AlertInfo, EvidenceInfo, JournalInfo, RuleInfo, ThesisDetail
+    from thesis_desk.core.memo import MemoPillar
+    from thesis_desk.core.records import (
+        AlertInfo,
+        EvidenceInfo,
+        JournalInfo,
+        RuleInfo,
+        ThesisDetail,
+    )
 
 DEFAULT_SINCE_DAYS = 30  # "what changed" covers this much when the thesis was never reviewed
 _CHANGE_KINDS = {"conviction": "Conviction", "status": "Status", "pillar_state": "Pillar state",
@@ -65,14 +72,15 @@ class MemoVerdict:
 
 
 def default_since(journal: Sequence[JournalInfo], created: dt.date, as_of: dt.date,
-                  end: dt.datetime) -> tuple[dt.date, str]:
-    """The last review before the memo's date, else the last 30 days (not before the
-    thesis was written)."""
+                  end: dt.datetime) -> tuple[dt.date, str, dt.datetime]:
+    """(the day shown, its label, the moment changes count from): just after the last
+    review before the memo's date, else the start of the day 30 days back (not before
+    the thesis was written)."""
     reviews = [j.at for j in journal if j.kind == "review" and j.at < end]
     if reviews:
-        return reviews[-1].date(), "the last review"
-    return (max(created, as_of - dt.timedelta(days=DEFAULT_SINCE_DAYS)),
-            f"the last {DEFAULT_SINCE_DAYS} days")
+        return reviews[-1].date(), "the last review", reviews[-1] + dt.timedelta(microseconds=1)
+    day = max(created, as_of - dt.timedelta(days=DEFAULT_SINCE_DAYS))
+    return day, f"the last {DEFAULT_SINCE_DAYS} days", dt.datetime.combine(day, dt.time())
 
 
 def trigger_distance(rule: RuleInfo, dates: Sequence[dt.date], values: Sequence[float],
@@ -123,40 +131,42 @@ def _num(v: float) -> str:
     return f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
 
 
-def build_verdict(t: ThesisDetail, pillars: Sequence[PillarLabels], journal: Sequence[JournalInfo],
+def build_verdict(t: ThesisDetail, pillars: Sequence[MemoPillar], journal: Sequence[JournalInfo],
                   evidence: Sequence[EvidenceInfo], alerts: Sequence[AlertInfo],
                   kill_rules: dict[int, list[tuple[RuleInfo, list[dt.date], list[float]]]],
                   positions_return: float | None, *, as_of: dt.date, end: dt.datetime,
-                  conviction_then: int, since: dt.date, since_label: str) -> MemoVerdict:
-    """The verdict as of ``as_of`` (``pillars``: as they stood then, with ``id``)."""
+                  conviction_then: int, since: dt.date, since_label: str,
+                  start: dt.datetime) -> MemoVerdict:
+    """The verdict as of ``as_of`` (``pillars``: as they stood then); what changed is
+    what happened from ``start`` to ``end``."""
     kills = []
     for p in pillars:
         if p.kind != "kill":
             continue
-        watched = kill_rules.get(p.id, [])  # type: ignore[attr-defined]
+        watched = kill_rules.get(p.id, []) if p.id is not None else []
         if not watched:
-            kills.append(MemoKill(p.kind, p.text, p.state, "", "", "",  # type: ignore[attr-defined]
+            kills.append(MemoKill(p.kind, p.text, p.state, "", "", "",
                                   "no rule watches it: judged by hand"))
         for rule, dates, values in watched:
             latest, distance = trigger_distance(rule, dates, values, as_of)
-            kills.append(MemoKill(p.kind, p.text, p.state,  # type: ignore[attr-defined]
-                                  rule.description, rule.metric_name, latest, distance))
+            kills.append(MemoKill(p.kind, p.text, p.state, rule.description, rule.metric_name,
+                                  latest, distance))
 
     weights: dict[int | None, list[int]] = {}
     for e in evidence:
         weights.setdefault(e.pillar_id, [0, 0, 0])[
             {"supports": 0, "contradicts": 1}.get(e.stance, 2)] += e.weight
-    shown = {p.id for p in pillars}  # type: ignore[attr-defined]
-    balance = [MemoBalance(f"{p.kind_label}: {p.text}", *weights[p.id])  # type: ignore[attr-defined]
-               for p in pillars if p.id in weights]  # type: ignore[attr-defined]
+    shown = {p.id for p in pillars}
+    balance = [MemoBalance(f"{p.kind_label}: {p.text}", *weights[p.id])
+               for p in pillars if p.id in weights]
     loose = [w for pid, w in weights.items() if pid not in shown]
     if loose:
         balance.append(MemoBalance("Not tied to a pillar", *[sum(x) for x in zip(*loose,
                                                                                   strict=True)]))
 
-    start = dt.datetime.combine(since + dt.timedelta(days=1), dt.time())
     changes = [MemoChange(e.created_at.date(), f"Evidence ({e.stance})",
-                          f"“{_short(e.quote)}”" + (f" — {e.document.title}" if e.document else ""))
+                          f"“{_short(e.quote)}”"
+                          + (f" — {e.document.title}" if e.document else ""))
                for e in evidence if start <= e.created_at < end]
     for j in journal:
         if start <= j.at < end and j.kind in _CHANGE_KINDS:
@@ -170,7 +180,7 @@ def build_verdict(t: ThesisDetail, pillars: Sequence[PillarLabels], journal: Seq
             changes.append(MemoChange(j.at.date(), _CHANGE_KINDS[j.kind], text))
     changes += [MemoChange(a.fired_at.date(), "Alert", a.message) for a in alerts
                 if start <= a.fired_at < end]
-    changes.sort(key=lambda c: c.day)
+    changes.sort(key=lambda c: c.day)  # stable: a day's evidence, then its journal, alerts
 
     closed = t.closed_on is not None and t.closed_on <= as_of and t.outcome is not None
     post = tuple((h, text) for h, text in (("What happened", t.postmortem_happened),

@@ -125,7 +125,7 @@ class ConvictionTab(QWidget):
         self.price.setData([x for x, _ in data.prices], [y for _, y in data.prices])
         self.marks.setData([{"pos": (x, 3), "brush": pg.mkBrush(*EVIDENCE_PENS.get(
             stance, EVIDENCE_PENS["context"])), "pen": None} for x, stance in data.evidence])
-        xs = [x for x, _ in data.steps] + [x for x, _ in data.prices] + [x for x, _ in data.evidence]
+        xs = [x for part in (data.steps, data.prices, data.evidence) for x, _ in part]
         day = 86400.0
         self.plot.setXRange(min(xs) - 3 * day, max(xs) + 3 * day, padding=0.02)
         if data.prices:

@@ -25,7 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from thesis_desk.core.enums import CONVICTION_RANGE, OUTCOMES, PILLAR_STATES, REVIEW_DAYS, pillar_state_label
+from thesis_desk.core.enums import (
+    CONVICTION_RANGE,
+    OUTCOMES,
+    PILLAR_STATES,
+    REVIEW_DAYS,
+    pillar_state_label,
+)
 from thesis_desk.core.errors import ValidationError, raise_if
 from thesis_desk.core.records import CloseInput, PillarInput, ReviewInput, ThesisDetail
 from thesis_desk.ui.forms import FormDialog, _select

@@ -82,7 +82,8 @@ def review_due_text(t: ThesisDetail, today: dt.date | None = None) -> str:
     days = (due - today).days
     if days > 0:
         return f"Review due in {plural(days, 'day', 'days')}"
-    return "Review due today" if days == 0 else f"Review overdue by {plural(-days, 'day', 'days')}"
+    return ("Review due today" if days == 0
+            else f"Review overdue by {plural(-days, 'day', 'days')}")
 
 
 def outcome_text(t: ThesisDetail) -> str:
@@ -853,8 +854,8 @@ class ThesesView(QWidget):
         dlg = PreMortemDialog(submit, t, parent=self)
         if dlg.exec():
             self._after_change(thesis_id)
-            self.message.emit(f"{plural(len(dlg.value()), 'risk', 'risks')} added from the pre-mortem "
-                              "(Ctrl+Z to undo).")
+            added = plural(len(dlg.value()), "risk", "risks")
+            self.message.emit(f"{added} added from the pre-mortem (Ctrl+Z to undo).")
 
     def add_pillar(self) -> None:
         from thesis_desk.ui import undo
