@@ -127,6 +127,19 @@ def cmd_theses_show(args: argparse.Namespace) -> int:
     print(f"  {detail.direction} · {detail.status} · conviction {detail.conviction}"
           + (f" · horizon {detail.horizon}" if detail.horizon else "")
           + (" · ARCHIVED" if detail.archived else ""))
+    if detail.status == "closed":
+        print(f"  closed {detail.closed_on or ''} as {detail.outcome or 'no outcome recorded'}"
+              + (f" · realised return {_pct(detail.realised_return)}"
+                 if detail.realised_return is not None else ""))
+        for label, text in (("what happened", detail.postmortem_happened),
+                            ("what we missed", detail.postmortem_missed),
+                            ("would do again", detail.postmortem_again)):
+            if text:
+                print(f"  {label}: {text}")
+    elif detail.review_interval:
+        last = detail.reviewed_at or detail.created_at
+        print(f"  reviewed every {detail.review_interval} days; next review "
+              f"{last.date() + dt.timedelta(days=detail.review_interval)}")
     if detail.instruments:
         print(f"  instruments: {', '.join(detail.instruments)}")
     if detail.tags:

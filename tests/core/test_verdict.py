@@ -124,3 +124,21 @@ def test_since_after_the_memo_date_is_refused(thesis):
     ws, t = thesis
     with pytest.raises(UserError, match="after the memo's date"):
         ws.memos.build(t.id, since=TODAY + dt.timedelta(days=2))
+
+
+def test_a_memo_sent_is_journaled_and_the_next_counts_what_changed_from_it(thesis, tmp_path):
+    from thesis_desk.render.memo_pdf import export_memo
+
+    ws, t = thesis
+    export_memo(ws, t.id, tmp_path / "first.md")
+    [entry] = [j for j in ws.theses.journal(t.id) if j.kind == "memo"]
+    assert (entry.new, entry.reason) == (TODAY.isoformat(), "Exported first.md")
+    v = ws.memos.build(t.id).verdict
+    assert (v.since, v.since_label, v.changes) == (TODAY, "the last memo", ())
+    ws.theses.update(t.id, ThesisInput("Verdict first", claim="Capex earns its return.",
+                                       conviction=35, status="active"), reason="Price war")
+    v = ws.memos.build(t.id).verdict
+    assert v.conviction_then == 50
+    assert [(c.what, c.text) for c in v.changes] == [("Conviction", "50 → 35 (Price war)")]
+    # the memo's own journal section leaves the note of memos sent to the app
+    assert "Exported first.md" not in memo_markdown(ws.memos.build(t.id))

@@ -195,3 +195,28 @@ def test_conviction_tab_draws_conviction_steps_price_and_evidence(qtbot, window)
     assert px[0] == epoch(dt.date(2025, 1, 2))
     assert [p.pos().x() for p in tab.marks.points()] == [epoch(dt.date(2025, 1, 3))]
     assert "against AAA's price" in tab.caption.text()
+
+
+def test_a_catalyst_past_its_date_is_announced_once_and_listed_until_settled(qtbot, window):
+    import datetime as dt
+
+    person = Person(qtbot)
+    t = _make(window)
+    window.workspace.theses.add_pillar(t.id, PillarInput(
+        "catalyst", "Q3 results show cloud growth", due_date=dt.date.today() - dt.timedelta(days=3)))
+    bar = window.statusBar()
+    window.refresh_status()  # as the window's change watch does after a write
+    person.wait_for(lambda: "1 catalyst reminder: Catalyst past its date" in bar.currentMessage())
+    bar.clearMessage()
+    window.refresh_status()
+    wait_idle()
+    assert bar.currentMessage() == ""  # told once, not on every refresh
+    person.wait_for(lambda: window.sidebar.item(5).text() == "Reviews (1)")
+
+    person.row(window.sidebar, "Reviews (1)")
+    view = window.reviews_view
+    person.row(view.catalysts, "Q3 results")
+    assert view.catalysts.topLevelItem(0).text(3) == "3 days"
+    person.click(view.open_catalyst_btn)
+    assert window.stack.currentWidget() is window.theses_view
+    assert window.theses_view.detail.title.text() == TITLE

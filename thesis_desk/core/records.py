@@ -357,6 +357,8 @@ def describe(e: JournalInfo) -> tuple[str, str]:
         return ("Archived" if e.new == "true" else "Restored from archive", "")
     if e.kind == "outcome":
         return ("Closed", f"outcome: {e.new}") if e.new else ("Reopened", f"was {e.old}")
+    if e.kind == "memo":
+        return "Memo", f"as of {e.new}"
     what = _KIND_LABELS.get(e.kind, e.kind.capitalize())
     if e.kind == "edited":
         return what, e.field

@@ -7,6 +7,7 @@ conviction, status or pillar state needs a reason and writes a journal entry.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import func, select, text
@@ -176,6 +177,13 @@ class ThesisService:
                 t.updated_at = utcnow()
             s.flush()
             return _detail(t)
+
+    def record_memo(self, thesis_id: int, as_of: dt.date, file_name: str) -> None:
+        """A memo went out: the next one says what changed since it."""
+        with self.db.write() as s:
+            _load(s, thesis_id, light=True)
+            _journal(s, thesis_id, "memo", field="memo", new=as_of.isoformat(),
+                     reason=f"Exported {file_name}")
 
     def set_archived(self, thesis_id: int, archived: bool, *, reason: str = "",
                      expect: ThesisInput | None = None) -> ThesisDetail:

@@ -74,11 +74,24 @@ class MemoVerdict:
 def default_since(journal: Sequence[JournalInfo], created: dt.date, as_of: dt.date,
                   end: dt.datetime) -> tuple[dt.date, str, dt.datetime]:
     """(the day shown, its label, the moment changes count from): just after the last
-    review before the memo's date, else the start of the day 30 days back (not before
-    the thesis was written)."""
-    reviews = [j.at for j in journal if j.kind == "review" and j.at < end]
-    if reviews:
-        return reviews[-1].date(), "the last review", reviews[-1] + dt.timedelta(microseconds=1)
+    review or memo before this memo's date (a memo as of an earlier day counts to the end
+    of that day), else the start of the day 30 days back (not before the thesis was
+    written)."""
+    marks: list[tuple[dt.datetime, str]] = []
+    for j in journal:
+        if j.at >= end:
+            continue
+        if j.kind == "review":
+            marks.append((j.at, "the last review"))
+        elif j.kind == "memo":
+            try:
+                dated = dt.datetime.combine(dt.date.fromisoformat(j.new), dt.time.max)
+            except ValueError:
+                dated = j.at
+            marks.append((min(j.at, dated), "the last memo"))
+    if marks:
+        at, label = max(marks)
+        return at.date(), label, at + dt.timedelta(microseconds=1)
     day = max(created, as_of - dt.timedelta(days=DEFAULT_SINCE_DAYS))
     return day, f"the last {DEFAULT_SINCE_DAYS} days", dt.datetime.combine(day, dt.time())
 

@@ -402,7 +402,16 @@ def export_memo(ws: Workspace, thesis_id: int, path: Path, *, as_of: Any = None,
     memo = ws.memos.build(thesis_id, as_of=as_of, author=author, since=since)
     if fmt == "md":
         write_markdown(memo, path)
-        return {"path": str(path), "format": "md", "pages": None, "memo": memo}
-    ensure_app()
-    pages = write_pdf(memo, render_charts(memo), path, page_size=page_size, progress=progress)
-    return {"path": str(path), "format": "pdf", "pages": pages, "memo": memo}
+        pages = None
+    else:
+        ensure_app()
+        pages = write_pdf(memo, render_charts(memo), path, page_size=page_size,
+                          progress=progress)
+    record_memo(ws, memo, path)
+    return {"path": str(path), "format": fmt, "pages": pages, "memo": memo}
+
+
+def record_memo(ws: Workspace, memo: Memo, path: Path) -> None:
+    """The journal notes the memo sent (not in a read-only look: nothing is written)."""
+    if not ws.read_only:
+        ws.theses.record_memo(memo.thesis_id, memo.as_of, Path(path).name)

@@ -547,11 +547,11 @@ class MainWindow(QMainWindow):
         """Another program wrote (or a backup was restored): anything may have changed."""
         self.apply_changes(Changes.outside())
 
-    def notify(self, messages: list[str]) -> None:
+    def notify(self, messages: list[str], *, what: tuple[str, str] = ("new alert",
+                                                                     "new alerts")) -> None:
         """A tray message when alerts fire while the window is not in front."""
         text = "\n".join(messages[:5])
-        self.statusBar().showMessage(
-            f"{plural(len(messages), 'new alert', 'new alerts')}: {messages[0]}", 10000)
+        self.statusBar().showMessage(f"{plural(len(messages), *what)}: {messages[0]}", 10000)
         if self.isActiveWindow():
             return
         from PySide6.QtWidgets import QSystemTrayIcon
@@ -714,8 +714,13 @@ class MainWindow(QMainWindow):
                 author=author, page_size=page_size, memo_folder=str(Path(path).parent)))
         run_export(ws, self.tasks, self, thesis_id, Path(path), as_of=as_of, author=author,
                    page_size=page_size, since=since,
-                   on_done=lambda msg: self.statusBar().showMessage(msg, 10000),
+                   on_done=lambda msg: self._memo_done(msg, thesis_id),
                    on_error=lambda exc: self._error("Export Memo", str(exc)))
+
+    def _memo_done(self, message: str, thesis_id: int) -> None:
+        self.statusBar().showMessage(message, 10000)
+        # the journal notes the memo sent (the next one counts what changed from it)
+        self.apply_changes(Changes.of(JOURNAL, theses=[thesis_id]))
 
     def edit_preferences(self) -> None:
         from thesis_desk import preferences
@@ -743,14 +748,33 @@ class MainWindow(QMainWindow):
         # The views are current now: the poll need not report this process's writes.
         self.session.mark_seen()
 
-        def read() -> tuple[dict, int, int, int]:
-            due = len(ws.outcomes.reviews_due()) + len(ws.outcomes.catalysts_due())
-            return ws.theses.counts(), ws.library.count(), ws.alerts.count("new"), due
+        def read() -> tuple[dict, int, int, int, list]:
+            catalysts = ws.outcomes.catalysts_due()
+            due = len(ws.outcomes.reviews_due()) + len(catalysts)
+            return ws.theses.counts(), ws.library.count(), ws.alerts.count("new"), due, catalysts
 
         self._status_reads.query("counts", read, self._show_counts)
 
-    def _show_counts(self, found: tuple[dict, int, int, int]) -> None:
-        c, documents, new_alerts, due = found
+    def _remind(self, catalysts: list) -> None:
+        """A catalyst whose date has passed is announced like an alert, once: the ones
+        told are remembered with the workspace's settings (a new due date is new)."""
+        import hashlib
+
+        # per workspace: the settings file is the user's, pillar ids are the workspace's
+        key = "reminded_catalysts/" + hashlib.sha1(
+            str(self.paths.database).encode()).hexdigest()[:12]
+        told = set(self.settings.value(key, [], type=list) or [])
+        fresh = [c for c in catalysts if f"{c.pillar_id}:{c.due_date}" not in told]
+        if not fresh:
+            return
+        self.notify([f"Catalyst past its date ({c.due_date:%Y-%m-%d}): {c.text} — {c.title}"
+                     for c in fresh], what=("catalyst reminder", "catalyst reminders"))
+        keep = {f"{c.pillar_id}:{c.due_date}" for c in catalysts}  # settled ones go
+        self.settings.setValue(key, sorted(keep))
+
+    def _show_counts(self, found: tuple[dict, int, int, int, list]) -> None:
+        c, documents, new_alerts, due, catalysts = found
+        self._remind(catalysts)
         live = c["theses"] - c["archived"]
         parts = [plural(live, "thesis", "theses"), f"{c['active']} active",
                  plural(documents, "document", "documents")]

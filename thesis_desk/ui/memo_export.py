@@ -194,7 +194,7 @@ def _run_export_here(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_i
                      on_error: Callable[[Exception], None],
                      since: dt.date | None = None) -> None:
     """Assemble (worker) -> charts (GUI thread) -> write (worker), then report."""
-    from thesis_desk.render.memo_pdf import chart_steps, write_markdown, write_pdf
+    from thesis_desk.render.memo_pdf import chart_steps, record_memo, write_markdown, write_pdf
 
     markdown = path.suffix.lower() in (".md", ".markdown")
 
@@ -203,6 +203,7 @@ def _run_export_here(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_i
         memo = ws.memos.build(thesis_id, as_of=as_of, author=author, since=since)
         if markdown:
             write_markdown(memo, path)
+            record_memo(ws, memo, path)
         return memo
 
     def assembled(memo: object) -> None:
@@ -213,8 +214,10 @@ def _run_export_here(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_i
         steps = chart_steps(memo, charts)  # type: ignore[arg-type]
 
         def write(progress, cancelled):  # noqa: ANN001, ANN202
-            return write_pdf(memo, charts, path, page_size=page_size,  # type: ignore[arg-type]
-                             progress=progress)
+            pages = write_pdf(memo, charts, path, page_size=page_size,  # type: ignore[arg-type]
+                              progress=progress)
+            record_memo(ws, memo, path)  # type: ignore[arg-type]
+            return pages
 
         def step() -> None:
             """One chart drawn on the GUI thread per turn of its event loop; then the
