@@ -72,7 +72,7 @@ def test_every_area_fits_a_1280_wide_screen(qtbot, window):
     wait_idle()
     window.resize(1280, 800)
     person = Person(qtbot)
-    for area in ("Theses", "Library", "Metrics", "Alerts", "Portfolio"):
+    for area in ("Theses", "Library", "Metrics", "Alerts", "Portfolio", "Reviews", "Calibration"):
         person.row(window.sidebar, area)
         assert window.minimumSizeHint().width() <= 1280, area
         assert window.width() <= 1280, area

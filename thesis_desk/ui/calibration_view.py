@@ -9,16 +9,14 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QSplitter,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from thesis_desk.ui.session import SessionService
-from thesis_desk.ui.widgets import heading_label, muted, plain_label, plain_tip
+from thesis_desk.ui.widgets import flat_tree, heading_label, muted, plain_label, plain_tip
 
 if TYPE_CHECKING:
     from thesis_desk.core.outcomes import OutcomeService
@@ -73,14 +71,10 @@ class CalibrationView(QWidget):
         self.calibration: Calibration | None = None
         self.summary = plain_label(wrap=True, selectable=True)
         self.plot = self._chart()
-        self.bands = QTreeWidget()
-        self.bands.setHeaderLabels(["Conviction", "Theses", "Right", "Hit rate",
-                                    "Avg return", "Note"])
-        self._plain_tree(self.bands, 5)
-        self.theses = QTreeWidget()
-        self.theses.setHeaderLabels(["Thesis", "Outcome", "Opened", "Closed", "Held",
-                                     "Conv. at opening", "Last conv.", "Return"])
-        self._plain_tree(self.theses, 0)
+        self.bands = flat_tree(["Conviction", "Theses", "Right", "Hit rate", "Avg return",
+                                "Note"], 5)
+        self.theses = flat_tree(["Thesis", "Outcome", "Opened", "Closed", "Held",
+                                 "Conv. at opening", "Last conv.", "Return"], 0)
         self.theses.itemDoubleClicked.connect(
             lambda item, _c: self.open_thesis.emit(item.data(0, Qt.ItemDataRole.UserRole)))
         note = muted(plain_label(
@@ -109,17 +103,6 @@ class CalibrationView(QWidget):
         lay.addWidget(note)
         lay.addWidget(split, 1)
         self.refresh()
-
-    @staticmethod
-    def _plain_tree(tree: QTreeWidget, stretch: int) -> None:
-        tree.setRootIsDecorated(False)
-        tree.setAlternatingRowColors(True)
-        tree.setUniformRowHeights(True)
-        hdr = tree.header()
-        hdr.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        hdr.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-        hdr.setStretchLastSection(False)
-        tree.setTextElideMode(Qt.TextElideMode.ElideRight)
 
     def _chart(self) -> Any:
         import pyqtgraph as pg

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -18,26 +17,19 @@ from PySide6.QtWidgets import (
 )
 
 from thesis_desk.ui.session import SessionService
-from thesis_desk.ui.widgets import heading_label, muted, plain_label, plain_tip, plural
+from thesis_desk.ui.widgets import (
+    flat_tree,
+    heading_label,
+    muted,
+    plain_label,
+    plain_tip,
+    plural,
+)
 
 if TYPE_CHECKING:
     from thesis_desk.core.outcomes import OutcomeService
     from thesis_desk.core.records import CatalystDue, ReviewDue
     from thesis_desk.ui.session import WorkspaceSession
-
-
-def _tree(headers: list[str], stretch: int) -> QTreeWidget:
-    tree = QTreeWidget()
-    tree.setHeaderLabels(headers)
-    tree.setRootIsDecorated(False)
-    tree.setAlternatingRowColors(True)
-    tree.setUniformRowHeights(True)
-    tree.setTextElideMode(Qt.TextElideMode.ElideRight)
-    hdr = tree.header()
-    hdr.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    hdr.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    hdr.setStretchLastSection(False)
-    return tree
 
 
 def _overdue(days: int) -> str:
@@ -58,7 +50,7 @@ class ReviewsView(QWidget):
 
         self.reads = Reads(self)
         self.summary = muted(plain_label(wrap=True))
-        self.reviews = _tree(["Thesis", "Status", "Conviction", "Due", "Overdue by",
+        self.reviews = flat_tree(["Thesis", "Status", "Conviction", "Due", "Overdue by",
                               "Last reviewed"], 0)
         self.reviews.itemSelectionChanged.connect(self._update_buttons)
         self.reviews.itemDoubleClicked.connect(lambda *_: self._review())
@@ -68,7 +60,7 @@ class ReviewsView(QWidget):
         self.open_btn = QPushButton("Open Thesis")
         self.open_btn.clicked.connect(lambda: self._open(self.reviews))
 
-        self.catalysts = _tree(["Catalyst", "Thesis", "Due", "Overdue by", "State"], 0)
+        self.catalysts = flat_tree(["Catalyst", "Thesis", "Due", "Overdue by", "State"], 0)
         self.catalysts.itemSelectionChanged.connect(self._update_buttons)
         self.catalysts.itemDoubleClicked.connect(lambda *_: self._open(self.catalysts))
         self.open_catalyst_btn = QPushButton("Open Thesis")

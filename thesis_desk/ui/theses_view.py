@@ -771,19 +771,17 @@ class ThesesView(QWidget):
 
     # -- closing the loop: review, close / reopen, pre-mortem
 
-    def _viewed_detail(self) -> ThesisDetail | None:
-        tid = self.viewed_id()
-        if tid is None or self.service is None:
-            self.message.emit("Select a thesis first.")
-            return None
-        return self.service.get(tid)
-
-    def review_current(self) -> None:
+    def _viewed_or_say(self) -> int | None:
+        """The thesis shown, or None with a word to the person (a menu with none shown)."""
         tid = self.viewed_id()
         if tid is None:
             self.message.emit("Select a thesis first.")
-            return
-        self.review(tid)
+        return tid
+
+    def review_current(self) -> None:
+        tid = self._viewed_or_say()
+        if tid is not None:
+            self.review(tid)
 
     def review(self, thesis_id: int) -> None:
         """The review form for a thesis (from its header, the Thesis menu, or Reviews)."""
@@ -805,9 +803,10 @@ class ThesesView(QWidget):
         from thesis_desk.ui import undo
         from thesis_desk.ui.outcome_forms import CloseThesisDialog, ReopenThesisDialog
 
-        t = self._viewed_detail()
-        if t is None or self.outcomes is None:
+        tid = self._viewed_or_say()
+        if tid is None or self.service is None or self.outcomes is None:
             return
+        t = self.service.get(tid)
         args = (self.outcomes, self._after_change, self.message.emit)
         if t.status == "closed":
             def reopen(reason: str, status: str) -> None:
@@ -827,11 +826,9 @@ class ThesesView(QWidget):
                               "to undo).")
 
     def premortem_current(self) -> None:
-        tid = self.viewed_id()
-        if tid is None:
-            self.message.emit("Select a thesis first.")
-            return
-        self.premortem(tid)
+        tid = self._viewed_or_say()
+        if tid is not None:
+            self.premortem(tid)
 
     def premortem(self, thesis_id: int) -> None:
         """Each failure reason becomes a risk pillar; one undo step takes them all back."""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QStackedWidget,
     QTextBrowser,
+    QTreeWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -281,3 +282,21 @@ def reveal_in_turns(owner: QObject, widgets: list[PaintLater], every_ms: int = 2
 
     if todo:
         QTimer.singleShot(every_ms, owner, step)
+
+
+def flat_tree(headers: list[str], stretch: int) -> QTreeWidget:
+    """A one-level list of rows: columns fit their contents, ``stretch`` takes the rest,
+    a long text cut with an ellipsis (whole in its tooltip)."""
+    from PySide6.QtWidgets import QHeaderView
+
+    tree = QTreeWidget()
+    tree.setHeaderLabels(headers)
+    tree.setRootIsDecorated(False)
+    tree.setAlternatingRowColors(True)
+    tree.setUniformRowHeights(True)
+    tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+    hdr = tree.header()
+    hdr.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    hdr.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    hdr.setStretchLastSection(False)
+    return tree
