@@ -21,6 +21,15 @@ if command -v dpkg >/dev/null 2>&1; then
   fi
 fi
 
+# The tests run the storage and service tests against a throwaway PostgreSQL server too
+# (tests/pg.py starts one from these binaries; nothing is started here).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing PostgreSQL (Debian's postgresql package) for the team-workspace tests"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+fi
+
 PY=${PYTHON:-python3}
 # A .venv left half-made (an interrupted first run: no pip in it) is made again.
 if ! .venv/bin/python -c "import pip" >/dev/null 2>&1; then

@@ -23,6 +23,7 @@ os.environ["XDG_DATA_HOME"] = str(_SANDBOX / "data")
 os.environ["XDG_STATE_HOME"] = str(_SANDBOX / "state")
 os.environ["XDG_RUNTIME_DIR"] = str(_SANDBOX / "runtime")
 os.environ.pop("THESIS_DESK_DATA_DIR", None)
+os.environ.pop("THESIS_DESK_DATABASE", None)
 
 import pytest  # noqa: E402
 
@@ -56,8 +57,56 @@ def paths(data_dir: Path, migrated_template: Path) -> WorkspacePaths:
     return p
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked ``both_backends`` runs twice: its workspace on SQLite, then on
+    PostgreSQL (the same services, tests and expectations)."""
+    if (metafunc.definition.get_closest_marker("both_backends")
+            and "backend" in metafunc.fixturenames):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def workspace(paths: WorkspacePaths) -> Iterator[Workspace]:
-    ws = open_workspace(paths=paths)
+def backend(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """One throwaway PostgreSQL server for the session (tests/pg.py), with a migrated
+    template database each test's database is copied from."""
+    from tests.pg import Server
+
+    server = Server()
+    try:
+        server.execute("CREATE DATABASE td_template")
+        db = open_workspace(paths=resolve_paths(_SANDBOX / "pg-template").ensure(),
+                            database=server.url("td_template"))
+        db.close()
+        yield server
+    finally:
+        server.stop()
+
+
+_PG_DATABASES = iter(range(1, 10**6))
+
+
+@pytest.fixture
+def pg_url(pg_server, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh database on the session's server, already migrated (a template copy:
+    milliseconds), named for every command by $THESIS_DESK_DATABASE."""
+    name = f"td_test_{next(_PG_DATABASES)}"
+    pg_server.execute(f"CREATE DATABASE {name} TEMPLATE td_template")
+    url = pg_server.url(name)
+    monkeypatch.setenv("THESIS_DESK_DATABASE", url)
+    return url
+
+
+@pytest.fixture
+def workspace(paths: WorkspacePaths, backend: str,
+              request: pytest.FixtureRequest) -> Iterator[Workspace]:
+    if backend == "postgresql":
+        ws = open_workspace(paths=paths, database=request.getfixturevalue("pg_url"))
+    else:
+        ws = open_workspace(paths=paths)
     yield ws
     ws.close()

@@ -43,3 +43,25 @@ def database_at_revision(path, revision: str) -> None:  # noqa: ANN001
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
     engine.dispose()
+
+
+def outside_write(ws, sql: str, args: tuple = ()) -> None:  # noqa: ANN001 - a Workspace
+    """``sql`` (``?`` parameters) committed on a connection of its own, as another program
+    writing to the workspace would: the SQLite file, or the same server database."""
+    if ws.db.is_server:
+        import psycopg
+
+        from thesis_desk.core.db import dialect_sql
+
+        url = ws.db.url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(url) as conn:
+            conn.execute(dialect_sql("postgresql", sql), args)
+        return
+    import sqlite3
+
+    conn = sqlite3.connect(ws.paths.database)
+    try:
+        with conn:
+            conn.execute(sql, args)
+    finally:
+        conn.close()

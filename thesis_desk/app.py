@@ -13,6 +13,7 @@ from functools import cached_property
 from thesis_desk.core.alerts import AlertService
 from thesis_desk.core.backups import BackupService
 from thesis_desk.core.db import Database, open_database, open_read_only
+from thesis_desk.core.errors import DatabaseError
 from thesis_desk.core.evidence import EvidenceService
 from thesis_desk.core.library import LibraryService
 from thesis_desk.core.metrics import MetricService
@@ -21,6 +22,8 @@ from thesis_desk.core.outcomes import OutcomeService
 from thesis_desk.core.portfolio import PortfolioService
 from thesis_desk.core.theses import ThesisService
 from thesis_desk.paths import WorkspacePaths, resolve_paths
+
+ENV_DATABASE = "THESIS_DESK_DATABASE"  # a server URL for every command and the window
 
 log = logging.getLogger("thesis_desk")
 
@@ -108,17 +111,29 @@ class Workspace:
 
 
 def open_workspace(data_dir: str | None = None, *, paths: WorkspacePaths | None = None,
-                   read_only: bool = False) -> Workspace:
+                   read_only: bool = False, database: str | None = None) -> Workspace:
     """Open (creating or upgrading) the workspace; raises DatabaseError with a clear message
     (DamagedDatabaseError when SQLite's quick check fails: then nothing is written).
-    ``read_only`` looks into an existing file without any check or write."""
+    ``read_only`` looks into an existing file without any check or write. ``database``
+    (else $THESIS_DESK_DATABASE): a PostgreSQL server's URL instead of the folder's
+    SQLite file; the folder still keeps this machine's logs, settings and originals."""
+    import os
+
     paths = (paths or resolve_paths(data_dir)).ensure()
     setup_logging(paths)
-    if read_only:
+    database = database if database is not None else os.environ.get(ENV_DATABASE, "")
+    if database:
+        from thesis_desk.core.db import is_database_url, open_database_url
+
+        if not is_database_url(database):
+            raise DatabaseError(f"'{database}' is not a database URL: give one like "
+                                "postgresql+psycopg://analyst@db.example.com/research")
+        db = open_database_url(database)
+    elif read_only:
         db = open_read_only(paths.database)
     else:
         db = open_database(paths.database, paths.backup_dir)
-    log.info("opened workspace %s", paths.database)
+    log.info("opened workspace %s", db.where)
     # SQLAlchemy sets up its mappers on the first query: 80 ms. Here, where the window
     # opens the workspace off the GUI thread, not in whichever view asks first.
     from sqlalchemy.orm import configure_mappers

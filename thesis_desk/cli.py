@@ -806,10 +806,15 @@ def cmd_check(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- parser
 
 
+_OPENED: list = []  # the workspaces a command opened: closed when it ends
+
+
 def _workspace(args: argparse.Namespace):  # -> Workspace
     from thesis_desk.app import open_workspace
 
-    return open_workspace(args.data_dir)
+    ws = open_workspace(args.data_dir, database=getattr(args, "database", None))
+    _OPENED.append(ws)
+    return ws
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -819,6 +824,12 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--data-dir", default=argparse.SUPPRESS, metavar="DIR",
         help="workspace folder (default: the per-user data dir, or $THESIS_DESK_DATA_DIR)",
+    )
+    common.add_argument(
+        "--database", default=argparse.SUPPRESS, metavar="URL",
+        help="a team workspace on a PostgreSQL server, e.g. "
+             "postgresql+psycopg://analyst@db.example.com/research "
+             "(default: $THESIS_DESK_DATABASE, else the folder's own SQLite file)",
     )
     table = argparse.ArgumentParser(add_help=False)  # how a table file is read
     table.add_argument("--date-format", metavar="FMT",
@@ -1161,6 +1172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    finally:
+        while _OPENED:  # a server's connections closed, not left to the collector
+            _OPENED.pop().close()
 
 
 if __name__ == "__main__":  # pragma: no cover

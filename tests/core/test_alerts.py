@@ -92,14 +92,11 @@ def test_a_new_rule_judges_only_new_observations(workspace, metric):
 
 
 def test_catch_up_pass_sees_values_written_behind_the_rules_back(workspace, metric):
-    import sqlite3
+    from tests.helpers import outside_write
 
     workspace.alerts.add_rule(RuleInput(metric.id, "above", threshold=100))
-    conn = sqlite3.connect(workspace.paths.database)  # another process, no evaluation
-    conn.execute("INSERT INTO observation(metric_id, date, value, note, created_at) "
-                 "VALUES (?, '2025-03-01', 150, '', '2025-03-01')", (metric.id,))
-    conn.commit()
-    conn.close()
+    outside_write(workspace, "INSERT INTO observation(metric_id, date, value, note, created_at) "
+                  "VALUES (?, '2025-03-01', 150, '', '2025-03-01')", (metric.id,))  # no evaluation
     assert [a.value for a in workspace.alerts.check_all(today=day(60))] == [150.0]
     assert workspace.alerts.check_all(today=day(60)) == []
 
@@ -196,13 +193,12 @@ def test_catch_up_over_many_metrics_fires_each_once_and_breaks_a_pillar(workspac
         feed(ws, m.id, [50, 60])  # seen and judged
         ws.alerts.add_rule(RuleInput(m.id, "above", threshold=100,
                                      pillar_id=kill.id if m is ms[2] else None))
-    conn = sqlite3.connect(ws.paths.database)  # another process: no evaluation
-    conn.executemany("INSERT INTO observation(metric_id, date, value, note, created_at) "
-                     "VALUES (?, ?, ?, '', '2025-03-01')",
-                     [(m.id, d, v) for m in ms[1:] for d, v in
-                      (("2025-03-01", 150), ("2025-03-02", 160))])
-    conn.commit()
-    conn.close()
+    from tests.helpers import outside_write
+
+    for m in ms[1:]:  # another process: no evaluation
+        for d, v in (("2025-03-01", 150), ("2025-03-02", 160)):
+            outside_write(ws, "INSERT INTO observation(metric_id, date, value, note, "
+                          "created_at) VALUES (?, ?, ?, '', '2025-03-01')", (m.id, d, v))
     fired = ws.alerts.check_all(today=day(60))
     assert sorted(a.metric_name for a in fired) == [f"Metric {i}" for i in range(1, 5)]
     assert all(a.value == 150 for a in fired)  # the edge, not the value after it
@@ -211,3 +207,7 @@ def test_catch_up_over_many_metrics_fires_each_once_and_breaks_a_pillar(workspac
     assert "Metric 2" in entry.reason and "150" in entry.reason
     assert ws.alerts.check_all(today=day(60)) == []
     assert len(ws.alerts.alerts()) == 4
+
+
+# the same tests on a PostgreSQL server (tests/conftest.py)
+pytestmark = pytest.mark.both_backends

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 import pandas as pd
 
 from thesis_desk.core.records import MetricInput, PillarInput, RuleInput, ThesisInput
@@ -83,3 +85,7 @@ def test_an_import_that_replaces_values_raises_nothing_twice(workspace, tmp_path
     ws.metrics.observe(m.id, day(3), 100.0)
     ws.metrics.observe(m.id, day(4), 20.0)  # a fresh edge after the import: judged
     assert sorted(a.observed_on for a in ws.alerts.alerts()) == [day(1), day(4)]
+
+
+# the same tests on a PostgreSQL server (tests/conftest.py)
+pytestmark = pytest.mark.both_backends

@@ -99,3 +99,7 @@ def test_a_quoted_document_cannot_be_deleted(setup):
     ws.evidence.add(EvidenceInput(thesis_id=t.id, quote="Capex rose", document_id=doc.id))
     with pytest.raises(UserError, match="quoted by 1 evidence"):
         ws.library.delete(doc.id)
+
+
+# the same tests on a PostgreSQL server (tests/conftest.py)
+pytestmark = pytest.mark.both_backends

@@ -68,3 +68,7 @@ def test_export_refuses_other_types_and_leaves_no_part_file(workspace, tmp_path)
     with pytest.raises(UserError, match="Nothing was written"):
         write_table(pd.DataFrame({"a": [1]}), target)
     assert not list(tmp_path.rglob("*.part"))
+
+
+# the same tests on a PostgreSQL server (tests/conftest.py)
+pytestmark = pytest.mark.both_backends

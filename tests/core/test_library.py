@@ -315,3 +315,7 @@ def test_a_cancelled_search_stops_and_returns_nothing(workspace, tmp_path):
     workspace.library.import_files(sorted(tmp_path.glob("*.txt")))
     assert workspace.library.search("note", cancelled=lambda: True) == []
     assert workspace.library.search("note")  # the same search, not cancelled
+
+
+# the same tests on a PostgreSQL server (tests/conftest.py)
+pytestmark = pytest.mark.both_backends

@@ -65,3 +65,7 @@ def test_link_metric_to_thesis_with_expected_direction(workspace):
         workspace.metrics.link(t.id, m.id, "sideways")
     workspace.metrics.unlink(t.id, m.id)
     assert workspace.metrics.for_thesis(t.id) == []
+
+
+# the same tests on a PostgreSQL server (tests/conftest.py)
+pytestmark = pytest.mark.both_backends

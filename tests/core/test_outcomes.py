@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from thesis_desk.core.records import (
 from thesis_desk.core.tabular import read_table
 
 TODAY = dt.date.today()
+pytestmark = pytest.mark.both_backends
 PRICES = Path(__file__).parents[1] / "fixtures" / "prices_small.csv"
 
 
@@ -30,11 +30,11 @@ def _thesis(ws, title, conviction, status="active", **kw):
 
 def _backdate(ws, thesis_id, days):
     """The thesis as if written ``days`` ago (reviews are counted from then)."""
-    conn = sqlite3.connect(ws.paths.database)
-    with conn:
-        conn.execute("UPDATE thesis SET created_at = datetime(created_at, ?) WHERE id = ?",
-                      (f"-{days} days", thesis_id))
-    conn.close()
+    from thesis_desk.core.models import Thesis
+
+    with ws.db.write() as s:
+        t = s.get(Thesis, thesis_id)
+        t.created_at -= dt.timedelta(days=days)
 
 
 def test_the_issue_example_scores_brier_0_125_and_mixed_is_listed_not_scored(workspace):

@@ -173,3 +173,7 @@ def test_holdings_say_what_they_read_off_the_cells(workspace):
     assert not plan.rejected and plan.detected == "Mon D YYYY"
     assert plan.decimal_reason == "decimal comma: line 2 reads 85,25"
     assert [(d.quantity, d.entry_price) for _, d in plan.rows] == [(1000.0, 85.25), (50.0, 40.5)]
+
+
+# the same tests on a PostgreSQL server (tests/conftest.py)
+pytestmark = pytest.mark.both_backends

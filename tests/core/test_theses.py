@@ -163,3 +163,7 @@ def test_counts_by_status(workspace):
 
 def test_split_list():
     assert split_list(" BABA, 9988.HK ,,") == ("BABA", "9988.HK")
+
+
+# the same tests on a PostgreSQL server (tests/conftest.py)
+pytestmark = pytest.mark.both_backends

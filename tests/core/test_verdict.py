@@ -142,3 +142,7 @@ def test_a_memo_sent_is_journaled_and_the_next_counts_what_changed_from_it(thesi
     assert [(c.what, c.text) for c in v.changes] == [("Conviction", "50 → 35 (Price war)")]
     # the memo's own journal section leaves the note of memos sent to the app
     assert "Exported first.md" not in memo_markdown(ws.memos.build(t.id))
+
+
+# the same tests on a PostgreSQL server (tests/conftest.py)
+pytestmark = pytest.mark.both_backends

@@ -37,6 +37,7 @@ from thesis_desk.core.models import (
     ThesisMetric,
 )
 from thesis_desk.core.records import AlertInfo, PillarChoice, RuleInfo, RuleInput
+from thesis_desk.core.snapshot import as_date
 from thesis_desk.core.timeutil import utcnow
 
 _SEVERITY_ORDER = {"intact": 0, "confirmed": 0, "at_risk": 1, "broken": 2}
@@ -366,7 +367,7 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
         if seen_alerts is None:
             seen_alerts = {}
             for rid, day in bulk_rows(s, _ALERTED_SQL, (metric_id,)):
-                seen_alerts.setdefault(rid, set()).add(dt.date.fromisoformat(day))
+                seen_alerts.setdefault(rid, set()).add(as_date(day))
         return seen_alerts.get(r.id, set())
 
     for r, mark, first, newest in plans:
@@ -419,17 +420,17 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
 
 
 _EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
-_UNSEEN_SQL = ("SELECT min(CAST(julianday(date) - 2440587.5 AS INTEGER)), max(id) "
+_UNSEEN_SQL = ("SELECT min(DAYNUM(date)), max(id) "
                "FROM observation WHERE metric_id = ? AND id > ?")
 _ALERTED_SQL = ("SELECT a.rule_id, a.observed_on FROM alert a JOIN alert_rule r ON r.id = a.rule_id "
                 "WHERE r.metric_id = ? AND a.observed_on IS NOT NULL")
-_SEEN_SQL = ("SELECT max(CAST(julianday(date) - 2440587.5 AS INTEGER)) FROM observation "
+_SEEN_SQL = ("SELECT max(DAYNUM(date)) FROM observation "
              "WHERE metric_id = ? AND id <= ?")
-_SERIES_SQL = ("SELECT {}CAST(julianday(date) - 2440587.5 AS INTEGER), value FROM observation "
+_SERIES_SQL = ("SELECT {}DAYNUM(date), value FROM observation "
                "WHERE metric_id = ? AND date >= ? ORDER BY date")
-_BEFORE_SQL = ("SELECT {}CAST(julianday(date) - 2440587.5 AS INTEGER), value FROM observation "
+_BEFORE_SQL = ("SELECT {}DAYNUM(date), value FROM observation "
                "WHERE metric_id = ? AND date < ? ORDER BY date DESC LIMIT ?")
-_IDS_SQL = ("SELECT CAST(julianday(date) - 2440587.5 AS INTEGER), id FROM observation "
+_IDS_SQL = ("SELECT DAYNUM(date), id FROM observation "
             "WHERE metric_id = ? AND date IN ({})")
 
 
@@ -457,7 +458,7 @@ def _series_from(s: Session, metric_id: int, plans: list, *,
     firsts = [first for _, _, first, _ in plans]
     cols = "id, " if with_ids else ""
     if any(f is None for f in firsts):
-        rows = bulk_rows(s, _SERIES_SQL.format(cols), (metric_id, "0000-01-01"))
+        rows = bulk_rows(s, _SERIES_SQL.format(cols), (metric_id, "0001-01-01"))
     else:
         cutoff = _date(min(firsts) - days_back).isoformat()
         rows = [*reversed(bulk_rows(s, _BEFORE_SQL.format(cols),

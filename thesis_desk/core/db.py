@@ -5,12 +5,18 @@ handling is switched off (``isolation_level = None``) and ``BEGIN`` is emitted b
 engine event, so DDL is transactional too and a failed migration or import leaves
 nothing half-written. Writers use ``BEGIN IMMEDIATE`` so that two processes wanting
 to write wait on the busy timeout instead of failing mid-transaction.
+
+A team workspace is a PostgreSQL database named by a URL (``open_database_url``): the
+same services and units of work, with the server's own transactions; what only a file
+has (the restore gate, the online backup, SQLite's integrity check) does not apply.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -75,21 +81,69 @@ def make_engine(path: Path, *, foreign_keys: bool = True, read_only: bool = Fals
     return engine
 
 
+def make_pg_engine(url: str) -> Engine:
+    """An engine on a PostgreSQL server: connections checked before use (a server
+    restarted, a laptop woken), a connect timeout, times kept as UTC."""
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10,
+                         connect_args={"connect_timeout": 10,
+                                       "options": "-c timezone=UTC"})
+
+
+def is_database_url(spec: str | None) -> bool:
+    """A server URL (``postgresql+psycopg://…``) rather than a workspace folder."""
+    return bool(spec) and "://" in str(spec)
+
+
+def redacted(url: str) -> str:
+    """A URL fit to show: its password replaced."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - shown, never parsed again
+        return url.split("@")[-1]
+
+
+class _NoGate:
+    """A server database has no restore gate: the server orders its writers."""
+
+    @contextmanager
+    def writer(self) -> Iterator[None]:
+        yield
+
+    def close(self) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class Database:
-    """An open workspace database. Services take one and open a scope per unit of work."""
+    """An open workspace database. Services take one and open a scope per unit of work.
+    ``path`` is the SQLite file; a server database has ``url`` instead."""
 
-    path: Path
+    path: Path | None
     engine: Engine
     read_only: bool = False
+    url: str = ""
 
     def __post_init__(self) -> None:
-        writer = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        writer = (self.engine if self.is_server
+                  else self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}))
         object.__setattr__(self, "_write_factory", sessionmaker(writer, expire_on_commit=False))
         object.__setattr__(self, "_read_factory", sessionmaker(self.engine, expire_on_commit=False))
         object.__setattr__(self, "commits", 0)
         # every write holds the restore gate shared: a restore shuts writers out whole
-        object.__setattr__(self, "_gate", RestoreGate(self.path.parent))
+        object.__setattr__(self, "_gate", _NoGate() if self.is_server
+                           else RestoreGate(self.path.parent))  # type: ignore[union-attr]
+
+    @property
+    def is_server(self) -> bool:
+        """A PostgreSQL server's database, not a local SQLite file."""
+        return self.engine.dialect.name == "postgresql"
+
+    @property
+    def where(self) -> str:
+        """The database as a person reads it: the file, or the server URL (no password)."""
+        return redacted(self.url) if self.is_server else str(self.path)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -104,9 +158,14 @@ class Database:
             with self._gate.writer(), session.begin():  # type: ignore[attr-defined]
                 yield session
         except (sa_exc.DBAPIError, sqlite3.Error) as exc:
+            if self.is_server:
+                refused = server_error(exc)
+                if refused is None:
+                    raise
+                raise refused from exc
             if not _is_storage_failure(exc):
                 raise  # constraint violations and bugs are not the disk's fault
-            raise storage_error(exc, self.path) from exc
+            raise storage_error(exc, self.path) from exc  # type: ignore[arg-type]
         else:
             object.__setattr__(self, "commits", self.commits + 1)  # type: ignore[attr-defined]
         finally:
@@ -136,6 +195,8 @@ class Database:
         It must be asked on one and the same connection each time, so a private
         read-only connection is kept for it.
         """
+        if self.is_server:  # the aggregates ``change_marks`` reads, as one number
+            return hash(tuple(sorted(self.change_marks().items())))
         watcher = getattr(self, "_watcher", None)
         if watcher is None:
             watcher = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
@@ -148,6 +209,10 @@ class Database:
         ``core/changes.marks``), read in one snapshot on a connection of their own."""
         from thesis_desk.core.changes import marks
 
+        if self.is_server:
+            with self.engine.connect() as c:
+                raw = c.connection.dbapi_connection
+                return marks(raw)  # type: ignore[arg-type]
         conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         try:
             conn.execute("BEGIN")
@@ -183,12 +248,35 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+_DAYNUM = re.compile(r"DAYNUM\(([\w.]+)\)")
+_TEXTBYTES = re.compile(r"TEXTBYTES\(([\w.]+)\)")
+
+
+@functools.lru_cache(maxsize=512)
+def dialect_sql(dialect: str, sql: str) -> str:
+    """Driver SQL written once for both backends: ``?`` parameters (psycopg's are
+    ``%s``), ``DAYNUM(col)`` (a date column as whole days since 1970-01-01) and
+    ``TEXTBYTES(col)`` (a text column as its UTF-8 bytes, read even when damaged)."""
+    if dialect == "postgresql":
+        sql = _DAYNUM.sub(r"(\1 - DATE '1970-01-01')", sql)
+        sql = _TEXTBYTES.sub(r"convert_to(\1, 'UTF8')", sql)
+        return sql.replace("%", "%%").replace("?", "%s")
+    sql = _DAYNUM.sub(r"CAST(julianday(\1) - 2440587.5 AS INTEGER)", sql)
+    return _TEXTBYTES.sub(r"CAST(\1 AS BLOB)", sql)
+
+
+def driver_sql(session: Session, sql: str) -> str:
+    return dialect_sql(session.get_bind().dialect.name, sql)
+
+
 def bulk_rows(session: Session, sql: str, args: tuple = ()) -> list[tuple]:
     """Many plain rows through the driver's cursor, with the cycle collector paused."""
+    sql = driver_sql(session, sql)
     cursor = session.connection().connection.cursor()
     try:
         with collector_paused():
-            return cursor.execute(sql, args).fetchall()
+            cursor.execute(sql, args)
+            return cursor.fetchall()
     finally:
         cursor.close()
 
@@ -196,6 +284,7 @@ def bulk_rows(session: Session, sql: str, args: tuple = ()) -> list[tuple]:
 def bulk_insert(session: Session, sql: str, rows: Iterable[tuple]) -> None:
     """``executemany`` through the driver's cursor, fed rows as they are made (no list
     of a million tuples first), with the cycle collector paused."""
+    sql = driver_sql(session, sql)
     cursor = session.connection().connection.cursor()
     try:
         with collector_paused():
@@ -269,6 +358,33 @@ _STORAGE_HINTS = (
     (("malformed",), "the database file is damaged. Close Thesis Desk and restore a backup "
                      "(File > Backups…, or `thesis-desk restore`)"),
 )
+
+
+# SQLSTATE classes and codes -> what to tell the person about a write the server refused
+_SERVER_HINTS = (
+    ("42501", "your database role may read this workspace but not change it. Ask the "
+              "team's administrator for the analyst role if you should"),
+    ("08", "the database server cannot be reached. Check the connection (VPN, server "
+           "address) and try again"),
+    ("57P", "the database server is shutting down or restarting. Try again in a moment"),
+    ("53", "the database server is out of resources (disk, memory or connections). Tell "
+           "the team's administrator"),
+    ("40", "another analyst's change collided with this one. Try again"),
+)
+
+
+def server_error(exc: BaseException) -> DatabaseError | None:
+    """A write the server refused, as a message a person can act on (by SQLSTATE); None
+    for what is not the server's doing (constraint violations, bugs)."""
+    orig = getattr(exc, "orig", exc)
+    code = getattr(orig, "sqlstate", None) or ""
+    if not code and isinstance(exc, sa_exc.OperationalError):
+        code = "08"  # no answer at all: the connection failed
+    advice = next((a for prefix, a in _SERVER_HINTS if code.startswith(prefix)), None)
+    if advice is None:
+        return None
+    first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    return StorageError(f"Not saved: {advice}. Nothing was changed ({first}).")
 
 
 def _is_storage_failure(exc: BaseException) -> bool:
@@ -366,6 +482,28 @@ def open_database(path: Path, backup_dir: Path, *, script_location: Path | None 
         finally:
             migrate_engine.dispose()
     return Database(path=path, engine=make_engine(path))
+
+
+def open_database_url(url: str) -> Database:
+    """Open a workspace on a PostgreSQL server, creating or upgrading its schema (one
+    transaction: all of it, or none)."""
+    from thesis_desk.core import migrations
+
+    engine = make_pg_engine(url)
+    try:
+        with engine.connect() as conn:
+            current = conn.exec_driver_sql(
+                "SELECT version_num FROM alembic_version"
+            ).scalar() if conn.dialect.has_table(conn, "alembic_version") else None
+    except sa_exc.OperationalError as exc:
+        engine.dispose()
+        raise DatabaseError(f"Cannot reach the database server at {redacted(url)}: "
+                            f"{str(exc.orig).strip().splitlines()[0]}. Check the address, "
+                            "the user and that the server is running.") from exc
+    if current != migrations.HEAD:
+        migrations.check_known(current)
+        migrations.upgrade(engine)
+    return Database(path=None, engine=engine, url=url)
 
 
 def open_read_only(path: Path) -> Database:

@@ -147,7 +147,7 @@ class EvidenceService:
         with self.db.read() as s:
             # the text as bytes: a damaged one may no longer decode (said, not raised)
             rows = bulk_rows(s, "SELECT e.id, e.quote, e.start_offset, e.end_offset, "
-                                "CAST(d.text AS BLOB) FROM evidence e "
+                                "TEXTBYTES(d.text) FROM evidence e "
                                 "JOIN document d ON d.id = e.document_id", ())
             for eid, quote, start, end, blob in rows:
                 try:

@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import time
+from typing import Any
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from thesis_desk.core.db import Database, bulk_rows
+from thesis_desk.core.db import Database, bulk_rows, dialect_sql
 from thesis_desk.core.errors import NotFoundError, UserError, ValidationError
 from thesis_desk.core.extract import Extracted
 from thesis_desk.core.import_worker import Prepared, Refused, prepare, prepare_all, watch_parent
@@ -123,8 +124,8 @@ def _best_match(pattern: re.Pattern[str], text: str, wanted: set[str],
 def _interruptible(s: Session, cancelled: Cancelled | None) -> Iterator[Callable[[], bool]]:
     """While inside, SQLite asks ``cancelled`` every few thousand steps and stops the
     statement (OperationalError "interrupted") once it says yes."""
-    if cancelled is None:
-        yield lambda: False
+    if cancelled is None or s.get_bind().dialect.name != "sqlite":
+        yield cancelled or (lambda: False)  # a server's search is asked after it ran
         return
     raw = s.connection().connection.dbapi_connection
     raw.set_progress_handler(lambda: 1 if cancelled() else 0, 20_000)
@@ -270,7 +271,7 @@ class LibraryService:
         damaged = []
         with self.db.read() as s:
             for doc_id, title, digest, blob in bulk_rows(
-                    s, "SELECT id, title, text_sha256, CAST(text AS BLOB) FROM document", ()):
+                    s, "SELECT id, title, text_sha256, TEXTBYTES(text) FROM document", ()):
                 if digest and hashlib.sha256(blob or b"").hexdigest() != digest:
                     damaged.append(f"document {doc_id} “{title}”: its stored text has changed "
                                    "since import (SHA-256 differs); restore a backup")
@@ -284,7 +285,8 @@ class LibraryService:
         the text: ORM objects for 20,000 rows took 0.7 s."""
         where, params = _doc_filters("", publisher, date_from, date_to)
         with self.db.read() as s:
-            sql = (f"SELECT {_INFO_COLUMNS} FROM document WHERE {' AND '.join(['1', *where])} "
+            sql = (f"SELECT {_INFO_COLUMNS} FROM document WHERE "
+                   f"{' AND '.join(['1 = 1', *where])} "
                    # NULLs sort lowest in SQLite, so undated documents come last, and the
                    # published_on index (rowid included) serves this order without a sort.
                    "ORDER BY published_on DESC, id DESC")
@@ -298,8 +300,8 @@ class LibraryService:
         plain columns (the whole list of 20,000 as DocumentInfo took 0.27 s)."""
         with self.db.read() as s:
             rows = bulk_rows(s, "SELECT id, title, publisher, published_on FROM document "
-                                "ORDER BY title COLLATE NOCASE, id")
-        return [(i, citation(title, publisher, (day or "")[:10]))
+                                "ORDER BY lower(title), id")
+        return [(i, citation(title, publisher, str(day or "")[:10]))
                 for i, title, publisher, day in rows]
 
     def get(self, document_id: int) -> DocumentText:
@@ -330,7 +332,7 @@ class LibraryService:
         where, params = _doc_filters("", publisher, date_from, date_to)
         with self.db.read() as s:
             return s.execute(text("SELECT count(*) FROM document WHERE "
-                                  + " AND ".join(["1", *where])), params).scalar_one()
+                                  + " AND ".join(["1 = 1", *where])), params).scalar_one()
 
     def resolve(self, ref: str) -> int:
         text_ = str(ref).strip()
@@ -357,16 +359,23 @@ class LibraryService:
         expr = fts_query(query)
         if not expr:
             return []
-        # Rank and cut in FTS5 alone, then fetch the few documents kept: joining (or
-        # a subquery, which SQLite then runs 10x slower) cost far more than the search.
         filters, params = _doc_filters("d.", publisher, date_from, date_to)
-        where = ["document_fts MATCH :q", *filters]
-        params.update(q=expr, limit=limit)
-        sql = (
-            "SELECT document_fts.rowid, bm25(document_fts, 5.0, 1.0) AS r FROM document_fts "
-            + ("JOIN document d ON d.id = document_fts.rowid " if len(where) > 1 else "")
-            + "WHERE " + " AND ".join(where) + " ORDER BY r LIMIT :limit"
-        )
+        if self.db.is_server:  # the generated tsvector (0009): every word required
+            where = ["d.search @@ q", *filters]
+            params.update(q=" ".join(query_words(query)), limit=limit)
+            sql = ("SELECT d.id, -ts_rank(d.search, q) AS r FROM document d, "
+                   "websearch_to_tsquery('english', :q) q WHERE " + " AND ".join(where)
+                   + " ORDER BY r, d.id LIMIT :limit")
+        else:
+            # Rank and cut in FTS5 alone, then fetch the few documents kept: joining (or
+            # a subquery, which SQLite then runs 10x slower) cost far more than the search.
+            where = ["document_fts MATCH :q", *filters]
+            params.update(q=expr, limit=limit)
+            sql = (
+                "SELECT document_fts.rowid, bm25(document_fts, 5.0, 1.0) AS r FROM document_fts "
+                + ("JOIN document d ON d.id = document_fts.rowid " if len(where) > 1 else "")
+                + "WHERE " + " AND ".join(where) + " ORDER BY r LIMIT :limit"
+            )
         with self.db.read() as s, _interruptible(s, cancelled) as stopped:
             try:
                 hits = s.execute(text(sql), params).all()
@@ -512,23 +521,34 @@ class _Writer:
     def __init__(self, s: Session, originals: str):
         self.originals = originals
         dialect = s.get_bind().dialect
+        self.server = dialect.name == "postgresql"
+        self.sql = lambda q: dialect_sql(dialect.name, q)  # noqa: E731
         self.binders = [Document.__table__.c[c].type.bind_processor(dialect)
                         for c in self._COLUMNS]
         self.cursor = s.connection().connection.cursor()
 
+    def _one(self, sql: str, args: tuple) -> Any:
+        self.cursor.execute(self.sql(sql), args)
+        return self.cursor.fetchone()
+
     def by_hash(self, digest: str) -> DocumentInfo | None:
-        row = self.cursor.execute(f"SELECT {_INFO_COLUMNS} FROM document WHERE sha256 = ?",
-                                  (digest,)).fetchone()
+        row = self._one(f"SELECT {_INFO_COLUMNS} FROM document WHERE sha256 = ?", (digest,))
         return _info_from_row(row) if row is not None else None
 
     def original_path(self, document_id: int) -> str:
-        row = self.cursor.execute("SELECT original_path FROM document WHERE id = ?",
-                                  (document_id,)).fetchone()
+        row = self._one("SELECT original_path FROM document WHERE id = ?", (document_id,))
         return str(row[0]) if row else ""
 
     def insert(self, values: dict[str, object]) -> int:
         params = [f(values[c]) if f is not None else values[c]
                   for c, f in zip(self._COLUMNS, self.binders, strict=True)]
+        if self.server:  # the server keeps the search column itself (migration 0009)
+            from psycopg.types.json import Json
+
+            at = self._COLUMNS.index("page_offsets")
+            if params[at] is not None:  # psycopg would send a list as an array
+                params[at] = Json(params[at])
+            return int(self._one(self._INSERT + " RETURNING id", tuple(params))[0])
         new_id = self.cursor.execute(self._INSERT, params).lastrowid
         self.cursor.execute("INSERT INTO document_fts(rowid, title, text) VALUES (?, ?, ?)",
                             (new_id, values["title"], values["text"]))

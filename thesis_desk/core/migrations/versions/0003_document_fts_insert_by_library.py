@@ -21,10 +21,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS document_fts_ai")
+    if op.get_bind().dialect.name == "sqlite":  # a server's index is its own (0009)
+        op.execute("DROP TRIGGER IF EXISTS document_fts_ai")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return
     op.execute("""CREATE TRIGGER document_fts_ai AFTER INSERT ON document BEGIN
         INSERT INTO document_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
     END""")

@@ -25,6 +25,8 @@ TABLES = ("thesis", "pillar", "evidence")
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # a server's id sequences never hand an id out twice
     for table in TABLES:
         with op.batch_alter_table(table, recreate="always",
                                   table_kwargs={"sqlite_autoincrement": True}):
@@ -36,6 +38,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return
     for table in reversed(TABLES):
         with op.batch_alter_table(table, recreate="always",
                                   table_kwargs={"sqlite_autoincrement": False}):
