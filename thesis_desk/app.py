@@ -21,9 +21,7 @@ from thesis_desk.core.memo import MemoService
 from thesis_desk.core.outcomes import OutcomeService
 from thesis_desk.core.portfolio import PortfolioService
 from thesis_desk.core.theses import ThesisService
-from thesis_desk.paths import WorkspacePaths, resolve_paths
-
-ENV_DATABASE = "THESIS_DESK_DATABASE"  # a server URL for every command and the window
+from thesis_desk.paths import ENV_DATABASE, WorkspacePaths, resolve_paths
 
 log = logging.getLogger("thesis_desk")
 

@@ -88,7 +88,8 @@ def _date_arg(text: str) -> dt.date:
 def cmd_gui(args: argparse.Namespace) -> int:
     from thesis_desk.ui.main import run_gui
 
-    return run_gui(data_dir=args.data_dir, demo=getattr(args, "demo", False))
+    return run_gui(data_dir=args.data_dir, demo=getattr(args, "demo", False),
+                   database=getattr(args, "database", None))
 
 
 def cmd_theses_list(args: argparse.Namespace) -> int:
@@ -606,7 +607,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.json:
         print_json(counts)
     else:
-        print(f"Demo workspace built in {ws.paths.data_dir}: {counts['documents']} seed "
+        where = ws.db.where if ws.db.is_server else ws.paths.data_dir
+        print(f"Demo workspace built in {where}: {counts['documents']} seed "
               f"documents, {counts['theses']} theses, {counts['evidence']} evidence items.")
     return EXIT_OK
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENV_DATA_DIR = "THESIS_DESK_DATA_DIR"
+ENV_DATABASE = "THESIS_DESK_DATABASE"  # a team server's URL, for every command and the window
 _APP = "thesis-desk"
 DB_FILENAME = "thesis-desk.sqlite3"
 

@@ -78,9 +78,11 @@ _MARKS = {
     (METRIC,): "SELECT (SELECT count(*) FROM metric), (SELECT max(id) FROM metric), "
                "(SELECT count(*) FROM thesis_metric)",
     (OBSERVATION, PRICE): "SELECT max(id) FROM observation",
-    (RULE,): "SELECT count(*), max(id), total(triggered), total(enabled) FROM alert_rule",
-    (ALERT,): "SELECT count(*), max(id), total(state = 'new'), total(state = 'snoozed') "
-              "FROM alert",
+    # (sums of CASE, not SQLite's total(): the same text runs on a PostgreSQL server)
+    (RULE,): "SELECT count(*), max(id), sum(CASE WHEN triggered THEN 1 ELSE 0 END), "
+             "sum(CASE WHEN enabled THEN 1 ELSE 0 END) FROM alert_rule",
+    (ALERT,): "SELECT count(*), max(id), sum(CASE WHEN state = 'new' THEN 1 ELSE 0 END), "
+              "sum(CASE WHEN state = 'snoozed' THEN 1 ELSE 0 END) FROM alert",
     (POSITION,): "SELECT count(*), max(id) FROM position",
 }
 
@@ -89,7 +91,11 @@ def marks(connection) -> dict[tuple[str, ...], tuple]:  # noqa: ANN001 - a DB-AP
     """The aggregates ``outside_changes`` compares (a few milliseconds at fund size)."""
     cur = connection.cursor()
     try:
-        return {kinds: tuple(cur.execute(sql).fetchone()) for kinds, sql in _MARKS.items()}
+        out = {}
+        for kinds, sql in _MARKS.items():
+            cur.execute(sql)
+            out[kinds] = tuple(cur.fetchone())
+        return out
     finally:
         cur.close()
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from thesis_desk import APP_ID, APP_NAME, __version__
-from thesis_desk.paths import resolve_paths
+from thesis_desk.paths import ENV_DATABASE, resolve_paths
 
 PROBE_ENV = "THESIS_DESK_STARTUP_PROBE"
 
@@ -54,7 +54,10 @@ def app_icon():  # -> QIcon
     return icon
 
 
-def run_gui(data_dir: str | None = None, *, demo: bool = False) -> int:
+def run_gui(data_dir: str | None = None, *, demo: bool = False,
+            database: str | None = None) -> int:
+    if database:  # the session opens what every command opens: $THESIS_DESK_DATABASE
+        os.environ[ENV_DATABASE] = database
     app = make_app()
     paths = resolve_paths(data_dir).ensure()
     from thesis_desk.core.instance import WorkspaceLock
@@ -74,7 +77,8 @@ def run_gui(data_dir: str | None = None, *, demo: bool = False) -> int:
     def first_paint() -> None:
         from thesis_desk.core.snapshot import quick_thesis_list
 
-        theses = quick_thesis_list(paths.database)
+        # the list straight from the local file: never when a server holds the workspace
+        theses = None if os.environ.get(ENV_DATABASE) else quick_thesis_list(paths.database)
         if theses is not None:
             win.show_snapshot(theses)
             if probe:

@@ -421,11 +421,16 @@ class MainWindow(QMainWindow):
         self.session.adopt(ws, watch=False)
 
     def _opened(self, ws: Workspace) -> None:
-        label = str(ws.paths.database) + ("  [read-only]" if ws.read_only else "")
+        label = ws.db.where + ("  [read-only]" if ws.read_only else "")
         self.db_label.setText(label)
-        self.db_label.setToolTip(f"Workspace database: {ws.paths.database}")
-        self.setWindowTitle(f"{APP_NAME} [read-only]" if ws.read_only else APP_NAME)
+        self.db_label.setToolTip(f"Workspace database: {ws.db.where}")
+        title = f"{APP_NAME} — team workspace" if ws.db.is_server else APP_NAME
+        self.setWindowTitle(f"{title} [read-only]" if ws.read_only else title)
         self._set_workspace_enabled(True, writable=not ws.read_only)
+        if ws.db.is_server:  # the server's administrator backs it up and checks it
+            for a in (self.backups_action, self.check_action):
+                a.setEnabled(False)
+                a.setStatusTip("A team workspace is backed up and checked on its server")
         self.refresh_status()
         # once the window's own start-up work is done: it shared the interpreter lock with
         # the import (a 57 ms start-up stall became 190 ms when both ran at once)

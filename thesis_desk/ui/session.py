@@ -140,7 +140,8 @@ class WorkspaceSession(QObject):
         if ws.read_only or not watch:
             return
         self.start_watching()
-        self._daily_backup(ws)
+        if not ws.db.is_server:  # a server is backed up by its administrator
+            self._daily_backup(ws)
         self._report_missing_originals(ws)
 
     def _report_missing_originals(self, ws: Workspace) -> None:
@@ -214,7 +215,8 @@ class WorkspaceSession(QObject):
         ws = self.workspace
         if ws is None:
             return
-        self._seen_version = ws.db.data_version()
+        if not ws.db.is_server:  # a server's version is its marks, read on the worker
+            self._seen_version = ws.db.data_version()
         self._watch_reads.query("marks", ws.db.change_marks,
                                 lambda m: setattr(self, "_marks", m))
         self._check_alerts()
@@ -243,22 +245,31 @@ class WorkspaceSession(QObject):
         ws = self.workspace
         if ws is None:
             return
-        version = ws.db.data_version()
-        if version == self._seen_version:
-            return
-        self._seen_version = version
+        if not ws.db.is_server:  # SQLite's version number: free to ask on this thread
+            version = ws.db.data_version()
+            if version == self._seen_version:
+                return
+            self._seen_version = version
         from thesis_desk.core.changes import outside_changes
 
         def compare(after: dict) -> None:
             before, self._marks = self._marks, after
+            if ws.db.is_server and before == after:
+                return  # a server is asked every time: most times nothing moved
             self.changed.emit(outside_changes(before, after))
 
         self._watch_reads.query("marks", ws.db.change_marks, compare)
 
     def mark_seen(self) -> None:
         """The views show this process's own writes: the poll need not report them."""
-        if self.workspace is not None:
-            self._seen_version = self.workspace.db.data_version()
+        ws = self.workspace
+        if ws is None:
+            return
+        if ws.db.is_server:  # the marks as they are now, read on the worker
+            self._watch_reads.query("marks", ws.db.change_marks,
+                                    lambda m: setattr(self, "_marks", m))
+        else:
+            self._seen_version = ws.db.data_version()
 
     # -- closing
 
@@ -279,7 +290,8 @@ class WorkspaceSession(QObject):
         from thesis_desk.ui.ops import drop_all
 
         drop_all(self.parent())  # the window's views' reads
-        if backup and not ws.read_only and ws.db.commits > self._commits_backed_up:
+        if (backup and not ws.read_only and not ws.db.is_server
+                and ws.db.commits > self._commits_backed_up):
             self.message.emit("Backing up the workspace…", 0)
             try:
                 ws.backups.backup("on-close")
