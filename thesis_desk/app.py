@@ -91,11 +91,15 @@ class Workspace:
     def read_only(self) -> bool:
         return self.db.read_only
 
-    def delete_thesis_permanently(self, thesis_id: int) -> tuple[str, object]:
+    def delete_thesis_permanently(self, thesis_id: int) -> tuple[str, object | None]:
         """Delete a thesis for good, after a backup of kind "before-delete" (never thinned)
         that still holds it: no undo can bring it back, that backup can. Returns the
         thesis's title and the backup."""
         title = self.theses.get(thesis_id).title
+        if self.db.is_server:  # the server's own backups hold it (its administrator's)
+            self.theses.delete(thesis_id)
+            log.info("thesis %s deleted for good from %s", thesis_id, self.db.where)
+            return title, None
         safety = self.backups.backup("before-delete")
         self.theses.delete(thesis_id)
         log.info("thesis %s deleted for good; it is in %s", thesis_id, safety.name)

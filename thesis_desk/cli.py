@@ -186,6 +186,9 @@ def cmd_theses_delete(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     tid = ws.theses.resolve(args.thesis)
     title, safety = ws.delete_thesis_permanently(tid)
+    if safety is None:
+        return emit(args, {"deleted": tid, "title": title, "backup": None},
+                    f"Deleted thesis {tid}: {title} (the team server's backups still hold it).")
     return emit(args, {"deleted": tid, "title": title, "backup": safety},
                 f"Deleted thesis {tid}: {title}. It is still in the backup {safety.name} "
                 "(thesis-desk restore brings it back).")
@@ -302,6 +305,32 @@ def cmd_reviews_record(args: argparse.Namespace) -> int:
     detail = ws.outcomes.review(tid, ReviewInput(conviction, args.note, tuple(states)))
     return emit(args, detail, f"Reviewed thesis {detail.id}: {detail.title} (conviction "
                 f"{detail.conviction}); next review in {detail.review_interval} days.")
+
+
+def cmd_team_init(args: argparse.Namespace) -> int:
+    from thesis_desk.core import team
+
+    ws = _workspace(args)  # the schema first: created or upgraded
+    done = team.init(ws.db)
+    return emit(args, {"database": ws.db.where, "done": done},
+                f"Team workspace ready at {ws.db.where}: " + "; ".join(done) + ".")
+
+
+def cmd_team_add_user(args: argparse.Namespace) -> int:
+    from thesis_desk.core import team
+
+    ws = _workspace(args)
+    user = team.add_user(ws.db, args.name, args.role, args.password)
+    return emit(args, user, f"{user.name} is an {user.role}" if user.role == "analyst"
+                else f"{user.name} is a {user.role} (reads everything, writes nothing)")
+
+
+def cmd_team_users(args: argparse.Namespace) -> int:
+    from thesis_desk.core import team
+
+    ws = _workspace(args)
+    return emit_rows(args, team.users(ws.db), ["user", "role", "can log in"],
+                     lambda u: (u.name, u.role, "yes" if u.can_login else "no"))
 
 
 def cmd_evidence_add(args: argparse.Namespace) -> int:
@@ -932,6 +961,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pillar", action="append", metavar="ID=STATE",
                    help="a pillar's new state, e.g. 12=at_risk (repeatable)")
     p.set_defaults(func=cmd_reviews_record)
+
+    tm = sub.add_parser("team", parents=[common],
+                        help="a team workspace on a PostgreSQL server: roles and users")
+    tmsub = tm.add_subparsers(title="team commands", metavar="ACTION", required=True)
+    p = tmsub.add_parser("init", parents=[common, as_json],
+                         help="schema and the analyst/reader roles (run as the server's "
+                              "admin; safe to run again)")
+    p.set_defaults(func=cmd_team_init)
+    p = tmsub.add_parser("add-user", parents=[common, as_json],
+                         help="a login for one person, as an analyst or a reader")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--role", required=True, choices=("analyst", "reader"))
+    p.add_argument("--password", help="else the server's own authentication (e.g. peer)")
+    p.set_defaults(func=cmd_team_add_user)
+    p = tmsub.add_parser("users", parents=[common, as_json], help="the team's users")
+    p.set_defaults(func=cmd_team_users)
 
     p = sub.add_parser("import", parents=[common, as_json],
                        help="import documents (.txt, .md, .html, .pdf) into the library")

@@ -30,6 +30,11 @@ def test_the_window_works_a_server_workspace_and_sees_another_analysts_write(
     person.menu(window, "File", "New Thesis…")
     [t] = ws.theses.list()
     assert t.title == "Tencent ads recover with mini-program commerce"
+    # the author is the role the window connected as, shown with the thesis and its journal
+    panel = window.theses_view.detail
+    person.wait_for(lambda: "by td_admin" in panel.meta.text())
+    assert not panel.journal.isColumnHidden(4)
+    assert panel.journal.topLevelItem(0).text(4) == "td_admin"
 
     # another analyst, another connection: the window's watch brings it in
     outside_write(ws, "INSERT INTO thesis(title, claim, narrative, direction, status, "

@@ -502,7 +502,17 @@ def open_database_url(url: str) -> Database:
                             "the user and that the server is running.") from exc
     if current != migrations.HEAD:
         migrations.check_known(current)
-        migrations.upgrade(engine)
+        try:
+            migrations.upgrade(engine)
+        except MigrationError as exc:
+            engine.dispose()
+            if "permission denied" in str(exc) or "must be owner" in str(exc):
+                raise MigrationError(
+                    f"The team database at {redacted(url)} needs this version's schema "
+                    f"({migrations.HEAD}, it has {current or 'none'}), and your role may not "
+                    "change it. Ask the team's administrator to run: thesis-desk team init "
+                    "--database ADMIN_URL") from exc
+            raise
     return Database(path=None, engine=engine, url=url)
 
 

@@ -232,5 +232,5 @@ def _info_from(ev: Evidence, docs: dict, pillars: dict, theses: dict) -> Evidenc
         document_id=ev.document_id, document=document_info(doc) if doc else None,  # type: ignore[arg-type]
         quote=ev.quote, start_offset=ev.start_offset, end_offset=ev.end_offset, page=ev.page,
         source_text=ev.source_text, stance=ev.stance, weight=ev.weight, note=ev.note,
-        observed_on=ev.observed_on, created_at=ev.created_at,
+        observed_on=ev.observed_on, created_at=ev.created_at, author=ev.author or "",
     )

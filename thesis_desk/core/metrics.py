@@ -467,4 +467,5 @@ def ensure_instrument(s: Session, symbol: str) -> Instrument:
 
 def _obs(o: Observation) -> ObservationInfo:
     return ObservationInfo(id=o.id, metric_id=o.metric_id, date=o.date, value=o.value,
-                           note=o.note, document_id=o.document_id, evidence_id=o.evidence_id)
+                           note=o.note, document_id=o.document_id, evidence_id=o.evidence_id,
+                           author=o.author or "")

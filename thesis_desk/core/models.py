@@ -115,6 +115,8 @@ class Thesis(Base):
     archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Set when a kill criterion fires; cleared by the person.
     flagged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # the analyst's database role on a server (its default, migration 0010); "" locally
+    author: Mapped[str] = mapped_column(String(63), server_default="")
     # How it ended (right / wrong / mixed), set when it is closed; cleared on reopening.
     outcome: Mapped[str | None] = mapped_column(String(8))
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -198,6 +200,8 @@ class Evidence(Base):
     observed_on: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # the analyst's database role on a server (its default, migration 0010); "" locally
+    author: Mapped[str] = mapped_column(String(63), server_default="")
 
 
 class Metric(Base):
@@ -234,6 +238,8 @@ class Observation(Base):
     document_id: Mapped[int | None] = mapped_column(_fk("document.id", "SET NULL"))
     evidence_id: Mapped[int | None] = mapped_column(_fk("evidence.id", "SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # the analyst's database role on a server (its default, migration 0010); "" locally
+    author: Mapped[str] = mapped_column(String(63), server_default="")
 
 
 class ThesisMetric(Base):
@@ -300,6 +306,8 @@ class JournalEntry(Base):
     pillar_id: Mapped[int | None] = mapped_column(_fk("pillar.id", "SET NULL"))
     evidence_id: Mapped[int | None] = mapped_column(_fk("evidence.id", "SET NULL"))
     alert_id: Mapped[int | None] = mapped_column(_fk("alert.id", "SET NULL"))
+    # the analyst's database role on a server (its default, migration 0010); "" locally
+    author: Mapped[str] = mapped_column(String(63), server_default="")
 
 
 class Position(Base):

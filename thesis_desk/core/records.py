@@ -95,6 +95,7 @@ class ThesisDetail(ThesisSummary):
     narrative: str = ""
     pillars: tuple[PillarInfo, ...] = ()
     realised_return: float | None = None  # on closing, from its positions (a fraction)
+    author: str = ""  # who wrote it: an analyst's role on a team server, "" locally
     postmortem_happened: str = ""
     postmortem_missed: str = ""
     postmortem_again: str = ""
@@ -126,6 +127,7 @@ class JournalInfo:
     reason: str
     pillar_id: int | None
     subject: str  # what the entry is about, for display: a pillar's text, or ""
+    author: str = ""  # who made the change: an analyst's role on a team server
 
 
 @dataclass(frozen=True)
@@ -502,6 +504,7 @@ class EvidenceInfo:
     note: str
     observed_on: dt.date | None
     created_at: dt.datetime
+    author: str = ""  # who filed it: an analyst's role on a team server, "" locally
 
     @property
     def source(self) -> str:
@@ -574,6 +577,7 @@ class ObservationInfo:
     note: str
     document_id: int | None
     evidence_id: int | None
+    author: str = ""  # who recorded it: an analyst's role on a team server
     fired: tuple[str, ...] = ()  # messages of alerts this observation fired
     theses_changed: tuple[int, ...] = ()  # theses whose pillar a fired kill criterion changed
 

@@ -352,7 +352,7 @@ def _summary_fields(t: Thesis) -> dict:
 def _detail(t: Thesis) -> ThesisDetail:
     return ThesisDetail(**_summary_fields(t), narrative=t.narrative,
                         pillars=tuple(_pillar_info(p) for p in t.pillars),
-                        realised_return=t.realised_return,
+                        realised_return=t.realised_return, author=t.author or "",
                         postmortem_happened=t.postmortem_happened or "",
                         postmortem_missed=t.postmortem_missed or "",
                         postmortem_again=t.postmortem_again or "")
@@ -361,4 +361,4 @@ def _detail(t: Thesis) -> ThesisDetail:
 def _journal_info(e: JournalEntry, pillar_text: str | None) -> JournalInfo:
     return JournalInfo(id=e.id, thesis_id=e.thesis_id, at=e.at, kind=e.kind, field=e.field,
                        old=e.old, new=e.new, reason=e.reason, pillar_id=e.pillar_id,
-                       subject=pillar_text or "")
+                       subject=pillar_text or "", author=e.author or "")

@@ -33,6 +33,8 @@ def describe_evidence(e: EvidenceInfo) -> str:
         f", {e.observed_on:%Y-%m-%d}" if e.observed_on else "")]
     if e.note:
         lines.append(f"Note: {e.note}")
+    if e.author:  # a team workspace: who filed it
+        lines.append(f"Filed by {e.author}")
     return "\n".join(lines)
 
 

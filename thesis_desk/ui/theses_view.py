@@ -159,7 +159,7 @@ class ThesisDetailPanel(QWidget):
         self.metrics_tab = None  # built on first view (pyqtgraph); see ThesesView
         self.tabs.addTab(QWidget(), "Metrics")
         self.journal = QTreeWidget()
-        self.journal.setHeaderLabels(["When", "What", "Change", "Reason"])
+        self.journal.setHeaderLabels(["When", "What", "Change", "Reason", "By"])
         self.journal.setRootIsDecorated(False)
         self.journal.setAlternatingRowColors(True)
         self.journal.setUniformRowHeights(True)
@@ -294,6 +294,8 @@ class ThesisDetailPanel(QWidget):
             parts.append("#" + " #".join(t.tags))
         if t.archived:
             parts.append("ARCHIVED")
+        if t.author:  # a team workspace: the analyst who wrote it
+            parts.append(f"by {t.author}")
         self.meta.setText("  ·  ".join(parts))
         self.flag.setText("⚑ A kill criterion of this thesis has fired: review its pillars.")
         self.flag.setVisible(t.flagged)
@@ -333,12 +335,14 @@ class ThesisDetailPanel(QWidget):
                     self.pillars.topLevelItem(n).setText(4, f"+{for_} / −{against}")
 
         self.journal.clear()
+        # who made each change: a team workspace's analysts (a local one has no authors)
+        self.journal.setColumnHidden(4, not any(e.author for e in journal))
         for e in journal:
             what, change = describe(e)
-            item = QTreeWidgetItem([local_time(e.at), what, change, e.reason])
+            item = QTreeWidgetItem([local_time(e.at), what, change, e.reason, e.author])
             item.setData(0, Qt.ItemDataRole.UserRole,
-                         f"{local_time(e.at)} · {what}\n{change}"
-                         + (f"\nReason: {e.reason}" if e.reason else ""))
+                         f"{local_time(e.at)} · {what}" + (f" · {e.author}" if e.author else "")
+                         + f"\n{change}" + (f"\nReason: {e.reason}" if e.reason else ""))
             item.setToolTip(2, plain_tip(change))
             item.setToolTip(3, plain_tip(e.reason))
             self.journal.addTopLevelItem(item)
@@ -766,7 +770,9 @@ class ThesesView(QWidget):
                     return
                 self.undo_stack.clear()  # earlier steps may refer to what is gone
                 self._after_change(None)
-                self.message.emit(f"Thesis deleted. It is still in the backup {safety.name} "
+                self.message.emit("Thesis deleted. The team server's backups still hold it."
+                                  if safety is None else
+                                  f"Thesis deleted. It is still in the backup {safety.name} "
                                   "(File > Backups… restores it).")
 
     # -- closing the loop: review, close / reopen, pre-mortem

@@ -1,0 +1,137 @@
+"""A team workspace's rights, enforced by a real PostgreSQL server: analysts write under
+their own name, a reader reads everything and is refused every write in one line, the
+journal takes no change from anyone, and `team init` is safe to run again."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import psycopg
+import pytest
+
+from thesis_desk.app import open_workspace
+from thesis_desk.cli import main
+from thesis_desk.core.errors import StorageError
+from thesis_desk.core.records import CloseInput, EvidenceInput, ThesisInput
+from thesis_desk.paths import resolve_paths
+
+_N = itertools.count(1)
+
+
+def _as(url: str, user: str) -> str:
+    """The same database, logged in as ``user`` (the test server trusts loopback)."""
+    return url.replace("td_admin@", f"{user}@", 1)
+
+
+@pytest.fixture
+def team(pg_url, tmp_path, capsys):
+    """A team database with one analyst and one reader (role names are the server's,
+    shared by every database on it: unique per test)."""
+    n = next(_N)
+    alice, pm = f"alice_{n}", f"pm_{n}"
+    assert main(["team", "init", "--database", pg_url]) == 0
+    assert main(["team", "init", "--database", pg_url]) == 0  # again: nothing breaks
+    assert main(["team", "add-user", alice, "--role", "analyst", "--database", pg_url]) == 0
+    assert main(["team", "add-user", pm, "--role", "reader", "--database", pg_url]) == 0
+    capsys.readouterr()
+    paths = resolve_paths(tmp_path / "local").ensure()
+    opened = []
+
+    def workspace(user: str):
+        ws = open_workspace(paths=paths, database=_as(pg_url, user))
+        opened.append(ws)
+        return ws
+
+    yield pg_url, alice, pm, workspace
+    for ws in opened:
+        ws.close()
+
+
+def test_an_analyst_writes_under_their_own_name(team):
+    url, alice, _pm, workspace = team
+    ws = workspace(alice)
+    t = ws.theses.create(ThesisInput("Meituan's take rate holds", status="active"))
+    ws.evidence.add(EvidenceInput(t.id, "Take rate flat at 3.1%", source_text="Call notes"))
+    assert ws.theses.get(t.id).author == alice
+    assert {e.author for e in ws.theses.journal(t.id)} == {alice}
+    [e] = ws.evidence.for_thesis(t.id)
+    assert e.author == alice
+    # and --json says so
+    assert main(["theses", "show", str(t.id), "--json", "--database", _as(url, alice)]) == 0
+
+
+def test_a_reader_reads_everything_and_is_refused_every_write_in_one_line(team, capsys):
+    url, alice, pm, workspace = team
+    t = workspace(alice).theses.create(ThesisInput("Readable", status="active"))
+    reader = workspace(pm)
+    assert [x.title for x in reader.theses.list()] == ["Readable"]
+    with pytest.raises(StorageError) as e:
+        reader.theses.create(ThesisInput("Not allowed"))
+    assert "may read this workspace but not change it" in str(e.value)
+    assert "\n" not in str(e.value)
+    with pytest.raises(StorageError):
+        reader.outcomes.close(t.id, CloseInput("right", t.created_at.date()))
+    assert [x.status for x in reader.theses.list()] == ["active"]  # nothing written
+    capsys.readouterr()
+    assert main(["theses", "add", "--title", "Nope", "--database", _as(url, pm)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("thesis-desk: Not saved: your database role may read")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_the_journal_is_append_only_for_every_analyst(team):
+    url, alice, _pm, workspace = team
+    t = workspace(alice).theses.create(ThesisInput("Journaled"))
+    raw = _as(url, alice).replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(raw) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE journal_entry SET reason = 'rewritten' WHERE thesis_id = %s",
+                         (t.id,))
+    with psycopg.connect(raw) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM journal_entry WHERE thesis_id = %s", (t.id,))
+    # a thesis deleted for good still takes its journal with it (the server's own cascade)
+    ws = workspace(alice)
+    assert ws.delete_thesis_permanently(t.id) == ("Journaled", None)
+    assert ws.theses.list() == []
+
+
+def test_users_are_listed_with_their_roles_and_init_works_on_a_second_database(
+        team, pg_server, capsys):
+    url, alice, pm, _workspace = team
+    assert main(["team", "users", "--json", "--database", url]) == 0
+    listed = {u["name"]: u["role"] for u in json.loads(capsys.readouterr().out)}
+    assert (listed[alice], listed[pm]) == ("analyst", "reader")
+    # the roles exist already; a second database of the same server takes them as they are
+    pg_server.execute("CREATE DATABASE td_second")
+    second = pg_server.url("td_second")
+    assert main(["team", "init", "--database", second]) == 0
+    assert "Team workspace ready" in capsys.readouterr().out
+    # moving the reader to analysts: one group at a time
+    assert main(["team", "add-user", pm, "--role", "analyst", "--database", url]) == 0
+    capsys.readouterr()
+    assert main(["team", "users", "--json", "--database", url]) == 0
+    assert {u["name"]: u["role"] for u in json.loads(capsys.readouterr().out)}[pm] == "analyst"
+
+
+def test_team_commands_refuse_a_local_workspace_and_a_bad_name(data_dir, pg_url, capsys):
+    import os
+
+    os.environ.pop("THESIS_DESK_DATABASE", None)
+    assert main(["team", "init"]) == 1
+    assert "is set up on a PostgreSQL server" in capsys.readouterr().err
+    assert main(["team", "add-user", "bob; DROP TABLE thesis", "--role", "analyst",
+                 "--database", pg_url]) == 1
+    assert "cannot be a user name" in capsys.readouterr().err
+
+
+def test_an_analyst_cannot_upgrade_the_schema_and_is_told_who_can(team, pg_server):
+    from thesis_desk.core.errors import MigrationError
+
+    url, alice, _pm, workspace = team
+    pg_server.execute("UPDATE alembic_version SET version_num = '0009'",
+                      database=url.rsplit("/", 1)[1])
+    with pytest.raises(MigrationError) as e:
+        workspace(alice)
+    assert "Ask the team's administrator to run: thesis-desk team init" in str(e.value)
