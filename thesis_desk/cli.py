@@ -333,6 +333,23 @@ def cmd_team_users(args: argparse.Namespace) -> int:
                      lambda u: (u.name, u.role, "yes" if u.can_login else "no"))
 
 
+def cmd_team_push(args: argparse.Namespace) -> int:
+    from thesis_desk.app import open_workspace
+    from thesis_desk.core import team
+
+    server = _workspace(args)
+    if not server.db.is_server:
+        raise team.UserError("team push needs the team database: --database URL.")
+    local = open_workspace(args.data_dir, database="")  # the folder's own SQLite file
+    _OPENED.append(local)
+    copied = team.push(local.db, server.db)
+    return emit(args, {"database": server.db.where, "copied": copied},
+                f"Copied {copied.get('thesis', 0)} theses, {copied.get('evidence', 0)} evidence "
+                f"items, {copied.get('document', 0)} documents, {copied.get('observation', 0)} "
+                f"observations and {copied.get('journal_entry', 0)} journal entries from "
+                f"{local.paths.database} into {server.db.where}.")
+
+
 def cmd_evidence_add(args: argparse.Namespace) -> int:
     from thesis_desk.core.errors import UserError
     from thesis_desk.core.records import EvidenceInput
@@ -977,6 +994,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_team_add_user)
     p = tmsub.add_parser("users", parents=[common, as_json], help="the team's users")
     p.set_defaults(func=cmd_team_users)
+    p = tmsub.add_parser("push", parents=[common, as_json],
+                         help="copy a local workspace (--data-dir) into an empty team "
+                              "database (--database), all or nothing")
+    p.set_defaults(func=cmd_team_push)
 
     p = sub.add_parser("import", parents=[common, as_json],
                        help="import documents (.txt, .md, .html, .pdf) into the library")

@@ -135,3 +135,31 @@ def test_an_analyst_cannot_upgrade_the_schema_and_is_told_who_can(team, pg_serve
     with pytest.raises(MigrationError) as e:
         workspace(alice)
     assert "Ask the team's administrator to run: thesis-desk team init" in str(e.value)
+
+
+def test_push_copies_a_local_workspace_whole_into_an_empty_team_database(
+        workspace, team, capsys):
+    from thesis_desk.core.demo import build_demo
+    from thesis_desk.resources import seeds_dir
+
+    url, alice, _pm, open_as = team
+    build_demo(workspace, seeds_dir())
+    local = {t.title: t for t in workspace.theses.list()}
+    data_dir = str(workspace.paths.data_dir)
+    assert main(["team", "push", "--data-dir", data_dir, "--database", _as(url, alice)]) == 0
+    assert "Copied 3 theses, 30 evidence items, 5 documents" in capsys.readouterr().out
+    ws = open_as(alice)
+    assert {t.title: (t.id, t.conviction) for t in ws.theses.list()} == {
+        k: (t.id, t.conviction) for k, t in local.items()}
+    tid = next(iter(local.values())).id
+    assert [e.quote for e in ws.evidence.for_thesis(tid)] == [
+        e.quote for e in workspace.evidence.for_thesis(tid)]
+    assert ws.evidence.verify_quotes() == []  # every quote still equals its document
+    assert {e.author for e in ws.theses.journal(tid)} == {alice}  # the pusher's
+    assert ws.library.search("capex")  # the server's own index has the pushed text
+    # the server's ids go on after the copied ones
+    new = ws.theses.create(ThesisInput("After the push"))
+    assert new.id > max(t.id for t in local.values())
+    # a second push would mix two workspaces: refused, nothing written
+    assert main(["team", "push", "--data-dir", data_dir, "--database", _as(url, alice)]) == 1
+    assert "is not empty (4 theses" in capsys.readouterr().err

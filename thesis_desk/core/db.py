@@ -19,7 +19,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,6 +203,27 @@ class Database:
                                       check_same_thread=False)
             object.__setattr__(self, "_watcher", watcher)
         return int(watcher.execute("PRAGMA data_version").fetchone()[0])
+
+    def listen(self, notice: Callable[[str], None], stopped: Callable[[], bool]) -> None:
+        """A server's change notices (migration 0011): ``notice(table)`` for every
+        statement another connection commits, until ``stopped()`` (asked each second).
+        Runs on a thread of its own; a lost connection is tried again every few seconds."""
+        import psycopg
+
+        url = self.url.replace("postgresql+psycopg://", "postgresql://", 1)
+        while not stopped():
+            try:
+                with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+                    conn.execute("LISTEN thesis_desk")
+                    while not stopped():
+                        for n in conn.notifies(timeout=1.0):
+                            notice(n.payload)
+            except psycopg.Error as exc:
+                log.warning("change notices from %s paused: %s", self.where, exc)
+                for _ in range(5):
+                    if stopped():
+                        return
+                    time.sleep(1)
 
     def change_marks(self) -> dict:
         """The aggregates that tell which kinds another process changed (see

@@ -10,10 +10,11 @@ the one they read next; nobody hands them services afterwards.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from thesis_desk.core.changes import RULE, Changes, of_fired
@@ -57,6 +58,7 @@ class WorkspaceSession(QObject):
     alerts_fired = Signal(list)  # messages of alerts the watch raised
     message = Signal(str, int)  # a status-bar line and how long to show it (ms)
     failed = Signal(str, str)  # title and text of a background failure worth a box
+    _noticed = Signal()  # a server said another connection changed something (any thread)
 
     def __init__(self, paths: WorkspacePaths, parent: QObject | None = None):
         super().__init__(parent)
@@ -70,6 +72,9 @@ class WorkspaceSession(QObject):
         self._commits_backed_up = 0
         self._watch = QTimer(self)
         self._watch.timeout.connect(self.poll)
+        self._listener: threading.Thread | None = None  # a server's change notices
+        self._listening = threading.Event()  # cleared: the listener stops
+        self._noticed.connect(self.poll, Qt.ConnectionType.QueuedConnection)
         self._stale = QTimer(self)
         self._stale.timeout.connect(self._check_alerts)
 
@@ -222,6 +227,15 @@ class WorkspaceSession(QObject):
         self._check_alerts()
         self._watch.start(POLL_MS)
         self._stale.start(STALENESS_MS)
+        if ws.db.is_server and self._listener is None:
+            # another analyst's change shows at once, not at the next poll
+            self._listening.set()
+            db = ws.db
+            self._listener = threading.Thread(
+                target=db.listen, name="change-notices", daemon=True,
+                args=(lambda _table: self._noticed.emit(),
+                      lambda: not self._listening.is_set()))
+            self._listener.start()
 
     def _check_alerts(self) -> None:
         ws = self.workspace
@@ -277,6 +291,10 @@ class WorkspaceSession(QObject):
         """Stop watching and let running jobs finish (the window's own readers too)."""
         self._watch.stop()
         self._stale.stop()
+        if self._listener is not None:
+            self._listening.clear()
+            self._listener.join(timeout=3)
+            self._listener = None
         self.tasks.wait()
 
     def close(self, *, backup: bool = False) -> None:
