@@ -9,9 +9,7 @@ import pytest
 from tests.helpers import outside_write
 from tests.ui.person import Person, field
 
-pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
-
-
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_the_window_works_a_server_workspace_and_sees_another_analysts_write(
         qtbot, window, when_modal):
     person = Person(qtbot)
@@ -46,3 +44,41 @@ def test_the_window_works_a_server_workspace_and_sees_another_analysts_write(
     person.wait_for(lambda: view.model.rowCount() == 2, timeout_ms=4000)
     person.row(view.table, "Written by a colleague")
     assert view.detail.title.text() == "Written by a colleague"
+
+
+@pytest.mark.both_backends
+def test_saving_over_a_colleagues_newer_edit_shows_it_and_keeps_both(qtbot, window,
+                                                                      when_modal):
+    """The form opened, a colleague raises the conviction, then this person saves a new
+    title: refused with what changed; the form now shows the colleague's conviction with
+    this person's title kept; saving again keeps both."""
+    from thesis_desk.app import open_workspace
+    from thesis_desk.core.records import ThesisInput
+
+    person = Person(qtbot)
+    ws = window.workspace
+    t = ws.theses.create(ThesisInput("Pinduoduo's Temu margins turn", conviction=50))
+    window.theses_view.reload(select_id=t.id)
+    colleague = (open_workspace(paths=ws.paths, database=ws.db.url) if ws.db.is_server
+                 else open_workspace(paths=ws.paths))
+    seen = {}
+
+    def edit(dlg) -> None:  # noqa: ANN001
+        colleague.theses.update(t.id, ThesisInput(t.title, conviction=75),
+                                reason="Temu's EU take rate up")
+        person.type(field(dlg, "Title"), "Temu margins turn positive in 2027")
+        person.click("Save", within=dlg)
+        seen["error"] = dlg.general_error.text()
+        seen["conviction"] = field(dlg, "Conviction").value()
+        seen["title"] = field(dlg, "Title").text()
+        person.click("Save", within=dlg)  # again, on the newer version
+
+    when_modal(edit)
+    try:
+        person.click("Edit…", within=window.theses_view.detail)
+    finally:
+        colleague.close()
+    assert "was changed" in seen["error"] and "conviction 50 -> 75" in seen["error"]
+    assert (seen["conviction"], seen["title"]) == (75, "Temu margins turn positive in 2027")
+    now = ws.theses.get(t.id)
+    assert (now.title, now.conviction) == ("Temu margins turn positive in 2027", 75)

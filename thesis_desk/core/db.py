@@ -27,10 +27,12 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from sqlalchemy import exc as sa_exc
 
 from thesis_desk.core.errors import (
+    ConflictError,
     DamagedDatabaseError,
     DatabaseError,
     MigrationError,
@@ -157,6 +159,10 @@ class Database:
         try:
             with self._gate.writer(), session.begin():  # type: ignore[attr-defined]
                 yield session
+        except StaleDataError as exc:  # a row's version moved between read and write
+            raise ConflictError(
+                "Another analyst saved a change to this while yours was being saved. "
+                "Nothing of yours was written: reopen it and apply your edit again.") from exc
         except (sa_exc.DBAPIError, sqlite3.Error) as exc:
             if self.is_server:
                 refused = server_error(exc)

@@ -37,6 +37,16 @@ def conflict(what: str) -> ConflictError:
         "still want the change.")
 
 
+class EditConflict(ConflictError):
+    """A save made on an older version of a row than the one stored: another analyst (or
+    window) changed it since the form was opened. ``current`` is the row as it is now,
+    so the form can take it as its new starting point and let the person save again."""
+
+    def __init__(self, message: str, current: object):
+        super().__init__(message)
+        self.current = current
+
+
 class DatabaseError(UserError):
     """The workspace's database cannot be opened or changed as asked."""
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, load_only
 
 from thesis_desk.core.db import Database, bulk_rows
-from thesis_desk.core.errors import NotFoundError, ValidationError, conflict
+from thesis_desk.core.errors import EditConflict, NotFoundError, ValidationError, conflict
 from thesis_desk.core.extract import page_of
 from thesis_desk.core.library import DOCUMENT_INFO_COLUMNS as _DOCUMENT_INFO_COLUMNS
 from thesis_desk.core.library import document_info
@@ -51,11 +51,22 @@ class EvidenceService:
             return _info(s, ev)
 
     def update(self, evidence_id: int, data: EvidenceInput, *,
-               expect: EvidenceInput | None = None) -> EvidenceInfo:
-        """``expect``: what the caller last saw there (an undo step): refused if it differs."""
+               expect: EvidenceInput | None = None,
+               seen: EvidenceInfo | None = None) -> EvidenceInfo:
+        """``expect``: what the caller last saw there (an undo step): refused if it differs.
+        ``seen``: the item as the form opened it: refused (``EditConflict``) when newer."""
         with self.db.write() as s:
             ev = _get(s, evidence_id)
             _expect(s, ev, expect)
+            if seen is not None and ev.version != seen.version:
+                from thesis_desk.core.theses import _changed_since, _differences
+
+                current = _info(s, ev)
+                raise EditConflict(_changed_since(
+                    s, "This evidence item", _differences(
+                        seen.to_input(), current.to_input(),
+                        ("quote", "stance", "weight", "note", "pillar_id", "observed_on")),
+                    JournalEntry.evidence_id == ev.id), current)
             old = f"{ev.stance}: {_short(ev.quote)}"
             self._apply(s, ev, data)
             ev.updated_at = utcnow()
@@ -233,4 +244,5 @@ def _info_from(ev: Evidence, docs: dict, pillars: dict, theses: dict) -> Evidenc
         quote=ev.quote, start_offset=ev.start_offset, end_offset=ev.end_offset, page=ev.page,
         source_text=ev.source_text, stance=ev.stance, weight=ev.weight, note=ev.note,
         observed_on=ev.observed_on, created_at=ev.created_at, author=ev.author or "",
+        version=ev.version or 0,
     )

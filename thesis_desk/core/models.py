@@ -103,6 +103,9 @@ class Thesis(Base):
     __tablename__ = "thesis"
     __table_args__ = {"sqlite_autoincrement": True}  # ids never reused (0005)
     id: Mapped[int] = mapped_column(primary_key=True)
+    # one more with every change through the app; a save names the one it was made on
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     title: Mapped[str] = mapped_column(String(200))
     claim: Mapped[str] = mapped_column(Text, default="")
     narrative: Mapped[str] = mapped_column(Text, default="")
@@ -145,6 +148,9 @@ class Pillar(Base):
     __tablename__ = "pillar"
     __table_args__ = {"sqlite_autoincrement": True}  # ids never reused (0005)
     id: Mapped[int] = mapped_column(primary_key=True)
+    # one more with every change through the app; a save names the one it was made on
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     thesis_id: Mapped[int] = mapped_column(_fk("thesis.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16), default="pillar")
     text: Mapped[str] = mapped_column(Text)
@@ -183,6 +189,9 @@ class Evidence(Base):
     __tablename__ = "evidence"
     __table_args__ = {"sqlite_autoincrement": True}  # ids never reused (0005)
     id: Mapped[int] = mapped_column(primary_key=True)
+    # one more with every change through the app; a save names the one it was made on
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     thesis_id: Mapped[int] = mapped_column(_fk("thesis.id"), index=True)
     pillar_id: Mapped[int | None] = mapped_column(_fk("pillar.id", "SET NULL"), index=True)
     document_id: Mapped[int | None] = mapped_column(

@@ -60,6 +60,7 @@ class PillarInfo(PillarLabels):
     state: str
     due_date: dt.date | None
     position: int
+    version: int = 0  # as stored (a save names it: see ThesisService.update_pillar)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class ThesisDetail(ThesisSummary):
     narrative: str = ""
     pillars: tuple[PillarInfo, ...] = ()
     realised_return: float | None = None  # on closing, from its positions (a fraction)
+    version: int = 0  # as stored: a save names it, and is refused over a newer one
     author: str = ""  # who wrote it: an analyst's role on a team server, "" locally
     postmortem_happened: str = ""
     postmortem_missed: str = ""
@@ -505,6 +507,7 @@ class EvidenceInfo:
     observed_on: dt.date | None
     created_at: dt.datetime
     author: str = ""  # who filed it: an analyst's role on a team server, "" locally
+    version: int = 0  # as stored: a save names it, and is refused over a newer one
 
     @property
     def source(self) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from thesis_desk.core.db import Database
 from thesis_desk.core.enums import STATUSES, pillar_state_label
 from thesis_desk.core.errors import (
+    EditConflict,
     NotFoundError,
     UserError,
     ValidationError,
@@ -140,14 +141,22 @@ class ThesisService:
             return _detail(t)
 
     def update(self, thesis_id: int, data: ThesisInput, *, reason: str = "",
-               expect: ThesisInput | None = None) -> ThesisDetail:
+               expect: ThesisInput | None = None,
+               seen: ThesisDetail | None = None) -> ThesisDetail:
         """Apply an edit. A change of conviction or status needs a one-line reason.
-        ``expect``: what the caller last saw there (an undo step): refused if it differs."""
+        ``expect``: what the caller last saw there (an undo step): refused if it differs.
+        ``seen``: the thesis as the form opened it: refused (``EditConflict``, saying what
+        changed and by whom) if it has a newer version now."""
         data = _checked(data)
         reason = reason.strip()
         with self.db.write() as s:
             t = _load(s, thesis_id)
             _expect_thesis(t, expect)
+            if seen is not None and t.version != seen.version:
+                current = _detail(t)
+                raise EditConflict(_changed_since(
+                    s, f"“{t.title}”", _differences(seen.to_input(), current.to_input()),
+                    JournalEntry.thesis_id == t.id), current)
             if t.status != data.status and "closed" in (t.status, data.status):
                 raise ValidationError({"status": (
                     _CLOSE_HOW if data.status == "closed" else
@@ -228,7 +237,9 @@ class ThesisService:
             return _pillar_info(p)
 
     def update_pillar(self, pillar_id: int, data: PillarInput, *, reason: str = "",
-                      expect: PillarInfo | None = None) -> PillarInfo:
+                      expect: PillarInfo | None = None,
+                      seen: PillarInfo | None = None) -> PillarInfo:
+        """``seen``: the pillar as the form opened it (see ``update``)."""
         raise_if(data.validate())
         reason = reason.strip()
         with self.db.write() as s:
@@ -236,6 +247,12 @@ class ThesisService:
             if p is None:
                 raise NotFoundError(f"Pillar {pillar_id} no longer exists.")
             _expect_pillar(p, expect)
+            if seen is not None and p.version != seen.version:
+                current = _pillar_info(p)
+                raise EditConflict(_changed_since(
+                    s, "This pillar", _differences(seen, current, ("kind", "text", "state",
+                                                                   "due_date")),
+                    JournalEntry.pillar_id == p.id), current)
             if p.state != data.state:
                 if not reason:
                     raise ValidationError({"reason": "Say in one line why the state changed."})
@@ -267,6 +284,32 @@ class ThesisService:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _differences(before: object, after: object, fields: Sequence[str] | None = None) -> list[str]:
+    """What moved between two records, as a person reads it: "conviction 60 -> 70"."""
+    names = fields or [f for f in vars(before) if not f.startswith("_")]
+    out = []
+    for f in names:
+        a, b = getattr(before, f), getattr(after, f)
+        if a != b:
+            show = (lambda v: ", ".join(v) if isinstance(v, tuple | list) else str(v))  # noqa: E731
+            short = [x if len(x) <= 40 else x[:39] + "…" for x in (show(a), show(b))]
+            out.append(f"{f.replace('_', ' ')} {short[0]} -> {short[1]}")
+    return out
+
+
+def _changed_since(s: Session, what: str, changes: list[str], where: object) -> str:
+    """"… was changed by bob at 15:40 since you opened it (conviction 60 -> 70)": the
+    newest journal entry about the row says who and when."""
+    last = s.execute(select(JournalEntry.author, JournalEntry.at).where(where)
+                     .order_by(JournalEntry.at.desc(), JournalEntry.id.desc()).limit(1)).first()
+    who = (f" by {last[0]}" if last and last[0] else " in another window or program")
+    when = f" at {last[1]:%Y-%m-%d %H:%M} UTC" if last else ""
+    moved = f" ({'; '.join(changes)})" if changes else ""
+    return (f"{what} was changed{who}{when} since you opened it{moved}. Nothing was saved. "
+            "The form now starts from that newer version with your edit kept: Save again "
+            "to apply your edit over it, or Cancel to keep theirs.")
 
 
 def _expect_thesis(t: Thesis, expect: ThesisInput | None) -> None:
@@ -333,7 +376,7 @@ def _journal(s: Session, thesis_id: int, kind: str, *, field: str = "", old: str
 
 def _pillar_info(p: Pillar) -> PillarInfo:
     return PillarInfo(id=p.id, thesis_id=p.thesis_id, kind=p.kind, text=p.text, state=p.state,
-                      due_date=p.due_date, position=p.position)
+                      due_date=p.due_date, position=p.position, version=p.version or 0)
 
 
 def _summary_fields(t: Thesis) -> dict:
@@ -353,6 +396,7 @@ def _detail(t: Thesis) -> ThesisDetail:
     return ThesisDetail(**_summary_fields(t), narrative=t.narrative,
                         pillars=tuple(_pillar_info(p) for p in t.pillars),
                         realised_return=t.realised_return, author=t.author or "",
+                        version=t.version or 0,
                         postmortem_happened=t.postmortem_happened or "",
                         postmortem_missed=t.postmortem_missed or "",
                         postmortem_again=t.postmortem_again or "")

@@ -39,7 +39,7 @@ from thesis_desk.core.enums import (
     STATUSES,
     pillar_state_label,
 )
-from thesis_desk.core.errors import UserError, ValidationError, raise_if
+from thesis_desk.core.errors import EditConflict, UserError, ValidationError, raise_if
 from thesis_desk.core.records import (
     WEIGHT_RANGE,
     DocumentInfo,
@@ -117,10 +117,32 @@ class FormDialog(QDialog):
         except ValidationError as exc:
             self.show_errors(exc.errors)
             return
+        except EditConflict as exc:  # saved over a newer version: start from it, keep ours
+            self.rebase(exc.current)
+            self.show_errors({"": str(exc)})
+            return
         except UserError as exc:
             self.show_errors({"": str(exc)})
             return
         self.accept()
+
+    # the fields a person edits, as (record attribute, input attribute) pairs: a form that
+    # edits a stored row names them so a conflict can carry the person's edit over
+    REBASED: tuple[str, ...] = ()
+
+    def rebase(self, current: Any) -> None:  # noqa: ANN401 - the form's own record
+        """Another writer saved a newer version: the form now stands on ``current``, each
+        field the person changed kept as they typed it, every other one the newer value."""
+        import dataclasses
+
+        mine, base = self.value(), getattr(self, "existing", None)
+        if base is None:
+            return
+        was = base.to_input() if hasattr(base, "to_input") else base
+        kept = {f: getattr(mine, f) for f in self.REBASED
+                if getattr(mine, f) != getattr(was, f)}
+        self.existing = current
+        self._load(dataclasses.replace(current, **kept))
 
     def value(self) -> Any:  # noqa: ANN401 - each form's own input record
         raise NotImplementedError
@@ -170,6 +192,9 @@ SubmitThesis = Callable[[ThesisInput, str], None]
 
 class ThesisDialog(FormDialog):
     """Create or edit a thesis. Changing conviction or status asks for a reason."""
+
+    REBASED = ("title", "claim", "narrative", "direction", "status", "conviction", "horizon",
+               "instruments", "tags", "review_days")
 
     def __init__(self, submit: SubmitThesis, *, existing: ThesisDetail | None = None,
                  symbols: list[str] | None = None, tags: list[str] | None = None,
@@ -308,13 +333,19 @@ class PillarDialog(FormDialog):
         self.reason.setPlaceholderText("Why did the state change? (one line)")
         _select(self.kind, existing.kind if existing else kind)
         if existing is not None:
-            self.text.setPlainText(existing.text)
-            _select(self.state, existing.state)
-            self.due.set_value(existing.due_date)
+            self._load(existing)
         self.state.currentIndexChanged.connect(self._update_reason)
         self.kind.currentIndexChanged.connect(self._relabel_states)
         self._relabel_states()
         self._update_reason()
+
+    REBASED = ("kind", "text", "state", "due_date")
+
+    def _load(self, p: PillarInfo) -> None:
+        _select(self.kind, p.kind)
+        self.text.setPlainText(p.text)
+        _select(self.state, p.state)
+        self.due.set_value(p.due_date)
 
     def _relabel_states(self) -> None:
         """A catalyst's states read Pending / Slipping / Missed / Happened, a risk's
@@ -401,13 +432,18 @@ class EvidenceDialog(FormDialog):
         self.thesis.currentIndexChanged.connect(self._fill_pillars)
         self._fill_pillars()
         if existing is not None:
-            _select(self.pillar, existing.pillar_id)
-            _select(self.stance, existing.stance)
-            self.weight.setValue(existing.weight)
-            self.note.setPlainText(existing.note)
-            self.date.set_value(existing.observed_on)
-            if self.source is not None:
-                self.source.setText(existing.source_text)
+            self._load(existing)
+
+    REBASED = ("pillar_id", "stance", "weight", "note", "observed_on", "source_text")
+
+    def _load(self, e: EvidenceInfo) -> None:
+        _select(self.pillar, e.pillar_id)
+        _select(self.stance, e.stance)
+        self.weight.setValue(e.weight)
+        self.note.setPlainText(e.note)
+        self.date.set_value(e.observed_on)
+        if self.source is not None:
+            self.source.setText(e.source_text)
 
     def _fill_pillars(self) -> None:
         self.pillar.clear()

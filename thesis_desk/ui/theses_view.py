@@ -716,8 +716,9 @@ class ThesesView(QWidget):
         before = self.service.get(tid)
 
         def submit(data: ThesisInput, reason: str) -> None:
-            self.undo_stack.push(undo.EditThesis(tid, before.to_input(), data, reason,
-                                                 *self._cmd_args()))
+            seen = dlg.existing  # the version the form stands on (newer after a conflict)
+            self.undo_stack.push(undo.EditThesis(tid, seen.to_input(), data, reason,
+                                                 *self._cmd_args(), seen=seen))
 
         dlg = ThesisDialog(submit, existing=before, symbols=self.service.instrument_symbols(),
                            tags=self.service.tag_names(), parent=self)
@@ -879,9 +880,10 @@ class ThesesView(QWidget):
         from thesis_desk.ui.forms import PillarDialog
 
         def submit(data: PillarInput, reason: str) -> None:
-            self.undo_stack.push(undo.EditPillar(pillar, data, reason, *self._cmd_args()))
+            self.undo_stack.push(undo.EditPillar(dlg.existing, data, reason, *self._cmd_args()))
 
-        if PillarDialog(submit, existing=pillar, parent=self).exec():
+        dlg = PillarDialog(submit, existing=pillar, parent=self)
+        if dlg.exec():
             self._after_change(pillar.thesis_id)
 
     def remove_pillar(self, pillar: PillarInfo) -> None:
@@ -906,8 +908,8 @@ class ThesesView(QWidget):
         args = (self.evidence_service, self._after_change, self.message.emit)
 
         def submit(data: EvidenceInput) -> None:
-            if existing is not None:
-                self.undo_stack.push(undo.EditEvidence(existing, data, *args))
+            if existing is not None:  # the version the form stands on (see rebase)
+                self.undo_stack.push(undo.EditEvidence(dlg.existing, data, *args))
             else:
                 self.undo_stack.push(undo.AddEvidence(data, *args))
 

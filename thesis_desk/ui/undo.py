@@ -90,11 +90,13 @@ class CreateThesis(ServiceCommand):
 
 class EditThesis(ServiceCommand):
     def __init__(self, thesis_id: int, before: ThesisInput, after: ThesisInput, reason: str,
-                 *args: object):
+                 *args: object, seen: ThesisDetail | None = None):
         super().__init__(f"Edit thesis '{after.title}'", *args)  # type: ignore[arg-type]
         self.thesis_id, self.before, self.after, self.reason = thesis_id, before, after, reason
-        # what each step leaves there, as the service stored it: the next step expects it
-        self.after_seen = self.service.update(thesis_id, after, reason=reason).to_input()
+        # what each step leaves there, as the service stored it: the next step expects it;
+        # ``seen``: the version the form was opened on (a newer one refuses the save)
+        self.after_seen = self.service.update(thesis_id, after, reason=reason,
+                                              seen=seen).to_input()
         self.before_seen = before.normalized()
 
     def _do(self) -> int:
@@ -195,7 +197,8 @@ class EditPillar(ServiceCommand):
         super().__init__("Edit pillar", *args)  # type: ignore[arg-type]
         self.before = before
         self.after, self.reason = after, reason
-        self.after_seen = self.service.update_pillar(before.id, after, reason=reason)
+        self.after_seen = self.service.update_pillar(before.id, after, reason=reason,
+                                                     seen=before)
         self.before_seen = before
 
     def _do(self) -> int:
@@ -253,7 +256,7 @@ class EditEvidence(ServiceCommand):
     def __init__(self, before: EvidenceInfo, after: EvidenceInput, *args: object):
         super().__init__("Edit evidence", *args)  # type: ignore[arg-type]
         self.before, self.after = before, after
-        done = self.service.update(before.id, after)  # type: ignore[attr-defined]
+        done = self.service.update(before.id, after, seen=before)  # type: ignore[attr-defined]
         self.after_seen = done.to_input()
         self.before_seen = before.to_input()
 
