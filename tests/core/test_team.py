@@ -163,3 +163,17 @@ def test_push_copies_a_local_workspace_whole_into_an_empty_team_database(
     # a second push would mix two workspaces: refused, nothing written
     assert main(["team", "push", "--data-dir", data_dir, "--database", _as(url, alice)]) == 1
     assert "is not empty (4 theses" in capsys.readouterr().err
+
+
+def test_a_server_that_does_not_answer_is_said_in_one_line(tmp_path, capsys):
+    import socket
+
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"postgresql+psycopg://alice:secret@127.0.0.1:{port}/research"
+    assert main(["theses", "list", "--data-dir", str(tmp_path / "d"), "--database", url]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("thesis-desk: Cannot reach the database server at "
+                          f"postgresql+psycopg://alice:***@127.0.0.1:{port}/research")
+    assert "secret" not in err and len(err.strip().splitlines()) == 1

@@ -26,6 +26,7 @@ from thesis_desk.core.alerts import (
 )
 from thesis_desk.core.db import (
     Database,
+    bulk_copy,
     bulk_insert,
     bulk_rows,
     collector_paused,
@@ -343,6 +344,7 @@ class _PlanWriter:
             raise ValueError(f"unexpected time stamp {now!r}")
         self.sql = ("INSERT INTO observation (metric_id, date, value, note, created_at) "
                     f"VALUES (?, ?, ?, '', '{now}')")
+        self.now = now
 
     def _metric_ids(self, names: list[str]) -> None:
         s = self.s
@@ -386,7 +388,12 @@ class _PlanWriter:
                 s.execute(delete(Observation).where(
                     tuple_(Observation.metric_id, Observation.date).in_(keys[start:start + 400])))
             forget_replaced(s, {m for m, _ in keys})
-        bulk_insert(s, self.sql, zip(metric_ids(), plan.days, plan.values, strict=True))
+        rows = zip(metric_ids(), plan.days, plan.values, strict=True)
+        if s.get_bind().dialect.name == "postgresql":  # COPY: every column as data
+            bulk_copy(s, "observation", ("metric_id", "date", "value", "note", "created_at"),
+                      ((m, d, v, "", self.now) for m, d, v in rows))
+        else:
+            bulk_insert(s, self.sql, rows)
         self.written.update(names)
 
     def finish(self) -> dict[str, object]:

@@ -237,7 +237,8 @@ class Observation(Base):
         UniqueConstraint("metric_id", "date", name="uq_observation_metric_date"),
         # the few observations citing evidence, by metric (a chart's evidence marks)
         Index("ix_observation_metric_evidence", "metric_id", "evidence_id",
-              sqlite_where=text("evidence_id IS NOT NULL")),
+              sqlite_where=text("evidence_id IS NOT NULL"),
+              postgresql_where=text("evidence_id IS NOT NULL")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     metric_id: Mapped[int] = mapped_column(_fk("metric.id"))

@@ -14,7 +14,7 @@ from thesis_desk.core.errors import MigrationError, NewerDatabaseError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-HEAD = "0012"
+HEAD = "0013"
 SCRIPT_LOCATION = Path(__file__).resolve().parent
 
 
