@@ -12,6 +12,7 @@ from functools import cached_property
 
 from thesis_desk.core.alerts import AlertService
 from thesis_desk.core.backups import BackupService
+from thesis_desk.core.comments import CommentService
 from thesis_desk.core.db import Database, open_database, open_read_only
 from thesis_desk.core.errors import DatabaseError
 from thesis_desk.core.evidence import EvidenceService
@@ -55,6 +56,10 @@ class Workspace:
         return ThesisService(self.db)
 
     @cached_property
+    def comments(self) -> CommentService:
+        return CommentService(self.db)
+
+    @cached_property
     def outcomes(self) -> OutcomeService:
         return OutcomeService(self.db)
 
@@ -81,7 +86,7 @@ class Workspace:
     @cached_property
     def memos(self) -> MemoService:
         return MemoService(self.theses, self.evidence, self.metrics, self.alerts,
-                           self.portfolio)
+                           self.portfolio, self.comments)
 
     @cached_property
     def backups(self) -> BackupService:

@@ -350,6 +350,22 @@ def cmd_team_push(args: argparse.Namespace) -> int:
                 f"{local.paths.database} into {server.db.where}.")
 
 
+def cmd_comments_list(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    return emit_rows(args, ws.comments.for_thesis(ws.theses.resolve(args.thesis)),
+                     ["id", "when", "by", "on", "comment"],
+                     lambda c: (c.id, f"{c.created_at:%Y-%m-%d %H:%M}", c.author,
+                                f"evidence {c.evidence_id}" if c.evidence_id else "thesis",
+                                " ".join(c.body.split())[:80]))
+
+
+def cmd_comments_add(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    c = ws.comments.add(ws.theses.resolve(args.thesis), args.text, evidence_id=args.evidence)
+    return emit(args, c, f"Comment {c.id} posted on thesis {c.thesis_id}"
+                + (f" (evidence {c.evidence_id})." if c.evidence_id else "."))
+
+
 def cmd_evidence_add(args: argparse.Namespace) -> int:
     from thesis_desk.core.errors import UserError
     from thesis_desk.core.records import EvidenceInput
@@ -769,7 +785,7 @@ def cmd_export_memo(args: argparse.Namespace) -> int:
     tid = ws.theses.resolve(args.thesis)
     prefs = preferences.load(ws.paths.config_dir)
     result = export_memo(ws, tid, Path(args.output).expanduser().resolve(), as_of=args.as_of,
-                         since=args.since,
+                         since=args.since, comments=args.comments,
                          author=args.author if args.author is not None else prefs.author,
                          page_size=args.page_size or prefs.page_size, fmt=args.format)
     memo = result.pop("memo")
@@ -960,6 +976,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("thesis", metavar="THESIS", help="id or exact title")
     p.add_argument("reasons", nargs="+", metavar="REASON", help="one failure reason each")
     p.set_defaults(func=cmd_theses_premortem)
+
+    cm = sub.add_parser("comments", parents=[common], help="a thesis's discussion")
+    cmsub = cm.add_subparsers(title="comments commands", metavar="ACTION", required=True)
+    p = cmsub.add_parser("list", parents=[common, as_json], help="the thread, oldest first")
+    p.add_argument("thesis", metavar="THESIS", help="id or exact title")
+    p.set_defaults(func=cmd_comments_list)
+    p = cmsub.add_parser("add", parents=[common, as_json], help="post a comment")
+    p.add_argument("thesis", metavar="THESIS", help="id or exact title")
+    p.add_argument("--text", required=True)
+    p.add_argument("--evidence", type=int, metavar="ID", help="on this evidence item")
+    p.set_defaults(func=cmd_comments_add)
 
     p = sub.add_parser("calibration", parents=[common, as_json],
                        help="conviction against outcome over closed theses (Brier score)")
@@ -1188,6 +1215,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the thesis as it stood on DATE (YYYY-MM-DD); default today")
     p.add_argument("--since", type=_date_arg, metavar="DATE",
                    help="'what changed since' DATE (default: the last review, else 30 days)")
+    p.add_argument("--comments", action="store_true", help="add the discussion thread")
     p.add_argument("--format", choices=("pdf", "md"), help="default: from the file's suffix")
     p.add_argument("--page-size", choices=("A4", "Letter"), help="default: the preference")
     p.add_argument("--author", help="author named in the memo (default: the preference)")

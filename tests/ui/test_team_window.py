@@ -82,3 +82,46 @@ def test_saving_over_a_colleagues_newer_edit_shows_it_and_keeps_both(qtbot, wind
     assert (seen["conviction"], seen["title"]) == (75, "Temu margins turn positive in 2027")
     now = ws.theses.get(t.id)
     assert (now.title, now.conviction) == ("Temu margins turn positive in 2027", 75)
+
+
+@pytest.mark.both_backends
+def test_a_discussion_on_the_thesis_and_on_an_evidence_item(qtbot, window, when_modal):
+    from thesis_desk.core.records import EvidenceInput, ThesisInput
+
+    person = Person(qtbot)
+    ws = window.workspace
+    t = ws.theses.create(ThesisInput("NetEase games pipeline refills", status="active"))
+    ws.evidence.add(EvidenceInput(t.id, "Three titles approved in October",
+                                  source_text="NPPA list"))
+    window.theses_view.reload()
+    person.row(window.theses_view.table, "NetEase games pipeline")
+    panel = window.theses_view.detail
+    person.tab(panel.tabs, "Discussion")
+    tab = panel.discussion
+    assert not tab.post_btn.isEnabled()  # nothing typed yet
+    person.type(tab.box, "Which of the three is the big one?")
+    person.click(tab.post_btn)
+    person.wait_for(lambda: tab.thread.topLevelItemCount() == 1)
+    assert tab.box.toPlainText() == ""
+    assert panel.tabs.tabText(5) == "Discussion (1)"
+
+    # on one evidence item, from its row's menu
+    person.tab(panel.tabs, "Evidence")
+
+    def comment(dlg) -> None:  # noqa: ANN001
+        person.type(field(dlg, "Comment"), "Approval is not launch: check the dates")
+        person.click("Post Comment", within=dlg)
+
+    when_modal(comment)
+    person.context_menu(panel.evidence.tree, "Three titles", "Comment…")
+    person.wait_for(lambda: tab.thread.topLevelItemCount() == 2)
+    row = tab.thread.topLevelItem(1)
+    assert row.text(2).startswith("“Three titles approved")
+    assert row.text(3) == "Approval is not launch: check the dates"
+    assert panel.tabs.currentWidget() is tab
+    if ws.db.is_server:
+        assert row.text(1) == "td_admin" and not tab.thread.isColumnHidden(1)
+    else:
+        assert tab.thread.isColumnHidden(1)  # a local workspace has one author
+    assert [c.body for c in ws.comments.for_thesis(t.id)] == [
+        "Which of the three is the big one?", "Approval is not launch: check the dates"]

@@ -73,6 +73,7 @@ _MARKS = {
                "max(flagged_at) FROM thesis",
     (PILLAR,): "SELECT count(*), max(id) FROM pillar",
     (THESIS, PILLAR, JOURNAL): "SELECT count(*), max(id) FROM journal_entry",
+    (JOURNAL, THESIS): "SELECT count(*), max(id) FROM comment",  # a thesis's discussion
     (EVIDENCE,): "SELECT count(*), max(id), max(updated_at) FROM evidence",
     (DOCUMENT,): "SELECT count(*), max(id) FROM document",
     (METRIC,): "SELECT (SELECT count(*) FROM metric), (SELECT max(id) FROM metric), "

@@ -25,7 +25,7 @@ from thesis_desk.core.enums import (
     pillar_state_label,
 )
 from thesis_desk.core.errors import UserError
-from thesis_desk.core.records import PillarLabels
+from thesis_desk.core.records import CommentInfo, PillarLabels
 from thesis_desk.core.verdict import (
     MemoBalance,
     MemoVerdict,
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from thesis_desk.core.evidence import EvidenceService
     from thesis_desk.core.metrics import MetricService
     from thesis_desk.core.portfolio import PortfolioService
+    from thesis_desk.core.comments import CommentService
     from thesis_desk.core.records import EvidenceInfo, JournalInfo
     from thesis_desk.core.theses import ThesisService
 
@@ -173,6 +174,7 @@ class Memo:
     sources: tuple[MemoSource, ...]
     positions: tuple[MemoPosition, ...] = field(default=())
     verdict: MemoVerdict | None = None  # the first page's summary
+    comments: tuple[CommentInfo, ...] = ()  # the discussion, when asked for
     version: str = __version__
 
     @property
@@ -189,20 +191,23 @@ class MemoService:
 
     def __init__(self, theses: ThesisService, evidence: EvidenceService,
                  metrics: MetricService, alerts: AlertService,
-                 portfolio: PortfolioService) -> None:
+                 portfolio: PortfolioService, comments: CommentService | None = None) -> None:
         self.theses, self.evidence, self.metrics = theses, evidence, metrics
-        self.alerts, self.portfolio = alerts, portfolio
+        self.alerts, self.portfolio, self.comments = alerts, portfolio, comments
 
     def build(self, thesis_id: int, *, as_of: dt.date | None = None,
-              author: str = "", since: dt.date | None = None) -> Memo:
+              author: str = "", since: dt.date | None = None,
+              comments: bool = False) -> Memo:
         """Everything the memo shows about one thesis, as it stood at the end of
         ``as_of`` (today when not given); "what changed" runs from ``since`` (default:
-        the last review, else the last 30 days)."""
-        return build_memo(self, thesis_id, as_of=as_of, author=author, since=since)
+        the last review, else the last 30 days); ``comments`` adds the discussion."""
+        return build_memo(self, thesis_id, as_of=as_of, author=author, since=since,
+                          comments=comments)
 
 
 def build_memo(ws: MemoService, thesis_id: int, *, as_of: dt.date | None = None,
-               author: str = "", since: dt.date | None = None) -> Memo:
+               author: str = "", since: dt.date | None = None,
+               comments: bool = False) -> Memo:
     """Everything the memo shows about one thesis, as it stood at the end of ``as_of``."""
     from thesis_desk.core.timeutil import utcnow
 
@@ -314,7 +319,9 @@ def build_memo(ws: MemoService, thesis_id: int, *, as_of: dt.date | None = None,
         balance=(balance["supports"], balance["contradicts"], balance["context"]),
         metrics=tuple(metrics), alerts=tuple(alerts), journal=tuple(journal),
         sources=tuple(sorted(sources.values(), key=lambda s: s.number)),
-        positions=positions, verdict=verdict)
+        positions=positions, verdict=verdict,
+        comments=tuple(c for c in ws.comments.for_thesis(thesis_id) if c.created_at < end)
+        if comments and ws.comments is not None else ())
 
 
 def _evidence_day(e: EvidenceInfo) -> dt.date:
@@ -568,6 +575,14 @@ def memo_html(memo: Memo, charts: dict[int, str] | None = None, *,
             [f"{j.at:%Y-%m-%d %H:%M}", esc(_journal_line(j)), esc(j.reason)]
             for j in memo.journal]))
 
+    if memo.comments:
+        h.append("<h2>Discussion</h2>")
+        h.append(_grid(["When", "By", "Comment"], [
+            [f"{c.created_at:%Y-%m-%d %H:%M}", esc(c.author or "—"),
+             (f'<span class="cite">On “{esc(c.evidence_quote[:120])}”</span><br>'
+              if c.evidence_id is not None else "") + esc(c.body).replace("\n", "<br>")]
+            for c in memo.comments], widths=[16, 12, 72]))
+
     h.append("<h2>Sources</h2>")
     if memo.sources:
         h.append('<table class="sources" cellspacing="0" cellpadding="2">')
@@ -760,6 +775,11 @@ def memo_markdown(memo: Memo) -> str:
     out += ["## Journal", ""]
     out += [f"- {j.at:%Y-%m-%d %H:%M} {_journal_line(j)}" + (f" — {j.reason}" if j.reason else "")
             for j in memo.journal]
+    if memo.comments:
+        out += ["", "## Discussion", ""]
+        out += [f"- {c.created_at:%Y-%m-%d %H:%M} {_md(c.author or '')}: "
+                + (f"(on “{_md(c.evidence_quote[:120])}”) " if c.evidence_id is not None else "")
+                + _md(" ".join(c.body.split())) for c in memo.comments]
     out += ["", "## Sources", ""]
     out += [f"{s.number}. {s.citation}" + (f" {_md_link(s.url)}" if s.url else "")
             for s in memo.sources]

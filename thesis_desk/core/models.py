@@ -320,6 +320,18 @@ class JournalEntry(Base):
     author: Mapped[str] = mapped_column(String(63), server_default="")
 
 
+class Comment(Base):
+    """A discussion thread's entry on a thesis, or on one of its evidence items."""
+
+    __tablename__ = "comment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thesis_id: Mapped[int] = mapped_column(_fk("thesis.id"), index=True)
+    evidence_id: Mapped[int | None] = mapped_column(_fk("evidence.id"))
+    body: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(63), server_default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Position(Base):
     __tablename__ = "position"
     id: Mapped[int] = mapped_column(primary_key=True)

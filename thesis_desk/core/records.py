@@ -203,6 +203,20 @@ class PillarInput:
         return errors
 
 
+COMMENT_MAX = 4000
+
+
+@dataclass(frozen=True)
+class CommentInfo:
+    id: int
+    thesis_id: int
+    evidence_id: int | None
+    evidence_quote: str  # the item it is on, for display ("" on the thesis itself)
+    body: str
+    author: str  # an analyst's role on a team server, "" locally
+    created_at: dt.datetime
+
+
 @dataclass(frozen=True)
 class CloseInput:
     """How a thesis ended, as the Close Thesis form and `theses close` give it."""

@@ -17,7 +17,7 @@ from thesis_desk.core.errors import UserError, ValidationError
 
 ANALYST, READER = "thesis_desk_analyst", "thesis_desk_reader"
 GROUPS = {"analyst": ANALYST, "reader": READER}
-APPEND_ONLY = ("journal_entry",)  # inserted into, never changed nor removed
+APPEND_ONLY = ("journal_entry", "comment")  # inserted into, never changed nor removed
 ADMIN_ONLY = ("alembic_version",)  # the schema's version: only init/upgrade write it
 
 

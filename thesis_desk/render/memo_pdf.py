@@ -395,11 +395,13 @@ def ensure_app() -> object:
 
 def export_memo(ws: Workspace, thesis_id: int, path: Path, *, as_of: Any = None,
                 author: str = "", page_size: str = "A4", fmt: str | None = None,
-                progress: Progress | None = None, since: Any = None) -> dict[str, object]:
+                progress: Progress | None = None, since: Any = None,
+                comments: bool = False) -> dict[str, object]:
     """Build and write the memo in one go (the CLI's path; the GUI splits it over threads)."""
     path = Path(path)
     fmt = fmt or ("md" if path.suffix.lower() in (".md", ".markdown") else "pdf")
-    memo = ws.memos.build(thesis_id, as_of=as_of, author=author, since=since)
+    memo = ws.memos.build(thesis_id, as_of=as_of, author=author, since=since,
+                          comments=comments)
     if fmt == "md":
         write_markdown(memo, path)
         pages = None

@@ -44,6 +44,7 @@ class EvidenceTab(QWidget):
     edit_requested = Signal(object)
     delete_requested = Signal(object)
     export_requested = Signal()
+    comment_requested = Signal(object)  # EvidenceInfo: start a comment on it
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -141,6 +142,7 @@ class EvidenceTab(QWidget):
         for text, signal, enabled in (
                 ("Open Passage", self.open_requested, e is not None and e.document_id is not None),
                 ("Edit…", self.edit_requested, e is not None),
+                ("Comment…", self.comment_requested, e is not None),
                 ("Delete…", self.delete_requested, e is not None)):
             act = menu.addAction(text)
             act.setEnabled(enabled)

@@ -696,13 +696,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select a thesis to export its memo.", 6000)
             return
         prefs = preferences.load(self.paths.config_dir)
-        author, page_size, since = prefs.author, prefs.page_size, None
+        author, page_size, since, comments = prefs.author, prefs.page_size, None, False
         if path is None:
             dlg = MemoOptionsDialog(prefs, self)
             if not dlg.exec():
                 return
             as_of = dlg.as_of.value() or dt.date.today()
-            since = dlg.since.value()
+            since, comments = dlg.since.value(), dlg.comments.isChecked()
             author, page_size = dlg.author.text().strip(), dlg.page_size.currentText()
             title = self.session.service("theses").get(thesis_id).title
             folder = prefs.memo_folder or str(Path.home())
@@ -718,7 +718,7 @@ class MainWindow(QMainWindow):
             preferences.save(self.paths.config_dir, preferences.Preferences(
                 author=author, page_size=page_size, memo_folder=str(Path(path).parent)))
         run_export(ws, self.tasks, self, thesis_id, Path(path), as_of=as_of, author=author,
-                   page_size=page_size, since=since,
+                   page_size=page_size, since=since, comments=comments,
                    on_done=lambda msg: self._memo_done(msg, thesis_id),
                    on_error=lambda exc: self._error("Export Memo", str(exc)))
 

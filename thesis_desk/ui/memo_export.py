@@ -72,6 +72,10 @@ class MemoOptionsDialog(_MemoSettingsDialog):
         self.form.addRow("", muted(plain_label(
             "Page one says what changed since then: by default since the last review, else "
             "over the last 30 days.", wrap=True)))
+        from PySide6.QtWidgets import QCheckBox
+
+        self.comments = QCheckBox("Add the &discussion thread (comments, with their authors)")
+        self.form.addRow("", self.comments)
         self.form.addRow("&Paper", self.page_size)
         self.form.addRow("&Author", self.author)
 
@@ -90,7 +94,7 @@ def suggested_name(title: str, as_of: dt.date, suffix: str = ".pdf") -> str:
 def run_export(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_id: int, path: Path,
                *, as_of: dt.date | None, author: str, page_size: str,
                on_done: Callable[[str], None], on_error: Callable[[Exception], None],
-               since: dt.date | None = None) -> None:
+               since: dt.date | None = None, comments: bool = False) -> None:
     """A PDF memo is made by ``thesis-desk export-memo`` in a process of its own: laying
     out and writing a long memo holds the interpreter lock for long stretches inside Qt
     (the window stalled 400 ms while a thread did it). Markdown, and a workspace opened
@@ -98,17 +102,19 @@ def run_export(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_id: int
     if path.suffix.lower() not in (".md", ".markdown") and not ws.read_only:
         export_in_process_of_its_own(ws, parent, thesis_id, path, as_of=as_of, author=author,
                                      page_size=page_size, on_done=on_done, on_error=on_error,
-                                     since=since)
+                                     since=since, comments=comments)
         return
     _run_export_here(ws, tasks, parent, thesis_id, path, as_of=as_of, author=author,
-                     page_size=page_size, on_done=on_done, on_error=on_error, since=since)
+                     page_size=page_size, on_done=on_done, on_error=on_error, since=since,
+                     comments=comments)
 
 
 def export_in_process_of_its_own(ws: Workspace, parent: QWidget, thesis_id: int, path: Path,
                                  *, as_of: dt.date | None, author: str, page_size: str,
                                  on_done: Callable[[str], None],
                                  on_error: Callable[[Exception], None],
-                                 since: dt.date | None = None) -> QProcess:
+                                 since: dt.date | None = None,
+                                 comments: bool = False) -> QProcess:
     """``thesis-desk export-memo`` in a child process, with a progress dialog whose
     Cancel stops it (the memo is written to a temporary name and renamed: a stopped
     export leaves the earlier file as it was; its temporary file is removed)."""
@@ -126,6 +132,8 @@ def export_in_process_of_its_own(ws: Workspace, parent: QWidget, thesis_id: int,
         args += ["--as-of", as_of.isoformat()]
     if since is not None:
         args += ["--since", since.isoformat()]
+    if comments:
+        args.append("--comments")
     proc = QProcess(parent)
     dialog = QProgressDialog("Exporting memo…", "Cancel", 0, 0, parent)
     dialog.setWindowTitle("Exporting memo")
@@ -192,7 +200,7 @@ def _run_export_here(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_i
                      path: Path, *, as_of: dt.date | None, author: str, page_size: str,
                      on_done: Callable[[str], None],
                      on_error: Callable[[Exception], None],
-                     since: dt.date | None = None) -> None:
+                     since: dt.date | None = None, comments: bool = False) -> None:
     """Assemble (worker) -> charts (GUI thread) -> write (worker), then report."""
     from thesis_desk.render.memo_pdf import chart_steps, record_memo, write_markdown, write_pdf
 
@@ -200,7 +208,8 @@ def _run_export_here(ws: Workspace, tasks: TaskRunner, parent: QWidget, thesis_i
 
     def assemble(progress, cancelled):  # noqa: ANN001, ANN202
         progress(0, 4, "Gathering the thesis")
-        memo = ws.memos.build(thesis_id, as_of=as_of, author=author, since=since)
+        memo = ws.memos.build(thesis_id, as_of=as_of, author=author, since=since,
+                              comments=comments)
         if markdown:
             write_markdown(memo, path)
             record_memo(ws, memo, path)

@@ -33,7 +33,13 @@ from thesis_desk.core.enums import (
     pillar_state_label,
 )
 from thesis_desk.core.errors import ValidationError, raise_if
-from thesis_desk.core.records import CloseInput, PillarInput, ReviewInput, ThesisDetail
+from thesis_desk.core.records import (
+    CloseInput,
+    EvidenceInfo,
+    PillarInput,
+    ReviewInput,
+    ThesisDetail,
+)
 from thesis_desk.ui.forms import FormDialog, _select
 from thesis_desk.ui.widgets import (
     FieldError,
@@ -225,3 +231,21 @@ class PreMortemDialog(FormDialog):
         if not risks:
             raise ValidationError({"reasons": "Write at least one reason, one per line."})
         self.submit(risks)
+
+
+class CommentDialog(FormDialog):
+    """A comment on one evidence item: "challenge this pillar", "check this source"."""
+
+    def __init__(self, submit: Callable[[str], None], evidence: EvidenceInfo,
+                 parent: QWidget | None = None):
+        super().__init__("Comment on Evidence", parent)
+        self.submit = submit
+        self.resize(560, 300)
+        self.form.insertRow(0, muted(plain_label(
+            f"On “{shorten(evidence.quote, 200)}” ({evidence.source})", wrap=True)))
+        self.body = self.add_field("body", "&Comment", _notes(
+            "What should the team look at here?", 120))
+        _save_as(self, "Post Comment")
+
+    def save(self) -> None:
+        self.submit(self.body.toPlainText())

@@ -43,6 +43,7 @@ from thesis_desk.core.records import (
 )
 from thesis_desk.ui.thesis_model import ID_ROLE, ThesisFilterModel, ThesisTableModel
 if TYPE_CHECKING:
+    from thesis_desk.core.comments import CommentService
     from thesis_desk.core.evidence import EvidenceService
     from thesis_desk.core.outcomes import OutcomeService
     from thesis_desk.core.theses import ThesisService
@@ -182,6 +183,10 @@ class ThesisDetailPanel(QWidget):
         self.conviction_page = QWidget()
         self.tabs.addTab(self.conviction_page, "Conviction")
         self.tabs.setTabToolTip(4, "Conviction over time against the price and the evidence")
+        from thesis_desk.ui.discussion_tab import DiscussionTab
+
+        self.discussion = DiscussionTab()
+        self.tabs.addTab(self.discussion, "Discussion")
 
         lay = QVBoxLayout(self)
         lay.addLayout(head)
@@ -279,7 +284,8 @@ class ThesisDetailPanel(QWidget):
 
     def show_thesis(self, t: ThesisDetail, journal: list[JournalInfo],
                     evidence: list[EvidenceInfo] | None = None,
-                    balance: Balance | None = None) -> None:
+                    balance: Balance | None = None,
+                    comments: list | None = None) -> None:
         self.thesis = t
         self.title.setText(t.title)
         parts = [t.direction.capitalize(), t.status.capitalize(), f"Conviction {t.conviction}/100"]
@@ -333,6 +339,11 @@ class ThesisDetailPanel(QWidget):
                 for_, against = balance.by_pillar.get(p.id, (0, 0))
                 if for_ or against:
                     self.pillars.topLevelItem(n).setText(4, f"+{for_} / −{against}")
+
+        if comments is not None:
+            self.discussion.show_comments(comments)
+            self.tabs.setTabText(5, f"Discussion ({len(comments)})" if comments
+                                 else "Discussion")
 
         self.journal.clear()
         # who made each change: a team workspace's analysts (a local one has no authors)
@@ -507,6 +518,8 @@ class ThesesView(QWidget):
             ev.delete_requested.connect(self.delete_evidence)
             ev.open_requested.connect(self.open_passage)
             ev.export_requested.connect(lambda: self.export_evidence())
+            ev.comment_requested.connect(self.comment_on_evidence)
+            d.discussion.post_requested.connect(lambda text: self.post_comment(text))
             d.tabs.currentChanged.connect(lambda i: i == 2 and self._show_metrics_tab())
             d.tabs.currentChanged.connect(lambda i: i == 4 and self._show_conviction_tab())
             self.right.addWidget(d)
@@ -514,6 +527,7 @@ class ThesesView(QWidget):
 
     # the services as the GUI calls them: on the edits worker, the window painting
     service: ThesisService | None = SessionService("theses")  # type: ignore[assignment]
+    comments: CommentService | None = SessionService("comments")  # type: ignore[assignment]
     outcomes: OutcomeService | None = SessionService("outcomes")  # type: ignore[assignment]
     evidence_service: EvidenceService | None = SessionService("evidence")  # type: ignore[assignment]
 
@@ -630,7 +644,7 @@ class ThesesView(QWidget):
         """Show a thesis on the right, read on the worker (the one shown stays until
         then)."""
         self._shows = getattr(self, "_shows", 0) + 1
-        service, evidence_service = self.service, self.evidence_service
+        service, evidence_service, comments = self.service, self.evidence_service, self.comments
         if thesis_id is None or service is None or evidence_service is None:
             self.reads.query("detail", lambda: None, lambda _none: None)  # drops a pending one
             self.right.setCurrentWidget(self.empty)
@@ -643,8 +657,9 @@ class ThesesView(QWidget):
             try:
                 evidence = evidence_service.for_thesis(thesis_id)
                 # the balance from the rows just read, not a second read of them
+                thread = comments.for_thesis(thesis_id)  # type: ignore[union-attr]
                 return (service.get(thesis_id), service.journal(thesis_id), evidence,
-                        balance_of(evidence))
+                        balance_of(evidence), thread)
             except UserError as exc:  # deleted meanwhile (by another window, the CLI)
                 return str(exc)
 
@@ -960,6 +975,39 @@ class ThesesView(QWidget):
             self.undo_stack.push(undo.DeleteEvidence(
                 e, self.evidence_service, self._after_change, self.message.emit))
             self._after_change(e.thesis_id)
+
+    # -- discussion
+
+    def post_comment(self, text: str, evidence_id: int | None = None) -> bool:
+        """A comment on the thesis shown (or one of its evidence items); True when posted."""
+        tid = self._viewed_or_say()
+        if tid is None or self.comments is None:
+            return False
+        try:
+            self.comments.add(tid, text, evidence_id=evidence_id)
+        except UserError as exc:
+            self.message.emit(str(exc))
+            return False
+        if evidence_id is None:
+            self.detail.discussion.posted()
+        self._after_change(tid)
+        self.message.emit("Comment posted.")
+        return True
+
+    def comment_on_evidence(self, e: EvidenceInfo) -> None:
+        from thesis_desk.ui.outcome_forms import CommentDialog
+
+        dlg = CommentDialog(lambda text: self._comment_or_raise(text, e.id), e, parent=self)
+        if dlg.exec():
+            self.detail.tabs.setCurrentWidget(self.detail.discussion)
+
+    def _comment_or_raise(self, text: str, evidence_id: int) -> None:
+        tid = self.viewed_id()
+        if tid is None or self.comments is None:
+            return
+        self.comments.add(tid, text, evidence_id=evidence_id)  # a refusal shows in the form
+        self._after_change(tid)
+        self.message.emit("Comment posted.")
 
     # -- metrics tab
 
