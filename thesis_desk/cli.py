@@ -110,6 +110,7 @@ def cmd_theses_add(args: argparse.Namespace) -> int:
         direction=args.direction, status=args.status, conviction=args.conviction,
         horizon=args.horizon, instruments=split_list(args.instruments or ""),
         tags=split_list(args.tags or ""), review_days=args.review_days,
+        visibility="private" if args.private else "team",
     ))
     return emit(args, detail, f"Added thesis {detail.id}: {detail.title}")
 
@@ -936,6 +937,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--direction", choices=DIRECTIONS, default="long")
     p.add_argument("--review-days", type=int, metavar="N",
                    help="days between reviews (default: by status, e.g. 30 when active)")
+    p.add_argument("--private", action="store_true",
+                   help="on a team workspace: only you see it (default: the team does)")
     p.add_argument("--horizon", type=_date_arg, help="YYYY-MM-DD")
     p.add_argument("--instruments", help="comma-separated symbols, e.g. 'BABA, 9988.HK'")
     p.add_argument("--tags", help="comma-separated tags")

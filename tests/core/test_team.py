@@ -177,3 +177,44 @@ def test_a_server_that_does_not_answer_is_said_in_one_line(tmp_path, capsys):
     assert err.startswith("thesis-desk: Cannot reach the database server at "
                           f"postgresql+psycopg://alice:***@127.0.0.1:{port}/research")
     assert "secret" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_private_thesis_and_all_of_it_is_hidden_from_the_rest_of_the_team(
+        team, pg_server, capsys):
+    from thesis_desk.core.errors import NotFoundError
+
+    url, alice, pm, workspace = team
+    n = alice.split("_")[1]
+    bob = f"bob_{n}"
+    assert main(["team", "add-user", bob, "--role", "analyst", "--database", url]) == 0
+    mine = workspace(alice)
+    secret = mine.theses.create(ThesisInput("Short Li Auto before deliveries", status="active",
+                                            visibility="private"))
+    mine.evidence.add(EvidenceInput(secret.id, "Orders slowed in week 3", source_text="Channel"))
+    mine.comments.add(secret.id, "Sizing: 1% until the print")
+    shared = mine.theses.create(ThesisInput("Shared with the team"))
+    for other in (workspace(bob), workspace(pm)):
+        assert [t.title for t in other.theses.list()] == ["Shared with the team"]
+        with pytest.raises(NotFoundError):
+            other.theses.get(secret.id)
+        assert other.evidence.for_thesis(secret.id) == []
+        assert other.comments.for_thesis(secret.id) == []
+        assert other.evidence.count() == 0
+    assert {t.title for t in mine.theses.list()} == {"Short Li Auto before deliveries",
+                                                     "Shared with the team"}
+    # nobody else can make another's thesis private
+    with pytest.raises(StorageError):
+        workspace(bob).theses.update(shared.id, ThesisInput("Shared with the team",
+                                                            visibility="private"))
+    # shared again: the team sees it, and what it holds
+    now = mine.theses.get(secret.id)
+    mine.theses.update(secret.id, ThesisInput(**{**now.to_input().__dict__,
+                                                 "visibility": "team"}))
+    assert len(workspace(bob).evidence.for_thesis(secret.id)) == 1
+    capsys.readouterr()
+    assert main(["theses", "add", "--title", "CLI private", "--private",
+                 "--database", _as(url, alice)]) == 0
+    capsys.readouterr()
+    assert main(["theses", "list", "--json", "--database", _as(url, bob)]) == 0
+    listed = [t["title"] for t in json.loads(capsys.readouterr().out)]
+    assert "CLI private" not in listed and "Shared with the team" in listed

@@ -22,6 +22,7 @@ def test_the_window_works_a_server_workspace_and_sees_another_analysts_write(
 
     def fill(dlg) -> None:  # noqa: ANN001
         person.type(field(dlg, "Title"), "Tencent ads recover with mini-program commerce")
+        person.click(dlg.private)  # shown on a team workspace only
         person.click("Save", within=dlg)
 
     when_modal(fill)
@@ -31,6 +32,7 @@ def test_the_window_works_a_server_workspace_and_sees_another_analysts_write(
     # the author is the role the window connected as, shown with the thesis and its journal
     panel = window.theses_view.detail
     person.wait_for(lambda: "by td_admin" in panel.meta.text())
+    assert t.visibility == "private" and "PRIVATE" in panel.meta.text()
     assert not panel.journal.isColumnHidden(4)
     assert panel.journal.topLevelItem(0).text(4) == "td_admin"
 

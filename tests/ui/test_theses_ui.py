@@ -41,12 +41,14 @@ def test_create_a_thesis_through_the_form(qtbot, window, when_modal):
         dlg.conviction.setValue(70)
         dlg.tags.setText("china, ai")
         dlg.narrative.setPlainText("# Why\n- capex up\n- models close the gap")
+        assert not dlg.private.isVisible()
         click_save(qtbot, dlg)
 
     when_modal(fill)
     window.new_action.trigger()
     wait_idle()
     [t] = window.workspace.theses.list()
+    assert t.visibility == "team"  # a local workspace offers no "private": one person
     assert (t.title, t.conviction, t.instruments) == (
         "China AI valuation gap narrows as earnings catch up", 70, ("0700.HK", "BABA"))
     view = window.theses_view

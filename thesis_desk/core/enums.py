@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 DIRECTIONS = ("long", "short", "watch")
+VISIBILITIES = ("team", "private")  # on a team server: shared, or its author's only
 STATUSES = ("draft", "active", "validated", "invalidated", "closed")
 PILLAR_KINDS = ("pillar", "kill", "catalyst", "risk")
 PILLAR_KIND_LABELS = {

@@ -120,6 +120,8 @@ class Thesis(Base):
     flagged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # the analyst's database role on a server (its default, migration 0010); "" locally
     author: Mapped[str] = mapped_column(String(63), server_default="")
+    # "team" (everyone on a team server sees it) or "private" (its author only; 0015)
+    visibility: Mapped[str] = mapped_column(String(8), default="team", server_default="team")
     # How it ended (right / wrong / mixed), set when it is closed; cleared on reopening.
     outcome: Mapped[str | None] = mapped_column(String(8))
     closed_on: Mapped[dt.date | None] = mapped_column(Date)

@@ -82,6 +82,7 @@ class ThesisSummary:
     closed_on: dt.date | None = None
     review_days: int | None = None  # its own review interval (None: its status's)
     reviewed_at: dt.datetime | None = None
+    visibility: str = "team"
 
     @property
     def review_interval(self) -> int | None:
@@ -114,6 +115,7 @@ class ThesisDetail(ThesisSummary):
             instruments=self.instruments,
             tags=self.tags,
             review_days=self.review_days,
+            visibility=self.visibility,
         )
 
 
@@ -146,6 +148,7 @@ class ThesisInput:
     instruments: Sequence[str] = field(default_factory=tuple)
     tags: Sequence[str] = field(default_factory=tuple)
     review_days: int | None = None  # None: the default of its status
+    visibility: str = "team"  # "private": only its author sees it on a team server
 
     def normalized(self) -> ThesisInput:
         return replace(
@@ -177,6 +180,8 @@ class ThesisInput:
         bad = [t for t in self.tags if len(t) > TAG_MAX]
         if bad:
             errors["tags"] = f"Tags are at most {TAG_MAX} characters."
+        if self.visibility not in ("team", "private"):
+            errors["visibility"] = "A thesis is shared with the team or private."
         lo, hi = REVIEW_DAYS_RANGE
         if self.review_days is not None and (
                 not isinstance(self.review_days, int) or not lo <= self.review_days <= hi):

@@ -21,7 +21,7 @@ Execute = Callable[[str], Sequence[Sequence[Any]]]
 _THESES_SQL = (
     "SELECT id, title, claim, direction, status, conviction, horizon, created_at, updated_at,"
     " archived_at IS NOT NULL, flagged_at IS NOT NULL, outcome, closed_on, review_days,"
-    " reviewed_at FROM thesis"
+    " reviewed_at, visibility FROM thesis"
     " ORDER BY updated_at DESC, id DESC"
 )
 _INSTRUMENTS_SQL = (
@@ -54,7 +54,8 @@ def thesis_summaries(execute: Execute, *, include_archived: bool = True) -> list
         tags.setdefault(tid, []).append(name)
     out = []
     for (tid, title, claim, direction, status, conviction, horizon, created, updated,
-         archived, flagged, outcome, closed_on, review_days, reviewed) in execute(_THESES_SQL):
+         archived, flagged, outcome, closed_on, review_days, reviewed,
+         visibility) in execute(_THESES_SQL):
         if archived and not include_archived:
             continue
         out.append(ThesisSummary(
@@ -63,7 +64,7 @@ def thesis_summaries(execute: Execute, *, include_archived: bool = True) -> list
             tags=tuple(tags.get(tid, ())), created_at=as_datetime(created), updated_at=as_datetime(updated),
             archived=bool(archived), flagged=bool(flagged), outcome=outcome,
             closed_on=as_date(closed_on), review_days=review_days,
-            reviewed_at=as_datetime(reviewed),
+            reviewed_at=as_datetime(reviewed), visibility=visibility or "team",
         ))
     return out
 

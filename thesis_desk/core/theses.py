@@ -41,7 +41,8 @@ from thesis_desk.core.timeutil import utcnow
 
 
 _TRACKED = ("conviction", "status")
-_PLAIN_FIELDS = ("title", "claim", "narrative", "direction", "horizon", "review_days")
+_PLAIN_FIELDS = ("title", "claim", "narrative", "direction", "horizon", "review_days",
+                 "visibility")
 _CLOSE_HOW = ("Close it with Thesis > Close Thesis… (or `thesis-desk theses close`): that "
               "records its outcome.")
 
@@ -126,8 +127,8 @@ class ThesisService:
             t = Thesis(
                 title=data.title, claim=data.claim, narrative=data.narrative,
                 direction=data.direction, status=data.status, conviction=data.conviction,
-                horizon=data.horizon, review_days=data.review_days, created_at=now,
-                updated_at=now,
+                horizon=data.horizon, review_days=data.review_days,
+                visibility=data.visibility, created_at=now, updated_at=now,
             )
             if restore_id is not None and s.get(Thesis, restore_id) is None:
                 t.id = restore_id  # else taken by another writer since: a new id
@@ -388,7 +389,7 @@ def _summary_fields(t: Thesis) -> dict:
         created_at=t.created_at, updated_at=t.updated_at,
         archived=t.archived_at is not None, flagged=t.flagged_at is not None,
         outcome=t.outcome, closed_on=t.closed_on, review_days=t.review_days,
-        reviewed_at=t.reviewed_at,
+        reviewed_at=t.reviewed_at, visibility=t.visibility or "team",
     )
 
 

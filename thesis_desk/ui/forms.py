@@ -194,11 +194,11 @@ class ThesisDialog(FormDialog):
     """Create or edit a thesis. Changing conviction or status asks for a reason."""
 
     REBASED = ("title", "claim", "narrative", "direction", "status", "conviction", "horizon",
-               "instruments", "tags", "review_days")
+               "instruments", "tags", "review_days", "visibility")
 
     def __init__(self, submit: SubmitThesis, *, existing: ThesisDetail | None = None,
                  symbols: list[str] | None = None, tags: list[str] | None = None,
-                 parent: QWidget | None = None):
+                 team: bool = False, parent: QWidget | None = None):
         super().__init__("Edit Thesis" if existing else "New Thesis", parent)
         self.submit = submit
         self.existing = existing
@@ -232,6 +232,13 @@ class ThesisDialog(FormDialog):
         self.review_days.setSuffix(" days")
         self.review_days.setToolTip("How often the thesis comes up in Reviews; 0 keeps the "
                                     "default of its status")
+        self.private = QCheckBox("&Private: only you see it (the team does not)")
+        self.private.setToolTip("On a team workspace the server hides a private thesis, and "
+                                "everything of it, from every other analyst and reader")
+        if team:  # a local workspace has one person: nothing to hide from
+            self.form.addRow("", self.private)
+        else:
+            self.private.hide()
 
         self.narrative = QPlainTextEdit()
         self.narrative.setPlaceholderText("The argument, in Markdown: # headings, - lists, *emphasis*")
@@ -275,6 +282,7 @@ class ThesisDialog(FormDialog):
         self.tags.setText(", ".join(t.tags))
         self.narrative.setPlainText(t.narrative)
         self.review_days.setValue(t.review_days or 0)
+        self.private.setChecked(t.visibility == "private")
 
     def _needs_reason(self) -> bool:
         t = self.existing
@@ -297,6 +305,7 @@ class ThesisDialog(FormDialog):
             instruments=split_list(self.instruments.text()),
             tags=split_list(self.tags.text()),
             review_days=self.review_days.value() or None,
+            visibility="private" if self.private.isChecked() else "team",
         )
 
     def save(self) -> None:

@@ -302,6 +302,8 @@ class ThesisDetailPanel(QWidget):
             parts.append("ARCHIVED")
         if t.author:  # a team workspace: the analyst who wrote it
             parts.append(f"by {t.author}")
+        if t.visibility == "private":
+            parts.append("PRIVATE (only its author sees it)")
         self.meta.setText("  ·  ".join(parts))
         self.flag.setText("⚑ A kill criterion of this thesis has fired: review its pillars.")
         self.flag.setVisible(t.flagged)
@@ -697,6 +699,10 @@ class ThesesView(QWidget):
                 and getattr(self, "_current_thesis", None) is not None):
             self.detail.metrics_tab.show_thesis(self._current_thesis)
 
+    def _team(self) -> bool:
+        ws = self.session.workspace
+        return ws is not None and ws.db.is_server
+
     def _cmd_args(self) -> tuple[object, ...]:
         return (self.service, self._after_change, self.message.emit)
 
@@ -714,7 +720,7 @@ class ThesesView(QWidget):
             created.append(cmd.thesis_id)
 
         dlg = ThesisDialog(submit, symbols=self.service.instrument_symbols(),
-                           tags=self.service.tag_names(), parent=self)
+                           tags=self.service.tag_names(), team=self._team(), parent=self)
         if dlg.exec() and created:
             self._after_change(created[0])
             self.message.emit("Thesis created.")
@@ -736,7 +742,7 @@ class ThesesView(QWidget):
                                                  *self._cmd_args(), seen=seen))
 
         dlg = ThesisDialog(submit, existing=before, symbols=self.service.instrument_symbols(),
-                           tags=self.service.tag_names(), parent=self)
+                           tags=self.service.tag_names(), team=self._team(), parent=self)
         if dlg.exec():
             self._after_change(tid)
             self.message.emit("Thesis saved.")
