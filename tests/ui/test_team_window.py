@@ -127,3 +127,56 @@ def test_a_discussion_on_the_thesis_and_on_an_evidence_item(qtbot, window, when_
         assert tab.thread.isColumnHidden(1)  # a local workspace has one author
     assert [c.body for c in ws.comments.for_thesis(t.id)] == [
         "Which of the three is the big one?", "Approval is not launch: check the dates"]
+
+
+def test_the_window_moves_to_a_team_workspace_and_back_and_remembers_it(
+        qtbot, window, when_modal, pg_url, monkeypatch):
+    """File > Open Team Workspace…: the server's URL typed, the window reopens on it;
+    the same dialog goes back to this machine's workspace; the URL is remembered."""
+    from thesis_desk.app import open_workspace
+    from thesis_desk.core.records import ThesisInput
+
+    monkeypatch.delenv("THESIS_DESK_DATABASE", raising=False)  # the window starts local
+    person = Person(qtbot)
+    local = window.workspace
+    local.theses.create(ThesisInput("Kept on this machine"))
+    server = open_workspace(paths=local.paths, database=pg_url)
+    server.theses.create(ThesisInput("On the team server"))
+    server.close()
+    window.theses_view.reload()
+    person.wait_for(lambda: window.theses_view.model.rowCount() == 1)
+
+    def to_server(dlg) -> None:  # noqa: ANN001
+        person.type(field(dlg, "Server URL"), pg_url)
+        person.click("Open", within=dlg)
+
+    when_modal(to_server)
+    person.menu(window, "File", "Open Team Workspace…")
+    person.wait_for(lambda: window.workspace is not None and window.workspace.db.is_server)
+    view = window.theses_view
+    person.wait_for(lambda: [view.model.thesis(0).title] == ["On the team server"])
+    assert window.db_label.text().startswith("postgresql+psycopg://td_admin@127.0.0.1")
+    assert not window.backups_action.isEnabled()
+
+    seen = {}
+
+    def back(dlg) -> None:  # noqa: ANN001
+        seen["recent"] = [field(dlg, "Server URL").itemText(i)
+                          for i in range(field(dlg, "Server URL").count())]
+        person.click("Use This Machine's Workspace", within=dlg)
+
+    when_modal(back)
+    person.menu(window, "File", "Open Team Workspace…")
+    person.wait_for(lambda: window.workspace is not None and not window.workspace.db.is_server)
+    person.wait_for(lambda: [view.model.thesis(0).title] == ["Kept on this machine"])
+    assert seen["recent"] == [pg_url]  # remembered (it has no password to leave out)
+    assert window.backups_action.isEnabled()
+
+
+def test_a_remembered_server_url_never_keeps_its_password():
+    from thesis_desk.ui.team_dialog import with_password, without_password
+
+    url = "postgresql+psycopg://alice:s3cr%40t@db.example.com:5433/research"
+    assert without_password(url) == "postgresql+psycopg://alice@db.example.com:5433/research"
+    assert with_password(without_password(url), "s3cr@t").startswith(
+        "postgresql+psycopg://alice:s3cr%40t@db.example.com")

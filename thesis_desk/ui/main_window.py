@@ -307,6 +307,9 @@ class MainWindow(QMainWindow):
         self.export_action = self._action("Export &Memo…", lambda: self.export_memo(), std.Print,
                                           tip="The selected thesis as a PDF or Markdown memo")
         tv.export_requested.connect(lambda: self.export_memo())
+        self.team_action = self._action("Open &Team Workspace…", self.open_team_workspace,
+                                        tip="A shared workspace on a PostgreSQL server, or "
+                                            "back to this machine's own")
         self.backups_action = self._action("&Backups…", self.show_backups,
                                            tip="Back up the workspace now, or restore a backup")
         self.check_action = self._action("&Check Workspace…", self.check_workspace,
@@ -317,6 +320,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.team_action)
         file_menu.addSeparator()
         file_menu.addAction(self.backups_action)
         file_menu.addAction(self.check_action)
@@ -414,6 +419,33 @@ class MainWindow(QMainWindow):
         if self.workspace is not None and then is not None:
             then()
         return self.workspace is not None
+
+    def open_team_workspace(self) -> None:
+        """Choose a team server (or this machine's workspace) and reopen on it; the
+        servers used are remembered, without their passwords."""
+        import os
+
+        from thesis_desk.paths import ENV_DATABASE
+        from thesis_desk.ui.team_dialog import RECENT_KEY, RECENT_MAX, TeamWorkspaceDialog
+
+        recent = [u for u in (self.settings.value(RECENT_KEY, [], type=list) or []) if u]
+        dlg = TeamWorkspaceDialog(recent, self)
+        if not dlg.exec() or dlg.choice is None:
+            return
+        if dlg.choice:
+            os.environ[ENV_DATABASE] = dlg.choice
+        else:
+            os.environ.pop(ENV_DATABASE, None)
+        self.session.close(backup=True)
+        self.undo_stack.clear()
+        self.statusBar().showMessage("Opening the workspace…", 4000)
+        if self.open_workspace() and dlg.choice:
+            from thesis_desk.ui.team_dialog import without_password
+
+            kept = without_password(dlg.choice)
+            self.settings.setValue(RECENT_KEY, [kept, *[u for u in recent if u != kept]]
+                                   [:RECENT_MAX])
+        self.refresh_views()
 
     def set_workspace(self, ws: Workspace) -> None:
         """Show a workspace opened elsewhere (a test's, a benchmark's), not yet watched
