@@ -14,10 +14,12 @@ RECENT_MAX = 8
 
 def without_password(url: str) -> str:
     """The URL to remember: user, host, port and database, never the password."""
-    from sqlalchemy.engine import make_url
+    from sqlalchemy.engine import URL, make_url
 
     try:
-        return make_url(url).set(password=None).render_as_string(hide_password=False)
+        u = make_url(url)
+        return URL.create(u.drivername, u.username, None, u.host, u.port, u.database,
+                          u.query).render_as_string(hide_password=False)
     except Exception:  # noqa: BLE001 - not a URL: nothing remembered
         return ""
 
