@@ -218,3 +218,18 @@ def test_a_private_thesis_and_all_of_it_is_hidden_from_the_rest_of_the_team(
     assert main(["theses", "list", "--json", "--database", _as(url, bob)]) == 0
     listed = [t["title"] for t in json.loads(capsys.readouterr().out)]
     assert "CLI private" not in listed and "Shared with the team" in listed
+
+
+def test_a_password_with_quotes_is_set_safely(pg_url, pg_server):
+    from thesis_desk.core import team
+
+    ws = open_workspace(paths=resolve_paths(pg_server.root / "pw").ensure(), database=pg_url)
+    try:
+        team.init(ws.db)
+        user = team.add_user(ws.db, f"carol_{next(_N)}", "analyst", password="it's; DROP ROLE x")
+        with ws.db.engine.connect() as conn:
+            assert conn.exec_driver_sql(
+                "SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = %(n)s",
+                {"n": user.name}).scalar()
+    finally:
+        ws.close()

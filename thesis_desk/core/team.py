@@ -95,8 +95,12 @@ def add_user(db: Database, name: str, role: str, password: str | None = None) ->
                                       {"n": name}).scalar()
         if not exists:
             conn.exec_driver_sql(f"CREATE ROLE {ident} LOGIN")
-        if password:
-            conn.exec_driver_sql(f"ALTER ROLE {ident} PASSWORD %(p)s", {"p": password})
+        if password:  # a utility statement takes no parameter: the driver quotes it
+            from psycopg import sql
+
+            conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+                sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(name),
+                                                           sql.Literal(password)))
         other = READER if GROUPS[role] == ANALYST else ANALYST
         conn.exec_driver_sql(f"REVOKE {other} FROM {ident}")
         conn.exec_driver_sql(f"GRANT {GROUPS[role]} TO {ident}")
