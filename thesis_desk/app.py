@@ -130,7 +130,8 @@ def open_workspace(data_dir: str | None = None, *, paths: WorkspacePaths | None 
     setup_logging(paths)
     database = database if database is not None else os.environ.get(ENV_DATABASE, "")
     if database:
-        from thesis_desk.core.db import is_database_url, open_database_url
+        from thesis_desk.core.db import open_database_url
+        from thesis_desk.core.urls import is_database_url
 
         if not is_database_url(database):
             raise DatabaseError(f"'{database}' is not a database URL: give one like "

@@ -343,11 +343,12 @@ def cmd_team_push(args: argparse.Namespace) -> int:
         raise team.UserError("team push needs the team database: --database URL.")
     local = open_workspace(args.data_dir, database="")  # the folder's own SQLite file
     _OPENED.append(local)
-    copied = team.push(local.db, server.db)
+    copied = team.push(local.db, server.db, local_originals=local.paths.originals_dir)
     return emit(args, {"database": server.db.where, "copied": copied},
                 f"Copied {copied.get('thesis', 0)} theses, {copied.get('evidence', 0)} evidence "
                 f"items, {copied.get('document', 0)} documents, {copied.get('observation', 0)} "
-                f"observations and {copied.get('journal_entry', 0)} journal entries from "
+                f"observations, {copied.get('journal_entry', 0)} journal entries and "
+                f"{copied.get('original_file', 0)} original files from "
                 f"{local.paths.database} into {server.db.where}.")
 
 

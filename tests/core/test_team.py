@@ -157,6 +157,14 @@ def test_push_copies_a_local_workspace_whole_into_an_empty_team_database(
     assert ws.evidence.verify_quotes() == []  # every quote still equals its document
     assert {e.author for e in ws.theses.journal(tid)} == {alice}  # the pusher's
     assert ws.library.search("capex")  # the server's own index has the pushed text
+    doc = workspace.library.list()[0]  # its original, now the server's, on another machine
+    laptop = open_workspace(paths=resolve_paths(workspace.paths.data_dir.parent / "laptop")
+                            .ensure(), database=_as(url, alice))
+    try:
+        assert laptop.library.original(doc.id).read_bytes() == \
+            workspace.library.original(doc.id).read_bytes()
+    finally:
+        laptop.close()
     # the server's ids go on after the copied ones
     new = ws.theses.create(ThesisInput("After the push"))
     assert new.id > max(t.id for t in local.values())
@@ -233,3 +241,25 @@ def test_a_password_with_quotes_is_set_safely(pg_url, pg_server):
                 {"n": user.name}).scalar()
     finally:
         ws.close()
+
+
+def test_originals_live_in_the_team_database_for_every_analyst(team, tmp_path, workspace):
+    """Imported on the server by one analyst, opened by another on a machine that never
+    had the file; pushed ones too."""
+    url, alice, _pm, open_as = team
+    n = alice.split("_")[1]
+    src = tmp_path / "note.txt"
+    src.write_bytes(b"Broker note: capex guidance raised.\n")
+    mine = open_as(alice)
+    [r] = mine.library.import_files([src])
+    assert r.status == "imported"
+    # another machine: its own (empty) originals folder, the same team database
+    elsewhere = open_workspace(paths=resolve_paths(tmp_path / f"laptop{n}").ensure(),
+                               database=_as(url, alice))
+    try:
+        assert not (elsewhere.paths.originals_dir / "x").exists()
+        path = elsewhere.library.original(r.document.id)
+        assert path.read_bytes() == src.read_bytes()
+        assert elsewhere.library.check_originals() == ([], [])
+    finally:
+        elsewhere.close()

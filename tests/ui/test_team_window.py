@@ -4,6 +4,8 @@ analyst's write shown without a restart."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.helpers import outside_write
@@ -174,9 +176,28 @@ def test_the_window_moves_to_a_team_workspace_and_back_and_remembers_it(
 
 
 def test_a_remembered_server_url_never_keeps_its_password():
-    from thesis_desk.ui.team_dialog import with_password, without_password
+    from thesis_desk.core.urls import with_password, without_password
 
     url = "postgresql+psycopg://alice:s3cr%40t@db.example.com:5433/research"
     assert without_password(url) == "postgresql+psycopg://alice@db.example.com:5433/research"
     assert with_password(without_password(url), "s3cr@t").startswith(
         "postgresql+psycopg://alice:s3cr%40t@db.example.com")
+
+
+@pytest.mark.both_backends
+def test_open_original_hands_the_imported_file_to_the_desktop(qtbot, window, tmp_path,
+                                                              monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    person = Person(qtbot)
+    src = tmp_path / "Jefferies note.txt"
+    src.write_bytes(b"Jefferies: China catching up with US in AI spending.\n")
+    window.workspace.library.import_files([src])
+    window.library_view.refresh()  # as the window's own import does
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    person.row(window.sidebar, "Library")
+    person.row(window.library_view.table, "Jefferies")
+    person.click("Open Original", within=window.library_view.reader)
+    [url] = opened
+    assert Path(url.toLocalFile()).read_bytes() == src.read_bytes()

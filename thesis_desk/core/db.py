@@ -43,6 +43,7 @@ from thesis_desk.core.errors import (
 from thesis_desk.core.gate import RestoreGate
 from thesis_desk.core.snapshot import read_schema_revision
 from thesis_desk.core.timeutil import utcnow
+from thesis_desk.core.urls import redacted
 
 log = logging.getLogger(__name__)
 
@@ -89,21 +90,6 @@ def make_pg_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10,
                          connect_args={"connect_timeout": 10,
                                        "options": "-c timezone=UTC"})
-
-
-def is_database_url(spec: str | None) -> bool:
-    """A server URL (``postgresql+psycopg://…``) rather than a workspace folder."""
-    return bool(spec) and "://" in str(spec)
-
-
-def redacted(url: str) -> str:
-    """A URL fit to show: its password replaced."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - shown, never parsed again
-        return url.split("@")[-1]
 
 
 class _NoGate:

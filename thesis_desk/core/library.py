@@ -31,7 +31,7 @@ from thesis_desk.core.db import Database, bulk_rows, dialect_sql
 from thesis_desk.core.errors import NotFoundError, UserError, ValidationError
 from thesis_desk.core.extract import Extracted
 from thesis_desk.core.import_worker import Prepared, Refused, prepare, prepare_all, watch_parent
-from thesis_desk.core.models import Document, Evidence
+from thesis_desk.core.models import Document, Evidence, OriginalFile
 from thesis_desk.core.records import (
     HIT_END,
     HIT_START,
@@ -240,12 +240,42 @@ class LibraryService:
 
     # -- reading
 
+    def original(self, document_id: int) -> Path:
+        """The document's original file on this machine, to open: the kept copy, else
+        (a team server) fetched from the database into the originals folder once."""
+        with self.db.read() as s:
+            d = _get(s, document_id)
+            path = self.originals_dir / d.original_path if d.original_path else None
+            if path is not None and path.is_file():
+                return path
+            data = (s.scalar(select(OriginalFile.data).where(OriginalFile.sha256 == d.sha256))
+                    if self.db.is_server else None)
+            title = d.title
+        if path is None or data is None:
+            raise NotFoundError(f"The original file of “{title}” is not on this machine"
+                                + ("" if self.db.is_server else
+                                   " (a backup of the workspace has it)") + ".")
+        from thesis_desk.core.import_worker import keep_original
+
+        keep_original(str(self.originals_dir), str(path.relative_to(self.originals_dir)),
+                      data)
+        return path
+
     def check_originals(self, *, hashes: bool = True) -> tuple[list[str], list[str]]:
         """(missing, damaged): documents whose kept original is gone, or (``hashes``)
         no longer has the SHA-256 it was imported with. Neither is fatal: the text that
-        evidence quotes is in the database."""
+        evidence quotes is in the database. On a team server the originals are the
+        database's: a document without one there is missing."""
         missing: list[str] = []
         damaged: list[str] = []
+        if self.db.is_server:
+            with self.db.read() as s:
+                rows = s.execute(
+                    select(Document.id, Document.title, Document.original_path)
+                    .outerjoin(OriginalFile, OriginalFile.sha256 == Document.sha256)
+                    .where(OriginalFile.sha256.is_(None))).all()
+            return [f"document {i} “{t}”: original file not in the team database ({r})"
+                    for i, t, r in rows], []
         with self.db.read() as s:
             rows = s.execute(select(Document.id, Document.title, Document.sha256,
                                     Document.original_path)).all()
@@ -493,6 +523,7 @@ def _record(w: _Writer, item: Prepared | Refused, meta: DocumentMeta | None) -> 
         original_path=item.rel, size_bytes=item.size, imported_at=utcnow(),
     )
     new_id = w.insert(values)
+    w.keep_original(item.digest, item.rel)
     info = DocumentInfo(
         id=new_id, title=doc.title, publisher=doc.publisher, author=doc.author,
         published_on=doc.published_on, url=doc.url, kind=doc.kind, sha256=item.digest,
@@ -538,6 +569,19 @@ class _Writer:
     def original_path(self, document_id: int) -> str:
         row = self._one("SELECT original_path FROM document WHERE id = ?", (document_id,))
         return str(row[0]) if row else ""
+
+    def keep_original(self, digest: str, rel: str) -> None:
+        """On a server, the original's bytes go into the database too (once per hash),
+        so every analyst can open it; locally the file under originals/ is the copy."""
+        if not self.server:
+            return
+        with open(os.path.join(self.originals, rel), "rb") as fh:
+            data = fh.read()
+        self._execute("INSERT INTO original_file (sha256, data) VALUES (?, ?) "
+                      "ON CONFLICT (sha256) DO NOTHING", (digest, data))
+
+    def _execute(self, sql: str, args: tuple) -> None:
+        self.cursor.execute(self.sql(sql), args)
 
     def insert(self, values: dict[str, object]) -> int:
         params = [f(values[c]) if f is not None else values[c]

@@ -25,6 +25,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -320,6 +321,15 @@ class JournalEntry(Base):
     alert_id: Mapped[int | None] = mapped_column(_fk("alert.id", "SET NULL"))
     # the analyst's database role on a server (its default, migration 0010); "" locally
     author: Mapped[str] = mapped_column(String(63), server_default="")
+
+
+class OriginalFile(Base):
+    """An imported file's bytes on a team server, shared by every document with its hash
+    (a local workspace keeps them as files under originals/)."""
+
+    __tablename__ = "original_file"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Comment(Base):

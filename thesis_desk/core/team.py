@@ -11,6 +11,7 @@ and the journal takes no UPDATE or DELETE from anyone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from thesis_desk.core.db import Database
 from thesis_desk.core.errors import UserError, ValidationError
@@ -120,7 +121,8 @@ def users(db: Database) -> list[TeamUser]:
     return [TeamUser(n, names[g], bool(login)) for n, g, login in rows]
 
 
-def push(local: Database, server: Database, progress=None) -> dict[str, int]:  # noqa: ANN001
+def push(local: Database, server: Database, progress=None,  # noqa: ANN001
+         local_originals: Path | None = None) -> dict[str, int]:
     """Copy a local workspace's every row into an empty team database, in one server
     transaction (all of it, or nothing). Rows written locally have no author: they are
     the pusher's (the role connected). Returns the rows copied per table."""
@@ -165,4 +167,20 @@ def push(local: Database, server: Database, progress=None) -> dict[str, int]:  #
                 dst.execute(text(
                     f"SELECT count(nextval(pg_get_serial_sequence('{table.name}', 'id'))) "
                     f"FROM generate_series(1, (SELECT max(id) FROM {table.name}))"))
+        # the originals' bytes, once per hash, from the local originals folder
+        originals = local_originals
+        kept = 0
+        if originals is not None:
+            from thesis_desk.core.models import Document, OriginalFile
+
+            seen: set[str] = set()
+            for digest, rel in src.execute(select(Document.sha256, Document.original_path)):
+                path = originals / rel if rel else None
+                if digest in seen or path is None or not path.is_file():
+                    continue
+                seen.add(digest)
+                dst.execute(insert(OriginalFile.__table__),
+                            [{"sha256": digest, "data": path.read_bytes()}])
+                kept += 1
+        copied["original_file"] = kept
     return copied

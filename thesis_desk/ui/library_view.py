@@ -150,6 +150,7 @@ class DocumentTableModel(QAbstractTableModel):
 class ReaderPanel(QWidget):
     add_evidence_requested = Signal(object, str, int, int)  # DocumentInfo, quote, start, end
     edit_details_requested = Signal(object)  # DocumentInfo
+    open_original_requested = Signal(object)  # DocumentInfo
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -160,6 +161,11 @@ class ReaderPanel(QWidget):
         self.meta = muted(plain_label(wrap=True))
         self.details_btn = QPushButton("Edit Details…")
         self.details_btn.clicked.connect(lambda: self.doc and self.edit_details_requested.emit(self.doc))
+        self.original_btn = QPushButton("Open Original")
+        self.original_btn.setToolTip("The imported file itself (a PDF as printed), in the "
+                                     "program this computer opens it with")
+        self.original_btn.clicked.connect(
+            lambda: self.doc and self.open_original_requested.emit(self.doc))
         self.reader = QPlainTextEdit()
         self.reader.setReadOnly(True)
         self.reader.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
@@ -187,6 +193,7 @@ class ReaderPanel(QWidget):
         titles.addWidget(self.title)
         titles.addWidget(self.meta)
         head.addLayout(titles, 1)
+        head.addWidget(self.original_btn, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.details_btn, 0, Qt.AlignmentFlag.AlignTop)
         bottom = QHBoxLayout()
         bottom.addWidget(self.info, 1)

@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         self.library_view.import_requested.connect(self.import_documents)
         self.library_view.reader.add_evidence_requested.connect(self._evidence_from_reader)
         self.library_view.reader.edit_details_requested.connect(self._edit_document)
+        self.library_view.reader.open_original_requested.connect(self._open_original)
         self.theses_view.open_passage.connect(self.open_passage)
         self._add_area("Library", self.library_view, "Ctrl+2")
         # Metrics and Alerts are built when first opened: they bring in pyqtgraph.
@@ -440,7 +441,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.statusBar().showMessage("Opening the workspace…", 4000)
         if self.open_workspace() and dlg.choice:
-            from thesis_desk.ui.team_dialog import without_password
+            from thesis_desk.core.urls import without_password
 
             kept = without_password(dlg.choice)
             self.settings.setValue(RECENT_KEY, [kept, *[u for u in recent if u != kept]]
@@ -693,6 +694,23 @@ class MainWindow(QMainWindow):
             self.library_view.refresh(select_id=doc.id)  # type: ignore[attr-defined]
             # citations in evidence, memos and the observation form name the document
             self.apply_changes(Changes.of(DOCUMENT, EVIDENCE), origin=self.library_view)
+
+    def _open_original(self, doc: object) -> None:
+        """The imported file in the program this computer opens it with (fetched from a
+        team server's database, off the GUI thread, the first time on this machine)."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from thesis_desk.core.errors import UserError
+
+        try:
+            path = self.session.service("library").original(doc.id)  # type: ignore[attr-defined]
+        except UserError as exc:
+            self.statusBar().showMessage(str(exc), 10000)
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.statusBar().showMessage(f"No program here opens {path.name}; the file is "
+                                         f"{path}", 10000)
 
     def open_passage(self, e: object) -> None:
         if getattr(e, "document_id", None) is None:

@@ -5,30 +5,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QWidget
 
+from thesis_desk.core.urls import is_database_url, with_password
 from thesis_desk.ui.forms import FormDialog
 from thesis_desk.ui.widgets import muted, plain_label
 
 RECENT_KEY = "team/recent"  # recent server URLs, passwords removed
 RECENT_MAX = 8
-
-
-def without_password(url: str) -> str:
-    """The URL to remember: user, host, port and database, never the password."""
-    from sqlalchemy.engine import URL, make_url
-
-    try:
-        u = make_url(url)
-        return URL.create(u.drivername, u.username, None, u.host, u.port, u.database,
-                          u.query).render_as_string(hide_password=False)
-    except Exception:  # noqa: BLE001 - not a URL: nothing remembered
-        return ""
-
-
-def with_password(url: str, password: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return (make_url(url).set(password=password).render_as_string(hide_password=False)
-            if password else url)
 
 
 class TeamWorkspaceDialog(FormDialog):
@@ -63,7 +45,6 @@ class TeamWorkspaceDialog(FormDialog):
         self.accept()
 
     def save(self) -> None:
-        from thesis_desk.core.db import is_database_url
         from thesis_desk.core.errors import ValidationError
 
         url = self.url.currentText().strip()

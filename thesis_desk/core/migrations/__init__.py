@@ -14,7 +14,7 @@ from thesis_desk.core.errors import MigrationError, NewerDatabaseError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-HEAD = "0015"
+HEAD = "0016"
 SCRIPT_LOCATION = Path(__file__).resolve().parent
 
 
