@@ -49,6 +49,17 @@ def test_the_window_works_a_server_workspace_and_sees_another_analysts_write(
     person.row(view.table, "Written by a colleague")
     assert view.detail.title.text() == "Written by a colleague"
 
+    # and another process: the command line of a colleague, writing to the same server
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "thesis_desk", "--database", ws.db.url,
+                           "--data-dir", str(ws.paths.data_dir / "colleague"), "theses", "add",
+                           "--title", "From a colleague's command line"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    person.wait_for(lambda: view.model.rowCount() == 3, timeout_ms=4000)
+
 
 @pytest.mark.both_backends
 def test_saving_over_a_colleagues_newer_edit_shows_it_and_keeps_both(qtbot, window,

@@ -128,12 +128,23 @@ class AlertService:
                    for i, t, title, kind, text in rows]
         return sorted(choices, key=lambda c: (not c.tracks_metric, c.kind != "kill"))
 
-    def rules(self, metric_id: int | None = None) -> list[RuleInfo]:
+    def rules(self, metric_id: int | None = None, *,
+              pillar_ids: Iterable[int] | None = None) -> list[RuleInfo]:
+        """Rules, of one metric or guarding some pillars when asked; what each names
+        (metric, pillar, thesis) read in batches, not a query or three per rule (5,000
+        rules were 9,000 round trips: minutes to a team server 20 ms away)."""
         with self.db.read() as s:
             q = select(AlertRule).order_by(AlertRule.id)
             if metric_id is not None:
                 q = q.where(AlertRule.metric_id == metric_id)
-            return [_rule_info(s, r) for r in s.scalars(q)]
+            if pillar_ids is not None:
+                wanted = list(pillar_ids)
+                if not wanted:
+                    return []
+                q = q.where(AlertRule.pillar_id.in_(wanted))
+            found = list(s.scalars(q))
+            held = _named_by(s, found)  # noqa: F841 - kept: the session holds them weakly
+            return [_rule_info(s, r) for r in found]
 
     def check_all(self, today: dt.date | None = None) -> list[AlertInfo]:
         """The catch-up pass: every enabled rule over what it has not seen; staleness."""
@@ -570,6 +581,18 @@ def _break_pillar(s: Session, rule: AlertRule, alert: Alert, msg: str) -> None:
     if thesis is not None:
         thesis.flagged_at = utcnow()
         thesis.updated_at = utcnow()
+
+
+def _named_by(s: Session, rules: Sequence[AlertRule]) -> list[Any]:
+    """The metrics, pillars and theses the rules name, loaded into the session in a few
+    queries, so ``_rule_info``'s lookups find them without asking the database."""
+    def load(model: Any, ids: Iterable[int]) -> list[Any]:
+        return [o for chunk in _id_chunks(sorted(set(ids)))
+                for o in s.scalars(select(model).where(model.id.in_(chunk)))]
+
+    metrics = load(Metric, (r.metric_id for r in rules))
+    pillars = load(Pillar, (r.pillar_id for r in rules if r.pillar_id is not None))
+    return [*metrics, *pillars, *load(Thesis, (p.thesis_id for p in pillars))]
 
 
 def _rule_info(s: Session, r: AlertRule) -> RuleInfo:

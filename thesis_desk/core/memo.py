@@ -295,8 +295,8 @@ def build_memo(ws: MemoService, thesis_id: int, *, as_of: dt.date | None = None,
     kill_ids = {p.id for p in pillars if p.kind == "kill"}
     kill_rules: dict[int, list] = {}
     read = {m.id: (m.dates, m.values) for m in metrics}  # linked metrics: read already
-    for r in ws.alerts.rules() if kill_ids else []:
-        if r.pillar_id in kill_ids and r.enabled:
+    for r in ws.alerts.rules(pillar_ids=kill_ids) if kill_ids else []:
+        if r.enabled:
             if r.metric_id not in read:
                 read[r.metric_id] = ws.metrics.series(r.metric_id, until=as_of)
             kill_rules.setdefault(r.pillar_id, []).append((r, *read[r.metric_id]))

@@ -14,6 +14,7 @@ date) against the market value of all quantity positions priced that day.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -111,7 +112,7 @@ class PortfolioService:
             q = select(Position).order_by(Position.thesis_id, Position.entry_date, Position.id)
             if thesis_id is not None:
                 q = q.where(Position.thesis_id == thesis_id)
-            return [_info(s, p) for p in s.scalars(q)]
+            return _infos(s, s.scalars(q))
 
     def get(self, position_id: int) -> PositionInfo:
         with self.db.read() as s:
@@ -286,10 +287,10 @@ class PortfolioService:
                                .where(Thesis.archived_at.is_(None))
                                .where(Thesis.status.notin_(("closed",)))
                                .order_by(Thesis.title)).all()
-            positions = [_info(s, p) for p in s.scalars(
+            positions = _infos(s, s.scalars(
                 select(Position).where(Position.entry_date <= as_of)
-                .order_by(Position.entry_date, Position.id))]
-            prices = {sym: _price_on(s, sym, as_of) for sym in {p.symbol for p in positions}}
+                .order_by(Position.entry_date, Position.id)))
+            prices = _prices_on(s, (p.symbol for p in positions), as_of)
             latest_ev = dict(s.execute(
                 select(Evidence.thesis_id,
                        func.max(func.coalesce(Evidence.observed_on, func.date(Evidence.created_at))))
@@ -361,7 +362,7 @@ class PortfolioService:
 
         positions = [p for p in self.list(thesis_id) if p.entry_date <= as_of]
         with self.db.read() as s:
-            prices = {sym: _price_on(s, sym, as_of) for sym in {p.symbol for p in positions}}
+            prices = _prices_on(s, (p.symbol for p in positions), as_of)
         out = []
         for p in positions:
             v = _value(p, prices[p.symbol], as_of, None)
@@ -381,9 +382,24 @@ def _get(s: Session, position_id: int) -> Position:
     return p
 
 
-def _info(s: Session, p: Position) -> PositionInfo:
-    symbol = s.scalar(select(Instrument.symbol).where(Instrument.id == p.instrument_id)) or ""
-    title = s.scalar(select(Thesis.title).where(Thesis.id == p.thesis_id)) or ""
+def _infos(s: Session, positions: Iterable[Position]) -> list[PositionInfo]:
+    """Many positions with their symbols and theses' titles read in two queries, not two
+    a position (500 positions were 1,000 round trips to a team server)."""
+    positions = list(positions)
+    symbols = dict(s.execute(select(Instrument.id, Instrument.symbol).where(
+        Instrument.id.in_({p.instrument_id for p in positions}))).all()) if positions else {}
+    titles = dict(s.execute(select(Thesis.id, Thesis.title).where(
+        Thesis.id.in_({p.thesis_id for p in positions}))).all()) if positions else {}
+    return [_info(s, p, symbols.get(p.instrument_id, ""), titles.get(p.thesis_id, ""))
+            for p in positions]
+
+
+def _info(s: Session, p: Position, symbol: str | None = None,
+          title: str | None = None) -> PositionInfo:
+    if symbol is None:
+        symbol = s.scalar(select(Instrument.symbol).where(Instrument.id == p.instrument_id)) or ""
+    if title is None:
+        title = s.scalar(select(Thesis.title).where(Thesis.id == p.thesis_id)) or ""
     return PositionInfo(p.id, p.thesis_id, title, symbol, p.side, p.quantity, p.weight,
                         p.entry_date, p.entry_price, p.currency, p.exit_date, p.exit_price, p.note)
 
@@ -410,6 +426,35 @@ def _price_on(s: Session, symbol: str, day: dt.date) -> tuple[dt.date, float] | 
                     .where(Observation.metric_id == mid, Observation.date <= day)
                     .order_by(Observation.date.desc()).limit(1)).first()
     return (row[0], row[1]) if row else None
+
+
+def _prices_on(s: Session, symbols: Iterable[str], day: dt.date,
+               ) -> dict[str, tuple[dt.date, float] | None]:
+    """``_price_on`` for many symbols in two queries (one a symbol was two round trips
+    each: 400 instruments, 800 of them, to a team server)."""
+    from sqlalchemy import and_
+
+    wanted = sorted({sym.strip().upper() for sym in symbols})
+    out: dict[str, tuple[dt.date, float] | None] = {sym: None for sym in wanted}
+    if not wanted:
+        return out
+    metric_of = dict(s.execute(
+        select(Instrument.symbol, func.min(Metric.id))
+        .join(Metric, Metric.instrument_id == Instrument.id)
+        .where(Instrument.symbol.in_(wanted), Metric.kind == "price")
+        .group_by(Instrument.symbol)).all())
+    if metric_of:
+        latest = (select(Observation.metric_id, func.max(Observation.date).label("d"))
+                  .where(Observation.metric_id.in_(list(metric_of.values())),
+                         Observation.date <= day)
+                  .group_by(Observation.metric_id).subquery())
+        found = {mid: (d, v) for mid, d, v in s.execute(
+            select(Observation.metric_id, Observation.date, Observation.value)
+            .join(latest, and_(Observation.metric_id == latest.c.metric_id,
+                               Observation.date == latest.c.d))).all()}
+        for sym, mid in metric_of.items():
+            out[sym] = found.get(mid)
+    return out
 
 
 def _end(p: PositionInfo, as_of: dt.date) -> dt.date:
@@ -489,8 +534,8 @@ def _open_alerts_by_thesis(s: Session) -> dict[int, int]:
 def thesis_return_on(s: Session, thesis_id: int, day: dt.date) -> float | None:
     """The thesis's positions blended into one return on ``day`` (what closing it
     realised): None when it had no position priced by then."""
-    positions = [_info(s, p) for p in s.scalars(
+    positions = _infos(s, s.scalars(
         select(Position).where(Position.thesis_id == thesis_id, Position.entry_date <= day)
-        .order_by(Position.entry_date, Position.id))]
-    prices = {sym: _price_on(s, sym, day) for sym in {p.symbol for p in positions}}
+        .order_by(Position.entry_date, Position.id)))
+    prices = _prices_on(s, (p.symbol for p in positions), day)
     return _blend([_value(p, prices[p.symbol], day, None) for p in positions], "ret")
