@@ -254,9 +254,10 @@ def run_once(data_dir: Path) -> dict[str, float]:
     from thesis_desk.core.changes import EVIDENCE, JOURNAL, Changes
     from thesis_desk.core.records import EvidenceInput
 
-    def file_evidence() -> None:  # what the evidence form's Save does, then its refresh
-        ws.evidence.add(EvidenceInput(first_id, "SYNTHETIC filed quote",
-                                      source_text="SYNTHETIC note"))
+    def file_evidence() -> None:  # what the evidence form's Save does, then its refresh:
+        # the service as the window calls it (on the edits worker, the window painting)
+        tv.evidence_service.add(EvidenceInput(first_id, "SYNTHETIC filed quote",
+                                              source_text="SYNTHETIC note"))
         tv.reload(select_id=first_id)
         win.apply_changes(Changes.of(EVIDENCE, JOURNAL, theses=[first_id]), origin=tv)
 
