@@ -267,6 +267,7 @@ def collector_paused() -> Iterator[None]:
 
 
 _DAYNUM = re.compile(r"DAYNUM\(([\w.]+)\)")
+_EPOCHSECS = re.compile(r"EPOCHSECS\(([\w.]+)\)")
 _TEXTBYTES = re.compile(r"TEXTBYTES\(([\w.]+)\)")
 
 
@@ -274,11 +275,14 @@ _TEXTBYTES = re.compile(r"TEXTBYTES\(([\w.]+)\)")
 def dialect_sql(dialect: str, sql: str) -> str:
     """Driver SQL written once for both backends: ``?`` parameters (psycopg's are
     ``%s``), ``DAYNUM(col)`` (a date column as whole days since 1970-01-01) and
-    ``TEXTBYTES(col)`` (a text column as its UTF-8 bytes, read even when damaged)."""
+    ``TEXTBYTES(col)`` (a text column as its UTF-8 bytes, read even when damaged),
+    ``EPOCHSECS(col)`` (a date as UTC seconds, a float: a chart's date axis)."""
     if dialect == "postgresql":
+        sql = _EPOCHSECS.sub(r"CAST((\1 - DATE '1970-01-01') * 86400 AS float8)", sql)
         sql = _DAYNUM.sub(r"(\1 - DATE '1970-01-01')", sql)
         sql = _TEXTBYTES.sub(r"convert_to(\1, 'UTF8')", sql)
         return sql.replace("%", "%%").replace("?", "%s")
+    sql = _EPOCHSECS.sub(r"(julianday(\1) - 2440587.5) * 86400.0", sql)
     sql = _DAYNUM.sub(r"CAST(julianday(\1) - 2440587.5 AS INTEGER)", sql)
     return _TEXTBYTES.sub(r"CAST(\1 AS BLOB)", sql)
 
