@@ -65,6 +65,7 @@ def test_a_reader_reads_everything_and_is_refused_every_write_in_one_line(team, 
     url, alice, pm, workspace = team
     t = workspace(alice).theses.create(ThesisInput("Readable", status="active"))
     reader = workspace(pm)
+    assert reader.read_only and not workspace(alice).read_only  # the window greys editing
     assert [x.title for x in reader.theses.list()] == ["Readable"]
     with pytest.raises(StorageError) as e:
         reader.theses.create(ThesisInput("Not allowed"))

@@ -212,3 +212,32 @@ def test_open_original_hands_the_imported_file_to_the_desktop(qtbot, window, tmp
     person.click("Open Original", within=window.library_view.reader)
     [url] = opened
     assert Path(url.toLocalFile()).read_bytes() == src.read_bytes()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_readers_window_reads_everything_and_offers_no_edit(qtbot, workspace, pg_url):
+    from thesis_desk.app import open_workspace
+    from thesis_desk.core import team
+    from thesis_desk.core.records import ThesisInput
+    from thesis_desk.ui.main_window import MainWindow
+
+    team.init(workspace.db)
+    name = f"reader_{id(workspace) % 100000}"
+    team.add_user(workspace.db, name, "reader")
+    workspace.theses.create(ThesisInput("Visible to the PM", status="active"))
+    reader = open_workspace(paths=workspace.paths,
+                            database=pg_url.replace("td_admin@", f"{name}@"))
+    win = MainWindow(workspace.paths)
+    qtbot.addWidget(win)
+    win.set_workspace(reader)
+    win.show()
+    qtbot.waitExposed(win)
+    person = Person(qtbot)
+    try:
+        person.wait_for(lambda: win.theses_view.model.rowCount() == 1)
+        assert "[reader: read-only]" in win.db_label.text()
+        assert not win.new_action.isEnabled() and not win.edit_action.isEnabled()
+        assert win.export_action.isEnabled()  # a PM exports the memo
+    finally:
+        win.close()
+        reader.close()

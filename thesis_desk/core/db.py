@@ -559,7 +559,10 @@ def open_database_url(url: str) -> Database:
                     "change it. Ask the team's administrator to run: thesis-desk team init "
                     "--database ADMIN_URL") from exc
             raise
-    return Database(path=None, engine=engine, url=url)
+    with engine.connect() as conn:  # a reader's role may not write: the window says so
+        can_write = bool(conn.exec_driver_sql(
+            "SELECT has_table_privilege(current_user, 'thesis', 'INSERT')").scalar())
+    return Database(path=None, engine=engine, url=url, read_only=not can_write)
 
 
 def open_read_only(path: Path) -> Database:

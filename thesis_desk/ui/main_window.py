@@ -458,6 +458,12 @@ class MainWindow(QMainWindow):
         self.db_label.setText(label)
         self.db_label.setToolTip(f"Workspace database: {ws.db.where}")
         title = f"{APP_NAME} — team workspace" if ws.db.is_server else APP_NAME
+        if ws.read_only and ws.db.is_server:
+            label = ws.db.where + "  [reader: read-only]"
+            self.db_label.setText(label)
+            self.statusBar().showMessage("You are a reader of this team workspace: you can "
+                                         "read and export everything, and change nothing.",
+                                         10000)
         self.setWindowTitle(f"{title} [read-only]" if ws.read_only else title)
         self._set_workspace_enabled(True, writable=not ws.read_only)
         if ws.db.is_server:  # the server's administrator backs it up and checks it

@@ -142,8 +142,8 @@ class WorkspaceSession(QObject):
         self.workspace = ws
         self._commits_backed_up = ws.db.commits
         self.opened.emit(ws)
-        if ws.read_only or not watch:
-            return
+        if (ws.read_only and not ws.db.is_server) or not watch:
+            return  # (a team's reader still sees the others' changes arrive)
         self.start_watching()
         if not ws.db.is_server:  # a server is backed up by its administrator
             self._daily_backup(ws)
