@@ -26,8 +26,16 @@ fi
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
   echo "Installing PostgreSQL (Debian's postgresql package) for the team-workspace tests"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  # the binaries only: no "main" cluster made and started by the package (a machine
+  # without an init system cannot start it, and the tests make their own)
+  if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    $SUDO mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null || true
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || {
+    echo "PostgreSQL could not be installed (apt-get install postgresql)" >&2; exit 1; }
 fi
 
 PY=${PYTHON:-python3}
