@@ -337,10 +337,11 @@ def cmd_team_users(args: argparse.Namespace) -> int:
 def cmd_team_push(args: argparse.Namespace) -> int:
     from thesis_desk.app import open_workspace
     from thesis_desk.core import team
+    from thesis_desk.core.errors import UserError
 
     server = _workspace(args)
     if not server.db.is_server:
-        raise team.UserError("team push needs the team database: --database URL.")
+        raise UserError("team push needs the team database: --database URL.")
     local = open_workspace(args.data_dir, database="")  # the folder's own SQLite file
     _OPENED.append(local)
     copied = team.push(local.db, server.db, local_originals=local.paths.originals_dir)

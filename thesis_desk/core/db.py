@@ -190,10 +190,9 @@ class Database:
         own writes (they go through the pool, not the watcher). Cheap to poll.
 
         It must be asked on one and the same connection each time, so a private
-        read-only connection is kept for it.
+        read-only connection is kept for it. SQLite's only: a server's changes arrive as
+        notices (``listen``) and are told apart by ``change_marks``.
         """
-        if self.is_server:  # the aggregates ``change_marks`` reads, as one number
-            return hash(tuple(sorted(self.change_marks().items())))
         watcher = getattr(self, "_watcher", None)
         if watcher is None:
             watcher = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,

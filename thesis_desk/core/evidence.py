@@ -59,11 +59,11 @@ class EvidenceService:
             ev = _get(s, evidence_id)
             _expect(s, ev, expect)
             if seen is not None and ev.version != seen.version:
-                from thesis_desk.core.theses import _changed_since, _differences
+                from thesis_desk.core.theses import changed_since, differences
 
                 current = _info(s, ev)
-                raise EditConflict(_changed_since(
-                    s, "This evidence item", _differences(
+                raise EditConflict(changed_since(
+                    s, "This evidence item", differences(
                         seen.to_input(), current.to_input(),
                         ("quote", "stance", "weight", "note", "pillar_id", "observed_on")),
                     JournalEntry.evidence_id == ev.id), current)

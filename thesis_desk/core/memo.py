@@ -33,6 +33,7 @@ from thesis_desk.core.verdict import (
     build_verdict,
     default_since,
 )
+from thesis_desk.core.verdict import num as _num  # one way to print a figure
 
 if TYPE_CHECKING:
     from thesis_desk.core.alerts import AlertService
@@ -148,6 +149,7 @@ class MemoPosition:
     price_date: dt.date | None
     exit_date: dt.date | None
     ret: float | None  # return since entry, as a fraction, sign-adjusted for shorts
+    basis: float = 0.0  # what went in (entry value, or weight): how returns are blended
 
 
 @dataclass(frozen=True)
@@ -304,8 +306,7 @@ def build_memo(ws: MemoService, thesis_id: int, *, as_of: dt.date | None = None,
         t, pillars, full_journal, evidence,
         [a for a in every_alert if thesis_id in a.thesis_ids or a.metric_id in metric_ids],
         kill_rules,
-        blended_return([(p.ret, p.quantity * p.entry_price if p.quantity is not None
-                         else p.weight or 0.0) for p in positions]),
+        blended_return([(p.ret, p.basis) for p in positions]),
         as_of=as_of, end=end, since=since, since_label=since_label, start=start,
         conviction_then=int(_value_as_of(str(t.conviction), full_journal, "conviction",
                                          start)))
@@ -410,10 +411,6 @@ def markdown_to_html(text: str, *, heading_base: int = 3) -> str:
             para.append(line)
     flush()
     return "\n".join(blocks)
-
-
-def _num(v: float) -> str:
-    return f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
 
 
 def _metric_summary(m: MemoMetric) -> str:

@@ -42,6 +42,7 @@ from thesis_desk.core.records import (
     ThesisHolding,
 )
 from thesis_desk.core.timeutil import utcnow
+from thesis_desk.core.verdict import blended_return
 
 def price_metric_name(symbol: str) -> str:
     return f"{symbol.strip().upper()} price"
@@ -368,7 +369,7 @@ class PortfolioService:
             v = _value(p, prices[p.symbol], as_of, None)
             out.append(MemoPosition(p.symbol, p.side, p.quantity, p.weight, p.entry_date,
                                     p.entry_price, p.currency, v.price, v.price_date,
-                                    p.exit_date if v.closed else None, v.ret))
+                                    p.exit_date if v.closed else None, v.ret, _basis(p)))
         return out
 
 
@@ -512,10 +513,7 @@ def _basis(p: PositionInfo) -> float:
 
 def _blend(values: list[PositionValue], attr: str) -> float | None:
     """Positions' returns weighted by what went in (entry value, or weight)."""
-    pairs = [(getattr(v, attr), _basis(v.position)) for v in values
-             if getattr(v, attr) is not None]
-    basis = sum(b for _, b in pairs)
-    return sum(r * b for r, b in pairs) / basis if pairs and basis else None
+    return blended_return([(getattr(v, attr), _basis(v.position)) for v in values])
 
 
 def _sum(ws: list[float | None]) -> float | None:

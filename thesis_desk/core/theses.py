@@ -155,8 +155,8 @@ class ThesisService:
             _expect_thesis(t, expect)
             if seen is not None and t.version != seen.version:
                 current = _detail(t)
-                raise EditConflict(_changed_since(
-                    s, f"“{t.title}”", _differences(seen.to_input(), current.to_input()),
+                raise EditConflict(changed_since(
+                    s, f"“{t.title}”", differences(seen.to_input(), current.to_input()),
                     JournalEntry.thesis_id == t.id), current)
             if t.status != data.status and "closed" in (t.status, data.status):
                 raise ValidationError({"status": (
@@ -250,8 +250,8 @@ class ThesisService:
             _expect_pillar(p, expect)
             if seen is not None and p.version != seen.version:
                 current = _pillar_info(p)
-                raise EditConflict(_changed_since(
-                    s, "This pillar", _differences(seen, current, ("kind", "text", "state",
+                raise EditConflict(changed_since(
+                    s, "This pillar", differences(seen, current, ("kind", "text", "state",
                                                                    "due_date")),
                     JournalEntry.pillar_id == p.id), current)
             if p.state != data.state:
@@ -287,7 +287,7 @@ class ThesisService:
 # ---------------------------------------------------------------- helpers
 
 
-def _differences(before: object, after: object, fields: Sequence[str] | None = None) -> list[str]:
+def differences(before: object, after: object, fields: Sequence[str] | None = None) -> list[str]:
     """What moved between two records, as a person reads it: "conviction 60 -> 70"."""
     names = fields or [f for f in vars(before) if not f.startswith("_")]
     out = []
@@ -300,7 +300,7 @@ def _differences(before: object, after: object, fields: Sequence[str] | None = N
     return out
 
 
-def _changed_since(s: Session, what: str, changes: list[str], where: object) -> str:
+def changed_since(s: Session, what: str, changes: list[str], where: object) -> str:
     """"… was changed by bob at 15:40 since you opened it (conviction 60 -> 70)": the
     newest journal entry about the row says who and when."""
     last = s.execute(select(JournalEntry.author, JournalEntry.at).where(where)

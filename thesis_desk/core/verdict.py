@@ -102,18 +102,18 @@ def trigger_distance(rule: RuleInfo, dates: Sequence[dt.date], values: Sequence[
     if not values:
         return "no observations yet", "cannot tell: nothing observed"
     v, day, t = values[-1], dates[-1], rule.threshold or 0.0
-    latest = f"{_num(v)} on {day:%Y-%m-%d}"
+    latest = f"{num(v)} on {day:%Y-%m-%d}"
     if rule.kind in ("above", "below"):
         gap = (t - v) if rule.kind == "above" else (v - t)
         if gap < 0:
-            return latest, f"past its trigger ({rule.kind} {_num(t)})"
+            return latest, f"past its trigger ({rule.kind} {num(t)})"
         side = "below" if rule.kind == "above" else "above"
         pct = f" ({gap / abs(t) * 100:.1f}%)" if t else ""
-        return latest, f"{_num(gap)} {side} its trigger {_num(t)}{pct}"
+        return latest, f"{num(gap)} {side} its trigger {num(t)}{pct}"
     if rule.kind == "crosses":
         pct = f" ({abs(v - t) / abs(t) * 100:.1f}%)" if t else ""
         side = "above" if v > t else "below"
-        return latest, f"{_num(abs(v - t))} {side} the level {_num(t)}{pct}"
+        return latest, f"{num(abs(v - t))} {side} the level {num(t)}{pct}"
     w = rule.window or 0
     if rule.kind == "change_pct":
         if rule.window_unit == "days":
@@ -124,24 +124,20 @@ def trigger_distance(rule: RuleInfo, dates: Sequence[dt.date], values: Sequence[
             base = values[-1 - w] if len(values) > w else None
             span = f"{w} observations"
         if not base:
-            return latest, f"fires at ±{_num(t)}% over {span}; too little history yet"
+            return latest, f"fires at ±{num(t)}% over {span}; too little history yet"
         pct = (v - base) / abs(base) * 100
-        return latest, f"{pct:+.1f}% over {span}; fires at ±{_num(t)}%"
+        return latest, f"{pct:+.1f}% over {span}; fires at ±{num(t)}%"
     if rule.kind == "zscore":
         window = [float(x) for x in values[-1 - w:-1]] if w and len(values) > w else []
         sd = statistics.pstdev(window) if len(window) > 1 else 0.0
         if not sd:
-            return latest, f"fires at |z| ≥ {_num(t)}; too little history yet"
+            return latest, f"fires at |z| ≥ {num(t)}; too little history yet"
         z = (v - statistics.fmean(window)) / sd
-        return latest, f"z = {z:+.2f} over {w} observations; fires at |z| ≥ {_num(t)}"
+        return latest, f"z = {z:+.2f} over {w} observations; fires at |z| ≥ {num(t)}"
     if rule.kind == "stale":
         age = (as_of - day).days
         return latest, f"{age} days since the last value; fires after {w} days"
     return latest, ""
-
-
-def _num(v: float) -> str:
-    return f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
 
 
 def build_verdict(t: ThesisDetail, pillars: Sequence[MemoPillar], journal: Sequence[JournalInfo],
@@ -205,6 +201,11 @@ def build_verdict(t: ThesisDetail, pillars: Sequence[MemoPillar], journal: Seque
                        outcome=t.outcome if closed else None,
                        closed_on=t.closed_on if closed else None,
                        realised_return=t.realised_return if closed else None, postmortem=post)
+
+
+def num(v: float) -> str:
+    """A figure as the memo prints it: four significant digits, whole above 10,000."""
+    return f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
 
 
 def blended_return(pairs: Sequence[tuple[float | None, float]]) -> float | None:
