@@ -4,15 +4,18 @@ from __future__ import annotations
 
 
 def minimal_pdf(pages: list[str]) -> bytes:
-    """A valid PDF with one line of Helvetica text per page (pypdf can extract it)."""
+    """A valid PDF of Helvetica text, a page a string, a line of the page a line of the
+    string (14 points apart)."""
     objects: list[bytes] = []
     kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(len(pages)))
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     for i, text in enumerate(pages):
-        safe = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        stream = f"BT /F1 12 Tf 72 720 Td ({safe}) Tj ET".encode("latin-1")
+        shown = " T* ".join(
+            "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") Tj"
+            for line in text.split("\n"))
+        stream = f"BT /F1 12 Tf 14 TL 72 720 Td {shown} ET".encode("latin-1")
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources "
             f"<< /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode())
@@ -28,6 +31,22 @@ def minimal_pdf(pages: list[str]) -> bytes:
         out += f"{off:010d} 00000 n \n".encode()
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
+
+
+def qt_pdf(path, html: str, title: str = "") -> bytes:  # noqa: ANN001
+    """A PDF written by Qt's QPdfWriter, as the app's own memos are (a QApplication must
+    exist): pypdf read these with a tab between every word."""
+    from PySide6.QtGui import QPageSize, QPdfWriter, QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(html)
+    writer = QPdfWriter(str(path))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    if title:
+        writer.setTitle(title)
+    doc.print_(writer)
+    del writer  # the file is complete once the writer is gone
+    return path.read_bytes()
 
 
 def database_at_revision(path, revision: str) -> None:  # noqa: ANN001

@@ -16,7 +16,6 @@ from pathlib import Path
 from thesis_desk.core.errors import UserError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a broker note is KBs; 64 MB is a mistake or a dump
-MAX_PDF_PAGES = 3000
 TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
                  ".html": "html", ".htm": "html", ".pdf": "pdf"}
 
@@ -63,6 +62,9 @@ def extract(path: Path, data: bytes) -> Extracted:
             guess_metadata(result)
     if not result.text.strip():
         raise ImportRefused(f"{path.name}: no text could be found in it.")
+    if result.title and is_generator_title(result.title, path):
+        result.title = ""
+        guess_metadata(result)  # the first heading or line
     if not result.title:
         result.title = path.stem
     return result
@@ -262,58 +264,44 @@ def _html(source: str) -> Extracted:
 # ---------------------------------------------------------------- PDF
 
 
-def _quiet_pypdf() -> None:
-    import logging
-
-    log = logging.getLogger("pypdf")
-    if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
-        log.addHandler(logging.NullHandler())
-
-
 def _pdf(path: Path, data: bytes) -> Extracted:
-    import io
+    from thesis_desk.core import pdf
 
     try:
-        from pypdf import PdfReader
-        # pypdf says what it repairs ("EOF marker not found") through logging: without a
-        # handler of its own that reached stderr. The refusal below says what matters.
-        _quiet_pypdf()
-    except ImportError as exc:  # pragma: no cover - a broken install
-        raise ImportRefused("PDF import needs the 'pypdf' package; reinstall Thesis Desk.") from exc
-    if not data.startswith(b"%PDF"):
-        raise ImportRefused(f"{path.name}: this is not a PDF file (no %PDF header).")
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            try:
-                opened = reader.decrypt("")
-            except Exception as exc:  # pypdf raises several kinds here
-                raise ImportRefused(f"{path.name}: the PDF is encrypted and cannot be read."
-                                    ) from exc
-            if not opened:
-                raise ImportRefused(f"{path.name}: the PDF is password-protected; save an "
-                                    "unprotected copy (print to PDF) and import that.")
-        if len(reader.pages) > MAX_PDF_PAGES:
-            raise ImportRefused(f"{path.name}: {len(reader.pages)} pages is more than the "
-                                f"{MAX_PDF_PAGES} pages Thesis Desk imports; split the file.")
-        texts, offsets, pos = [], [], 0
-        for page in reader.pages:
-            page_text = _normalise(page.extract_text() or "").strip("\n")
-            offsets.append(pos)
-            texts.append(page_text)
-            pos += len(page_text) + 2  # the "\n\n" joining pages
-        meta = reader.metadata
-    except ImportRefused:
-        raise
+        got = pdf.extract_text(data, path.name)
+    except pdf.PdfRefused as exc:
+        raise ImportRefused(str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - any parser failure means "unreadable"
         raise ImportRefused(f"{path.name}: the PDF cannot be read ({type(exc).__name__}: "
                             f"{exc}).") from exc
-    doc = Extracted(kind="pdf", text="\n\n".join(texts), page_offsets=offsets)
-    if meta is not None:
-        doc.title = (meta.title or "").strip()[:400]
-        doc.author = (meta.author or "").strip()[:200]
+    doc = Extracted(kind="pdf", text=got.text, page_offsets=got.page_offsets)
+    doc.title = "" if is_generator_title(got.title, path) else got.title
+    doc.author = got.author
+    if got.running:
+        doc.notes.append("Left out the running header/footer: "
+                         + "; ".join(f"“{line[:60]}”" for line in got.running[:3]) + ".")
     guess_metadata(doc)
     return doc
+
+
+# What a generator writes where a title belongs: never a document's title.
+_GENERATOR_TITLE = re.compile(
+    r"^\s*(?:microsoft (?:word|powerpoint|excel) - .*|enscript output|untitled(?: document)?"
+    r"|document\d*|presentation\d*|powerpoint presentation|slide \d+|title|print|"
+    r"new document|no title|\(anonymous\)|pdf|untitled-\d+)\s*$", re.IGNORECASE)
+_FILE_NAME = re.compile(r"^[^\s/\\]+\.(?:docx?|pdf|txt|rtf|html?|md|eml|msg|xlsx?|pptx?|"
+                        r"odt|ps|indd|qxp|tex|dvi)$", re.IGNORECASE)
+
+
+def is_generator_title(title: str, path: Path | None = None) -> bool:
+    """True when ``title`` is what a program put there, not what the document is
+    called: "Microsoft Word - note.docx", "Enscript Output", "untitled", a file name."""
+    t = " ".join(title.split())
+    if not t:
+        return True
+    if path is not None and t.casefold() in {path.name.casefold(), path.stem.casefold()}:
+        return True
+    return bool(_GENERATOR_TITLE.match(t) or _FILE_NAME.match(t))
 
 
 def page_of(offset: int, page_offsets: list[int] | None) -> int | None:

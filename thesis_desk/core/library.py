@@ -524,6 +524,7 @@ def _record(w: _Writer, item: Prepared | Refused, meta: DocumentMeta | None) -> 
         text=doc.text, text_sha256=hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
         page_offsets=doc.page_offsets, original_name=name,
         original_path=item.rel, size_bytes=item.size, imported_at=utcnow(),
+        extractor="pdfium" if doc.kind == "pdf" else "",
     )
     new_id = w.insert(values)
     w.keep_original(item.digest, item.rel)
@@ -548,7 +549,7 @@ class _Writer:
 
     _COLUMNS = ("title", "publisher", "author", "published_on", "url", "kind", "sha256",
                 "text", "text_sha256", "page_offsets", "original_name", "original_path",
-                "size_bytes", "imported_at")
+                "size_bytes", "imported_at", "extractor")
     _INSERT = (f"INSERT INTO document ({', '.join(_COLUMNS)}) "
                f"VALUES ({', '.join('?' * len(_COLUMNS))})")
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -184,6 +185,13 @@ class Document(Base):
     original_path: Mapped[str] = mapped_column(String(1000), default="")
     size_bytes: Mapped[int] = mapped_column(Integer, default=0)
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # what turned the file into ``text``: "pdfium" for PDFs now; "pypdf" for one kept
+    # from before 0017 because a quote on it could not be placed in PDFium's text
+    extractor: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    # what a re-extraction did, for the person (the reader and `documents show` say it)
+    extraction_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # the e-mail an attachment came with (no reference constraint: see migration 0017)
+    parent_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     tags: Mapped[list[Tag]] = relationship(secondary=document_tag, order_by=Tag.name)
 
@@ -321,6 +329,35 @@ class JournalEntry(Base):
     alert_id: Mapped[int | None] = mapped_column(_fk("alert.id", "SET NULL"))
     # the analyst's database role on a server (its default, migration 0010); "" locally
     author: Mapped[str] = mapped_column(String(63), server_default="")
+
+
+class InboxFile(Base):
+    """A file the inbox folder has seen, imported or refused: each is taken once."""
+
+    __tablename__ = "inbox_file"
+    __table_args__ = (UniqueConstraint("folder", "name", "size", "mtime_ns"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    folder: Mapped[str] = mapped_column(String(1000))
+    name: Mapped[str] = mapped_column(String(400))
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))  # ImportResult.status
+    message: Mapped[str] = mapped_column(Text, default="")
+    document_id: Mapped[int | None] = mapped_column(_fk("document.id", "SET NULL"))
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class Dismissal(Base):
+    """A suggested passage a person said does not bear on a pillar: not suggested again."""
+
+    __tablename__ = "suggestion_dismissal"
+    __table_args__ = (UniqueConstraint("pillar_id", "document_id", "start_offset"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pillar_id: Mapped[int] = mapped_column(_fk("pillar.id"), index=True)
+    document_id: Mapped[int] = mapped_column(_fk("document.id"))
+    start_offset: Mapped[int] = mapped_column(Integer)
+    end_offset: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class OriginalFile(Base):
