@@ -86,7 +86,7 @@ class Workspace:
     @cached_property
     def memos(self) -> MemoService:
         return MemoService(self.theses, self.evidence, self.metrics, self.alerts,
-                           self.portfolio, self.comments)
+                           self.portfolio, self.comments, self.library)
 
     @cached_property
     def backups(self) -> BackupService:

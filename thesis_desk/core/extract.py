@@ -17,7 +17,8 @@ from thesis_desk.core.errors import UserError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a broker note is KBs; 64 MB is a mistake or a dump
 TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
-                 ".html": "html", ".htm": "html", ".pdf": "pdf"}
+                 ".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx",
+                 ".eml": "eml", ".msg": "msg"}
 
 
 class ImportRefused(UserError):
@@ -35,6 +36,8 @@ class Extracted:
     published_on: dt.date | None = None
     url: str = ""
     notes: list[str] = field(default_factory=list)
+    # an e-mail's attached files (name, bytes): imported as documents linked to it
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)
 
 
 def kind_for(path: Path) -> str:
@@ -42,7 +45,8 @@ def kind_for(path: Path) -> str:
     if kind is None:
         raise ImportRefused(
             f"{path.name}: '{path.suffix or 'no extension'}' files are not supported. "
-            "Import plain text (.txt), Markdown (.md), HTML (.html) or PDF (.pdf)."
+            "Import plain text (.txt), Markdown (.md), HTML (.html), PDF (.pdf), Word "
+            "(.docx) or e-mail (.eml, Outlook .msg)."
         )
     return kind
 
@@ -53,6 +57,10 @@ def extract(path: Path, data: bytes) -> Extracted:
         raise ImportRefused(f"{path.name}: the file is empty.")
     if kind == "pdf":
         result = _pdf(path, data)
+    elif kind in ("docx", "eml", "msg"):
+        from thesis_desk.core import formats
+
+        result = getattr(formats, kind)(path, data)
     else:
         text = _normalise(decode_text(path, data))
         if kind == "html":
@@ -121,7 +129,10 @@ _DATE_LINE = re.compile(
 _ISO_DATE_LINE = re.compile(r"\s*(?:Published|Updated|Date)\s*:?\s*(\d{4})-(\d{2})-(\d{2})",
                             re.I)
 _COPYRIGHT = re.compile(r"\s*©\s*([A-Z][\w .&-]{1,60}?)\.?\s*$")
-_BY_LINE = re.compile(r"\s*By\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})\s*$")
+_NAME = r"[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}"
+# "By Mei Lin Chow", "By Mei Lin Chow, Asia Markets Daily", "By A. Lee | Reuters"
+_BY_LINE = re.compile(rf"\s*By\s+({_NAME}(?:\s+and\s+{_NAME})?)"
+                      r"(?:\s*(?:,|\||\u2014|\u2013|\s-\s|\sfor\s)\s*([A-Z][\w .&'-]{1,80}?))?\s*$")
 
 
 def _first_line_match(pattern: re.Pattern[str], lines: list[str]) -> re.Match[str] | None:
@@ -155,14 +166,16 @@ def guess_metadata(doc: Extracted) -> None:
                 if a <= 12 and b <= 12 and a != b:
                     doc.notes.append(f"Read the date {m[1]}/{m[2]}/{m[3]} as day/month; "
                                      "edit it if the source writes month/day.")
+    byline = _first_line_match(_BY_LINE, head[:40])
+    if not doc.author and byline:
+        doc.author = byline[1].strip()
     if not doc.publisher:
-        m = _first_line_match(_COPYRIGHT, head)
-        if m:
-            doc.publisher = m[1].strip()
-    if not doc.author:
-        m = _first_line_match(_BY_LINE, head)
-        if m:
-            doc.author = m[1].strip()
+        if byline and byline[2]:
+            doc.publisher = byline[2].strip()
+        else:
+            m = _first_line_match(_COPYRIGHT, head)
+            if m:
+                doc.publisher = m[1].strip()
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:
@@ -182,6 +195,16 @@ _AD_LINE = re.compile(r"^\s*(advertisements?|sponsored( content)?|ad|subscribe n
                       r"share this article|post comment|latest comments)\s*$", re.I)
 
 
+# An element whose id or class says it is a cookie or consent banner: left out whole.
+_BANNER = re.compile(r"cookie|consent|gdpr|\bcmp\b|onetrust|didomi|privacy-banner", re.I)
+# ... and a line that is one, where the markup did not say so
+_BANNER_LINE = re.compile(
+    r"\b(?:we|this (?:web)?site) uses? cookies\b|\baccept (?:all )?cookies\b|"
+    r"\bcookie (?:policy|settings|preferences)\b|\bmanage (?:your )?consent\b", re.I)
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+         "source", "track", "wbr"}
+
+
 class _TextParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -192,14 +215,32 @@ class _TextParser(HTMLParser):
         self.h1 = ""
         self.in_h1 = False
         self.meta: dict[str, str] = {}
+        self.json_ld: list[str] = []
+        self.in_json_ld = False
+        self.banner: list[str] = []  # the banner element's tag, once per nested same tag
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
         if tag == "meta":
-            key = (a.get("property") or a.get("name") or "").lower()
+            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
             if key and a.get("content"):
                 self.meta.setdefault(key, a["content"])
             return
+        if tag in _VOID:
+            if tag == "br" and not self.banner:
+                self.parts.append("\n")
+            return
+        if self.banner:
+            if tag == self.banner[0]:
+                self.banner.append(tag)
+            return
+        if _BANNER.search(a.get("id", "") + " " + a.get("class", "")) or \
+                a.get("aria-label", "").lower().startswith("cookie"):
+            self.banner.append(tag)
+            return
+        if tag == "script" and "ld+json" in a.get("type", "").lower():
+            self.in_json_ld = True
+            self.json_ld.append("")
         if tag == "title":
             self.in_title = True
         if tag in _SKIP:
@@ -210,6 +251,12 @@ class _TextParser(HTMLParser):
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        if self.banner:
+            if tag == self.banner[0]:
+                self.banner.pop()
+            return
+        if tag == "script":
+            self.in_json_ld = False
         if tag == "title":
             self.in_title = False
         if tag in _SKIP and self.skip_depth:
@@ -220,6 +267,11 @@ class _TextParser(HTMLParser):
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
+        if self.banner:
+            return
+        if self.in_json_ld:
+            self.json_ld[-1] += data
+            return
         if self.in_title:
             self.title += data
             return
@@ -230,6 +282,45 @@ class _TextParser(HTMLParser):
         self.parts.append(data)
 
 
+def _linked_data(blocks: list[str]) -> dict[str, str]:
+    """headline, author, publisher and datePublished from schema.org JSON-LD: the first
+    object that has any of them (an @graph searched too)."""
+    import json
+
+    found: dict[str, str] = {}
+
+    def name(value: object) -> str:
+        if isinstance(value, list):
+            return ", ".join(n for n in (name(v) for v in value[:4]) if n)
+        if isinstance(value, dict):
+            return str(value.get("name") or "")
+        return str(value or "") if not str(value or "").startswith("http") else ""
+
+    def visit(obj: object) -> None:
+        if isinstance(obj, list):
+            for o in obj:
+                visit(o)
+            return
+        if not isinstance(obj, dict):
+            return
+        if "@graph" in obj:
+            visit(obj["@graph"])
+        for key, field_ in (("headline", "headline"), ("author", "author"),
+                            ("publisher", "publisher"), ("datePublished", "date")):
+            if key in obj and field_ not in found:
+                got = " ".join((name(obj[key]) if key in ("author", "publisher")
+                                else str(obj[key] or "")).split())
+                if got:
+                    found[field_] = got
+
+    for block in blocks:
+        try:
+            visit(json.loads(block))
+        except (ValueError, RecursionError):
+            continue
+    return found
+
+
 def _html(source: str) -> Extracted:
     p = _TextParser()
     p.feed(source)
@@ -238,20 +329,24 @@ def _html(source: str) -> Extracted:
     lines = []
     for line in raw.split("\n"):
         line = " ".join(line.split())
-        if not line or _AD_LINE.match(line):
+        if not line or _AD_LINE.match(line) or (len(line) < 400 and _BANNER_LINE.search(line)):
             if lines and lines[-1] != "":
                 lines.append("")
             continue
         lines.append(line)
     text = "\n".join(lines).strip()
     doc = Extracted(kind="html", text=text)
-    doc.title = " ".join((p.meta.get("og:title") or p.h1 or p.title).split())[:400]
-    doc.publisher = p.meta.get("og:site_name", "")
-    doc.author = p.meta.get("author") or p.meta.get("article:author", "")
+    ld = _linked_data(p.json_ld)
+    doc.title = " ".join((p.meta.get("og:title") or ld.get("headline") or p.h1 or p.title
+                          ).split())[:400]
+    doc.publisher = (p.meta.get("og:site_name") or ld.get("publisher") or "")[:200]
+    author = p.meta.get("author") or ld.get("author") or p.meta.get("article:author", "")
+    doc.author = "" if author.startswith("http") else " ".join(author.split())[:200]
     url = p.meta.get("og:url", "").strip()
     # only a web address is kept: a page may say javascript:, file: or markup there
     doc.url = url if re.match(r"^https?://[^\s\"'<>]+$", url, re.IGNORECASE) else ""
-    when = p.meta.get("article:published_time") or p.meta.get("date") or ""
+    when = (p.meta.get("article:published_time") or p.meta.get("date")
+            or p.meta.get("datepublished") or ld.get("date") or "")
     if when:
         try:
             doc.published_on = dt.date.fromisoformat(when[:10])

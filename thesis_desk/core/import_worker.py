@@ -27,6 +27,8 @@ class Prepared:
     rel: str  # the kept original, relative to the originals folder
     doc: Extracted
     wrote: bool  # the original was written now (it was not there before)
+    # an e-mail's attachments of a supported kind, each prepared as a document of its own
+    attachments: tuple[Prepared | Refused, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,15 +89,40 @@ def keep_original(originals: str, rel: str, data: bytes) -> bool:
 def prepare(path: Path, originals: str) -> Prepared | Refused:
     """One file read, hashed, extracted and its original kept; or why it is refused.
     Nothing is written for a refused file."""
-    name = path.name
     try:
         data = read_file(path)
-        digest = hashlib.sha256(data).hexdigest()
-        doc = extract(path, data)
     except ImportRefused as exc:
         return Refused(path, str(exc))
     except OSError as exc:
-        return Refused(path, f"{name}: cannot be read ({exc.strerror or exc}).")
+        return Refused(path, f"{path.name}: cannot be read ({exc.strerror or exc}).")
+    return prepare_bytes(path, data, originals)
+
+
+def prepare_bytes(path: Path, data: bytes, originals: str, depth: int = 0) -> Prepared | Refused:
+    """``prepare`` for bytes in hand (a file's, or an e-mail attachment's)."""
+    name = path.name
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        doc = extract(path, data)
+    except ImportRefused as exc:
+        return Refused(path, str(exc))
+    attachments: list[Prepared | Refused] = []
+    skipped: list[str] = []
+    for att_name, att_data in doc.attachments:
+        att_path = path.parent / Path(att_name).name
+        try:
+            kind_for(att_path)
+        except ImportRefused:
+            skipped.append(Path(att_name).name)
+            continue
+        if depth >= 2 or len(att_data) > MAX_FILE_BYTES:
+            skipped.append(Path(att_name).name)
+            continue
+        attachments.append(prepare_bytes(att_path, att_data, originals, depth + 1))
+    if skipped:
+        doc.notes.append("Attachments of a kind Thesis Desk does not read were left out: "
+                         + ", ".join(skipped[:10]) + ".")
+    doc.attachments = []  # their bytes are in the prepared attachments now
     rel = f"{digest[:2]}/{digest}{path.suffix.lower()}"
     try:
         wrote = keep_original(originals, rel, data)
@@ -103,7 +130,7 @@ def prepare(path: Path, originals: str) -> Prepared | Refused:
         return Refused(path, f"{name}: a copy of the original could not be kept "
                              f"({exc.strerror or exc}); nothing was imported. Free some "
                              "disk space and try again.")
-    return Prepared(path, digest, len(data), rel, doc, wrote)
+    return Prepared(path, digest, len(data), rel, doc, wrote, tuple(attachments))
 
 
 def watch_parent() -> None:

@@ -55,7 +55,7 @@ Cancelled = Callable[[], bool]
 DOCUMENT_INFO_COLUMNS = (Document.id, Document.title, Document.publisher, Document.author,
                          Document.published_on, Document.url, Document.kind, Document.sha256,
                          Document.original_name, Document.size_bytes, Document.imported_at,
-                         Document.page_offsets)
+                         Document.page_offsets, Document.parent_id)
 
 
 def document_info(d: Document) -> DocumentInfo:
@@ -63,7 +63,7 @@ def document_info(d: Document) -> DocumentInfo:
         id=d.id, title=d.title, publisher=d.publisher, author=d.author,
         published_on=d.published_on, url=d.url, kind=d.kind, sha256=d.sha256,
         original_name=d.original_name, size_bytes=d.size_bytes, imported_at=d.imported_at,
-        pages=len(d.page_offsets or ()),
+        pages=len(d.page_offsets or ()), parent_id=d.parent_id,
     )
 
 
@@ -203,8 +203,7 @@ class LibraryService:
                             if progress is not None:
                                 progress(i, len(paths), paths[i].name)
                             item = next(source)
-                            if isinstance(item, Prepared) and item.wrote:
-                                kept.append(item.rel)
+                            kept += _written(item)
                             batch.append(_record(writer, item, None))
                             i += 1
                 except Exception as exc:  # the batch was rolled back whole
@@ -338,8 +337,14 @@ class LibraryService:
         with self.db.read() as s:
             try:
                 d = _get(s, document_id)
+                parent = s.get(Document, d.parent_id) if d.parent_id else None
+                children = s.scalars(select(Document).where(Document.parent_id == d.id)
+                                     .order_by(Document.id)).all()
                 return DocumentText(document_info(d), d.text,
-                                    tuple(d.page_offsets) if d.page_offsets else None)
+                                    tuple(d.page_offsets) if d.page_offsets else None,
+                                    extraction_note=d.extraction_note,
+                                    parent=document_info(parent) if parent else None,
+                                    attachments=tuple(document_info(c) for c in children))
             except OperationalError as exc:
                 if "decode" not in str(exc).lower():
                     raise
@@ -449,6 +454,9 @@ class LibraryService:
             if used:
                 raise UserError(f"“{d.title}” is quoted by {used} evidence "
                                 f"{'item' if used == 1 else 'items'}; delete those first.")
+            # its attachments stay, as documents of their own (no reference constraint)
+            s.execute(Document.__table__.update().where(Document.parent_id == document_id)
+                      .values(parent_id=None))
             s.delete(d)
 
 
@@ -470,7 +478,8 @@ def _doc_filters(prefix: str, publisher: str, date_from: dt.date | None,
 
 
 _INFO_COLUMNS = ("id, title, publisher, author, published_on, url, kind, sha256, original_name, "
-                 "size_bytes, imported_at, coalesce(json_array_length(page_offsets), 0)")
+                 "size_bytes, imported_at, coalesce(json_array_length(page_offsets), 0), "
+                 "parent_id")
 
 
 PROCESS_MIN_FILES = 400  # fewer: the helper process's start (~0.3 s) costs more than it saves
@@ -498,8 +507,17 @@ def _prepared_in_process(paths: list[Path], originals: str) -> Generator[Prepare
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _record(w: _Writer, item: Prepared | Refused, meta: DocumentMeta | None) -> ImportResult:
-    """A prepared file into the library (in the caller's transaction), or why not."""
+def _written(item: Prepared | Refused) -> list[str]:
+    """The originals a prepared file (and its attachments) wrote now."""
+    if not isinstance(item, Prepared):
+        return []
+    return ([item.rel] if item.wrote else []) + [r for a in item.attachments for r in _written(a)]
+
+
+def _record(w: _Writer, item: Prepared | Refused, meta: DocumentMeta | None,
+            parent_id: int | None = None) -> ImportResult:
+    """A prepared file into the library (in the caller's transaction), or why not; an
+    e-mail's attachments after it, linked to it."""
     if isinstance(item, Refused):
         return ImportResult(str(item.path), "refused", item.message)
     name = item.path.name
@@ -513,6 +531,8 @@ def _record(w: _Writer, item: Prepared | Refused, meta: DocumentMeta | None) -> 
             # the same bytes under another suffix: the copy made for it belongs to nobody
             with contextlib.suppress(OSError):
                 os.remove(written)
+        if parent_id is not None and existing.parent_id is None:
+            w.link(existing.id, parent_id)  # the same attachment first imported on its own
         return ImportResult(str(item.path), "duplicate", f"{name}: already in the "
                             f"library as “{existing.title}”.", existing)
     doc = item.doc
@@ -524,7 +544,7 @@ def _record(w: _Writer, item: Prepared | Refused, meta: DocumentMeta | None) -> 
         text=doc.text, text_sha256=hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
         page_offsets=doc.page_offsets, original_name=name,
         original_path=item.rel, size_bytes=item.size, imported_at=utcnow(),
-        extractor="pdfium" if doc.kind == "pdf" else "",
+        extractor="pdfium" if doc.kind == "pdf" else "", parent_id=parent_id,
     )
     new_id = w.insert(values)
     w.keep_original(item.digest, item.rel)
@@ -532,9 +552,16 @@ def _record(w: _Writer, item: Prepared | Refused, meta: DocumentMeta | None) -> 
         id=new_id, title=doc.title, publisher=doc.publisher, author=doc.author,
         published_on=doc.published_on, url=doc.url, kind=doc.kind, sha256=item.digest,
         original_name=name, size_bytes=item.size, imported_at=values["imported_at"],
-        pages=len(doc.page_offsets or ()))
+        pages=len(doc.page_offsets or ()), parent_id=parent_id)
+    attached = tuple(_record(w, a, None, new_id) for a in item.attachments)
     note = " ".join(doc.notes)
-    return ImportResult(str(item.path), "imported", f"{name}: imported. {note}".strip(), info)
+    if attached:
+        taken = [Path(a.path).name for a in attached if a.status != "refused"]
+        note = (f"With {len(taken)} attachment{'' if len(taken) == 1 else 's'}"
+                + (f" ({', '.join(taken)})" if taken else "") + ". "
+                + " ".join(a.message for a in attached if a.status == "refused") + " " + note)
+    return ImportResult(str(item.path), "imported", f"{name}: imported. {note}".strip(), info,
+                        attached)
 
 
 class _Writer:
@@ -549,7 +576,7 @@ class _Writer:
 
     _COLUMNS = ("title", "publisher", "author", "published_on", "url", "kind", "sha256",
                 "text", "text_sha256", "page_offsets", "original_name", "original_path",
-                "size_bytes", "imported_at", "extractor")
+                "size_bytes", "imported_at", "extractor", "parent_id")
     _INSERT = (f"INSERT INTO document ({', '.join(_COLUMNS)}) "
                f"VALUES ({', '.join('?' * len(_COLUMNS))})")
 
@@ -587,6 +614,9 @@ class _Writer:
     def _execute(self, sql: str, args: tuple) -> None:
         self.cursor.execute(self.sql(sql), args)
 
+    def link(self, document_id: int, parent_id: int) -> None:
+        self._execute("UPDATE document SET parent_id = ? WHERE id = ?", (parent_id, document_id))
+
     def insert(self, values: dict[str, object]) -> int:
         params = [f(values[c]) if f is not None else values[c]
                   for c, f in zip(self._COLUMNS, self.binders, strict=True)]
@@ -607,7 +637,7 @@ def _info_from_row(r: Sequence[object]) -> DocumentInfo:
     return DocumentInfo(
         id=r[0], title=r[1], publisher=r[2], author=r[3], published_on=as_date(r[4]),  # type: ignore[arg-type]
         url=r[5], kind=r[6], sha256=r[7], original_name=r[8], size_bytes=r[9],  # type: ignore[arg-type]
-        imported_at=as_datetime(r[10]), pages=r[11])  # type: ignore[arg-type]
+        imported_at=as_datetime(r[10]), pages=r[11], parent_id=r[12])  # type: ignore[arg-type]
 
 
 def _apply_meta(doc: Extracted, meta: DocumentMeta) -> None:

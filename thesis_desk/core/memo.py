@@ -24,7 +24,7 @@ from thesis_desk.core.enums import (
     PILLAR_STATE_LABELS_BY_KIND,
     pillar_state_label,
 )
-from thesis_desk.core.errors import UserError
+from thesis_desk.core.errors import NotFoundError, UserError
 from thesis_desk.core.records import CommentInfo, PillarLabels
 from thesis_desk.core.verdict import (
     MemoBalance,
@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from thesis_desk.core.metrics import MetricService
     from thesis_desk.core.portfolio import PortfolioService
     from thesis_desk.core.comments import CommentService
-    from thesis_desk.core.records import EvidenceInfo, JournalInfo
+    from thesis_desk.core.library import LibraryService
+    from thesis_desk.core.records import DocumentInfo, EvidenceInfo, JournalInfo
     from thesis_desk.core.theses import ThesisService
 
 _STATE_OF_LABEL = {label: state for labels in (PILLAR_STATE_LABELS,
@@ -193,9 +194,11 @@ class MemoService:
 
     def __init__(self, theses: ThesisService, evidence: EvidenceService,
                  metrics: MetricService, alerts: AlertService,
-                 portfolio: PortfolioService, comments: CommentService | None = None) -> None:
+                 portfolio: PortfolioService, comments: CommentService | None = None,
+                 library: LibraryService | None = None) -> None:
         self.theses, self.evidence, self.metrics = theses, evidence, metrics
         self.alerts, self.portfolio, self.comments = alerts, portfolio, comments
+        self.library = library
 
     def build(self, thesis_id: int, *, as_of: dt.date | None = None,
               author: str = "", since: dt.date | None = None,
@@ -252,7 +255,7 @@ def build_memo(ws: MemoService, thesis_id: int, *, as_of: dt.date | None = None,
         if key not in sources:
             sources[key] = MemoSource(
                 len(sources) + 1,
-                e.document.citation() if e.document else (e.source_text or "Source not given"),
+                _cite(ws, e.document) if e.document else (e.source_text or "Source not given"),
                 e.document.url if e.document else "")
         by_pillar.setdefault(e.pillar_id, []).append(MemoEvidence(
             e.quote, e.stance, e.weight, e.note, e.observed_on, sources[key].number, e.page))
@@ -323,6 +326,20 @@ def build_memo(ws: MemoService, thesis_id: int, *, as_of: dt.date | None = None,
         positions=positions, verdict=verdict,
         comments=tuple(c for c in ws.comments.for_thesis(thesis_id) if c.created_at < end)
         if comments and ws.comments is not None else ())
+
+
+def _cite(ws: MemoService, doc: DocumentInfo) -> str:
+    """A source's citation; an e-mail attachment's names the e-mail it came with."""
+    text = doc.citation()
+    if doc.parent_id is None or ws.library is None:
+        return text
+    try:
+        mail = ws.library.info(doc.parent_id)
+    except NotFoundError:
+        return text
+    sent = ", ".join(x for x in (mail.author, f"{mail.published_on:%Y-%m-%d}"
+                                 if mail.published_on else "") if x)
+    return f"{text} (attached to the e-mail “{mail.title}”" + (f", {sent}" if sent else "") + ")"
 
 
 def _evidence_day(e: EvidenceInfo) -> dt.date:

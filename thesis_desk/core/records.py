@@ -439,6 +439,7 @@ class DocumentInfo:
     size_bytes: int
     imported_at: dt.datetime
     pages: int  # 0 for documents without pages
+    parent_id: int | None = None  # the e-mail this document was attached to
 
     @property
     def meta(self) -> DocumentMeta:
@@ -459,6 +460,9 @@ class DocumentText:
     info: DocumentInfo
     text: str
     page_offsets: tuple[int, ...] | None
+    extraction_note: str = ""
+    parent: DocumentInfo | None = None  # the e-mail it came with
+    attachments: tuple[DocumentInfo, ...] = ()  # an e-mail's attached documents
 
 
 @dataclass(frozen=True)
@@ -467,6 +471,7 @@ class ImportResult:
     status: str  # imported / duplicate / refused
     message: str
     document: DocumentInfo | None = None
+    attachments: tuple[ImportResult, ...] = ()  # an e-mail's attached documents
 
 
 @dataclass(frozen=True)
