@@ -21,6 +21,7 @@ from thesis_desk.core.metrics import MetricService
 from thesis_desk.core.memo import MemoService
 from thesis_desk.core.outcomes import OutcomeService
 from thesis_desk.core.portfolio import PortfolioService
+from thesis_desk.core.suggest import SuggestionService
 from thesis_desk.core.theses import ThesisService
 from thesis_desk.paths import ENV_DATABASE, WorkspacePaths, resolve_paths
 
@@ -82,6 +83,10 @@ class Workspace:
     @cached_property
     def portfolio(self) -> PortfolioService:
         return PortfolioService(self.db, self.metrics)
+
+    @cached_property
+    def suggestions(self) -> SuggestionService:
+        return SuggestionService(self.db)
 
     @cached_property
     def memos(self) -> MemoService:

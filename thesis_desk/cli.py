@@ -440,6 +440,67 @@ def cmd_documents_list(args: argparse.Namespace) -> int:
                      lambda d: (d.id, d.published_on or "", d.kind, d.publisher, d.title[:70]))
 
 
+def cmd_documents_show(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    doc = ws.library.get(ws.library.resolve(args.document))
+    info = doc.info
+    evidence = ws.evidence.for_document(info.id)
+    if args.json:
+        print_json({"document": info, "text": doc.text, "page_offsets": doc.page_offsets,
+                    "extraction_note": doc.extraction_note, "attached_to": doc.parent,
+                    "attachments": doc.attachments, "evidence": evidence})
+        return EXIT_OK
+    print(f"[{info.id}] {info.title}")
+    for label, value in (("Publisher", info.publisher), ("Author", info.author),
+                         ("Date", info.published_on or ""), ("Kind", info.kind),
+                         ("Pages", info.pages or ""), ("URL", info.url),
+                         ("File", info.original_name), ("Note", doc.extraction_note)):
+        if value:
+            print(f"  {label + ':':<11}{value}")
+    if doc.parent is not None:
+        print(f"  Attached to the e-mail [{doc.parent.id}] {doc.parent.citation()}")
+    for a in doc.attachments:
+        print(f"  Attachment [{a.id}] {a.citation()}")
+    print(f"\n{len(evidence)} evidence item{'' if len(evidence) == 1 else 's'} on it")
+    for e in evidence:
+        where = f" p. {e.page}" if e.page else ""
+        print(f"  #{e.id} {e.stance} (thesis {e.thesis_id}{where}): “{e.quote[:100]}”")
+    print("\n" + doc.text)
+    return EXIT_OK
+
+
+def cmd_pillars_add(args: argparse.Namespace) -> int:
+    from thesis_desk.core.records import PillarInput
+
+    ws = _workspace(args)
+    tid = ws.theses.resolve(args.thesis)
+    info = ws.theses.add_pillar(tid, PillarInput(kind=args.kind, text=args.text,
+                                                 due_date=args.due))
+    return emit(args, info, f"Added {args.kind} {info.id} to thesis {tid}: {info.text}")
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    tid = ws.theses.resolve(args.thesis)
+    doc = ws.library.resolve(args.document) if args.document else None
+    got = ws.suggestions.for_thesis(tid, document_id=doc, limit=args.limit)
+    if args.json:
+        print_json(got)
+        return EXIT_OK
+    if not got:
+        print("No passage of the library bears on this thesis's pillars yet."
+              if doc is None else "No passage of this document bears on its pillars.")
+    pillar = None
+    for g in got:
+        if g.pillar_id != pillar:
+            pillar = g.pillar_id
+            print(f"\n{g.pillar_kind} {g.pillar_id}: {g.pillar_text}")
+        page = f", p. {g.page}" if g.page else ""
+        print(f"  [{g.document.id}:{g.start}-{g.end}{page}] “{' '.join(g.passage.split())[:200]}”")
+        print(f"      {g.document.citation()} (score {g.score:g})")
+    return EXIT_OK
+
+
 def cmd_evidence_list(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     tid = ws.theses.resolve(args.thesis)
@@ -1048,6 +1109,27 @@ def build_parser() -> argparse.ArgumentParser:
     dsub = docs.add_subparsers(title="documents commands", metavar="ACTION", required=True)
     p = dsub.add_parser("list", parents=[common, as_json], help="list documents")
     p.set_defaults(func=cmd_documents_list)
+    p = dsub.add_parser("show", parents=[common, as_json],
+                        help="a document's details, the evidence on it, and its text")
+    p.add_argument("document", metavar="DOC", help="id or exact title")
+    p.set_defaults(func=cmd_documents_show)
+
+    p = sub.add_parser("suggest", parents=[common, as_json],
+                       help="passages of the library that likely bear on a thesis's pillars")
+    p.add_argument("thesis", metavar="THESIS", help="id or exact title")
+    p.add_argument("--document", metavar="DOC", help="only this document's passages")
+    p.add_argument("--limit", type=int, default=10, help="per pillar (default 10)")
+    p.set_defaults(func=cmd_suggest)
+
+    pil = sub.add_parser("pillars", parents=[common], help="a thesis's pillars")
+    psub = pil.add_subparsers(title="pillars commands", metavar="ACTION", required=True)
+    p = psub.add_parser("add", parents=[common, as_json],
+                        help="add a pillar, kill criterion, catalyst or risk to a thesis")
+    p.add_argument("thesis", metavar="THESIS", help="id or exact title")
+    p.add_argument("--text", required=True, help="what must be true (or would prove it wrong)")
+    p.add_argument("--kind", required=True, choices=("pillar", "kill", "catalyst", "risk"))
+    p.add_argument("--due", type=_date_arg, metavar="DATE", help="a catalyst's date")
+    p.set_defaults(func=cmd_pillars_add)
 
     ev = sub.add_parser("evidence", parents=[common], help="evidence of a thesis")
     esub = ev.add_subparsers(title="evidence commands", metavar="ACTION", required=True)

@@ -134,3 +134,31 @@ def test_a_byline_and_linked_data_fill_author_and_publisher_and_banners_go():
             'content="Broker X"></head><body><p>Body.</p></body></html>')
     doc = extract(Path("c.html"), meta.encode())
     assert (doc.author, doc.publisher) == ("Jo Park", "Broker X")
+
+
+def test_documents_show_and_pillars_add_on_the_command_line(workspace, tmp_path, capsys,
+                                                           monkeypatch):
+    import json
+
+    from thesis_desk.cli import main
+
+    monkeypatch.setenv("THESIS_DESK_DATA_DIR", str(workspace.paths.data_dir))
+    mail = workspace.library.import_file(mail_with_pdf(tmp_path))
+    att = mail.attachments[0].document
+    t = workspace.theses.create(ThesisInput(title="BABA"))
+    workspace.evidence.add(EvidenceInput(t.id, quote="cloud margins widen", document_id=att.id))
+    assert main(["documents", "show", str(att.id), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["attached_to"]["id"] == mail.document.id
+    assert shown["text"] == "Alibaba Q3 preview: cloud margins widen."
+    assert [e["quote"] for e in shown["evidence"]] == ["cloud margins widen"]
+    assert main(["documents", "show", str(mail.document.id)]) == 0
+    out = capsys.readouterr().out
+    assert f"Attachment [{att.id}]" in out and "Publisher: asiamarkets.example" in out
+    assert main(["pillars", "add", "BABA", "--text", "Q3 results on 2026-11-15",
+                 "--kind", "catalyst", "--due", "2026-11-15", "--json"]) == 0
+    p = json.loads(capsys.readouterr().out)
+    assert (p["kind"], p["due_date"]) == ("catalyst", "2026-11-15")
+    assert [x.text for x in workspace.theses.get(t.id).pillars] == ["Q3 results on 2026-11-15"]
+    assert main(["pillars", "add", "BABA", "--text", " ", "--kind", "pillar"]) != 0
+    assert "Say what must be true" in capsys.readouterr().err
