@@ -16,6 +16,7 @@ from thesis_desk.core.comments import CommentService
 from thesis_desk.core.db import Database, open_database, open_read_only
 from thesis_desk.core.errors import DatabaseError
 from thesis_desk.core.evidence import EvidenceService
+from thesis_desk.core.inbox import InboxService
 from thesis_desk.core.library import LibraryService
 from thesis_desk.core.metrics import MetricService
 from thesis_desk.core.memo import MemoService
@@ -83,6 +84,10 @@ class Workspace:
     @cached_property
     def portfolio(self) -> PortfolioService:
         return PortfolioService(self.db, self.metrics)
+
+    @cached_property
+    def inbox(self) -> InboxService:
+        return InboxService(self.db, self.library)
 
     @cached_property
     def suggestions(self) -> SuggestionService:

@@ -415,6 +415,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_ERROR if any(r.status == "refused" for r in results) else EXIT_OK
 
 
+def cmd_inbox(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from thesis_desk import preferences
+    from thesis_desk.core.errors import UserError
+
+    ws = _workspace(args)
+    folder = args.folder or preferences.load(ws.paths.config_dir).inbox_folder
+    if not folder:
+        raise UserError("Name the inbox folder (thesis-desk inbox FOLDER), or set one in "
+                        "the window's Preferences.")
+    path = ws.inbox.check_folder(Path(folder))
+    refused = False
+    if not args.once and not args.json:
+        print(f"Watching {path} (Ctrl+C to stop); files are imported once they stop changing.")
+    try:
+        while True:
+            results = ws.inbox.take(path)
+            refused |= any(r.status == "refused" for r in results)
+            if args.json:
+                print_json(results)
+            else:
+                for r in results:
+                    stream = sys.stderr if r.status == "refused" else sys.stdout
+                    print(f"{r.status:<9} {r.message}", file=stream, flush=True)
+            if args.once:
+                break
+            time.sleep(args.interval)
+    except KeyboardInterrupt:
+        pass
+    return EXIT_ERROR if refused else EXIT_OK
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from thesis_desk.core.records import HIT_END, HIT_START
 
@@ -1113,6 +1147,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a document's details, the evidence on it, and its text")
     p.add_argument("document", metavar="DOC", help="id or exact title")
     p.set_defaults(func=cmd_documents_show)
+
+    p = sub.add_parser("inbox", parents=[common, as_json],
+                       help="import the files that appear in a folder, each once")
+    p.add_argument("folder", metavar="FOLDER", nargs="?",
+                   help="the folder to watch (default: the one set in Preferences)")
+    p.add_argument("--once", action="store_true",
+                   help="take what is there now and stop (exit 1 if any was refused)")
+    p.add_argument("--interval", type=float, default=2.0, metavar="SECONDS",
+                   help="how often to look (default 2)")
+    p.set_defaults(func=cmd_inbox)
 
     p = sub.add_parser("suggest", parents=[common, as_json],
                        help="passages of the library that likely bear on a thesis's pillars")

@@ -475,6 +475,19 @@ class ImportResult:
 
 
 @dataclass(frozen=True)
+class InboxEntry:
+    """A file the inbox folder took, and what became of it."""
+
+    id: int
+    folder: str
+    name: str
+    status: str  # imported / duplicate / refused
+    message: str
+    document_id: int | None
+    seen_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class SearchHit:
     document: DocumentInfo
     snippet: str  # matches wrapped in HIT_START ... HIT_END
