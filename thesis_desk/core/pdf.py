@@ -185,7 +185,8 @@ def _split_line(textpage: Any, raw: str, start: int, end: int) -> list[_Line]:
 
 
 def _running_keys(pages: list[list[_Line]]) -> set[str]:
-    """Lines that open or close most pages (digits ignored: page numbers differ)."""
+    """Lines that open or close most pages (digits ignored: page numbers differ, and a
+    bare page number is one of them)."""
     if len(pages) < 3:
         return set()
     seen: Counter[str] = Counter()
@@ -193,7 +194,7 @@ def _running_keys(pages: list[list[_Line]]) -> set[str]:
         edge = {_key(ln.text) for ln in [*lines[:2], *lines[-2:]]}
         seen.update(edge)
     need = max(3, int(0.6 * len(pages) + 0.999))
-    return {k for k, n in seen.items() if n >= need and k.strip("# ")}
+    return {k for k, n in seen.items() if n >= need and k.strip()}
 
 
 def _key(line: str) -> str:
@@ -342,6 +343,30 @@ class PdfPages:
                     page.close()
         return found
 
+    def char_boxes(self, index: int) -> tuple[list[int], list[Rect]]:
+        """Every character of page ``index``'s text that is on the page: its document
+        offset and its box, in text order (the page view hit-tests and highlights with
+        these, without calling into PDFium on the GUI thread)."""
+        offsets: list[int] = []
+        rects: list[Rect] = []
+        base = self.offsets[index]
+        with LOCK:
+            page = self._pdf[index]
+            textpage = page.get_textpage()
+            try:
+                same = len(textpage.get_text_range()) == textpage.count_chars()
+                for out, src, n in self.text.pages[index].segments:
+                    for k in range(n):
+                        char = src + k if same else _char_index(textpage, src + k)
+                        left, bottom, right, top = textpage.get_charbox(char, loose=True)
+                        if right > left:
+                            offsets.append(base + out + k)
+                            rects.append(Rect(left, bottom, right, top))
+            finally:
+                textpage.close()
+                page.close()
+        return offsets, rects
+
     def offset_at(self, index: int, x: float, y: float, tolerance: float = 4.0) -> int | None:
         """The document text offset of the character at page point (x, y), or None."""
         with LOCK:
@@ -436,6 +461,30 @@ def _merge(rects: list[Rect]) -> list[Rect]:
                 continue
         merged.append(r)
     return merged
+
+
+def line_boxes(offsets: Sequence[int], rects: Sequence[Rect], start: int, end: int
+               ) -> list[Rect]:
+    """The boxes of the characters with offsets in [start, end), merged line by line:
+    what a highlight of that span draws on the page."""
+    lo = bisect.bisect_left(offsets, start)
+    hi = bisect.bisect_left(offsets, end)
+    return _merge(list(rects[lo:hi]))
+
+
+def nearest_char(offsets: Sequence[int], rects: Sequence[Rect], x: float, y: float
+                 ) -> int | None:
+    """The offset of the character at page point (x, y), else of the nearest one on the
+    line at that height, else None (a margin, a picture)."""
+    best: tuple[float, int] | None = None
+    for off, r in zip(offsets, rects, strict=True):
+        if r.bottom <= y <= r.top:
+            if r.left <= x <= r.right:
+                return off
+            d = r.left - x if x < r.left else x - r.right
+            if best is None or d < best[0]:
+                best = (d, off)
+    return None if best is None else best[1]
 
 
 def widen(seq: Sequence[Rect]) -> Rect:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -151,14 +152,26 @@ class ReaderPanel(QWidget):
     add_evidence_requested = Signal(object, str, int, int)  # DocumentInfo, quote, start, end
     edit_details_requested = Signal(object)  # DocumentInfo
     open_original_requested = Signal(object)  # DocumentInfo
+    open_document_requested = Signal(int)  # an e-mail's attachment, an attachment's e-mail
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None,
+                 load_original: Callable[[int], bytes] | None = None):
         super().__init__(parent)
+        from thesis_desk.ui.page_view import PageView
+
         self.doc: DocumentInfo | None = None
         self.text = ""
         self.evidence: list[EvidenceInfo] = []
         self.title = heading_label(scale=1.2)
         self.meta = muted(plain_label(wrap=True))
+        # the e-mail an attachment came with, an e-mail's attachments, a re-extraction's note
+        self.links = QLabel()
+        self.links.setTextFormat(Qt.TextFormat.RichText)  # built from escaped text only
+        self.links.setWordWrap(True)
+        self.links.linkActivated.connect(lambda href: self.open_document_requested.emit(int(href)))
+        self.links.hide()
+        self.page_view = PageView(load_original)
+        self.page_view.add_evidence_requested.connect(self.add_evidence_requested)
         self.details_btn = QPushButton("Edit Details…")
         self.details_btn.clicked.connect(lambda: self.doc and self.edit_details_requested.emit(self.doc))
         self.original_btn = QPushButton("Open Original")
@@ -192,22 +205,57 @@ class ReaderPanel(QWidget):
         titles = QVBoxLayout()
         titles.addWidget(self.title)
         titles.addWidget(self.meta)
+        titles.addWidget(self.links)
         head.addLayout(titles, 1)
         head.addWidget(self.original_btn, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.details_btn, 0, Qt.AlignmentFlag.AlignTop)
         bottom = QHBoxLayout()
         bottom.addWidget(self.info, 1)
         bottom.addWidget(self.add_btn, 0, Qt.AlignmentFlag.AlignTop)
+        text_tab = QWidget()
+        tl = QVBoxLayout(text_tab)
+        tl.setContentsMargins(0, 4, 0, 0)
+        tl.addWidget(self.reader, 1)
+        tl.addLayout(bottom)
+        self.views = QTabWidget()
+        self.views.setDocumentMode(True)
+        self.views.addTab(text_tab, "&Text")
+        self.views.addTab(self.page_view, "Pa&ge")
+        self.views.setTabToolTip(1, "The PDF as printed, with the evidence drawn on it")
+        self.views.currentChanged.connect(self._view_changed)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(head)
-        lay.addWidget(self.reader, 1)
-        lay.addLayout(bottom)
+        lay.addWidget(self.views, 1)
         self._selection_changed()
 
-    def show_document(self, doc: DocumentInfo, text: str, evidence: list[EvidenceInfo]) -> None:
+    def show_document(self, doc: DocumentInfo, text: str, evidence: list[EvidenceInfo],
+                      *, note: str = "", parent: DocumentInfo | None = None,
+                      attachments: Sequence[DocumentInfo] = ()) -> None:
+        switched = self.doc is None or self.doc.id != doc.id
         self.doc, self.text, self.evidence = doc, text, evidence
         self.title.setText(doc.title)
+        links = []
+        if parent is not None:
+            links.append(f'Attached to the e-mail <a href="{parent.id}">'
+                         f"{html.escape(parent.title)}</a>")
+        if attachments:
+            links.append("Attachments: " + ", ".join(
+                f'<a href="{a.id}">{html.escape(a.original_name or a.title)}</a>'
+                for a in attachments))
+        if note:
+            links.append(f"<i>{html.escape(note)}</i>")
+        self.links.setText("<br>".join(links))
+        self.links.setVisible(bool(links))
+        is_pdf = doc.kind == "pdf"
+        self.views.setTabEnabled(1, is_pdf)
+        if not is_pdf and self.views.currentIndex() == 1:
+            self.views.setCurrentIndex(0)
+        if is_pdf and (self.views.currentIndex() == 1
+                       or (not switched and self.page_view.doc is not None)):
+            self.page_view.show_document(doc, text, evidence)
+        elif switched:
+            self.page_view.clear()
         bits = [b for b in (doc.publisher, doc.author,
                             f"{doc.published_on:%Y-%m-%d}" if doc.published_on else "undated",
                             doc.kind.upper(), f"{doc.pages} pages" if doc.pages else "",
@@ -217,10 +265,16 @@ class ReaderPanel(QWidget):
         self._highlight()
         self.info.setText("Select a passage, then Add as Evidence…")
 
+    def _view_changed(self, index: int) -> None:
+        if index == 1 and self.doc is not None and self.page_view.doc != self.doc:
+            self.page_view.show_document(self.doc, self.text, self.evidence)
+
     def clear(self) -> None:
         self.doc, self.text, self.evidence = None, "", []
         self.title.setText("")
         self.meta.setText("")
+        self.links.hide()
+        self.page_view.clear()
         self.reader.clear()
         self.info.setText("Choose a document on the left.")
         self._selection_changed()
@@ -241,7 +295,10 @@ class ReaderPanel(QWidget):
         self.reader.setExtraSelections(sels)
 
     def reveal(self, start: int, end: int) -> None:
-        """Scroll to a passage and select it (from an evidence row: "Open Passage")."""
+        """Scroll to a passage and select it (from an evidence row: "Open Passage"), on
+        the page too when the page view is showing."""
+        if self.views.currentIndex() == 1:
+            self.page_view.reveal(start, end)
         cur = self.reader.textCursor()
         cur.setPosition(py_to_qt(self.text, start))
         cur.setPosition(py_to_qt(self.text, end), QTextCursor.MoveMode.KeepAnchor)
@@ -350,7 +407,8 @@ class LibraryView(QWidget):
         self.snippet.setWordWrap(True)
         self.count = muted(plain_label())
 
-        self.reader = ReaderPanel()
+        self.reader = ReaderPanel(load_original=self._original_bytes)
+        self.reader.open_document_requested.connect(self.open_document)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.publisher)
@@ -382,11 +440,21 @@ class LibraryView(QWidget):
     evidence: EvidenceService | None = SessionService("evidence")  # type: ignore[assignment]
 
     def stop_reading(self) -> None:
-        """The workspace closes: let a running search finish, its result dropped."""
+        """The workspace closes: let a running search finish, its result dropped; the
+        page view's worker closes its PDF."""
         if self._search_cancel is not None:
             self._search_cancel.set()
         self._generation += 1
         self.runner.wait()
+        self.reader.page_view.stop()
+
+    def _original_bytes(self, document_id: int) -> bytes:
+        """The original file's bytes (on the page view's worker: a team server's original
+        comes from the database)."""
+        library = self.library
+        if library is None:
+            raise RuntimeError("the workspace is closed")
+        return library.original(document_id).read_bytes()
 
     @guarded_read
     def refresh(self, select_id: int | None = None) -> None:
@@ -474,16 +542,21 @@ class LibraryView(QWidget):
             self._show_snippet(row)
             return
         full = self.library.get(doc.id)
-        self.reader.show_document(full.info, full.text, self.evidence.for_document(doc.id))
+        self._show_full(full)
         self._show_snippet(row)
+
+    def _show_full(self, full: Any) -> None:  # a DocumentText
+        assert self.evidence is not None
+        self.reader.show_document(full.info, full.text, self.evidence.for_document(full.info.id),
+                                  note=full.extraction_note, parent=full.parent,
+                                  attachments=full.attachments)
 
     def reload_current(self) -> None:
         """Re-read the open document's evidence (after evidence was filed or removed)."""
         if self.reader.doc is not None and self.library and self.evidence:
             full = self.library.get(self.reader.doc.id)
             cur = self.reader.reader.textCursor()
-            self.reader.show_document(full.info, full.text,
-                                      self.evidence.for_document(full.info.id))
+            self._show_full(full)
             self.reader.reader.setTextCursor(cur)
 
     def _show_snippet(self, row: int) -> None:

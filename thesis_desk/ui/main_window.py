@@ -216,8 +216,10 @@ class MainWindow(QMainWindow):
                 refresh()  # type: ignore[operator]
             else:  # refreshed when next shown, and only then
                 self._stale_views.add(view)
-        if origin is not lib and not changes.touches(DOCUMENT) and changes.touches(EVIDENCE):
-            lib.reload_current()  # the reader's highlights: cheap, one document
+        if origin is not lib and changes.touches(EVIDENCE):
+            # the reader's highlights, on the text and the page: cheap, one document (a
+            # refresh of the list above keeps the open document as it was read)
+            lib.reload_current()
         if changes.touches(METRIC, OBSERVATION, RULE, ALERT) and origin is not tv:
             tv.refresh_metrics_tab()
         self.refresh_status()
@@ -651,7 +653,8 @@ class MainWindow(QMainWindow):
             start = str(self.settings.value("library/import_dir", ""))
             paths, _ = QFileDialog.getOpenFileNames(
                 self, "Import Documents", start,
-                "Documents (*.txt *.md *.markdown *.html *.htm *.pdf);;All files (*)")
+                "Documents (*.txt *.md *.markdown *.html *.htm *.pdf *.docx *.eml *.msg)"
+                ";;All files (*)")
             if not paths:
                 return
             from pathlib import Path
