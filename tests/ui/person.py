@@ -213,7 +213,8 @@ class Person:
 
     def row(self, view: QAbstractItemView, text: str, *, column: int | None = None,
             double: bool = False, button: Qt.MouseButton = Qt.MouseButton.LeftButton) -> None:
-        """Click the first row with a cell showing ``text`` (substring)."""
+        """Click the first row with a cell showing ``text`` (substring); a tree's
+        expanded rows are looked at too, each under its parent."""
         self.settle()  # the rows a pending read brings
         check_reachable(view)
         model = view.model()
@@ -222,10 +223,17 @@ class Person:
             ncols = model.columnCount(QModelIndex())
         except TypeError:  # a list widget's model keeps it private: one column
             ncols = 1
-        for r in range(model.rowCount(QModelIndex())):
+
+        def rows(parent: QModelIndex):  # noqa: ANN202 - (row, parent) in display order
+            for r in range(model.rowCount(parent)):
+                yield r, parent
+                if hasattr(view, "isExpanded") and view.isExpanded(model.index(r, 0, parent)):
+                    yield from rows(model.index(r, 0, parent))
+
+        for r, parent in rows(QModelIndex()):
             cols = [column] if column is not None else range(ncols)
             for c in cols:
-                idx = model.index(r, c)
+                idx = model.index(r, c, parent)
                 if want in _norm(str(idx.data() or "")):
                     view.scrollTo(idx)
                     rect = view.visualRect(idx)

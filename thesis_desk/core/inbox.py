@@ -40,7 +40,8 @@ class InboxService:
         self.db = db
         self.library = library
 
-    def check_folder(self, folder: Path) -> Path:
+    @staticmethod
+    def check_folder(folder: Path) -> Path:
         """The folder as it will be watched, or a UserError saying what is wrong."""
         path = Path(folder).expanduser()
         if not path.exists():

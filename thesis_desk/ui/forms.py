@@ -397,7 +397,8 @@ class EvidenceDialog(FormDialog):
                  pillars_of: Callable[[int], list[PillarInfo]], thesis_id: int | None = None,
                  document: DocumentInfo | None = None, quote: str = "",
                  start: int | None = None, end: int | None = None,
-                 existing: EvidenceInfo | None = None, parent: QWidget | None = None):
+                 existing: EvidenceInfo | None = None, pillar_id: int | None = None,
+                 parent: QWidget | None = None):
         super().__init__("Edit Evidence" if existing else "Add Evidence", parent)
         self.submit, self.pillars_of = submit, pillars_of
         self.existing = existing
@@ -440,6 +441,8 @@ class EvidenceDialog(FormDialog):
         self.date.set_value(document.published_on if document else None)
         self.thesis.currentIndexChanged.connect(self._fill_pillars)
         self._fill_pillars()
+        if pillar_id is not None:  # a suggested passage: the pillar it was suggested for
+            _select(self.pillar, pillar_id)
         if existing is not None:
             self._load(existing)
 

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -45,6 +47,7 @@ from thesis_desk.ui.widgets import (
 
 if TYPE_CHECKING:
     from thesis_desk.core.evidence import EvidenceService
+    from thesis_desk.core.inbox import InboxService
     from thesis_desk.core.library import LibraryService
     from thesis_desk.ui.session import WorkspaceSession
 
@@ -406,6 +409,19 @@ class LibraryView(QWidget):
         self.snippet.setTextFormat(Qt.TextFormat.RichText)  # built from escaped text only
         self.snippet.setWordWrap(True)
         self.count = muted(plain_label())
+        # what the inbox folder brought (Preferences): shown while one is set
+        self.inbox_title = plain_label(wrap=True)
+        self.inbox_list = QListWidget()
+        self.inbox_list.setMaximumHeight(self.fontMetrics().height() * 7)
+        self.inbox_list.itemActivated.connect(self._open_arrival)
+        self.inbox_list.itemClicked.connect(self._open_arrival)
+        self.inbox_box = QWidget()
+        ib = QVBoxLayout(self.inbox_box)
+        ib.setContentsMargins(0, 4, 0, 0)
+        ib.addWidget(self.inbox_title)
+        ib.addWidget(self.inbox_list)
+        self.inbox_box.hide()
+        self._inbox_folder = ""
 
         self.reader = ReaderPanel(load_original=self._original_bytes)
         self.reader.open_document_requested.connect(self.open_document)
@@ -426,6 +442,7 @@ class LibraryView(QWidget):
         ll.addWidget(self.table, 1)
         ll.addWidget(self.snippet)
         ll.addWidget(self.count)
+        ll.addWidget(self.inbox_box)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.reader)
@@ -436,6 +453,7 @@ class LibraryView(QWidget):
         self.reader.clear()
 
     # the services as the GUI calls them: on the edits worker, the window painting
+    inbox: InboxService | None = SessionService("inbox")  # type: ignore[assignment]
     library: LibraryService | None = SessionService("library")  # type: ignore[assignment]
     evidence: EvidenceService | None = SessionService("evidence")  # type: ignore[assignment]
 
@@ -447,6 +465,36 @@ class LibraryView(QWidget):
         self._generation += 1
         self.runner.wait()
         self.reader.page_view.stop()
+
+    def set_inbox(self, folder: str) -> None:
+        """Show what the inbox folder brings (hidden while none is set)."""
+        self._inbox_folder = folder
+        self.inbox_box.setVisible(bool(folder))
+        if folder:
+            self.refresh_inbox()
+
+    @guarded_read
+    def refresh_inbox(self) -> None:
+        if not self._inbox_folder or self.inbox is None:
+            return
+        recent = self.inbox.recent(30)
+        self.inbox_title.setText(f"Arrived in the inbox ({self._inbox_folder}): "
+                                 + (plural(len(recent), "file", "files") if recent else
+                                    "nothing yet; files saved there are imported as they "
+                                    "appear"))
+        self.inbox_list.clear()
+        for e in recent:
+            mark = {"imported": "✓", "duplicate": "=", "refused": "✗"}.get(e.status, "")
+            item = QListWidgetItem(f"{mark} {e.seen_at:%Y-%m-%d %H:%M}  {e.name}"
+                                   + ("" if e.status == "imported" else f" — {e.status}"))
+            item.setToolTip(plain_tip(e.message))
+            item.setData(Qt.ItemDataRole.UserRole, e.document_id)
+            self.inbox_list.addItem(item)
+
+    def _open_arrival(self, item: QListWidgetItem) -> None:
+        doc_id = item.data(Qt.ItemDataRole.UserRole)
+        if doc_id is not None:
+            self.open_document(int(doc_id))
 
     def _original_bytes(self, document_id: int) -> bytes:
         """The original file's bytes (on the page view's worker: a team server's original

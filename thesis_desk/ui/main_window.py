@@ -222,6 +222,8 @@ class MainWindow(QMainWindow):
             lib.reload_current()
         if changes.touches(METRIC, OBSERVATION, RULE, ALERT) and origin is not tv:
             tv.refresh_metrics_tab()
+        if changes.touches(DOCUMENT) and tv.isVisible():
+            tv.refresh_suggestions()  # new research may bear on the thesis shown
         self.refresh_status()
 
     def _build_lazy_area(self, row: int) -> None:
@@ -473,12 +475,15 @@ class MainWindow(QMainWindow):
                 a.setEnabled(False)
                 a.setStatusTip("A team workspace is backed up and checked on its server")
         self.refresh_status()
+        self._watch_inbox()
         # once the window's own start-up work is done: it shared the interpreter lock with
         # the import (a 57 ms start-up stall became 190 ms when both ran at once)
         QTimer.singleShot(1500, self, preload_charts)
 
     def _closing(self) -> None:
         self._set_workspace_enabled(False)
+        if hasattr(self, "_inbox_timer"):
+            self._inbox_timer.stop()
         self.undo_stack.clear()  # its commands hold the closing workspace's services
         self.library_view.stop_reading()  # its searches (the views' Reads: the session)
 
@@ -791,11 +796,76 @@ class MainWindow(QMainWindow):
         from thesis_desk.ui.memo_export import PreferencesDialog
 
         prefs = preferences.load(self.paths.config_dir)
-        dlg = PreferencesDialog(prefs, self)
+        dlg = PreferencesDialog(prefs, self, check_folder=self._inbox_problem)
         if dlg.exec():
             preferences.save(self.paths.config_dir, preferences.Preferences(
                 author=dlg.author.text().strip(), page_size=dlg.page_size.currentText(),
-                memo_folder=prefs.memo_folder))
+                memo_folder=prefs.memo_folder, inbox_folder=dlg.inbox.text().strip()))
+            self._watch_inbox()
+
+    # -- the inbox folder
+
+    INBOX_MS = 3000
+
+    @staticmethod
+    def _inbox_problem(folder: str) -> str:
+        from pathlib import Path
+
+        from thesis_desk.core.errors import UserError
+        from thesis_desk.core.inbox import InboxService
+
+        try:
+            InboxService.check_folder(Path(folder))
+        except UserError as exc:
+            return str(exc)
+        return ""
+
+    def _watch_inbox(self) -> None:
+        """Look in the inbox folder now and every INBOX_MS while one is set."""
+        from thesis_desk import preferences
+
+        self._inbox_folder = preferences.load(self.paths.config_dir).inbox_folder
+        self.library_view.set_inbox(self._inbox_folder)
+        if not hasattr(self, "_inbox_timer"):
+            self._inbox_timer = QTimer(self)
+            self._inbox_timer.timeout.connect(self._look_in_inbox)
+            self._inbox_busy = False
+        if self._inbox_folder and self.workspace is not None and not self.workspace.read_only:
+            self._inbox_timer.start(self.INBOX_MS)
+            self._look_in_inbox()
+        else:
+            self._inbox_timer.stop()
+
+    def _look_in_inbox(self) -> None:
+        """What is waiting is imported on the writer, off the GUI thread."""
+        from pathlib import Path
+
+        ws, folder = self.workspace, getattr(self, "_inbox_folder", "")
+        if ws is None or not folder or self._inbox_busy or ws.read_only:
+            return
+        self._inbox_busy = True
+
+        def done(results: list) -> None:
+            self._inbox_busy = False
+            if not results:
+                return
+            imported = [r for r in results if r.status == "imported"]
+            self.apply_changes(Changes.of(DOCUMENT))
+            self.library_view.refresh_inbox()
+            names = ", ".join(Path(r.path).name for r in results[:3])
+            more = f" and {len(results) - 3} more" if len(results) > 3 else ""
+            refused = len(results) - len(imported)
+            self.notify([f"{names}{more}" + (f" ({refused} not imported: see the Library's "
+                                              "inbox list)" if refused else "")],
+                        what=("document arrived in the inbox", "documents arrived in the inbox"))
+
+        def failed(exc: Exception) -> None:
+            self._inbox_busy = False
+            self._inbox_timer.stop()  # said once, not every few seconds
+            self.statusBar().showMessage(f"The inbox folder is not watched: {exc}", 15000)
+
+        self.session.tasks.run(lambda _p, _c: ws.inbox.take(Path(folder)), on_done=done,
+                               on_error=failed, show_progress=False)
 
     def _error(self, title: str, text: str, *,
                icon: QMessageBox.Icon = QMessageBox.Icon.Warning) -> None:

@@ -81,10 +81,50 @@ class MemoOptionsDialog(_MemoSettingsDialog):
 
 
 class PreferencesDialog(_MemoSettingsDialog):
-    def __init__(self, prefs: preferences.Preferences, parent: QWidget | None = None):
+    def __init__(self, prefs: preferences.Preferences, parent: QWidget | None = None,
+                 check_folder: Callable[[str], str] | None = None):
+        """``check_folder`` says what is wrong with an inbox folder (or "" when fine)."""
+        from PySide6.QtWidgets import QHBoxLayout, QPushButton
+
         super().__init__("Preferences", prefs, "Save", parent)
+        self.check_folder = check_folder
         self.form.addRow("Memo &author", self.author)
         self.form.addRow("Memo &paper", self.page_size)
+        self.inbox = QLineEdit(prefs.inbox_folder)
+        self.inbox.setPlaceholderText("none: documents are imported by hand")
+        self.inbox.setClearButtonEnabled(True)
+        choose = QPushButton("Choose…")
+        choose.clicked.connect(self._choose_inbox)
+        row = QWidget()
+        rl = QHBoxLayout(row)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.inbox, 1)
+        rl.addWidget(choose)
+        self.form.addRow("&Inbox folder", row)
+        self.form.labelForField(row).setBuddy(self.inbox)
+        self.inbox_error = plain_label(wrap=True)
+        self.inbox_error.setStyleSheet("color: #c62828;")
+        self.inbox_error.hide()
+        self.form.addRow("", self.inbox_error)
+        self.form.addRow("", muted(plain_label(
+            "Files saved into this folder (a download folder, or where an e-mail rule puts "
+            "research) are imported as they appear, each once, while the window is open; "
+            "or run: thesis-desk inbox FOLDER", wrap=True)))
+
+    def _choose_inbox(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        folder = QFileDialog.getExistingDirectory(self, "Inbox Folder", self.inbox.text())
+        if folder:
+            self.inbox.setText(folder)
+
+    def accept(self) -> None:
+        folder = self.inbox.text().strip()
+        problem = self.check_folder(folder) if folder and self.check_folder else ""
+        self.inbox_error.setText(problem)
+        self.inbox_error.setVisible(bool(problem))
+        if not problem:
+            super().accept()
 
 
 def suggested_name(title: str, as_of: dt.date, suffix: str = ".pdf") -> str:

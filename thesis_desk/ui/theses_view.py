@@ -187,6 +187,11 @@ class ThesisDetailPanel(QWidget):
 
         self.discussion = DiscussionTab()
         self.tabs.addTab(self.discussion, "Discussion")
+        self.suggestions_tab = None  # built on first view; see ThesesView
+        self.suggestions_page = QWidget()
+        self.tabs.addTab(self.suggestions_page, "Suggested")
+        self.tabs.setTabToolTip(6, "Passages of the library that likely bear on the pillars, "
+                                   "to file or dismiss")
 
         lay = QVBoxLayout(self)
         lay.addLayout(head)
@@ -524,6 +529,7 @@ class ThesesView(QWidget):
             d.discussion.post_requested.connect(lambda text: self.post_comment(text))
             d.tabs.currentChanged.connect(lambda i: i == 2 and self._show_metrics_tab())
             d.tabs.currentChanged.connect(lambda i: i == 4 and self._show_conviction_tab())
+            d.tabs.currentChanged.connect(lambda i: i == 6 and self.refresh_suggestions())
             self.right.addWidget(d)
         return self._detail
 
@@ -680,6 +686,8 @@ class ThesesView(QWidget):
             self._show_metrics_tab()
         elif self.detail.tabs.currentIndex() == 4:
             self._show_conviction_tab()
+        elif self.detail.tabs.currentIndex() == 6:
+            self.refresh_suggestions()
         self.right.setCurrentWidget(self.detail)
 
     def _read_failed(self, message: str) -> None:
@@ -1039,6 +1047,29 @@ class ThesesView(QWidget):
             tab.changed.connect(lambda mid: self.changed.emit(
                 Changes.of(METRIC, theses=[tab.thesis_id], metrics=[mid])))
         self.detail.metrics_tab.show_thesis(tid)
+
+    def refresh_suggestions(self) -> None:
+        """Fill the Suggested tab (built on first view) when it is the one shown."""
+        tid = getattr(self, "_current_thesis", None)
+        if self.session.workspace is None or tid is None or self._detail is None:
+            return
+        d = self.detail
+        if d.tabs.currentIndex() != 6:
+            return
+        if d.suggestions_tab is None:
+            from types import SimpleNamespace
+
+            from thesis_desk.ui.suggestions_tab import SuggestionsTab
+
+            tab = d.suggestions_tab = SuggestionsTab(self.session)
+            QVBoxLayout(d.suggestions_page).addWidget(tab)
+            d.suggestions_page.layout().setContentsMargins(0, 0, 0, 0)
+            tab.file_requested.connect(lambda g: self.evidence_dialog(
+                document=g.document, quote=g.passage, start=g.start, end=g.end,
+                pillar_id=g.pillar_id))
+            tab.open_requested.connect(lambda g: self.open_passage.emit(SimpleNamespace(
+                document_id=g.document.id, start_offset=g.start, end_offset=g.end)))
+        d.suggestions_tab.show_thesis(tid)
 
     def _show_conviction_tab(self) -> None:
         """Build the Conviction tab on first view (it loads pyqtgraph), then fill it."""
