@@ -162,3 +162,29 @@ def test_documents_show_and_pillars_add_on_the_command_line(workspace, tmp_path,
     assert [x.text for x in workspace.theses.get(t.id).pillars] == ["Q3 results on 2026-11-15"]
     assert main(["pillars", "add", "BABA", "--text", " ", "--kind", "pillar"]) != 0
     assert "Say what must be true" in capsys.readouterr().err
+
+
+def test_an_outlook_message_reads_like_an_email_with_its_attachment(workspace, tmp_path):
+    from tests.helpers import outlook_msg
+
+    path = tmp_path / "preview.msg"
+    path.write_bytes(outlook_msg(
+        subject="Alibaba: Q3 preview", sender_name="Mei Lin Chow",
+        sender_email="mei.chow@research.asiamarkets.example",
+        date_header="Mon, 30 Nov 2026 08:15:00 +0800",
+        body="Team,\r\n\r\nCapex guidance is the swing factor.",
+        attachments=[("q3-preview.pdf", minimal_pdf(["Alibaba Q3 preview: margins widen."]))]))
+    result = workspace.library.import_file(path)
+    assert result.status == "imported", result.message
+    d = result.document
+    assert (d.kind, d.title, d.author, d.publisher, d.published_on) == (
+        "msg", "Alibaba: Q3 preview", "Mei Lin Chow", "asiamarkets.example",
+        dt.date(2026, 11, 30))
+    assert workspace.library.get(d.id).text == "Team,\n\nCapex guidance is the swing factor."
+    [att] = result.attachments
+    assert workspace.library.get(att.document.id).parent.id == d.id
+
+
+def test_a_file_named_msg_that_is_not_one_is_refused_by_name(tmp_path):
+    with pytest.raises(ImportRefused, match="broken.msg: this Outlook message cannot be read"):
+        extract(tmp_path / "broken.msg", b"not an outlook file at all")

@@ -171,3 +171,24 @@ def test_the_upgrade_rereads_old_pdfs_and_places_every_quote(qapp, tmp_path):
     assert conn.execute("SELECT quote FROM evidence WHERE id = 2").fetchone() == (
         "words PDFium will not find",)
     conn.close()
+
+
+def test_an_open_page_view_never_holds_up_an_import_on_another_thread():
+    """PDFium is called under one lock, taken per call: a document held open (the page
+    view's) must not keep another thread (the importer) waiting."""
+    import threading
+
+    held = pdf.PdfPages(minimal_pdf(["Held open by the page view."]))
+    done = threading.Event()
+    got: list[str] = []
+
+    def importer() -> None:
+        got.append(pdf.extract_text(minimal_pdf(["Imported meanwhile."])).text)
+        done.set()
+
+    try:
+        threading.Thread(target=importer, daemon=True).start()
+        assert done.wait(10), "the import waited on the open document"
+        assert got == ["Imported meanwhile."]
+    finally:
+        held.close()

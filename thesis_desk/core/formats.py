@@ -188,6 +188,11 @@ def msg(path: Path, data: bytes) -> Extracted:
                               if isinstance(html, bytes) else str(html))
         name, address = (getaddresses([str(message.sender or "")]) or [("", "")])[0]
         when = message.date.date() if isinstance(message.date, dt.datetime) else None
+        if when is None and message.header is not None and message.header.get("date"):
+            try:  # an unsent or odd message: the transport headers' Date
+                when = parsedate_to_datetime(str(message.header.get("date"))).date()
+            except (TypeError, ValueError):
+                when = None
         attachments = []
         for att in message.attachments:
             filename = getattr(att, "longFilename", None) or getattr(att, "shortFilename", "")

@@ -99,7 +99,9 @@ class PdfText:
 
 @contextmanager
 def opened(data: bytes, name: str = "the file") -> Iterator[Any]:
-    """A PdfDocument over ``data`` (held under LOCK for as long as it is open)."""
+    """A PdfDocument over ``data``. LOCK is held while it is opened and closed, not in
+    between: each call into it takes LOCK itself, so an open page view never holds up an
+    import on another thread."""
     try:
         import pypdfium2 as pdfium
     except ImportError as exc:  # pragma: no cover - a broken install
@@ -115,9 +117,10 @@ def opened(data: bytes, name: str = "the file") -> Iterator[Any]:
                 raise PdfRefused(f"{name}: the PDF is password-protected; save an "
                                  "unprotected copy (print to PDF) and import that.") from exc
             raise PdfRefused(f"{name}: the PDF cannot be read ({exc}).") from exc
-        try:
-            yield pdf
-        finally:
+    try:
+        yield pdf
+    finally:
+        with LOCK:
             pdf.close()
 
 
@@ -283,7 +286,7 @@ class PdfPages:
     """
 
     def __init__(self, data: bytes, name: str = "the file"):
-        self._cm = opened(data, name)
+        self._cm: Any = opened(data, name)
         self._pdf = self._cm.__enter__()
         try:
             self.text = read_text(self._pdf, name)
