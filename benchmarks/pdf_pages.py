@@ -71,9 +71,12 @@ def report(path: Path, pages: int) -> bytes:
     para = ("<p>Paragraph {n}: capital expenditure on AI data centres rose again while "
             "cloud revenue growth lagged behind it, which the market treats as maintenance "
             "capex rather than investment in new markets; margins held.</p>")
-    per_page = 16  # paragraphs an A4 page holds
+    per_page = 10  # paragraphs that fit an A4 page, then a page break: exactly ``pages``
     doc = QTextDocument()
-    doc.setHtml("".join(para.format(n=n) for n in range(pages * per_page)))
+    doc.setHtml("".join(
+        "".join(para.format(n=p * per_page + k) for k in range(per_page))
+        + ("<p style='page-break-after: always'></p>" if p + 1 < pages else "")
+        for p in range(pages)))
     writer = QPdfWriter(str(path))
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     doc.print_(writer)

@@ -124,3 +124,31 @@ def test_terms_join_what_analysts_write_several_ways():
     assert terms("Capital expenditures rose") == terms("capex rose")
     assert terms("the P/E ratio") == terms("price-to-earnings ratio")
     assert terms("allocation of valuations") == terms("allocate valuation")
+
+
+def test_the_thesis_restated_word_for_word_is_not_suggested_as_its_evidence(workspace,
+                                                                           tmp_path):
+    """A memo of the thesis in the library repeats each pillar: that is not evidence."""
+    t = workspace.theses.create(ThesisInput(title="Capex pays", status="active"))
+    p = workspace.theses.add_pillar(t.id, PillarInput(
+        "pillar", "AI capex earns a return: spending turns into cloud revenue growth"))
+    note = tmp_path / "memo.txt"
+    note.write_text("Thesis memo.\n\nPillar: AI capex earns a return: spending turns into "
+                    "cloud revenue growth (intact).\n\nCloud revenue growth picked up as AI "
+                    "capex reached customers, the company said.")
+    doc = workspace.library.import_file(note).document
+    got = workspace.suggestions.for_thesis(t.id, document_id=doc.id)
+    assert [g.passage for g in got if g.pillar_id == p.id] == [
+        "Cloud revenue growth picked up as AI capex reached customers, the company said."]
+
+
+def test_a_thesis_memo_imported_back_is_not_research(workspace, tmp_path):
+    """The app's memo of a thesis repeats its claim, pillars and quotes: left out."""
+    t = workspace.theses.create(ThesisInput(title="Capex pays", status="active"))
+    workspace.theses.add_pillar(t.id, PillarInput("pillar", "Cloud revenue growth picks up"))
+    memo = tmp_path / "memo.txt"
+    memo.write_text("Capex pays — thesis memo as of 2026-12-01\n\nCloud revenue growth "
+                    "picked up strongly in the quarter, the memo says.")
+    doc = workspace.library.import_file(memo).document
+    assert doc.title == "Capex pays — thesis memo as of 2026-12-01"
+    assert workspace.suggestions.for_thesis(t.id, document_id=doc.id) == []

@@ -45,6 +45,11 @@ if TYPE_CHECKING:
     from thesis_desk.core.records import DocumentInfo, EvidenceInfo, JournalInfo
     from thesis_desk.core.theses import ThesisService
 
+# A memo's PDF title: "<thesis> — thesis memo as of <day>". The library knows a memo
+# imported back by it (core/suggest.py leaves memos out: analysis, not research).
+MEMO_TITLE = "{title} — thesis memo as of {day:%Y-%m-%d}"
+MEMO_TITLE_MARK = " — thesis memo as of "
+
 _STATE_OF_LABEL = {label: state for labels in (PILLAR_STATE_LABELS,
                                                *PILLAR_STATE_LABELS_BY_KIND.values())
                    for state, label in labels.items()}

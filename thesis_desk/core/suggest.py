@@ -43,6 +43,8 @@ SUBJECT_WEIGHT = 0.5  # a passage naming the thesis's company scores this much m
 FEEDBACK = 0.5  # weight of the words the best passages add to a query
 FEEDBACK_DOCS = 5
 FEEDBACK_TERMS = 10
+ECHO = 0.5  # a passage this much made of the thesis's own word runs restates it
+SHINGLE = 4
 
 _STOP = frozenset("""a about above after again against all also am an and any are as at be
 because been before being below between both but by can could did do does doing down during
@@ -197,16 +199,21 @@ class Query:
     context: Counter[str]
     subject: frozenset[str] = frozenset()  # the companies the thesis is about
     text: str = ""  # the pillar's own words, as written
+    # the thesis's own words in runs (``shingles``): a passage made of them is left out
+    own_words: frozenset[tuple[str, ...]] = frozenset()
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z]{2,}\b")
 
 
 def make_query(pillar_id: int, kind: str, pillar_text: str, title: str, claim: str,
-               names: frozenset[str] = frozenset()) -> Query:
-    """``names``: the thesis's proper names (``Ranker.names``), its subject."""
+               names: frozenset[str] = frozenset(),
+               thesis_terms: Sequence[str] | None = None) -> Query:
+    """``names``: the thesis's proper names (``Ranker.names``), its subject;
+    ``thesis_terms``: ``terms`` of title and claim, when worked out once for all pillars."""
     own = expand(terms(pillar_text))
-    context = expand(t for t in terms(f"{title} {claim}") if t not in own)
+    words = thesis_terms if thesis_terms is not None else terms(f"{title} {claim}")
+    context = expand(t for t in words if t not in own)
     return Query(pillar_id, kind, own, context, names, pillar_text)
 
 
@@ -232,6 +239,7 @@ class Ranker:
                 self.postings.setdefault(t, []).append(
                     (i, self.idf[t] * f * (K1 + 1) / (f + norm)))
         self._names: dict[str, list[str]] = {}
+        self._grams: dict[int, set[tuple[str, ...]]] = {}
 
     def names(self, *texts: str) -> frozenset[str]:
         """The capitalised words of ``texts`` the pool writes capitalised in mid-sentence
@@ -255,6 +263,19 @@ class Ranker:
             self._names[word] = terms(word) if upper >= 2 and upper >= 4 * lower else []
             found.update(self._names[word])
         return frozenset(found)
+
+    def grams(self, i: int) -> set[tuple[str, ...]]:
+        """Passage ``i``'s runs of SHINGLE words (remembered)."""
+        got = self._grams.get(i)
+        if got is None:
+            got = self._grams[i] = shingles(self.pool[i].text)
+        return got
+
+    def restates(self, i: int, own: set[tuple[str, ...]]) -> bool:
+        """Passage ``i`` is mostly the thesis's own words (its title, claim, narrative or
+        a pillar, word for word: a memo of the thesis in the library), not evidence."""
+        grams = self.grams(i)
+        return bool(grams) and len(grams & own) >= ECHO * len(grams)
 
     def _scores(self, query: Counter[str], into: dict[int, float], weight: float = 1.0,
                 only: dict[int, float] | None = None) -> dict[int, float]:
@@ -296,7 +317,21 @@ class Ranker:
             if score > 0:
                 scored.append((score, i))
         scored.sort(key=lambda x: (-x[0], x[1]))
-        return scored[:limit]
+        best: list[tuple[float, int]] = []
+        for score, i in scored:
+            if not (q.own_words and self.restates(i, q.own_words)):
+                best.append((score, i))
+                if len(best) == limit:
+                    break
+        return best
+
+
+def shingles(text_: str) -> set[tuple[str, ...]]:
+    """The text's runs of SHINGLE words, lower case (a short text: itself, whole)."""
+    words = _WORD.findall(text_.lower())
+    if len(words) <= SHINGLE:
+        return {tuple(words)} if words else set()
+    return {tuple(words[k:k + SHINGLE]) for k in range(len(words) - SHINGLE + 1)}
 
 
 @dataclass(frozen=True)
@@ -370,12 +405,13 @@ class SuggestionService:
                          .where(Thesis.id.in_(ids))).all()
         texts = {tid: (title, f"{claim}\n{_own_words(narrative)}")
                  for tid, title, claim, narrative in rows}
+        words = {tid: terms(f"{title} {claim}") for tid, (title, claim) in texts.items()}
         for pid, tid, kind, ptext in s.execute(
                 select(Pillar.id, Pillar.thesis_id, Pillar.kind, Pillar.text)
                 .where(Pillar.thesis_id.in_(ids)).order_by(Pillar.position, Pillar.id)):
             title, claim = texts[tid]
             theses.setdefault(tid, (texts[tid], []))[1].append(
-                make_query(pid, kind, ptext, title, claim))
+                make_query(pid, kind, ptext, title, claim, thesis_terms=words[tid]))
         return theses
 
     def _candidates(self, s, queries: Sequence[Query]) -> list[int]:  # noqa: ANN001
@@ -417,11 +453,14 @@ class SuggestionService:
 
 
 def _pool(s, doc_ids: Sequence[int]):  # noqa: ANN001, ANN202
-    """The documents' passages (a heading that is the title is no evidence: left out),
-    their details and page offsets."""
+    """The documents' passages (a heading that is the title is no evidence: left out;
+    so is a thesis memo imported back, which is analysis, not research), their details
+    and page offsets."""
     from thesis_desk.core.library import document_info
+    from thesis_desk.core.memo import MEMO_TITLE_MARK
 
-    docs = list(s.scalars(select(Document).where(Document.id.in_(doc_ids)))) if doc_ids else []
+    docs = [d for d in s.scalars(select(Document).where(Document.id.in_(doc_ids)))
+            if MEMO_TITLE_MARK not in d.title] if doc_ids else []
     pool = [p for d in docs for p in passages(d.id, d.text)
             if p.text.strip() != d.title.strip() or p.text.rstrip()[-1:] in ".!?"]
     return (pool, {d.id: document_info(d) for d in docs},
@@ -429,19 +468,20 @@ def _pool(s, doc_ids: Sequence[int]):  # noqa: ANN001, ANN202
 
 
 def _left_out(s, theses: dict, document_id: int | None = None):  # noqa: ANN001, ANN202
-    """(filed, dismissed): per thesis, per document, the spans its evidence quotes; and
-    the (pillar, document, start) a person dismissed."""
+    """(filed, dismissed): per thesis, per document, the spans its evidence quotes (and
+    under None, the quotes themselves: a memo in the library repeats them); and the
+    (pillar, document, start) a person dismissed."""
     ids = list(theses)
     pillar_ids = [q.pillar_id for _t, qs in theses.values() for q in qs]
-    where = [Evidence.thesis_id.in_(ids), Evidence.document_id.is_not(None)]
-    if document_id is not None:
-        where.append(Evidence.document_id == document_id)
-    filed: dict[int, dict[int, list[tuple[int, int]]]] = {}
-    for tid, doc, a, b in s.execute(select(Evidence.thesis_id, Evidence.document_id,
-                                           Evidence.start_offset, Evidence.end_offset)
-                                    .where(*where)):
-        if a is not None and b is not None:
-            filed.setdefault(tid, {}).setdefault(doc, []).append((a, b))
+    filed: dict[int, dict] = {}
+    for tid, doc, a, b, quote in s.execute(
+            select(Evidence.thesis_id, Evidence.document_id, Evidence.start_offset,
+                   Evidence.end_offset, Evidence.quote).where(Evidence.thesis_id.in_(ids))):
+        mine = filed.setdefault(tid, {})
+        mine.setdefault(None, []).append(quote)
+        if doc is not None and a is not None and b is not None and (
+                document_id is None or doc == document_id):
+            mine.setdefault(doc, []).append((a, b))
     dismissed = set(s.execute(select(Dismissal.pillar_id, Dismissal.document_id,
                                      Dismissal.start_offset)
                               .where(Dismissal.pillar_id.in_(pillar_ids))).all()) \
@@ -450,17 +490,22 @@ def _left_out(s, theses: dict, document_id: int | None = None):  # noqa: ANN001,
 
 
 def _suggest(thesis: tuple[tuple[str, str], list[Query]], ranker: Ranker,
-             filed: dict[int, list[tuple[int, int]]], dismissed: set[tuple[int, int, int]],
+             filed: dict, dismissed: set[tuple[int, int, int]],
              infos: dict[int, DocumentInfo], offsets: dict, limit: int) -> list[Suggestion]:
     """Per pillar of one thesis, its best passages of the ranker's pool."""
     (title, claim), raw = thesis
     names = ranker.names(title, claim)
+    # the thesis's own words: title, claim and narrative, pillars, its evidence's quotes
+    own = frozenset(set().union(shingles(title), *(shingles(line) for line in
+                                                   re.split(r"[.\n!?]", claim)),
+                                *(shingles(q.text) for q in raw),
+                                *(shingles(quote) for quote in filed.get(None, ()))))
     already = {(p.document_id, p.start) for p in ranker.pool if any(
         overlaps(p.start, p.end, a, b) >= 0.5 * min(p.end - p.start, b - a)
-        for a, b in filed.get(p.document_id, ()))} if filed else set()
+        for a, b in filed.get(p.document_id, ()))} if len(filed) > 1 else set()
     out: list[Suggestion] = []
     for q0 in raw:
-        q = replace(q0, subject=names)
+        q = replace(q0, subject=names, own_words=own)
         skip = already | {(d, a) for pid, d, a in dismissed if pid == q.pillar_id}
         for score, p in ranker.rank(q, limit, skip):
             out.append(Suggestion(q.pillar_id, q.kind, q.text, infos[p.document_id],

@@ -34,7 +34,7 @@ from PySide6.QtGui import (
 
 from thesis_desk import APP_NAME, __version__
 from thesis_desk.core.errors import UserError
-from thesis_desk.core.memo import Memo, memo_html, memo_markdown
+from thesis_desk.core.memo import MEMO_TITLE, Memo, memo_html, memo_markdown
 
 if TYPE_CHECKING:
     from thesis_desk.app import Workspace
@@ -268,7 +268,7 @@ def write_pdf(memo: Memo, charts: dict[int, QImage], path: Path, *, page_size: s
         writer.setPageLayout(QPageLayout(QPageSize(PAGE_SIZES.get(page_size, PAGE_SIZES["A4"])),
                                          QPageLayout.Orientation.Portrait, _MARGINS_MM,
                                          QPageLayout.Unit.Millimeter))
-        writer.setTitle(f"{memo.title} — thesis memo as of {memo.as_of:%Y-%m-%d}")
+        writer.setTitle(MEMO_TITLE.format(title=memo.title, day=memo.as_of))
         writer.setAuthor(memo.author or APP_NAME)
         writer.setCreator(f"{APP_NAME} {__version__}")
         progress(1, 4, "Laying out pages")

@@ -331,6 +331,7 @@ class PageView(QWidget):
             "Select a passage on the page, then Add as Evidence…" if self.mapped else
             "This document's text was read by an earlier PDF reader, so filed evidence "
             "cannot be drawn on these pages and passages are filed from the Text view.")
+        self._fill_evidence_list()  # now with each item's page
         self._update_controls()
         self._request(self.index)
 
