@@ -5,7 +5,7 @@
    whole job on its worker (render, the pixels into a QImage, every character's box for
    highlights and hit tests), against pypdfium2's render of the same page alone; and the
    same page shown again from the page view's cache (to painted, on the GUI thread).
-2. Text extraction of a 2,000-page PDF (Qt-written, a report of paragraphs): the
+2. Text extraction of a 2,000-page PDF (a report, 48 lines a page): the
    library's extractor (lines, paragraphs, joined hyphens, running headers) against
    pypdfium2's own text extraction of every page (get_text_range), the floor.
 
@@ -66,22 +66,16 @@ def broker_note(path: Path) -> bytes:
 
 
 def report(path: Path, pages: int) -> bytes:
-    from PySide6.QtGui import QPageSize, QPdfWriter, QTextDocument
+    """A text report of ``pages`` pages, 48 lines of Helvetica each (the tests' PDF writer:
+    Qt's QTextDocument stops laying out past about 600 A4 pages)."""
+    from tests.helpers import minimal_pdf
 
-    para = ("<p>Paragraph {n}: capital expenditure on AI data centres rose again while "
-            "cloud revenue growth lagged behind it, which the market treats as maintenance "
-            "capex rather than investment in new markets; margins held.</p>")
-    per_page = 10  # paragraphs that fit an A4 page, then a page break: exactly ``pages``
-    doc = QTextDocument()
-    doc.setHtml("".join(
-        "".join(para.format(n=p * per_page + k) for k in range(per_page))
-        + ("<p style='page-break-after: always'></p>" if p + 1 < pages else "")
-        for p in range(pages)))
-    writer = QPdfWriter(str(path))
-    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    doc.print_(writer)
-    del writer
-    return path.read_bytes()
+    line = ("Line {n}: capital expenditure on AI data centres rose again while cloud "
+            "revenue lagged, a SYNTHETIC report.")
+    data = minimal_pdf(["\n".join(line.format(n=p * 48 + k) for k in range(48))
+                        for p in range(pages)])
+    path.write_bytes(data)
+    return data
 
 
 def stats(xs: list[float]) -> str:
