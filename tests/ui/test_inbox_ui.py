@@ -9,6 +9,7 @@ from email.message import EmailMessage
 
 from tests.helpers import minimal_pdf
 from tests.ui.person import Person, field
+from thesis_desk.core.records import PillarInput, ThesisInput
 
 
 def _saved(path, data: bytes) -> None:  # noqa: ANN001
@@ -21,6 +22,8 @@ def test_files_saved_into_the_inbox_arrive_in_the_library(qtbot, window, when_mo
     person = Person(qtbot)
     box = tmp_path / "Research inbox"
     box.mkdir()
+    t = window.workspace.theses.create(ThesisInput("BABA cloud", status="active"))
+    window.workspace.theses.add_pillar(t.id, PillarInput("pillar", "Cloud margins widen"))
 
     def wrong_then_right(dlg) -> None:  # noqa: ANN001
         inbox = field(dlg, "Inbox folder")
@@ -35,6 +38,8 @@ def test_files_saved_into_the_inbox_arrive_in_the_library(qtbot, window, when_mo
     person.row(window.sidebar, "Library")
     lv = window.library_view
     assert lv.inbox_box.isVisible() and "nothing yet" in lv.inbox_title.text()
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(said.append)
     _saved(box / "q3-note.pdf", minimal_pdf(["Alibaba Q3: cloud margins widen."]))
     mail = EmailMessage()
     mail["Subject"] = "Capex preview"
@@ -49,6 +54,8 @@ def test_files_saved_into_the_inbox_arrive_in_the_library(qtbot, window, when_mo
     shown = [lv.inbox_list.item(n).text() for n in range(3)]
     assert any("chart.png — refused" in t for t in shown)
     assert "3 files" in lv.inbox_title.text()
+    # what arrived is weighed against the theses, and the window says where it bears
+    assert any("New research bears on “BABA cloud” (1 pillar)" in m for m in said), said
     person.row(lv.inbox_list, "preview.eml")
     assert lv.reader.doc.title == "Capex preview" and lv.reader.doc.publisher == "asiamarkets.example"
     # each once: the next looks bring nothing more

@@ -674,10 +674,14 @@ class MainWindow(QMainWindow):
         library = self.workspace.library  # type: ignore[union-attr]
         self.sidebar.setCurrentRow(1)
 
-        def job(progress, cancelled):  # noqa: ANN001, ANN202
-            return library.import_files([Path(p) for p in paths], progress, cancelled)
+        ws = self.workspace
 
-        def done(results: list) -> None:
+        def job(progress, cancelled):  # noqa: ANN001, ANN202
+            results = library.import_files([Path(p) for p in paths], progress, cancelled)
+            return results, _bearing(ws, results)
+
+        def done(got: tuple) -> None:
+            results, bears = got
             imported = [r for r in results if r.status == "imported"]
             self.library_view.refresh(select_id=imported[-1].document.id if imported else None)
             self.apply_changes(Changes.of(DOCUMENT), origin=self.library_view)
@@ -686,10 +690,12 @@ class MainWindow(QMainWindow):
             summary = f"Imported {len(imported)} of {len(paths)} files."
             if skipped:
                 summary += f" Cancelled: {skipped} not imported."
+            if bears:
+                summary += f" {bears}"
             if problems:
                 self._error("Import", summary + "\n\n" + "\n".join(problems[:30]),
                             icon=QMessageBox.Icon.Information)
-            self.statusBar().showMessage(summary, 8000)
+            self.statusBar().showMessage(summary, 12000)
 
         self.last_import = self.tasks.run(job, on_done=done, title="Importing documents",
                                           on_error=lambda e: self._error("Import failed", str(e)),
@@ -845,8 +851,13 @@ class MainWindow(QMainWindow):
             return
         self._inbox_busy = True
 
-        def done(results: list) -> None:
+        def take(_p: object, _c: object) -> tuple[list, str]:
+            results = ws.inbox.take(Path(folder))
+            return results, _bearing(ws, results)
+
+        def done(got: tuple) -> None:
             self._inbox_busy = False
+            results, bears = got
             if not results:
                 return
             imported = [r for r in results if r.status == "imported"]
@@ -856,7 +867,8 @@ class MainWindow(QMainWindow):
             more = f" and {len(results) - 3} more" if len(results) > 3 else ""
             refused = len(results) - len(imported)
             self.notify([f"{names}{more}" + (f" ({refused} not imported: see the Library's "
-                                              "inbox list)" if refused else "")],
+                                              "inbox list)" if refused else "")
+                         + (f". {bears}" if bears else "")],
                         what=("document arrived in the inbox", "documents arrived in the inbox"))
 
         def failed(exc: Exception) -> None:
@@ -864,8 +876,7 @@ class MainWindow(QMainWindow):
             self._inbox_timer.stop()  # said once, not every few seconds
             self.statusBar().showMessage(f"The inbox folder is not watched: {exc}", 15000)
 
-        self.session.tasks.run(lambda _p, _c: ws.inbox.take(Path(folder)), on_done=done,
-                               on_error=failed, show_progress=False)
+        self.session.tasks.run(take, on_done=done, on_error=failed, show_progress=False)
 
     def _error(self, title: str, text: str, *,
                icon: QMessageBox.Icon = QMessageBox.Icon.Warning) -> None:
@@ -991,3 +1002,23 @@ class MainWindow(QMainWindow):
         if getattr(self, "activation", None) is not None:
             self.activation.close()
         super().closeEvent(event)
+
+
+def _bearing(ws: Workspace | None, results: list, most: int = 20) -> str:
+    """Which theses newly imported documents bear on, in a line ("" when none): run on
+    the worker right after the import (core/suggest.py, a document against every draft
+    and active thesis)."""
+    if ws is None:
+        return ""
+    counts: dict[int, int] = {}
+    for r in [r for r in results if r.status == "imported"][:most]:
+        for tid, found in ws.suggestions.for_document(r.document.id, limit=1).items():
+            counts[tid] = counts.get(tid, 0) + len(found)
+    if not counts:
+        return ""
+    titles = {t.id: t.title for t in ws.theses.list()}
+    best = sorted(counts, key=lambda t: -counts[t])[:3]
+    return ("New research bears on " + "; ".join(
+        f"“{titles.get(t, t)}” ({plural(counts[t], 'pillar', 'pillars')})" for t in best)
+        + (f" and {len(counts) - 3} more" if len(counts) > 3 else "")
+        + ": see each thesis's Suggested tab.")
