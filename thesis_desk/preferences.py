@@ -10,7 +10,7 @@ from __future__ import annotations
 import configparser
 import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 PAGE_SIZES = ("A4", "Letter")
@@ -53,3 +53,11 @@ def save(config_dir: Path, prefs: Preferences) -> None:
     with open(tmp, "w", encoding="utf-8") as fh:
         cp.write(fh)
     os.replace(tmp, path)
+
+
+def update(config_dir: Path, **changes: str) -> Preferences:
+    """Change some preferences, keeping the others as saved (a memo export must not
+    forget the inbox folder)."""
+    prefs = replace(load(config_dir), **changes)
+    save(config_dir, prefs)
+    return prefs

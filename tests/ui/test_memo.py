@@ -324,7 +324,11 @@ def test_export_the_memo_from_the_menu_as_a_person_does(qtbot, window, when_moda
     """File > Export Memo…: options (paper, author), the save dialog, then the PDF read
     back: the thesis, its quotes and the author on US Letter."""
     from tests.ui.person import Person, field
+    from thesis_desk import preferences
 
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    preferences.update(window.paths.config_dir, inbox_folder=str(inbox))
     person = Person(qtbot)
     person.menu(window, "File", "Build Demo Workspace")
     person.row(window.theses_view.table, "Alibaba revaluation")
@@ -359,6 +363,10 @@ def test_export_the_memo_from_the_menu_as_a_person_does(qtbot, window, when_moda
     assert "Evidence (supports)" in first  # the demo's evidence, filed today
     width, height = (float(x) for x in reader.pages[0].mediabox[2:])
     assert (round(width), round(height)) == (612, 792)  # US Letter, in points
+    # the export remembered its folder, paper and author and kept the other preferences
+    prefs = preferences.load(window.paths.config_dir)
+    assert (prefs.memo_folder, prefs.page_size, prefs.inbox_folder) == (
+        str(tmp_path), "Letter", str(inbox))
 
 
 def test_markdown_memo_lets_no_link_image_or_tag_through(qapp, workspace, tmp_path):

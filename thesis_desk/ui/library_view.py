@@ -72,6 +72,16 @@ def qt_to_py(text: str, pos: int) -> int:
     return i
 
 
+def quote_span(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    """A selection as a quote: whitespace at its edges trimmed (a quote starts and ends
+    on a character); None when nothing is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (text[start:end], start, end) if end > start else None
+
+
 SEARCH_LIMIT = 200  # search results shown, best first
 
 
@@ -313,14 +323,8 @@ class ReaderPanel(QWidget):
         cur = self.reader.textCursor()
         if not cur.hasSelection() or self.doc is None:
             return None
-        start = qt_to_py(self.text, cur.selectionStart())
-        end = qt_to_py(self.text, cur.selectionEnd())
-        # Trim whitespace at the edges: a quote starts and ends on a character.
-        while start < end and self.text[start].isspace():
-            start += 1
-        while end > start and self.text[end - 1].isspace():
-            end -= 1
-        return (self.text[start:end], start, end) if end > start else None
+        return quote_span(self.text, qt_to_py(self.text, cur.selectionStart()),
+                          qt_to_py(self.text, cur.selectionEnd()))
 
     def request_evidence(self) -> None:
         sel = self.selection()

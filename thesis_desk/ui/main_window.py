@@ -785,8 +785,8 @@ class MainWindow(QMainWindow):
                 path += ".md"
             elif chosen.startswith("PDF") and not path.lower().endswith(".pdf"):
                 path += ".pdf"
-            preferences.save(self.paths.config_dir, preferences.Preferences(
-                author=author, page_size=page_size, memo_folder=str(Path(path).parent)))
+            preferences.update(self.paths.config_dir, author=author, page_size=page_size,
+                               memo_folder=str(Path(path).parent))
         run_export(ws, self.tasks, self, thesis_id, Path(path), as_of=as_of, author=author,
                    page_size=page_size, since=since, comments=comments,
                    on_done=lambda msg: self._memo_done(msg, thesis_id),
@@ -804,9 +804,9 @@ class MainWindow(QMainWindow):
         prefs = preferences.load(self.paths.config_dir)
         dlg = PreferencesDialog(prefs, self, check_folder=self._inbox_problem)
         if dlg.exec():
-            preferences.save(self.paths.config_dir, preferences.Preferences(
-                author=dlg.author.text().strip(), page_size=dlg.page_size.currentText(),
-                memo_folder=prefs.memo_folder, inbox_folder=dlg.inbox.text().strip()))
+            preferences.update(self.paths.config_dir, author=dlg.author.text().strip(),
+                               page_size=dlg.page_size.currentText(),
+                               inbox_folder=dlg.inbox.text().strip())
             self._watch_inbox()
 
     # -- the inbox folder

@@ -571,12 +571,9 @@ class PageView(QWidget):
         sel = self.canvas.selection
         if sel is None or self.doc is None or not self.mapped:
             return None
-        start, end = sel
-        while start < end and self.text[start].isspace():
-            start += 1
-        while end > start and self.text[end - 1].isspace():
-            end -= 1
-        return (self.text[start:end], start, end) if end > start else None
+        from thesis_desk.ui.library_view import quote_span
+
+        return quote_span(self.text, *sel)
 
     def request_evidence(self) -> None:
         sel = self.selection()
