@@ -42,7 +42,7 @@ CONTEXT_WEIGHT = 0.2  # the thesis's title, claim and narrative, against the pil
 SUBJECT_WEIGHT = 0.5  # a passage naming the thesis's company scores this much more
 FEEDBACK = 0.5  # weight of the words the best passages add to a query
 FEEDBACK_DOCS = 5
-FEEDBACK_TERMS = 10
+FEEDBACK_TERMS = 15
 ECHO = 0.5  # a passage this much made of the thesis's own word runs restates it
 SHINGLE = 4
 
@@ -79,7 +79,7 @@ _SYNONYMS = {  # a term and what it also stands for in a query
     "invest": ("capex", "spend"),
     "capex": ("spend", "investment"),
     "competitive": ("competition", "rank", "score", "benchmark"),
-    "model": ("qwen", "deepseek", "benchmark"),
+    "model": ("benchmark",),
     "compute": ("exportcontrol",),
     "exportcontrol": ("compute",),
     "geopolitic": ("exportcontrol", "tariff"),
