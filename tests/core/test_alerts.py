@@ -211,3 +211,63 @@ def test_catch_up_over_many_metrics_fires_each_once_and_breaks_a_pillar(workspac
 
 # the same tests on a PostgreSQL server (tests/conftest.py)
 pytestmark = pytest.mark.both_backends
+
+
+RULE_MIX = [("above", dict(threshold=104, hysteresis=1)), ("below", dict(threshold=96)),
+            ("crosses", dict(threshold=100)), ("change_pct", dict(threshold=3, window=5)),
+            ("change_pct", dict(threshold=4, window=10, window_unit="days")),
+            ("zscore", dict(threshold=2, window=20))]
+
+
+def _imported_alerts(ws, tmp_path, name: str, *, in_hand: bool, chunk_rows=None):  # noqa: ANN001
+    """A CSV of 6 SYNTHETIC series (one per rule kind, weekends skipped) imported into
+    metrics that exist with their rules: the alerts it raises, as (metric, day, value)."""
+    import random
+
+    from thesis_desk.core import metrics as mod
+    from thesis_desk.core.tabular import read_table, stream_plans
+
+    rnd = random.Random(11)
+    lines = ["Metric,Date,Value"]
+    for k in range(len(RULE_MIX)):
+        walk = 100.0
+        for d in range(400):
+            if day(d).weekday() < 5:
+                walk += rnd.gauss(0, 1.2)
+                lines.append(f"{name} {k},{day(d).isoformat()},{walk:.3f}")
+    csv = tmp_path / f"{name}.csv"
+    csv.write_text("\n".join(lines) + "\n")
+    for k, (kind, kw) in enumerate(RULE_MIX):
+        m = ws.metrics.create(MetricInput(f"{name} {k}"))
+        ws.alerts.add_rule(RuleInput(m.id, kind, **kw))
+    if not in_hand:  # the series read back from the database, as before
+        def read_back(self, *_a):  # noqa: ANN001, ANN202
+            return None
+        orig = mod._PlanWriter._keep_series
+        mod._PlanWriter._keep_series = read_back
+    try:
+        if chunk_rows:
+            ws.metrics.import_stream(stream_plans(csv, date_col="Date", value_col="Value",
+                                                  metric_col="Metric", chunk_rows=chunk_rows))
+        else:
+            ws.metrics.import_plan(ws.metrics.plan_import(
+                read_table(csv, numbers=["Value"]), date_col="Date", value_col="Value",
+                metric_col="Metric"))
+    finally:
+        if not in_hand:
+            mod._PlanWriter._keep_series = orig
+    names = {m.id: m.name for m in ws.metrics.list()}
+    return sorted((names[a.metric_id].rsplit(" ", 1)[1], a.observed_on, round(a.value, 3))
+                  for a in ws.alerts.alerts() if names[a.metric_id].startswith(f"{name} "))
+
+
+@pytest.mark.parametrize("chunk_rows", [None, 97])
+def test_an_import_into_empty_metrics_judges_its_rows_in_hand_as_read_back(
+        workspace, tmp_path, chunk_rows):
+    """The series an import fills from empty is judged from the rows in hand (not read
+    back): exactly the alerts the read-back series raises, in one plan or in chunks."""
+    in_hand = _imported_alerts(workspace, tmp_path, "A", in_hand=True, chunk_rows=chunk_rows)
+    read_back = _imported_alerts(workspace, tmp_path, "B", in_hand=False,
+                                 chunk_rows=chunk_rows)
+    assert in_hand == read_back
+    assert len({k for k, _d, _v in in_hand}) == len(RULE_MIX)  # every kind fired

@@ -97,7 +97,7 @@ def test_a_failure_mid_import_writes_nothing(workspace, tmp_path, monkeypatch):
     plan = workspace.metrics.plan_import(read_table(f), date_col="Date", value_col="Close",
                                          metric="New metric")
 
-    def boom(s, metric_ids):  # the last step, after the rows are in: alert evaluation
+    def boom(s, metric_ids, series=None):  # the last step, after the rows: alert evaluation
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(mod, "evaluate_metrics", boom)
