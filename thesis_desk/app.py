@@ -9,6 +9,7 @@ import logging
 import logging.handlers
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from thesis_desk.core.alerts import AlertService
 from thesis_desk.core.backups import BackupService
@@ -16,15 +17,17 @@ from thesis_desk.core.comments import CommentService
 from thesis_desk.core.db import Database, open_database, open_read_only
 from thesis_desk.core.errors import DatabaseError
 from thesis_desk.core.evidence import EvidenceService
-from thesis_desk.core.inbox import InboxService
 from thesis_desk.core.library import LibraryService
 from thesis_desk.core.metrics import MetricService
 from thesis_desk.core.memo import MemoService
 from thesis_desk.core.outcomes import OutcomeService
 from thesis_desk.core.portfolio import PortfolioService
-from thesis_desk.core.suggest import SuggestionService
 from thesis_desk.core.theses import ThesisService
 from thesis_desk.paths import ENV_DATABASE, WorkspacePaths, resolve_paths
+
+if TYPE_CHECKING:
+    from thesis_desk.core.inbox import InboxService
+    from thesis_desk.core.suggest import SuggestionService
 
 log = logging.getLogger("thesis_desk")
 
@@ -87,10 +90,14 @@ class Workspace:
 
     @cached_property
     def inbox(self) -> InboxService:
+        from thesis_desk.core.inbox import InboxService  # not at start-up: few use it
+
         return InboxService(self.db, self.library)
 
     @cached_property
     def suggestions(self) -> SuggestionService:
+        from thesis_desk.core.suggest import SuggestionService  # its stemmer: not at start-up
+
         return SuggestionService(self.db)
 
     @cached_property

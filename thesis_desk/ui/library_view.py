@@ -170,8 +170,6 @@ class ReaderPanel(QWidget):
     def __init__(self, parent: QWidget | None = None,
                  load_original: Callable[[int], bytes] | None = None):
         super().__init__(parent)
-        from thesis_desk.ui.page_view import PageView
-
         self.doc: DocumentInfo | None = None
         self.text = ""
         self.evidence: list[EvidenceInfo] = []
@@ -183,8 +181,12 @@ class ReaderPanel(QWidget):
         self.links.setWordWrap(True)
         self.links.linkActivated.connect(lambda href: self.open_document_requested.emit(int(href)))
         self.links.hide()
-        self.page_view = PageView(load_original)
-        self.page_view.add_evidence_requested.connect(self.add_evidence_requested)
+        # the page view is made the first time its tab is shown (its worker, its widgets:
+        # nothing of it at start-up)
+        self._load_original = load_original
+        self._page_view: Any = None
+        self._page_tab = QWidget()
+        QVBoxLayout(self._page_tab).setContentsMargins(0, 0, 0, 0)
         self.details_btn = QPushButton("Edit Details…")
         self.details_btn.clicked.connect(lambda: self.doc and self.edit_details_requested.emit(self.doc))
         self.original_btn = QPushButton("Open Original")
@@ -233,7 +235,7 @@ class ReaderPanel(QWidget):
         self.views = QTabWidget()
         self.views.setDocumentMode(True)
         self.views.addTab(text_tab, "&Text")
-        self.views.addTab(self.page_view, "Pa&ge")
+        self.views.addTab(self._page_tab, "Pa&ge")
         self.views.setTabToolTip(1, "The PDF as printed, with the evidence drawn on it")
         self.views.currentChanged.connect(self._view_changed)
         lay = QVBoxLayout(self)
@@ -264,11 +266,11 @@ class ReaderPanel(QWidget):
         self.views.setTabEnabled(1, is_pdf)
         if not is_pdf and self.views.currentIndex() == 1:
             self.views.setCurrentIndex(0)
-        if is_pdf and (self.views.currentIndex() == 1
-                       or (not switched and self.page_view.doc is not None)):
+        if is_pdf and (self.views.currentIndex() == 1 or (
+                not switched and self._page_view is not None and self._page_view.doc is not None)):
             self.page_view.show_document(doc, text, evidence)
-        elif switched:
-            self.page_view.clear()
+        elif switched and self._page_view is not None:
+            self._page_view.clear()
         bits = [b for b in (doc.publisher, doc.author,
                             f"{doc.published_on:%Y-%m-%d}" if doc.published_on else "undated",
                             doc.kind.upper(), f"{doc.pages} pages" if doc.pages else "",
@@ -282,12 +284,28 @@ class ReaderPanel(QWidget):
         if index == 1 and self.doc is not None and self.page_view.doc != self.doc:
             self.page_view.show_document(self.doc, self.text, self.evidence)
 
+    @property
+    def page_view(self) -> Any:  # a PageView, made when first needed
+        if self._page_view is None:
+            from thesis_desk.ui.page_view import PageView
+
+            self._page_view = PageView(self._load_original)
+            self._page_view.add_evidence_requested.connect(self.add_evidence_requested)
+            self._page_tab.layout().addWidget(self._page_view)
+        return self._page_view
+
+    def stop_pages(self) -> None:
+        """The workspace closes: the page view's worker finishes and closes its PDF."""
+        if self._page_view is not None:
+            self._page_view.stop()
+
     def clear(self) -> None:
         self.doc, self.text, self.evidence = None, "", []
         self.title.setText("")
         self.meta.setText("")
         self.links.hide()
-        self.page_view.clear()
+        if self._page_view is not None:
+            self._page_view.clear()
         self.reader.clear()
         self.info.setText("Choose a document on the left.")
         self._selection_changed()
@@ -468,7 +486,7 @@ class LibraryView(QWidget):
             self._search_cancel.set()
         self._generation += 1
         self.runner.wait()
-        self.reader.page_view.stop()
+        self.reader.stop_pages()
 
     def set_inbox(self, folder: str) -> None:
         """Show what the inbox folder brings (hidden while none is set)."""
