@@ -253,10 +253,14 @@ def read_text(pdf: Any, name: str = "the file") -> PdfText:
         meta = pdf.get_metadata_dict(skip_empty=True)
     running = _running_keys(page_lines)
     pages = [_page_text(lines, running) for lines in page_lines]
-    shown = sorted({ln.text for lines in page_lines for ln in [*lines[:2], *lines[-2:]]
-                    if _key(ln.text) in running})
+    shown: dict[str, str] = {}  # one line for each running line (its page numbers aside)
+    for lines in page_lines:
+        for ln in [*lines[:2], *lines[-2:]]:
+            if _key(ln.text) in running:
+                shown.setdefault(_key(ln.text), ln.text)
     return PdfText(pages, title=str(meta.get("Title", "")).strip()[:400],
-                   author=str(meta.get("Author", "")).strip()[:200], running=shown[:20])
+                   author=str(meta.get("Author", "")).strip()[:200],
+                   running=list(shown.values())[:20])
 
 
 def extract_text(data: bytes, name: str = "the file") -> PdfText:
