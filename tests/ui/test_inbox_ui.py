@@ -55,7 +55,7 @@ def test_files_saved_into_the_inbox_arrive_in_the_library(qtbot, window, when_mo
     assert any("chart.png — refused" in t for t in shown)
     assert "3 files" in lv.inbox_title.text()
     # what arrived is weighed against the theses, and the window says where it bears
-    assert any("New research bears on “BABA cloud” (1 pillar)" in m for m in said), said
+    assert any("New research bears on “BABA cloud” (1 passage)" in m for m in said), said
     person.row(lv.inbox_list, "preview.eml")
     assert lv.reader.doc.title == "Capex preview" and lv.reader.doc.publisher == "asiamarkets.example"
     # each once: the next looks bring nothing more

@@ -599,10 +599,13 @@ class MainWindow(QMainWindow):
         self.apply_changes(Changes.outside())
 
     def notify(self, messages: list[str], *, what: tuple[str, str] = ("new alert",
-                                                                     "new alerts")) -> None:
-        """A tray message when alerts fire while the window is not in front."""
+                                                                     "new alerts"),
+               headline: str = "") -> None:
+        """A tray message when alerts fire while the window is not in front; the status
+        bar says ``headline``, else how many and the first."""
         text = "\n".join(messages[:5])
-        self.statusBar().showMessage(f"{plural(len(messages), *what)}: {messages[0]}", 10000)
+        self.statusBar().showMessage(
+            headline or f"{plural(len(messages), *what)}: {messages[0]}", 10000)
         if self.isActiveWindow():
             return
         from PySide6.QtWidgets import QSystemTrayIcon
@@ -863,13 +866,12 @@ class MainWindow(QMainWindow):
             imported = [r for r in results if r.status == "imported"]
             self.apply_changes(Changes.of(DOCUMENT))
             self.library_view.refresh_inbox()
-            names = ", ".join(Path(r.path).name for r in results[:3])
-            more = f" and {len(results) - 3} more" if len(results) > 3 else ""
             refused = len(results) - len(imported)
-            self.notify([f"{names}{more}" + (f" ({refused} not imported: see the Library's "
-                                              "inbox list)" if refused else "")
-                         + (f". {bears}" if bears else "")],
-                        what=("document arrived in the inbox", "documents arrived in the inbox"))
+            headline = (plural(len(results), "file", "files") + " arrived in the inbox"
+                        + (f", {len(imported)} imported" if refused else "")
+                        + (f". {bears}" if bears else "."))
+            self.notify([f"{Path(r.path).name}: {r.status}" for r in results],
+                        headline=headline)
 
         def failed(exc: Exception) -> None:
             self._inbox_busy = False
@@ -1017,8 +1019,12 @@ def _bearing(ws: Workspace | None, results: list, most: int = 20) -> str:
     if not counts:
         return ""
     titles = {t.id: t.title for t in ws.theses.list()}
-    best = sorted(counts, key=lambda t: -counts[t])[:3]
+    best = sorted(counts, key=lambda t: -counts[t])[:1]
+
+    def short(title: str) -> str:  # the status bar's width at 1280 pixels
+        return title if len(title) <= 36 else title[:34].rstrip() + "…"
+
     return ("New research bears on " + "; ".join(
-        f"“{titles.get(t, t)}” ({plural(counts[t], 'pillar', 'pillars')})" for t in best)
-        + (f" and {len(counts) - 3} more" if len(counts) > 3 else "")
-        + ": see each thesis's Suggested tab.")
+        f"“{short(str(titles.get(t, t)))}” ({plural(counts[t], 'passage', 'passages')})"
+        for t in best) + (f" and {len(counts) - 1} more" if len(counts) > 1 else "")
+        + ": see Suggested.")
