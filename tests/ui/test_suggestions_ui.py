@@ -31,6 +31,13 @@ def test_file_one_suggestion_and_dismiss_another(qtbot, window, when_modal):
     assert group.text(0).startswith("Pillar: The market starts to value")
     first = group.child(0).data(0, 0x0100)  # Qt.UserRole: the Suggestion
     assert not tab.file_btn.isEnabled()
+    # a passage suggested under several pillars says so when selected
+    spans = [(g.document.id, g.start) for g in tab.items]
+    shared = next(g for g in tab.items if spans.count((g.document.id, g.start)) > 1)
+    person.row(tab.tree, " ".join(shared.passage.split())[:40])
+    other = next(g.pillar_text for g in tab.items if g.pillar_id != shared.pillar_id
+                 and (g.document.id, g.start) == (shared.document.id, shared.start))
+    assert f"also for: {other}" in tab.detail.text() and shared.passage in tab.detail.text()
     person.row(tab.tree, " ".join(first.passage.split())[:40])
     seen = {}
 

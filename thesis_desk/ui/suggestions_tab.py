@@ -133,8 +133,15 @@ class SuggestionsTab(QWidget):
         g = self.selected()
         for b in (self.file_btn, self.open_btn, self.dismiss_btn):
             b.setEnabled(g is not None)
-        self.detail.show_text(None if g is None else
-                              f"{g.document.citation(g.page)} · for: {g.pillar_text}\n{g.passage}")
+        if g is None:
+            self.detail.show_text(None)
+            return
+        # a passage about the thesis as a whole is suggested under several pillars
+        also = [o.pillar_text for o in self.items if o.pillar_id != g.pillar_id
+                and (o.document.id, o.start) == (g.document.id, g.start)]
+        self.detail.show_text(f"{g.document.citation(g.page)} · for: {g.pillar_text}"
+                              + (f" · also for: {'; '.join(also)}" if also else "")
+                              + f"\n{g.passage}")
 
     def _emit(self, signal: Any) -> None:
         g = self.selected()
