@@ -77,12 +77,14 @@ def test_a_quotes_boxes_and_a_click_on_the_page_agree_with_the_text(qapp, tmp_pa
     try:
         start = pages.text.text.index("capital expenditure")
         end = start + len("capital expenditure")
-        boxes = pages.boxes(start, end)
-        assert list(boxes) == [0] and len(boxes[0]) == 1  # one line: one merged box
-        box = boxes[0][0]
+        assert pages.page_of(start) == 0
+        offsets, rects = pages.char_boxes(0)
+        boxes = pdf.line_boxes(offsets, rects, start, end)
+        assert len(boxes) == 1  # one line: one merged box
+        box = boxes[0]
         assert box.right - box.left > 50
         # a point inside the box's first letter is that letter's offset
-        got = pages.offset_at(0, box.left + 1.5, (box.top + box.bottom) / 2)
+        got = pdf.nearest_char(offsets, rects, box.left + 1.5, (box.top + box.bottom) / 2)
         assert got == start
         assert pages.find("CAPITAL   expenditure") == [(start, end)]
         w, h, stride, pixels = pages.render(0, 1.0)

@@ -370,8 +370,7 @@ def _pdf(path: Path, data: bytes) -> Extracted:
         raise ImportRefused(f"{path.name}: the PDF cannot be read ({type(exc).__name__}: "
                             f"{exc}).") from exc
     doc = Extracted(kind="pdf", text=got.text, page_offsets=got.page_offsets)
-    doc.title = "" if is_generator_title(got.title, path) else got.title
-    doc.author = got.author
+    doc.title, doc.author = got.title, got.author  # a generator's title: see extract()
     if got.running:
         doc.notes.append("Left out the running header/footer: "
                          + "; ".join(f"“{line[:60]}”" for line in got.running[:3]) + ".")

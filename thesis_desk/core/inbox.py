@@ -54,10 +54,9 @@ class InboxService:
             raise UserError(f"The inbox folder {path} cannot be read (permissions).")
         return path.resolve()
 
-    def waiting(self, folder: Path, *, now: float | None = None) -> list[Path]:
-        """Files in the folder not yet taken and no longer changing, oldest first."""
-        folder = self.check_folder(folder)
-        now = time.time() if now is None else now
+    def _waiting(self, folder: Path, now: float) -> list[tuple[Path, int, int]]:
+        """Files in the folder not yet taken and no longer changing, oldest first: (path,
+        size, modification time in ns) as seen now."""
         with self.db.read() as s:
             seen = set(s.execute(select(InboxFile.name, InboxFile.size, InboxFile.mtime_ns)
                                  .where(InboxFile.folder == str(folder))).all())
@@ -76,24 +75,18 @@ class InboxService:
                     continue
                 if now - st.st_mtime < SETTLE_SECONDS:
                     continue  # still being written: next time
-                found.append((st.st_mtime_ns, entry.name, Path(entry.path)))
-        return [p for _m, _n, p in sorted(found)]
+                found.append((st.st_mtime_ns, entry.name, Path(entry.path), st.st_size))
+        return [(p, size, mtime) for mtime, _n, p, size in sorted(found)]
 
     def take(self, folder: Path, *, progress: Callable[[int, int, str], None] | None = None,
              cancelled: Callable[[], bool] | None = None) -> list[ImportResult]:
         """Import what is waiting in the folder and remember each file taken."""
         folder = self.check_folder(folder)
-        paths = self.waiting(folder)
-        if not paths:
+        waiting = self._waiting(folder, time.time())
+        if not waiting:
             return []
-        stats = {}
-        for p in paths:
-            try:
-                st = p.stat()
-            except OSError:
-                continue
-            stats[p.name] = (st.st_size, st.st_mtime_ns)
-        results = self.library.import_files([p for p in paths if p.name in stats],
+        stats = {p.name: (size, mtime) for p, size, mtime in waiting}
+        results = self.library.import_files([p for p, _s, _m in waiting],
                                             progress=progress, cancelled=cancelled)
         with self.db.write() as s:
             known = set(s.execute(select(InboxFile.name, InboxFile.size, InboxFile.mtime_ns)

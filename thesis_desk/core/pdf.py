@@ -47,35 +47,6 @@ class PageText:
     # (start in ``text``, start in PDFium's text of the page, length)
     segments: list[tuple[int, int, int]] = field(default_factory=list)
 
-    def source_index(self, offset: int) -> int | None:
-        """PDFium's text index for a character of ``text`` (None: a character the
-        extractor added, a line break or blank line)."""
-        starts = [s[0] for s in self.segments]
-        i = bisect.bisect_right(starts, offset) - 1
-        if i < 0:
-            return None
-        out, src, n = self.segments[i]
-        return src + (offset - out) if offset < out + n else None
-
-    def offset_of(self, source: int) -> int | None:
-        """The character of ``text`` that PDFium's text index ``source`` became (None: a
-        character left out, a running header, a joined hyphen)."""
-        for out, src, n in self.segments:
-            if src <= source < src + n:
-                return out + (source - src)
-        return None
-
-    def nearest_offset(self, source: int) -> int:
-        """The character of ``text`` at or after ``source`` (for a selection's end that
-        lands on something left out)."""
-        best = len(self.text)
-        for out, src, n in self.segments:
-            if src <= source < src + n:
-                return out + (source - src)
-            if src >= source:
-                best = min(best, out)
-        return best
-
 
 @dataclass
 class PdfText:
@@ -282,7 +253,8 @@ class Rect:
 
 
 class PdfPages:
-    """An open PDF for the page view: sizes, rendering, boxes of a quote, hit testing.
+    """An open PDF for the page view: sizes, rendering, the characters' boxes (which the
+    view highlights and hit-tests with ``line_boxes`` and ``nearest_char``).
 
     Holds the PdfDocument (and LOCK for every call). Offsets are the document text's,
     the same as evidence stores; ``pages`` is rebuilt from the original by the same
@@ -325,31 +297,6 @@ class PdfPages:
         """0-based page holding the document text's ``offset``."""
         return max(0, bisect.bisect_right(self.offsets, offset) - 1)
 
-    def boxes(self, start: int, end: int) -> dict[int, list[Rect]]:
-        """The line boxes covering document text [start, end), page by page."""
-        found: dict[int, list[Rect]] = {}
-        first, last = self.page_of(start), self.page_of(max(start, end - 1))
-        with LOCK:
-            for index in range(first, last + 1):
-                page_text = self.text.pages[index]
-                a = max(0, start - self.offsets[index])
-                b = min(len(page_text.text), end - self.offsets[index])
-                runs = [(max(a, out), min(b, out + n), src + max(a, out) - out)
-                        for out, src, n in page_text.segments if out < b and out + n > a]
-                if not runs:
-                    continue
-                page = self._pdf[index]
-                textpage = page.get_textpage()
-                try:
-                    rects = found.setdefault(index, [])
-                    for lo, hi, src in runs:
-                        n = textpage.count_rects(_char_index(textpage, src), hi - lo)
-                        rects += _merge([Rect(*textpage.get_rect(k)) for k in range(n)])
-                finally:
-                    textpage.close()
-                    page.close()
-        return found
-
     def char_boxes(self, index: int) -> tuple[list[int], list[Rect]]:
         """Every character of page ``index``'s text that is on the page: its document
         offset and its box, in text order (the page view hit-tests and highlights with
@@ -374,22 +321,6 @@ class PdfPages:
                 page.close()
         return offsets, rects
 
-    def offset_at(self, index: int, x: float, y: float, tolerance: float = 4.0) -> int | None:
-        """The document text offset of the character at page point (x, y), or None."""
-        with LOCK:
-            page = self._pdf[index]
-            textpage = page.get_textpage()
-            try:
-                char = textpage.get_index(x, y, tolerance, tolerance)
-                if char is None or char < 0:
-                    return None
-                source = _text_index(textpage, char)
-            finally:
-                textpage.close()
-                page.close()
-        local = self.text.pages[index].offset_of(source)
-        return None if local is None else self.offsets[index] + local
-
     def find(self, needle: str) -> list[tuple[int, int]]:
         """Every (start, end) of ``needle`` in the document text, any case."""
         words = needle.split()
@@ -404,13 +335,6 @@ def _char_index(textpage: Any, text_index: int) -> int:
 
     i = raw.FPDFText_GetCharIndexFromTextIndex(textpage, text_index)
     return text_index if i < 0 else i
-
-
-def _text_index(textpage: Any, char_index: int) -> int:
-    import pypdfium2.raw as raw
-
-    i = raw.FPDFText_GetTextIndexFromCharIndex(textpage, char_index)
-    return char_index if i < 0 else i
 
 
 class Relocator:

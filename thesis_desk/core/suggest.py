@@ -22,7 +22,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select, text
 
@@ -206,15 +206,14 @@ class Query:
 _CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z]{2,}\b")
 
 
-def make_query(pillar_id: int, kind: str, pillar_text: str, title: str, claim: str,
-               names: frozenset[str] = frozenset(),
-               thesis_terms: Sequence[str] | None = None) -> Query:
-    """``names``: the thesis's proper names (``Ranker.names``), its subject;
-    ``thesis_terms``: ``terms`` of title and claim, when worked out once for all pillars."""
+def make_query(pillar_id: int, kind: str, pillar_text: str,
+               thesis_terms: Sequence[str]) -> Query:
+    """A pillar's query; ``thesis_terms``: ``terms`` of the thesis's title, claim and
+    narrative (worked out once for all its pillars). Its subject and own words are the
+    ranker's to add (``_suggest``)."""
     own = expand(terms(pillar_text))
-    words = thesis_terms if thesis_terms is not None else terms(f"{title} {claim}")
-    context = expand(t for t in words if t not in own)
-    return Query(pillar_id, kind, own, context, names, pillar_text)
+    context = expand(t for t in thesis_terms if t not in own)
+    return Query(pillar_id, kind, own, context, text=pillar_text)
 
 
 class Ranker:
@@ -373,8 +372,8 @@ class SuggestionService:
                 doc_ids = [document_id]
             pool, infos, offsets = _pool(s, doc_ids)
             filed, dismissed = _left_out(s, theses)
-        return _suggest(theses[thesis_id], Ranker(pool), filed.get(thesis_id, {}), dismissed,
-                        infos, offsets, limit)
+        return _suggest(theses[thesis_id], Ranker(pool), filed.get(thesis_id, _Filed()),
+                        dismissed, infos, offsets, limit)
 
     def for_document(self, document_id: int, *, limit: int = 3) -> dict[int, list[Suggestion]]:
         """A newly arrived document against every draft and active thesis: per thesis,
@@ -389,7 +388,8 @@ class SuggestionService:
         ranker = Ranker(pool)
         found = {}
         for tid, thesis in theses.items():
-            got = _suggest(thesis, ranker, filed.get(tid, {}), dismissed, infos, offsets, limit)
+            got = _suggest(thesis, ranker, filed.get(tid, _Filed()), dismissed, infos, offsets,
+                           limit)
             if got:
                 found[tid] = got
         return found
@@ -409,9 +409,8 @@ class SuggestionService:
         for pid, tid, kind, ptext in s.execute(
                 select(Pillar.id, Pillar.thesis_id, Pillar.kind, Pillar.text)
                 .where(Pillar.thesis_id.in_(ids)).order_by(Pillar.position, Pillar.id)):
-            title, claim = texts[tid]
             theses.setdefault(tid, (texts[tid], []))[1].append(
-                make_query(pid, kind, ptext, title, claim, thesis_terms=words[tid]))
+                make_query(pid, kind, ptext, words[tid]))
         return theses
 
     def _candidates(self, s, queries: Sequence[Query]) -> list[int]:  # noqa: ANN001
@@ -467,21 +466,29 @@ def _pool(s, doc_ids: Sequence[int]):  # noqa: ANN001, ANN202
             {d.id: d.page_offsets for d in docs})
 
 
+@dataclass
+class _Filed:
+    """A thesis's evidence as suggestions must leave it out: the spans it quotes, per
+    document, and the quotes themselves (a memo in the library repeats them)."""
+
+    spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    quotes: list[str] = field(default_factory=list)
+
+
 def _left_out(s, theses: dict, document_id: int | None = None):  # noqa: ANN001, ANN202
-    """(filed, dismissed): per thesis, per document, the spans its evidence quotes (and
-    under None, the quotes themselves: a memo in the library repeats them); and the
-    (pillar, document, start) a person dismissed."""
+    """(filed, dismissed): per thesis its ``_Filed``; and the (pillar, document, start) a
+    person dismissed."""
     ids = list(theses)
     pillar_ids = [q.pillar_id for _t, qs in theses.values() for q in qs]
-    filed: dict[int, dict] = {}
+    filed: dict[int, _Filed] = {}
     for tid, doc, a, b, quote in s.execute(
             select(Evidence.thesis_id, Evidence.document_id, Evidence.start_offset,
                    Evidence.end_offset, Evidence.quote).where(Evidence.thesis_id.in_(ids))):
-        mine = filed.setdefault(tid, {})
-        mine.setdefault(None, []).append(quote)
+        mine = filed.setdefault(tid, _Filed())
+        mine.quotes.append(quote)
         if doc is not None and a is not None and b is not None and (
                 document_id is None or doc == document_id):
-            mine.setdefault(doc, []).append((a, b))
+            mine.spans.setdefault(doc, []).append((a, b))
     dismissed = set(s.execute(select(Dismissal.pillar_id, Dismissal.document_id,
                                      Dismissal.start_offset)
                               .where(Dismissal.pillar_id.in_(pillar_ids))).all()) \
@@ -490,7 +497,7 @@ def _left_out(s, theses: dict, document_id: int | None = None):  # noqa: ANN001,
 
 
 def _suggest(thesis: tuple[tuple[str, str], list[Query]], ranker: Ranker,
-             filed: dict, dismissed: set[tuple[int, int, int]],
+             filed: _Filed, dismissed: set[tuple[int, int, int]],
              infos: dict[int, DocumentInfo], offsets: dict, limit: int) -> list[Suggestion]:
     """Per pillar of one thesis, its best passages of the ranker's pool."""
     (title, claim), raw = thesis
@@ -499,10 +506,10 @@ def _suggest(thesis: tuple[tuple[str, str], list[Query]], ranker: Ranker,
     own = frozenset(set().union(shingles(title), *(shingles(line) for line in
                                                    re.split(r"[.\n!?]", claim)),
                                 *(shingles(q.text) for q in raw),
-                                *(shingles(quote) for quote in filed.get(None, ()))))
+                                *(shingles(quote) for quote in filed.quotes)))
     already = {(p.document_id, p.start) for p in ranker.pool if any(
         overlaps(p.start, p.end, a, b) >= 0.5 * min(p.end - p.start, b - a)
-        for a, b in filed.get(p.document_id, ()))} if len(filed) > 1 else set()
+        for a, b in filed.spans.get(p.document_id, ()))} if filed.spans else set()
     out: list[Suggestion] = []
     for q0 in raw:
         q = replace(q0, subject=names, own_words=own)

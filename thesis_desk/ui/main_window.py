@@ -104,6 +104,11 @@ class MainWindow(QMainWindow):
         from thesis_desk.ui.library_view import LibraryView
 
         self.library_view = LibraryView(self.session)
+        # the inbox folder (Preferences), looked in every INBOX_MS while one is set
+        self._inbox_folder = ""
+        self._inbox_busy = False
+        self._inbox_timer = QTimer(self)
+        self._inbox_timer.timeout.connect(self._look_in_inbox)
         self.library_view.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.library_view.import_requested.connect(self.import_documents)
         self.library_view.reader.add_evidence_requested.connect(self._evidence_from_reader)
@@ -482,8 +487,7 @@ class MainWindow(QMainWindow):
 
     def _closing(self) -> None:
         self._set_workspace_enabled(False)
-        if hasattr(self, "_inbox_timer"):
-            self._inbox_timer.stop()
+        self._inbox_timer.stop()
         self.undo_stack.clear()  # its commands hold the closing workspace's services
         self.library_view.stop_reading()  # its searches (the views' Reads: the session)
 
@@ -835,10 +839,6 @@ class MainWindow(QMainWindow):
 
         self._inbox_folder = preferences.load(self.paths.config_dir).inbox_folder
         self.library_view.set_inbox(self._inbox_folder)
-        if not hasattr(self, "_inbox_timer"):
-            self._inbox_timer = QTimer(self)
-            self._inbox_timer.timeout.connect(self._look_in_inbox)
-            self._inbox_busy = False
         if self._inbox_folder and self.workspace is not None and not self.workspace.read_only:
             self._inbox_timer.start(self.INBOX_MS)
             self._look_in_inbox()
@@ -849,7 +849,7 @@ class MainWindow(QMainWindow):
         """What is waiting is imported on the writer, off the GUI thread."""
         from pathlib import Path
 
-        ws, folder = self.workspace, getattr(self, "_inbox_folder", "")
+        ws, folder = self.workspace, self._inbox_folder
         if ws is None or not folder or self._inbox_busy or ws.read_only:
             return
         self._inbox_busy = True

@@ -500,13 +500,11 @@ class PageView(QWidget):
         self.canvas.update()
 
     def _fill_evidence_list(self) -> None:
-        from thesis_desk.core.extract import page_of
-
         self.evidence_list.clear()
-        offsets = list(self._page_offsets())
+        pages = self.pages  # the item's page once the PDF is open
         for e in sorted(self.evidence, key=lambda e: (e.start_offset or 0, e.id)):
-            page = page_of(e.start_offset, offsets) if e.start_offset is not None else None
-            where = f"p. {page} · " if page else ""
+            where = ("" if pages is None or e.start_offset is None
+                     else f"p. {pages.page_of(e.start_offset) + 1} · ")
             item = QListWidgetItem(f"{where}{e.stance.capitalize()} · {e.thesis_title}\n"
                                    f"“{' '.join(e.quote.split())[:160]}”")
             item.setData(Qt.ItemDataRole.UserRole, e.id)
@@ -517,11 +515,6 @@ class PageView(QWidget):
                                     "Evidence…")
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.evidence_list.addItem(empty)
-
-    def _page_offsets(self) -> list[int]:
-        if self.pages is not None:
-            return self.pages.offsets
-        return []
 
     def _jump(self, item: QListWidgetItem) -> None:
         ev = next((e for e in self.evidence
