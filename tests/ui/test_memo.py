@@ -128,9 +128,14 @@ def test_as_of_before_a_conviction_change_shows_the_old_conviction(qapp, workspa
 HOSTILE = '<b>Bold</b> & <img src="file:///etc/passwd"> <a href="http://evil">x</a>'
 
 
-def _headings_and_what_follows(doc) -> list[tuple[str, int, int]]:
+def _page_at(pages: list[tuple[float, float]], y: float) -> int:
+    """The page (of the memo's cuts, (top, bottom) each) that shows the point at ``y``."""
+    return next(n for n, (top, bottom) in enumerate(pages) if top <= y < bottom)
+
+
+def _headings_and_what_follows(doc, pages) -> list[tuple[str, int, int]]:  # noqa: ANN001
     """(heading text, page of the heading, page of the first line after it)."""
-    layout, page_h = doc.documentLayout(), doc.pageSize().height()
+    layout = doc.documentLayout()
     out = []
     block = doc.begin()
     while block.isValid():
@@ -139,7 +144,7 @@ def _headings_and_what_follows(doc) -> list[tuple[str, int, int]]:
             top = layout.blockBoundingRect(block).top() + 1  # Qt rounds to 1/64 px
             below = layout.blockBoundingRect(nxt).top()  # lays the block out
             first = below + nxt.layout().lineAt(0).rect().bottom()
-            out.append((block.text(), int(top // page_h), int((first - 1) // page_h)))
+            out.append((block.text(), _page_at(pages, top), _page_at(pages, first - 1)))
         block = nxt
     return out
 
@@ -160,9 +165,9 @@ def test_no_heading_is_left_alone_at_the_foot_of_a_page(qapp, workspace, tmp_pat
     memo = workspace.memos.build(t.id)
     writer = QPdfWriter(str(tmp_path / "layout.pdf"))
     writer.setResolution(300)
-    doc, _band = _layout(memo, {}, writer)
-    pairs = _headings_and_what_follows(doc)
-    assert len(pairs) >= 16 and doc.pageCount() >= 4
+    doc, _band, pages = _layout(memo, {}, writer)
+    pairs = _headings_and_what_follows(doc, pages)
+    assert len(pairs) >= 16 and len(pages) >= 4
     stranded = [(text, page, then) for text, page, then in pairs if page != then]
     assert not stranded
     del writer
@@ -260,15 +265,13 @@ def test_memo_shows_positions_as_of_its_date(qapp, workspace, tmp_path):
     assert "AAA long 10 USD 100 (2025-01-02) 110 (2025-01-06) +10.0%" in text
 
 
-def _pages_of(doc, block) -> tuple[int, int]:  # noqa: ANN001
+def _pages_of(doc, pages, block) -> tuple[int, int]:  # noqa: ANN001
     """The pages a block's first and last lines are drawn on."""
-    page_h = doc.pageSize().height()
-    layout = doc.documentLayout()
-    top = layout.blockBoundingRect(block).top()
+    top = doc.documentLayout().blockBoundingRect(block).top()
     lines = block.layout()
     first = top + lines.lineAt(0).rect().top() + 1
     last = top + lines.lineAt(lines.lineCount() - 1).rect().bottom() - 1
-    return int(first // page_h), int(last // page_h)
+    return _page_at(pages, first), _page_at(pages, last)
 
 
 @pytest.mark.parametrize("narrative_lines", range(0, 48, 4))
@@ -300,23 +303,22 @@ def test_memo_pages_keep_quotes_with_citations_and_leave_no_page_empty(
     memo = workspace.memos.build(t.id)
     writer = QPdfWriter(str(tmp_path / "layout.pdf"))
     writer.setResolution(300)
-    doc, _band = _layout(memo, render_charts(memo), writer)
-    page_h = doc.pageSize().height()
+    doc, _band, pages = _layout(memo, render_charts(memo), writer)
     used = set()
     block = doc.begin()
     while block.isValid():
         if block.layout().lineCount() and block.text().strip():
-            first, last = _pages_of(doc, block)
+            first, last = _pages_of(doc, pages, block)
             used.update((first, last))
             if " · WEIGHT " in block.text().upper():  # an evidence item
                 assert first == last, f"split across pages: {block.text()[:60]!r}"
             if block.text().startswith("[") and "Broker note" in block.text():
                 pass  # a source row: checked through its table below
         block = block.next()
-    assert used == set(range(doc.pageCount())), "a page with nothing on it"
+    assert used == set(range(len(pages))), "a page with nothing on it"
     sources = [f for f in doc.rootFrame().childFrames()][-1]
     rect = doc.documentLayout().frameBoundingRect(sources)
-    assert int((rect.top() + 1) // page_h) == int((rect.bottom() - 1) // page_h)
+    assert _page_at(pages, rect.top() + 1) == _page_at(pages, rect.bottom() - 1)
     del writer
 
 
