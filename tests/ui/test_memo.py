@@ -322,6 +322,56 @@ def test_memo_pages_keep_quotes_with_citations_and_leave_no_page_empty(
     del writer
 
 
+def test_no_line_is_cut_by_a_page_and_long_tables_break_between_rows(qapp, workspace, tmp_path):
+    """A memo with a quote longer than a page, a journal table of 120 rows and quotes of
+    every length: every line (in tables too) is drawn whole on one page, no page holds
+    more than a page's height, and the journal runs over several pages."""
+    from dataclasses import replace
+
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
+
+    from thesis_desk.render.memo_pdf import _MARGINS_MM, PAGE_SIZES, _layout
+
+    t = workspace.theses.create(ThesisInput("Long everything", claim="A claim."))
+    workspace.evidence.add(EvidenceInput(t.id, "A very long quote. " * 600,
+                                         source_text="Annual report"))
+    for i in range(30):
+        workspace.evidence.add(EvidenceInput(
+            t.id, f"Quote {i}: " + "a line the analyst kept " * (1 + (i * 5) % 17),
+            source_text=f"Note {i}"))
+    for i in range(120):
+        detail = workspace.theses.get(t.id)
+        workspace.theses.update(t.id, replace(detail.to_input(),
+                                              conviction=(detail.conviction + 3) % 100),
+                                reason=f"Change {i}: " + "why it moved " * (i % 4))
+    memo = workspace.memos.build(t.id)
+    writer = QPdfWriter(str(tmp_path / "layout.pdf"))
+    writer.setResolution(300)
+    writer.setPageLayout(QPageLayout(QPageSize(PAGE_SIZES["A4"]), QPageLayout.Orientation.Portrait,
+                                     _MARGINS_MM, QPageLayout.Unit.Millimeter))
+    doc, band, pages = _layout(memo, {}, writer)
+    page_h = writer.pageLayout().paintRectPixels(300).height() - 2 * band
+    assert len(pages) >= 6
+    assert all(bottom - top <= page_h + 1 for top, bottom in pages)
+    layout = doc.documentLayout()
+    cut, journal_pages = [], set()
+    block = doc.begin()
+    while block.isValid():
+        top = layout.blockBoundingRect(block).top()
+        lines = block.layout()
+        for k in range(lines.lineCount()):
+            r = lines.lineAt(k).rect()
+            first, last = _page_at(pages, top + r.top() + 0.5), _page_at(pages, top + r.bottom() - 0.5)
+            if first != last:
+                cut.append(block.text()[:40])
+            if block.text().startswith("Change "):
+                journal_pages.add(first)
+        block = block.next()
+    assert not cut, f"lines cut by a page's end: {cut[:5]}"
+    assert len(journal_pages) >= 2
+    del writer
+
+
 def test_export_the_memo_from_the_menu_as_a_person_does(qtbot, window, when_modal, tmp_path):
     """File > Export Memo…: options (paper, author), the save dialog, then the PDF read
     back: the thesis, its quotes and the author on US Letter."""
