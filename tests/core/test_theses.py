@@ -167,3 +167,25 @@ def test_split_list():
 
 # the same tests on a PostgreSQL server (tests/conftest.py)
 pytestmark = pytest.mark.both_backends
+
+
+def test_the_first_screen_read_from_the_file_is_the_lists_head(workspace, backend):
+    """Start-up reads the list's first screen straight from the file: the newest changes,
+    with their own instruments and tags, as the service lists them; counted in full."""
+    if backend != "sqlite":
+        pytest.skip("the first screen is read from a local file")
+    from thesis_desk.core.snapshot import quick_thesis_list
+
+    for i in range(12):
+        workspace.theses.create(ThesisInput(title=f"T{i}", instruments=(f"S{i}", "BABA"),
+                                            tags=(f"tag{i % 3}",)))
+    archived = workspace.theses.resolve("T11")
+    workspace.theses.set_archived(archived, True)
+    full = workspace.theses.list()
+    first = quick_thesis_list(workspace.paths.database, limit=5, include_archived=False)
+    assert first is not None
+    assert first.theses == [t for t in full if not t.archived][:5]
+    assert (first.listed, first.total, first.active) == (11, 12, 11)
+    with_archived = quick_thesis_list(workspace.paths.database, limit=5)
+    assert with_archived.theses == full[:5] and with_archived.theses[0].id == archived
+    assert quick_thesis_list(workspace.paths.database).theses == full

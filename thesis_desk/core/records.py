@@ -19,13 +19,13 @@ from thesis_desk.core.enums import (
     PILLAR_KIND_LABELS,
     PILLAR_KINDS,
     PILLAR_STATES,
-    REVIEW_DAYS,
     REVIEW_DAYS_RANGE,
     RULE_KINDS,
     SIDES,
     STATUSES,
     pillar_state_label,
 )
+from thesis_desk.core.summary import ThesisSummary
 
 TITLE_MAX = 200
 CLAIM_MAX = 600
@@ -61,35 +61,6 @@ class PillarInfo(PillarLabels):
     due_date: dt.date | None
     position: int
     version: int = 0  # as stored (a save names it: see ThesisService.update_pillar)
-
-
-@dataclass(frozen=True)
-class ThesisSummary:
-    id: int
-    title: str
-    claim: str
-    direction: str
-    status: str
-    conviction: int
-    horizon: dt.date | None
-    instruments: tuple[str, ...]
-    tags: tuple[str, ...]
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    archived: bool
-    flagged: bool
-    outcome: str | None = None  # right / wrong / mixed once closed with its outcome
-    closed_on: dt.date | None = None
-    review_days: int | None = None  # its own review interval (None: its status's)
-    reviewed_at: dt.datetime | None = None
-    visibility: str = "team"
-
-    @property
-    def review_interval(self) -> int | None:
-        """Days between reviews: its own, else its status's default (None: closed)."""
-        if self.status == "closed":
-            return None
-        return self.review_days or REVIEW_DAYS.get(self.status)
 
 
 @dataclass(frozen=True)

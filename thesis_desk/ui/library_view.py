@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from thesis_desk.core.records import HIT_END, HIT_START, DocumentInfo, EvidenceInfo, SearchHit
 from thesis_desk.ui.session import SessionService
 from thesis_desk.ui.widgets import (
     OptionalDateEdit,
@@ -48,6 +47,7 @@ from thesis_desk.ui.widgets import (
 if TYPE_CHECKING:
     from thesis_desk.core.evidence import EvidenceService
     from thesis_desk.core.inbox import InboxService
+    from thesis_desk.core.records import DocumentInfo, EvidenceInfo, SearchHit
     from thesis_desk.core.library import LibraryService
     from thesis_desk.ui.session import WorkspaceSession
 
@@ -154,6 +154,8 @@ class DocumentTableModel(QAbstractTableModel):
                 return d.publisher
             if col == 2:
                 return f"{d.published_on:%Y-%m-%d}" if d.published_on else ""
+            from thesis_desk.core.records import HIT_END, HIT_START  # loaded by the search
+
             return " ".join(self.snippets[index.row()].replace(HIT_START, "").replace(
                 HIT_END, "").split())
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
@@ -630,6 +632,8 @@ class LibraryView(QWidget):
             self.reader.reader.setTextCursor(cur)
 
     def _show_snippet(self, row: int) -> None:
+        from thesis_desk.core.records import HIT_END, HIT_START
+
         snip = self.model.snippets[row] if row < len(self.model.snippets) else ""
         safe = html.escape(" ".join(snip.split())).replace(HIT_START, "<b>").replace(HIT_END, "</b>")
         self.snippet.setText(safe)

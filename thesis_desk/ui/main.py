@@ -23,6 +23,9 @@ PROBE_ENV = "THESIS_DESK_STARTUP_PROBE"
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
+    from thesis_desk.render import skip_pyside_source_scans
+
+    skip_pyside_source_scans()
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(argv if argv is not None else sys.argv[:1])
@@ -67,22 +70,29 @@ def run_gui(data_dir: str | None = None, *, demo: bool = False,
         return _already_open(paths.data_dir, lock.holder_pid())
     from thesis_desk.ui.main_window import MainWindow
     from thesis_desk.ui.ops import write
-    from thesis_desk.ui.single_instance import ActivationServer
 
     probe = bool(os.environ.get(PROBE_ENV))
     win = MainWindow(paths)
-    win.activation = ActivationServer(paths.data_dir, win.bring_to_front, win)
     win.show()
 
     def first_paint() -> None:
         from thesis_desk.core.snapshot import quick_thesis_list
 
-        # the list straight from the local file: never when a server holds the workspace
-        theses = None if os.environ.get(ENV_DATABASE) else quick_thesis_list(paths.database)
-        if theses is not None:
-            win.show_snapshot(theses)
+        # the list's first screen straight from the local file (never when a server
+        # holds the workspace); the whole list comes with the services
+        limit, archived = win.theses_view.first_screen()
+        first = None if os.environ.get(ENV_DATABASE) else quick_thesis_list(
+            paths.database, limit=limit, include_archived=archived)
+        if first is not None:
+            win.show_snapshot(first)
             if probe:
                 _report("usable", win)
+        # A second launch asks this window to come forward. Listened for once the window
+        # is painted (QtNetwork's import is 10 ms of the first paint); a launch in between
+        # finds the workspace locked and is told the window did not answer.
+        from thesis_desk.ui.single_instance import ActivationServer
+
+        win.activation = ActivationServer(paths.data_dir, win.bring_to_front, win)
         # Only now: the import holds the GIL and would slow the first paint.
         win.open_workspace(in_background=True, then=services_ready)
 
@@ -122,7 +132,8 @@ def _already_open(data_dir: object, pid: int | None) -> int:
 
 
 def _report(stage: str, win: object) -> None:
-    """For benchmarks/startup.py: paint now, print the time and peak memory."""
+    """For benchmarks/startup.py: paint now, print the time, the peak memory and what
+    the list holds (its rows, its count as shown)."""
     win.repaint()  # type: ignore[attr-defined]
     QApplication.processEvents()
     rss = 0
@@ -133,4 +144,6 @@ def _report(stage: str, win: object) -> None:
                     rss = int(line.split()[1])
     except OSError:
         pass
-    print(f"{stage} {time.time():.6f} peak_kb {rss}", flush=True)
+    listed = win.theses_view.model.rowCount()  # type: ignore[attr-defined]
+    count = win.theses_view.count_label.text()  # type: ignore[attr-defined]
+    print(f"{stage} {time.time():.6f} peak_kb {rss} rows {listed} count {count}", flush=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import platform
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -42,6 +41,7 @@ from thesis_desk.ui.widgets import confirm, muted, plain_label, plural
 
 if TYPE_CHECKING:
     from thesis_desk.app import Workspace
+    from thesis_desk.core.snapshot import FirstScreen
 
 log = logging.getLogger(__name__)
 
@@ -411,10 +411,10 @@ class MainWindow(QMainWindow):
 
     # -- workspace
 
-    def show_snapshot(self, theses: list) -> None:
+    def show_snapshot(self, first: FirstScreen) -> None:
         """Paint the thesis list read at start-up while the services load."""
-        self.theses_view.show_snapshot(theses)
-        self.counts_label.setText(plural(sum(not t.archived for t in theses), "thesis", "theses"))
+        self.theses_view.show_snapshot(first.theses, first.listed, first.total)
+        self.counts_label.setText(plural(first.active, "thesis", "theses"))
 
     def open_workspace(self, *, in_background: bool = False,
                        then: Callable[[], None] | None = None) -> bool:
@@ -938,6 +938,8 @@ class MainWindow(QMainWindow):
     # -- dialogs
 
     def show_about(self) -> None:
+        import platform
+
         import PySide6
         from PySide6.QtCore import qVersion
 

@@ -49,11 +49,21 @@ class ActivationServer(QObject):
 
 
 def ask_running_window(data_dir: Path, timeout_ms: int = 2000) -> bool:
-    """Ask the GUI that holds this workspace to come to the front; True if it heard."""
+    """Ask the GUI that holds this workspace to come to the front; True if it heard.
+    A GUI still starting (it listens once its window has painted) is given until
+    ``timeout_ms`` to begin listening."""
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
     sock = QLocalSocket()
-    sock.connectToServer(server_name(data_dir))
-    if not sock.waitForConnected(timeout_ms):
-        return False
+    while True:
+        sock.connectToServer(server_name(data_dir))
+        if sock.waitForConnected(max(1, int((deadline - time.monotonic()) * 1000))):
+            break
+        if time.monotonic() >= deadline:
+            return False
+        sock.abort()
+        time.sleep(0.05)
     sock.write(_RAISE)
     ok = sock.waitForBytesWritten(timeout_ms)
     sock.disconnectFromServer()

@@ -29,21 +29,20 @@ from PySide6.QtWidgets import (
 from thesis_desk.core.changes import EVIDENCE, JOURNAL, METRIC, PILLAR, THESIS, Changes
 from thesis_desk.core.enums import PREMORTEM_REASON, STATUSES
 from thesis_desk.core.errors import UserError
-from thesis_desk.core.records import (
-    Balance,
-    EvidenceInfo,
-    EvidenceInput,
-    JournalInfo,
-    PillarInfo,
-    PillarInput,
-    ThesisDetail,
-    ThesisInput,
-    ThesisSummary,
-    describe,
-)
 from thesis_desk.ui.thesis_model import ID_ROLE, ThesisFilterModel, ThesisTableModel
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the records load with the services, after the first paint
     from thesis_desk.core.comments import CommentService
+    from thesis_desk.core.records import (
+        Balance,
+        EvidenceInfo,
+        EvidenceInput,
+        JournalInfo,
+        PillarInfo,
+        PillarInput,
+        ThesisDetail,
+        ThesisInput,
+    )
+    from thesis_desk.core.summary import ThesisSummary
     from thesis_desk.core.evidence import EvidenceService
     from thesis_desk.core.outcomes import OutcomeService
     from thesis_desk.core.theses import ThesisService
@@ -352,6 +351,8 @@ class ThesisDetailPanel(QWidget):
             self.tabs.setTabText(5, f"Discussion ({len(comments)})" if comments
                                  else "Discussion")
 
+        from thesis_desk.core.records import describe
+
         self.journal.clear()
         # who made each change: a team workspace's analysts (a local one has no authors)
         self.journal.setColumnHidden(4, not any(e.author for e in journal))
@@ -539,10 +540,22 @@ class ThesesView(QWidget):
     outcomes: OutcomeService | None = SessionService("outcomes")  # type: ignore[assignment]
     evidence_service: EvidenceService | None = SessionService("evidence")  # type: ignore[assignment]
 
-    def show_snapshot(self, theses: list[ThesisSummary]) -> None:
-        """The list as read at start-up, before the services are up (read-only)."""
+    FIRST_SCREEN = 150  # rows read before the services load: more than the tallest screen
+
+    def first_screen(self) -> tuple[int | None, bool]:
+        """How many theses the first paint needs (None: all of them, when a sort other
+        than the list's own order, newest change first, was restored) and whether the
+        archived ones are listed."""
+        hdr = self.table.horizontalHeader()
+        own = (hdr.sortIndicatorSection() == 5
+               and hdr.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
+        return (self.FIRST_SCREEN if own else None), self.proxy.show_archived
+
+    def show_snapshot(self, theses: list[ThesisSummary], listed: int, total: int) -> None:
+        """The list as read at start-up, before the services are up (read-only): its
+        first screen, how many it lists and how many there are (archived ones too)."""
         self.model.set_theses(theses)
-        self._update_count()
+        self._update_count((listed, total))
 
     def viewed_id(self) -> int | None:
         """The thesis shown on the right (the list's selection may be filtered away)."""
@@ -629,8 +642,12 @@ class ThesesView(QWidget):
     def set_show_archived(self, show: bool) -> None:
         self._filter(show_archived=show)
 
-    def _update_count(self) -> None:
+    def _update_count(self, counted: tuple[int, int] | None = None) -> None:
+        """``counted``: (listed, in all) where the model holds only the first screen of
+        the list (at start-up)."""
         total, shown = self.model.rowCount(), self.proxy.rowCount()
+        if counted is not None:
+            shown, total = counted
         self.count_label.setText(
             f"{shown:,} of {plural(total, 'thesis', 'theses')}" if shown != total
             else plural(total, "thesis", "theses")

@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from thesis_desk.core.records import ThesisSummary
+from thesis_desk.core.summary import ThesisSummary
 from thesis_desk.ui.widgets import local_time, plain_tip
 
 _Index = QModelIndex | QPersistentModelIndex
