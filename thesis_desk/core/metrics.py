@@ -114,11 +114,17 @@ class MetricService:
                 existing.value, existing.note = float(value), note.strip()
                 existing.document_id, existing.evidence_id = document_id, evidence_id
                 s.flush()
+                from thesis_desk.core import packs
+
+                packs.drop(s, [metric_id])
                 return _obs(existing)
             o = Observation(metric_id=metric_id, date=date, value=float(value), note=note.strip(),
                             document_id=document_id, evidence_id=evidence_id)
             s.add(o)
             s.flush()
+            from thesis_desk.core import packs
+
+            packs.grow(s, metric_id, o.id, packs.day_number(date), float(value))
             # Checked at once, in the same transaction: the value and its alerts land together.
             fired = evaluate_metric(s, metric_id)
             return replace_(_obs(o), fired=tuple(a.message for a in fired),
@@ -406,6 +412,9 @@ class _PlanWriter:
                       ((m, d, v, "", self.now) for m, d, v in rows))
         else:
             bulk_insert(s, self.sql, rows)
+        from thesis_desk.core import packs
+
+        packs.drop(s, [ids[n] for n in names])  # made again when next read whole
         self.written.update(names)
 
     def _keep_series(self, plan, names: list[str],  # noqa: ANN001

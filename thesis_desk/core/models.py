@@ -360,6 +360,20 @@ class Dismissal(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class SeriesPack(Base):
+    """A metric's whole series (observation ids, days, values, in date order) packed as
+    arrays, so judging a history reads one row instead of thousands (``core/packs.py``).
+    Kept on the local file only; any write to the metric's observations replaces or
+    removes it in the same transaction."""
+
+    __tablename__ = "series_pack"
+    metric_id: Mapped[int] = mapped_column(_fk("metric.id"), primary_key=True)
+    rows: Mapped[int] = mapped_column(Integer)
+    ids: Mapped[bytes] = mapped_column(LargeBinary)
+    days: Mapped[bytes] = mapped_column(LargeBinary)
+    vals: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class OriginalFile(Base):
     """An imported file's bytes on a team server, shared by every document with its hash
     (a local workspace keeps them as files under originals/)."""

@@ -14,7 +14,7 @@ from thesis_desk.core.errors import MigrationError, NewerDatabaseError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-HEAD = "0017"
+HEAD = "0018"
 SCRIPT_LOCATION = Path(__file__).resolve().parent
 
 
