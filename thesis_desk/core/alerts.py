@@ -334,7 +334,22 @@ def evaluate_metrics(s: Session, metric_ids: Sequence[int],
                                    keep=keep,
                                    alerted_on=None if alerted is None else alerted.get(mid, {}),
                                    name=names.get(mid))
+    _write_marks(s, [r for judged in rules.values() for r in judged])
     return fired + _insert(s, plain)
+
+
+def _write_marks(s: Session, rules: list[AlertRule]) -> None:
+    """The rules' new marks and states in one executemany, the rule objects then clean:
+    through the unit of work, 4,000 rules were a quarter of a second of UPDATEs."""
+    if not rules:
+        return
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    bulk_insert(s, "UPDATE alert_rule SET last_observation_id = ?, triggered = ? WHERE id = ?",
+                ((r.last_observation_id, bool(r.triggered), r.id) for r in rules))
+    for r in rules:
+        set_committed_value(r, "last_observation_id", r.last_observation_id)
+        set_committed_value(r, "triggered", r.triggered)
 
 
 def _alerted_dates(s: Session, metric_ids: list[int]) -> dict[int, dict[int, set[dt.date]]]:
@@ -634,17 +649,20 @@ def _holds_now(s: Session, rule: AlertRule) -> int:
 
 def _check_stale(s: Session, today: dt.date,
                  rules: list[AlertRule] | None = None) -> list[Alert]:
-    """"No new observation for N days" rules: each metric's newest date read once, in
-    one grouped query, the newest observation itself only where a rule fires."""
+    """"No new observation for N days" rules: each metric's newest date read once (a
+    subquery a metric: the (metric, date) index's last entry; grouping walked every
+    entry, 0.2 s for 833 metrics of 1,000 days), the newest observation itself only
+    where a rule fires."""
     fired = []
     if rules is None:
         rules = list(s.scalars(select(AlertRule).where(AlertRule.enabled,
                                                        AlertRule.kind == "stale")))
     newest: dict[int, dt.date] = {}
+    last_day = (select(func.max(Observation.date)).where(Observation.metric_id == Metric.id)
+                .scalar_subquery())
     for chunk in _id_chunks({r.metric_id for r in rules}):
-        newest.update(s.execute(select(Observation.metric_id, func.max(Observation.date))
-                                .where(Observation.metric_id.in_(chunk))
-                                .group_by(Observation.metric_id)).all())
+        newest.update((mid, day) for mid, day in s.execute(
+            select(Metric.id, last_day).where(Metric.id.in_(chunk))) if day is not None)
     for rule in rules:
         day = newest.get(rule.metric_id)
         if day is None:
