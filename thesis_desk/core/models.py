@@ -103,7 +103,11 @@ class Instrument(Base):
 
 class Thesis(Base):
     __tablename__ = "thesis"
-    __table_args__ = {"sqlite_autoincrement": True}  # ids never reused (0005)
+    __table_args__ = (
+        # the list's order, newest change first: start-up reads its first screen (0018)
+        Index("ix_thesis_updated", "updated_at", "id"),
+        {"sqlite_autoincrement": True},  # ids never reused (0005)
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     # one more with every change through the app; a save names the one it was made on
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
