@@ -145,11 +145,23 @@ def test_push_copies_a_local_workspace_whole_into_an_empty_team_database(
 
     url, alice, _pm, open_as = team
     build_demo(workspace, seeds_dir())
+    # a history judged whole packs its series locally (core/packs.py); a server keeps none
+    from sqlalchemy import text
+
+    from thesis_desk.core.records import RuleInput
+
+    metric = workspace.metrics.list()[0]
+    workspace.alerts.add_rule(RuleInput(metric.id, "above", 0.0), judge_history=True)
+    workspace.alerts.check_all()
+    with workspace.db.read() as s:
+        assert s.execute(text("SELECT count(*) FROM series_pack")).scalar() >= 1
     local = {t.title: t for t in workspace.theses.list()}
     data_dir = str(workspace.paths.data_dir)
     assert main(["team", "push", "--data-dir", data_dir, "--database", _as(url, alice)]) == 0
     assert "Copied 3 theses, 30 evidence items, 5 documents" in capsys.readouterr().out
     ws = open_as(alice)
+    with ws.db.read() as s:
+        assert s.execute(text("SELECT count(*) FROM series_pack")).scalar() == 0
     assert {t.title: (t.id, t.conviction) for t in ws.theses.list()} == {
         k: (t.id, t.conviction) for k, t in local.items()}
     tid = next(iter(local.values())).id

@@ -77,8 +77,10 @@ class AlertService:
             raised: list[Alert] = []
             if judge_history:
                 r.last_observation_id, r.triggered = None, False
+                from thesis_desk.core import packs
+
                 raised = (_check_stale(s, dt.date.today(), [r]) if data.kind == "stale"
-                          else _evaluate(s, r.metric_id, [r]))
+                          else _evaluate(s, r.metric_id, [r], keep=packs.kept(s)))
             else:
                 _judge_from_now(s, r)
             return replace(_rule_info(s, r), history_alerts=tuple(a.message for a in raised))

@@ -143,7 +143,9 @@ def push(local: Database, server: Database, progress=None,  # noqa: ANN001
             f"documents, {held['metric']} metrics): push only into a new one, so nobody's "
             "work is mixed with another's.")
     copied: dict[str, int] = {}
-    tables = Base.metadata.sorted_tables  # parents before children
+    # parents before children; not the local file's series packs (core/packs.py: a
+    # server keeps none, so nothing there would keep them up to date)
+    tables = [t for t in Base.metadata.sorted_tables if t.name != "series_pack"]
     with local.engine.connect() as src, server.engine.begin() as dst:
         me = dst.exec_driver_sql("SELECT current_user").scalar()
         for n, table in enumerate(tables):

@@ -923,10 +923,10 @@ class MainWindow(QMainWindow):
         c, documents, new_alerts, due, catalysts = found
         self._remind(catalysts)
         live = c["theses"] - c["archived"]
-        parts = [plural(live, "thesis", "theses"), f"{c['active']} active",
+        parts = [plural(live, "thesis", "theses"), f"{c['active']:,} active",
                  plural(documents, "document", "documents")]
         if c["archived"]:
-            parts.append(f"{c['archived']} archived")
+            parts.append(f"{c['archived']:,} archived")
         if new_alerts:
             parts.append(plural(new_alerts, "new alert", "new alerts"))
         if due:
