@@ -13,7 +13,6 @@ from thesis_desk.app import open_workspace
 from thesis_desk.core.records import ThesisInput
 from thesis_desk.ui.theses_view import ThesesView
 
-
 # Run in a process of its own, as a launch is: the program's whole life (its event loop
 # quitting, its window closed) stays out of the other tests' process.
 _LAUNCH = r"""

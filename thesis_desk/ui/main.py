@@ -89,7 +89,7 @@ def run_gui(data_dir: str | None = None, *, demo: bool = False,
                 _report("usable", win)
         # A second launch asks this window to come forward. Listened for once the window
         # is painted (QtNetwork's import is 10 ms of the first paint); a launch in between
-        # finds the workspace locked and is told the window did not answer.
+        # finds the workspace locked and waits for the listener (ask_running_window).
         from thesis_desk.ui.single_instance import ActivationServer
 
         win.activation = ActivationServer(paths.data_dir, win.bring_to_front, win)

@@ -32,6 +32,8 @@ from thesis_desk.core.errors import UserError
 from thesis_desk.ui.thesis_model import ID_ROLE, ThesisFilterModel, ThesisTableModel
 if TYPE_CHECKING:  # the records load with the services, after the first paint
     from thesis_desk.core.comments import CommentService
+    from thesis_desk.core.evidence import EvidenceService
+    from thesis_desk.core.outcomes import OutcomeService
     from thesis_desk.core.records import (
         Balance,
         EvidenceInfo,
@@ -43,8 +45,6 @@ if TYPE_CHECKING:  # the records load with the services, after the first paint
         ThesisInput,
     )
     from thesis_desk.core.summary import ThesisSummary
-    from thesis_desk.core.evidence import EvidenceService
-    from thesis_desk.core.outcomes import OutcomeService
     from thesis_desk.core.theses import ThesisService
     from thesis_desk.ui.session import WorkspaceSession
 
