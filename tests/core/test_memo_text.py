@@ -50,3 +50,33 @@ def test_a_long_series_is_reduced_for_its_printed_chart_keeping_spikes_and_ends(
     assert max(ys) == 1e6 and min(ys) == 0.0
     short = MemoMetric(1, "m", "", "up", dates[:10], tuple(values[:10]), (), (), (), ())
     assert short.chart_points() == (list(dates[:10]), values[:10])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([0.0, -0.0, 1.0, 2.5, -3.0, 7.0]) | st.floats(-1e9, 1e9),
+                min_size=1, max_size=3000),
+       st.sampled_from([4, 5, 7, 10, 100, 4000]))
+def test_a_printed_charts_points_are_each_stretchs_first_lowest_and_highest(values, limit):
+    """chart_points as defined: the ends, and in each of limit/2 stretches the first
+    point at its lowest and the first at its highest value (ties and -0.0 included)."""
+    import datetime as dt
+
+    import numpy as np
+
+    from thesis_desk.core.memo import MemoMetric
+
+    dates = tuple(dt.date(2000, 1, 1) + dt.timedelta(days=i) for i in range(len(values)))
+    m = MemoMetric(1, "m", "", "up", dates, tuple(values), (), (), (), ())
+    n = len(values)
+    if n <= limit:
+        expected = list(range(n))
+    else:
+        edges = np.linspace(0, n, limit // 2 + 1).astype(int)
+        keep = {0, n - 1}
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+            if hi > lo:
+                part = values[lo:hi]
+                keep.add(lo + part.index(min(part)))
+                keep.add(lo + part.index(max(part)))
+        expected = sorted(keep)
+    assert m.chart_points(limit) == ([dates[i] for i in expected], [values[i] for i in expected])
