@@ -40,7 +40,7 @@ def launch(cmd: list[str], env: dict[str, str], stage: str = "usable") -> tuple[
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     for line in out.stdout.splitlines():
         if line.startswith(stage + " "):
-            _, t, _, kb = line.split()[:4]
+            _, t, _, kb = line.split()
             return float(t) - start, int(kb)
     raise RuntimeError(f"no '{stage}' timing from {cmd}: {out.stderr[-800:]}")
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from thesis_desk.core import packs
-from thesis_desk.core.alerts import RuleInput
+from thesis_desk.core.alerts import RuleInput, day_number
 from thesis_desk.core.metrics import MetricInput
 from thesis_desk.core.tabular import read_table
 
@@ -28,7 +28,7 @@ def _rows(ws, metric_id: int):  # noqa: ANN001
     got = con.execute("SELECT id, date, value FROM observation WHERE metric_id = ? ORDER BY date",
                       (metric_id,)).fetchall()
     con.close()
-    return ([i for i, _d, _v in got], [packs.day_number(dt.date.fromisoformat(d)) for _i, d, _v in got],
+    return ([i for i, _d, _v in got], [day_number(dt.date.fromisoformat(d)) for _i, d, _v in got],
             [v for _i, _d, v in got])
 
 
@@ -92,11 +92,11 @@ def test_every_write_leaves_the_pack_the_series_as_stored_or_removes_it(workspac
     assert _pack(workspace, m) == _rows(workspace, m)
 
     missing = next(START + dt.timedelta(days=d) for d in range(120)
-                   if packs.day_number(START + dt.timedelta(days=d)) not in _rows(workspace, m)[1])
+                   if day_number(START + dt.timedelta(days=d)) not in _rows(workspace, m)[1])
     # a backfill: its rules read the whole series, so it is packed again, with it
     workspace.metrics.observe(m, missing, 100.0)
     assert _pack(workspace, m) == _rows(workspace, m)
-    assert packs.day_number(missing) in _pack(workspace, m)[1]
+    assert day_number(missing) in _pack(workspace, m)[1]
 
     workspace.metrics.observe(m, missing, 150.0, replace=True)  # a value replaced
     assert _pack(workspace, m) is None

@@ -357,7 +357,7 @@ def _write_marks(s: Session, rules: list[AlertRule]) -> None:
 def _alerted_dates(s: Session, metric_ids: list[int]) -> dict[int, dict[int, set[dt.date]]]:
     """metric -> rule -> the dates its alerts were raised on."""
     out: dict[int, dict[int, set[dt.date]]] = {}
-    for mid, rid, day in bulk_rows(s, _ALERTED_MANY_SQL.format(",".join("?" * len(metric_ids))),
+    for mid, rid, day in bulk_rows(s, _ALERTED_SQL.format(",".join("?" * len(metric_ids))),
                                    tuple(metric_ids)):
         out.setdefault(mid, {}).setdefault(rid, set()).add(as_date(day))
     return out
@@ -514,9 +514,7 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
         """The dates this metric's rules have alerted on (read once, when one fires)."""
         nonlocal seen_alerts
         if seen_alerts is None:
-            seen_alerts = {}
-            for rid, day in bulk_rows(s, _ALERTED_SQL, (metric_id,)):
-                seen_alerts.setdefault(rid, set()).add(as_date(day))
+            seen_alerts = _alerted_dates(s, [metric_id]).get(metric_id, {})
         return seen_alerts.get(r.id, set())
 
     for r, mark, first, newest in plans:
@@ -553,7 +551,7 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
     if name is None:
         metric = s.get(Metric, metric_id)
         name = metric.name if metric is not None else f"metric {metric_id}"
-    described: dict[int, tuple[int, str]] = {}  # rule: its id and condition, read once
+    described: dict[AlertRule, tuple[int, str]] = {}  # its id and condition, read once
     now = utcnow()
     for r, n, backfilled in events:
         obs = _Obs(id_of(n), _date(days[n]), float(values[n]))
@@ -574,11 +572,9 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
 _EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
 _UNSEEN_SQL = ("SELECT min(DAYNUM(date)), max(id) "
                "FROM observation WHERE metric_id = ? AND id > ?")
-_ALERTED_MANY_SQL = ("SELECT r.metric_id, a.rule_id, a.observed_on FROM alert a "
+_ALERTED_SQL = ("SELECT r.metric_id, a.rule_id, a.observed_on FROM alert a "
                      "JOIN alert_rule r ON r.id = a.rule_id "
                      "WHERE r.metric_id IN ({}) AND a.observed_on IS NOT NULL")
-_ALERTED_SQL = ("SELECT a.rule_id, a.observed_on FROM alert a JOIN alert_rule r ON r.id = a.rule_id "
-                "WHERE r.metric_id = ? AND a.observed_on IS NOT NULL")
 _SEEN_SQL = ("SELECT max(DAYNUM(date)) FROM observation "
              "WHERE metric_id = ? AND id <= ?")
 _SERIES_SQL = ("SELECT {}DAYNUM(date), value FROM observation "
@@ -589,7 +585,8 @@ _IDS_SQL = ("SELECT DAYNUM(date), id FROM observation "
             "WHERE metric_id = ? AND date IN ({})")
 
 
-def _day(d: dt.date) -> int:
+def day_number(d: dt.date) -> int:
+    """A date as the judge (and the series packs) count days: since 1970-01-01."""
     return d.toordinal() - _EPOCH_DAY
 
 
@@ -645,7 +642,7 @@ def _holds_now(s: Session, rule: AlertRule) -> int:
     if not rows:
         return 0
     return condition(rule.kind, rule.threshold, rule.hysteresis, rule.window,
-                     rule.window_unit, [_day(d) for d, _ in rows], [v for _, v in rows],
+                     rule.window_unit, [day_number(d) for d, _ in rows], [v for _, v in rows],
                      len(rows) - 1)
 
 

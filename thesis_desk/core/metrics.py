@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from thesis_desk.core.alerts import (
+    day_number,
     evaluate_metric,
     evaluate_metrics,
     forget_replaced,
@@ -124,7 +125,7 @@ class MetricService:
             s.flush()
             from thesis_desk.core import packs
 
-            packs.grow(s, metric_id, o.id, packs.day_number(date), float(value))
+            packs.grow(s, metric_id, o.id, day_number(date), float(value))
             # Checked at once, in the same transaction: the value and its alerts land together.
             fired = evaluate_metric(s, metric_id)
             return replace_(_obs(o), fired=tuple(a.message for a in fired),

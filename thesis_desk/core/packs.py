@@ -2,7 +2,7 @@
 history without reading every observation: 5,000,000 rows came back from SQLite at
 under 2 million a second, the same series packed at over 40 million.
 
-A pack holds the observations' ids, days (since 1970-01-01) and values in date order.
+A pack holds the observations' ids, days (``alerts.day_number``) and values in date order.
 It is made when a history is read whole (``alerts._evaluate``), grown by ``observe`` as
 a day is added at the end, and removed by any other write to the metric's observations,
 in the same transaction: a pack present is the series as stored. Packs are kept on the
@@ -12,7 +12,6 @@ analyst's write could land between reading the rows and packing them.
 
 from __future__ import annotations
 
-import datetime as dt
 import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -26,14 +25,6 @@ GROW_LIMIT = 100_000  # a longer series is unpacked rather than rewritten per ad
 CHUNK = 500
 
 Series = tuple[np.ndarray, np.ndarray, np.ndarray]  # ids, days, values
-
-
-_EPOCH = dt.date(1970, 1, 1).toordinal()
-
-
-def day_number(d: dt.date) -> int:
-    """A date as the packs (and the judge) count days: since 1970-01-01."""
-    return d.toordinal() - _EPOCH
 
 
 def kept(s: Session) -> bool:

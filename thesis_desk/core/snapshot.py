@@ -118,10 +118,9 @@ def read_schema_revision(path: Path) -> str | None:
 
 class FirstScreen(NamedTuple):
     """What the window shows before the services load: the theses of its first screen,
-    newest change first, how many the list holds and how many there are."""
+    newest change first, and how many there are (archived ones included, and not)."""
 
     theses: list[ThesisSummary]
-    listed: int  # the archived ones too when they are listed
     total: int  # archived ones included
     active: int  # not archived
 
@@ -145,7 +144,7 @@ def quick_thesis_list(path: Path, *, limit: int | None = None,
                                   include_archived=include_archived, limit=limit)
         every, active = conn.execute("SELECT count(*), count(*) - count(archived_at) "
                                      "FROM thesis").fetchone()
-        return FirstScreen(theses, every if include_archived else active, every, active)
+        return FirstScreen(theses, every, active)
     except sqlite3.Error:
         return None
     finally:

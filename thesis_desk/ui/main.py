@@ -132,8 +132,7 @@ def _already_open(data_dir: object, pid: int | None) -> int:
 
 
 def _report(stage: str, win: object) -> None:
-    """For benchmarks/startup.py: paint now, print the time, the peak memory and what
-    the list holds (its rows, its count as shown)."""
+    """For benchmarks/startup.py: paint now, print the time and peak memory."""
     win.repaint()  # type: ignore[attr-defined]
     QApplication.processEvents()
     rss = 0
@@ -144,6 +143,4 @@ def _report(stage: str, win: object) -> None:
                     rss = int(line.split()[1])
     except OSError:
         pass
-    listed = win.theses_view.model.rowCount()  # type: ignore[attr-defined]
-    count = win.theses_view.count_label.text()  # type: ignore[attr-defined]
-    print(f"{stage} {time.time():.6f} peak_kb {rss} rows {listed} count {count}", flush=True)
+    print(f"{stage} {time.time():.6f} peak_kb {rss}", flush=True)

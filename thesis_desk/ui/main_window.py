@@ -413,7 +413,8 @@ class MainWindow(QMainWindow):
 
     def show_snapshot(self, first: FirstScreen) -> None:
         """Paint the thesis list read at start-up while the services load."""
-        self.theses_view.show_snapshot(first.theses, first.listed, first.total)
+        listed = first.total if self.theses_view.proxy.show_archived else first.active
+        self.theses_view.show_snapshot(first.theses, listed, first.total)
         self.counts_label.setText(plural(first.active, "thesis", "theses"))
 
     def open_workspace(self, *, in_background: bool = False,
