@@ -307,6 +307,8 @@ def evaluate_metrics(s: Session, metric_ids: Sequence[int],
     hundreds of metrics fire at once. ``series``: a metric's whole series (day numbers,
     values, in date order) where the caller has it in hand (an import into an empty
     metric), judged without reading it back."""
+    if not metric_ids:  # the catch-up pass at start, usually: numpy need not load for it
+        return []
     from thesis_desk.core import packs
 
     rules: dict[int, list[AlertRule]] = {}
