@@ -27,6 +27,10 @@ os.environ.pop("THESIS_DESK_DATABASE", None)
 
 import pytest  # noqa: E402
 
+from thesis_desk.render import mirror_qt_lazily  # noqa: E402
+
+mirror_qt_lazily()  # as the app and the memo export import pyqtgraph (before any test does)
+
 from thesis_desk.app import Workspace, open_workspace  # noqa: E402
 from thesis_desk.paths import ENV_DATA_DIR, WorkspacePaths, resolve_paths  # noqa: E402
 

@@ -91,3 +91,51 @@ def test_modules_imported_after_qt_are_not_read_as_source(qapp, tmp_path, monkey
         assert sys.modules["shibokensupport.feature"].pyside_feature_dict["late_module"] == -1
     finally:
         sys.modules.pop("late_module", None)
+
+
+_CHART = r"""
+import json
+from thesis_desk.render.memo_pdf import ensure_app
+ensure_app()
+import PySide6.QtGui as gui
+import PySide6.QtWidgets as widgets
+import pyqtgraph as pg
+import pyqtgraph.Qt as qt
+plot = pg.PlotWidget()
+plot.plot([1.0, 2.0, 3.0, 4.0], [3.0, 1.0, 4.0, 1.5], pen=pg.mkPen("b", width=3))
+plot.resize(320, 200)
+plot.show()
+widgets.QApplication.processEvents()
+image = plot.grab().toImage()
+colours = {image.pixelColor(x, y).name() for x in range(0, 320, 4) for y in range(0, 200, 4)}
+import datetime as dt, sys
+from thesis_desk.core.memo import MemoMetric
+days = tuple(dt.date(2000, 1, 1) + dt.timedelta(days=i) for i in range(10_000))
+points = MemoMetric(1, "m", "", "up", days, tuple(float(i % 97) for i in range(10_000)),
+                    (), (), (), ()).chart_points()
+print(json.dumps({
+    "reduced": len(points[0]), "masked_arrays": "numpy.ma" in sys.modules,
+    "lib": qt.QT_LIB, "made": len(vars(gui)), "listed": len(dir(gui)),
+    "forwarded": qt.QtGui.QPdfWriter is gui.QPdfWriter,
+    "listed_in_copy": "QPdfWriter" in dir(qt.QtGui),
+    "own_patch_kept_off_pyside": "QOpenGLWidget" not in vars(widgets),
+    "shim_left": "dir" in vars(qt),
+    "colours": len(colours),
+}))
+"""
+
+
+def test_pyqtgraph_charts_without_making_every_pyside_class():
+    """pyqtgraph's import used to make all of PySide's classes (0.2-0.3 s of every first
+    chart and command-line memo); its copies of PySide's modules now look names up when
+    read. Charts still draw; what pyqtgraph adds to its copies stays off PySide's. A
+    printed chart's points are found without numpy.ma (its import was 0.1 s of a memo)."""
+    out = subprocess.run([sys.executable, "-c", _CHART], capture_output=True, text=True,
+                         timeout=120, check=True, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["lib"] == "PySide6"
+    assert seen["made"] < seen["listed"] / 2  # copying every name makes all (269 of 269)
+    assert seen["forwarded"] and seen["listed_in_copy"]
+    assert seen["own_patch_kept_off_pyside"] and not seen["shim_left"]
+    assert seen["colours"] > 2  # a curve drawn on the plot's background and axes
+    assert seen["reduced"] <= 4002 and not seen["masked_arrays"]

@@ -394,9 +394,10 @@ def ensure_app() -> object:
     """A QApplication for drawing charts; without a display, the offscreen platform."""
     from PySide6.QtWidgets import QApplication
 
-    from thesis_desk.render import skip_pyside_source_scans
+    from thesis_desk.render import mirror_qt_lazily, skip_pyside_source_scans
 
     skip_pyside_source_scans()
+    mirror_qt_lazily()
     app = QApplication.instance()
     if app is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -23,9 +23,10 @@ PROBE_ENV = "THESIS_DESK_STARTUP_PROBE"
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
-    from thesis_desk.render import skip_pyside_source_scans
+    from thesis_desk.render import mirror_qt_lazily, skip_pyside_source_scans
 
     skip_pyside_source_scans()
+    mirror_qt_lazily()
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(argv if argv is not None else sys.argv[:1])
