@@ -17,10 +17,10 @@ from pathlib import PurePath
 from typing import Any
 
 from thesis_desk import __version__
+from thesis_desk.launch import EXIT_ERROR, EXIT_OK, reported
 
 log = logging.getLogger("thesis_desk.cli")
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 # ---------------------------------------------------------------- output helpers
@@ -1387,18 +1387,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "data_dir"):
         args.data_dir = None
     func: Callable[[argparse.Namespace], int] = args.func
-    from thesis_desk.core.errors import UserError
-
     try:
-        return func(args)
-    except UserError as exc:
-        print(f"thesis-desk: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("thesis-desk: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
+        return reported(lambda: func(args))
     finally:
         while _OPENED:  # a server's connections closed, not left to the collector
             _OPENED.pop().close()

@@ -448,3 +448,41 @@ def test_every_row_rejected_prints_the_reasons_even_with_skip_invalid(capsys, da
                        "Date", "--value-col", "Close", "--skip-invalid")
     assert code == 1 and "line 2: 'x' is not a number" in err and "line 3: 'y'" in err
     assert "nothing was written" in err
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["--demo"], ["gui"], ["gui", "--demo"], ["--data-dir", "/tmp/w"], ["--data-dir=/tmp/w"],
+    ["--data-dir", ""], ["--database", "postgresql+psycopg://a@h/db", "--demo"],
+    ["--data-dir", "a", "--data-dir", "b"], ["gui", "--database=sqlite:///x", "--data-dir", "d"],
+])
+def test_a_window_launch_is_read_as_the_full_parser_reads_it(monkeypatch, argv):
+    """The window opens without the CLI's parser (80-90 ms of its first paint); the
+    options it takes mean what the full parser makes of them."""
+    from thesis_desk import cli
+    from thesis_desk.launch import window_arguments
+
+    opened = []
+    monkeypatch.setattr("thesis_desk.ui.main.run_gui", lambda **kw: opened.append(kw) or 0)
+    assert cli.main(argv) == 0
+    assert window_arguments(argv) == opened[0]
+
+
+@pytest.mark.parametrize("argv", [
+    ["--help"], ["--version"], ["--data"], ["--data-dir"], ["--data-dir", "--demo"],
+    ["--dem"], ["theses", "list"], ["--demo", "gui"], ["gui", "gui"], ["-h"], ["extra"],
+])
+def test_anything_else_goes_to_the_full_parser(argv):
+    from thesis_desk.launch import window_arguments
+
+    assert window_arguments(argv) is None
+
+
+def test_the_command_still_answers_help_and_mistakes(capsys):
+    from thesis_desk.launch import main as launch
+
+    with pytest.raises(SystemExit) as done:
+        launch(["--help"])
+    assert done.value.code == 0 and "commands" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as done:
+        launch(["--data-dir"])
+    assert done.value.code == 2 and "expected one argument" in capsys.readouterr().err
