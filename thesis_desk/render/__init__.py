@@ -31,8 +31,8 @@ def mirror_qt_lazily() -> None:
 
     pyqtgraph keeps its own ``pyqtgraph.Qt.QtCore/QtGui/QtWidgets`` (so its patches do
     not land on PySide's) and fills them by reading every attribute of PySide's modules;
-    PySide makes its classes when first read, so that read made all 720 of them and their
-    enums: 0.2-0.3 s of pyqtgraph's import, which the first chart and every memo export
+    PySide makes its classes when first read, so that read made every one of the 720
+    names, classes and their enums: 0.2-0.3 s of pyqtgraph's import, which the first chart and every memo export
     from the command line waited for. Here the copies forward a name to PySide the first
     time it is read; what pyqtgraph sets on them stays theirs. Installed before pyqtgraph
     is imported (a no-op after); where pyqtgraph would use another binding, or its layout
@@ -67,8 +67,14 @@ class _MirrorFinder:
 
 
 class _MirrorLoader:
+    """The path finder's loader of ``pyqtgraph.Qt``, its module run with the mirrors
+    forwarding; everything else (source for tracebacks, resources) is the loader's own."""
+
     def __init__(self, inner: object) -> None:
         self.inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
 
     def create_module(self, spec: object) -> object:
         return self.inner.create_module(spec)  # type: ignore[attr-defined]
@@ -89,8 +95,8 @@ class _MirrorLoader:
                 mirror.__getattr__ = _forward(source)  # type: ignore[attr-defined]
                 mirror.__dir__ = _listing(mirror, source)  # type: ignore[attr-defined]
                 pyside.add(id(source))
-        except ImportError:  # another pyqtgraph layout: it copies, as it always did
-            pyside.clear()
+        except ImportError:  # another pyqtgraph layout: it copies, as it always did (a
+            pyside.clear()    # mirror already forwarding gets the same objects copied)
 
         def listing(*args: object) -> list[str]:
             # pyqtgraph's copying loop lists PySide's modules: nothing to copy from them
