@@ -95,14 +95,23 @@ _PG_DATABASES = iter(range(1, 10**6))
 
 
 @pytest.fixture
-def pg_url(pg_server, monkeypatch: pytest.MonkeyPatch) -> str:
+def pg_url(pg_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A fresh database on the session's server, already migrated (a template copy:
-    milliseconds), named for every command by $THESIS_DESK_DATABASE."""
+    milliseconds), named for every command by $THESIS_DESK_DATABASE; dropped when the
+    test ends (left for the end, 200 databases' 63,000 files took 23 s to delete)."""
     name = f"td_test_{next(_PG_DATABASES)}"
-    pg_server.execute(f"CREATE DATABASE {name} TEMPLATE td_template")
+    # copying the files is faster than writing the copy to the WAL (15's default)
+    strategy = " STRATEGY FILE_COPY" if pg_server.major >= 15 else ""
+    pg_server.execute(f"CREATE DATABASE {name} TEMPLATE td_template{strategy}")
     url = pg_server.url(name)
     monkeypatch.setenv("THESIS_DESK_DATABASE", url)
-    return url
+    yield url
+    try:
+        pg_server.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    except Exception as exc:  # noqa: BLE001 - the session's end removes it anyway
+        import warnings
+
+        warnings.warn(f"database {name} not dropped: {exc}", stacklevel=1)
 
 
 @pytest.fixture

@@ -45,6 +45,8 @@ class Server:
             raise RuntimeError("PostgreSQL is not installed (Debian's postgresql package): "
                                "run packaging/dev-env.sh, which installs it")
         self.bins = bins
+        major = bins.parts[-2]
+        self.major = int(major) if major.isdigit() else 0
         self.root = Path(tempfile.mkdtemp(prefix="thesis-desk-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
