@@ -303,3 +303,36 @@ def test_catalysts_and_risks_read_their_own_states(qtbot, window, when_modal):
             for i in range(pillars.topLevelItemCount())}
     assert rows == {"Q3 results on 20 February": "Pending",
                     "Export controls cap compute": "Emerging"}
+
+
+def test_building_the_demo_says_so_until_it_is_built(qtbot, window, monkeypatch):
+    """The demo takes seconds on a slow machine; meanwhile the window shows an empty list,
+    so the status bar says what is being built, then what was."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    from tests.ui.person import Person
+    from thesis_desk.core import demo
+
+    started, release, seen = threading.Event(), threading.Event(), []
+    real = demo.build_demo
+
+    def slow(ws, seeds):  # noqa: ANN001, ANN202 - the real build, held until looked at
+        started.set()
+        release.wait(30)
+        return real(ws, seeds)
+
+    def look() -> None:  # in the window's event loop while the build runs
+        if not started.is_set():
+            QTimer.singleShot(20, look)
+            return
+        seen.append(window.statusBar().currentMessage())
+        release.set()
+
+    monkeypatch.setattr(demo, "build_demo", slow)
+    QTimer.singleShot(20, look)
+    Person(qtbot).menu(window, "File", "Build Demo Workspace")
+    qtbot.waitUntil(lambda: window.theses_view.proxy.rowCount() == 3, timeout=30_000)
+    assert seen and seen[0].startswith("Building the demo workspace from the five seed articles")
+    assert window.statusBar().currentMessage().startswith("Demo workspace: 5 seed documents")

@@ -645,9 +645,13 @@ class MainWindow(QMainWindow):
         ws = self.workspace
         if ws is None:
             return
+        # a few seconds on a slow machine, the empty list meanwhile: say what is coming
+        self.statusBar().showMessage("Building the demo workspace from the five seed "
+                                     "articles (labelled 'demo')…")
         try:
             counts = write(lambda: build_demo(ws, seeds_dir()))
         except (UserError, FileNotFoundError) as exc:
+            self.statusBar().clearMessage()
             self._error("Cannot build the demo", str(exc))
             return
         self.apply_changes(Changes.outside())
