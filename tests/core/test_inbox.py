@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -80,16 +81,21 @@ def test_the_command_line_takes_once_and_watches(workspace, tmp_path, capsys, mo
     proc = subprocess.Popen([sys.executable, "-m", "thesis_desk", "inbox", str(box),
                              "--interval", "0.2"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
+    lines: list[str] = []  # what it prints, read as it prints it (it says so after committing)
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")),
+                              daemon=True)
+    reader.start()
     try:
         _drop(box / "b.txt", "Note B\n\nwritten while watched")
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if "Note B" in [d.title for d in workspace.library.list()]:
-                break
-            time.sleep(0.2)
-        assert "Note B" in [d.title for d in workspace.library.list()]
+        while time.monotonic() < deadline and not any("b.txt: imported" in x for x in lines):
+            time.sleep(0.1)
     finally:
         proc.terminate()
-        out, err = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+        reader.join(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+    out = "".join(lines)
     assert "Watching" in out and "b.txt: imported" in out
     assert sorted(d.title for d in workspace.library.list()) == ["Note A", "Note B"]
