@@ -30,19 +30,20 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
 app = QApplication([])
 w = QMainWindow(); w.setCentralWidget(QLabel("bare")); w.resize(1280, 800); w.show()
 w.repaint(); app.processEvents()
-rss = 0
-for line in open("/proc/self/status"):
-    if line.startswith("VmHWM:"):
-        rss = int(line.split()[1])
-print(f"usable {time.time():.6f} peak_kb {rss}", flush=True)
+
+def report(stage):
+    rss = 0
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            rss = int(line.split()[1])
+    print(f"{stage} {time.time():.6f} peak_kb {rss}", flush=True)
+
+report("usable")
 """
 
 ORM_FLOOR = BARE + r"""
 import sqlalchemy.orm
-for line in open("/proc/self/status"):
-    if line.startswith("VmHWM:"):
-        rss = int(line.split()[1])
-print(f"ready {time.time():.6f} peak_kb {rss}", flush=True)
+report("ready")
 """
 
 
