@@ -32,6 +32,24 @@ if TYPE_CHECKING:
 log = logging.getLogger("thesis_desk")
 
 
+_settled: list[bool] = []
+
+
+def settle_program() -> None:
+    """Freeze (``gc.freeze``) what the program has loaded once its workspace is open:
+    modules, classes and the services' 200,000 objects live as long as the program, so
+    the cycle collector need not walk them again. Left young, a full collection walked
+    them for 0.1 s while the window adopted the workspace, and 45-90 ms in the middle of
+    a memo's export (which runs in a fresh process). Freezing collects nothing, so it is
+    safe on any thread; once a process (a second workspace opened is not the program's)."""
+    if _settled:
+        return
+    _settled.append(True)
+    import gc
+
+    gc.freeze()
+
+
 def setup_logging(paths: WorkspacePaths, *, level: int = logging.INFO) -> None:
     """A rotating log file in the log dir (idempotent: safe to call twice)."""
     # A log write that fails (a full disk) must not print its traceback over the app's

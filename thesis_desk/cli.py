@@ -972,10 +972,11 @@ _OPENED: list = []  # the workspaces a command opened: closed when it ends
 
 
 def _workspace(args: argparse.Namespace):  # -> Workspace
-    from thesis_desk.app import open_workspace
+    from thesis_desk.app import open_workspace, settle_program
 
     ws = open_workspace(args.data_dir, database=getattr(args, "database", None))
     _OPENED.append(ws)
+    settle_program()
     return ws
 
 

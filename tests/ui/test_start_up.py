@@ -152,3 +152,39 @@ def test_pyqtgraph_charts_without_making_every_pyside_class():
     assert seen["own_patch_kept_off_pyside"] and not seen["shim_left"]
     assert seen["colours"] > 2  # a curve drawn on the plot's background and axes
     assert seen["reduced"] <= 4002 and not seen["masked_arrays"]
+
+
+_PRINTED = r"""
+import datetime as dt, gc, json, sys
+from PySide6.QtCore import QRectF
+from thesis_desk.render.memo_pdf import ensure_app
+ensure_app()
+from thesis_desk.render.charts import SeriesPlot
+chart = SeriesPlot(for_print=True)
+days = [dt.date(2020, 1, 1) + dt.timedelta(days=i) for i in range(500)]
+chart.draw(days, [float(i % 37) for i in range(500)], [20.0], [], [])
+item = chart.widget.getPlotItem()
+item.setGeometry(QRectF(0, 0, 400, 150))
+item.layout.activate()
+image = chart.image(800)
+blue = sum(image.pixelColor(x, y).blue() > image.pixelColor(x, y).red() + 60
+           for x in range(0, 800, 2) for y in range(0, image.height(), 2))
+print(json.dumps({"frozen": gc.get_freeze_count(), "collecting": gc.isenabled(),
+                  "exporters": "pyqtgraph.exporters" in sys.modules,
+                  "xml": "xml.dom.minidom" in sys.modules,
+                  "size": [image.width(), image.height()], "blue": blue}))
+"""
+
+
+def test_a_printed_chart_loads_no_exporter_and_leaves_the_import_frozen():
+    """A memo's first chart in a fresh process (every export from the window runs in
+    one): pyqtgraph is imported with the collector paused and what was loaded is frozen
+    (full collections in the import were 45-90 ms of it); no pyqtgraph exporter is
+    imported (the SVG one brings an XML library). The chart is still drawn."""
+    out = subprocess.run([sys.executable, "-c", _PRINTED], capture_output=True, text=True,
+                         timeout=120, check=True, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["frozen"] > 20_000 and seen["collecting"]
+    assert not seen["exporters"] and not seen["xml"]
+    assert seen["size"] == [800, 300]
+    assert seen["blue"] > 100  # the series' line, drawn in its blue

@@ -124,3 +124,32 @@ def _listing(mirror: object, source: object):  # -> Callable[[], list[str]]
     def names() -> list[str]:
         return sorted(set(vars(mirror)) | set(dir(source)))
     return names
+
+
+def load_pyqtgraph():  # -> the pyqtgraph module
+    """pyqtgraph (and numpy) imported with the cycle collector paused, then everything
+    the program has made so far frozen (``gc.freeze``): what was imported lives as long
+    as the program, so no collection need walk it again.
+
+    Left running, the collector set off full collections in the middle of the import,
+    each walking every object the services and Qt had made: 45 and 90 ms of a memo's
+    first export in a fresh process (the window's export runs in one). Freezing collects
+    nothing, so it is safe on any thread; it happens once, with the first import."""
+    import sys
+
+    module = sys.modules.get("pyqtgraph")
+    if module is not None and hasattr(module, "PlotWidget"):
+        return module
+    import gc
+
+    mirror_qt_lazily()
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        import numpy  # noqa: F401 (pyqtgraph's first import)
+        import pyqtgraph
+    finally:
+        if paused:
+            gc.enable()
+    gc.freeze()
+    return pyqtgraph

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
+from thesis_desk.render import load_pyqtgraph
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
@@ -54,7 +56,7 @@ def _axis_classes() -> tuple[type, type]:
     (``backdrop``, set by ``style_plot``), and the axes sit under the plotted data, where
     an opaque line does not cut through it.
     """
-    import pyqtgraph as pg
+    pg = load_pyqtgraph()
 
     class Fast:
         backdrop: QColor | None = None
@@ -156,8 +158,8 @@ class SeriesPlot:
 
     def __init__(self, palette_of: QWidget | None = None, *, for_print: bool = False):
         import numpy as np
-        import pyqtgraph as pg
 
+        pg = load_pyqtgraph()
         self.pg = pg
         self.widget = pg.PlotWidget(axisItems=chart_axes())
         self.pen_scale = 2 if for_print else 1  # a printed chart is drawn at twice the size
@@ -241,23 +243,32 @@ class SeriesPlot:
 def plot_image(item: Any, width: int) -> QImage:
     """A plot item drawn at ``width`` pixels, antialiased, as pyqtgraph's ImageExporter
     draws it but on an opaque image: Qt's raster engine blends on those several times
-    faster (the grid and a 10,000-point line: 25 ms instead of 42 per chart). The base
-    Exporter: ImageExporter's settings tree cost a millisecond a chart for nothing."""
-    from pyqtgraph.exporters import Exporter
-
-    exporter = Exporter(item)
-    source = exporter.getSourceRect()
+    faster (the grid and a 10,000-point line: 25 ms instead of 42 per chart). Without
+    pyqtgraph's exporters: importing them loads all five, the SVG one with its XML
+    library (10 ms of a first memo); their settings tree cost a millisecond a chart."""
+    source = item.sceneBoundingRect()
     height = max(1, round(width * source.height() / max(source.width(), 1)))
-    scale = width / max(exporter.getTargetRect().width(), 1)
+    scale = width / max(item.mapRectToDevice(item.boundingRect()).width(), 1)
     image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(item.scene().views()[0].backgroundBrush().color())  # the plot's own background
     painter = QPainter(image)
     try:
-        exporter.setExportMode(True, {"antialias": True, "background": image.pixelColor(0, 0),
-                                      "painter": painter, "resolutionScale": scale})
+        _export_mode(item, True, {"antialias": True, "background": image.pixelColor(0, 0),
+                                  "painter": painter, "resolutionScale": scale})
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         item.scene().render(painter, QRectF(0, 0, width, height), source)
     finally:
-        exporter.setExportMode(False)
+        _export_mode(item, False, {})
         painter.end()
     return image
+
+
+def _export_mode(item: Any, export: bool, opts: dict[str, Any]) -> None:
+    """Tell the item and everything in it that it is drawn for export (or no longer), as
+    pyqtgraph's exporters do: its items then draw at the export's resolution."""
+    todo = [item]
+    while todo:
+        each = todo.pop()
+        if hasattr(each, "setExportMode"):
+            each.setExportMode(export, opts)
+        todo.extend(each.childItems())

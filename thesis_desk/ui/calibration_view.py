@@ -105,7 +105,9 @@ class CalibrationView(QWidget):
         self.refresh()
 
     def _chart(self) -> Any:
-        import pyqtgraph as pg
+        from thesis_desk.render import load_pyqtgraph
+
+        pg = load_pyqtgraph()
 
         from thesis_desk.render.charts import chart_axes, style_plot
 

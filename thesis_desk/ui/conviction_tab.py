@@ -73,7 +73,9 @@ class ConvictionTab(QWidget):
 
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None):
         super().__init__(parent)
-        import pyqtgraph as pg
+        from thesis_desk.render import load_pyqtgraph
+
+        pg = load_pyqtgraph()
 
         from thesis_desk.ui.ops import Reads
 

@@ -86,7 +86,9 @@ class PortfolioView(QWidget):
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None, *,
                  settings: QSettings | None = None):
         super().__init__(parent)
-        import pyqtgraph as pg
+        from thesis_desk.render import load_pyqtgraph
+
+        pg = load_pyqtgraph()
 
         self.session, self.pg = session, pg
         self.settings = settings  # remembers the benchmark chosen

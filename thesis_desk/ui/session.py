@@ -98,16 +98,10 @@ class WorkspaceSession(QObject):
         paths = self.paths
 
         def job(_p: object, _c: object) -> Workspace:
-            import gc
-
-            from thesis_desk.app import open_workspace
+            from thesis_desk.app import open_workspace, settle_program
 
             ws = open_workspace(paths=paths)
-            # What the services' import made (200,000 objects: modules, classes, the
-            # models) lives as long as the program. Left young, the GUI thread's first
-            # collection walked all of it, 0.1 s in the middle of adopting the workspace.
-            # Freezing collects nothing, so it is safe off the GUI thread.
-            gc.freeze()
+            settle_program()  # else the GUI thread's first collection walks it all
             return ws
 
         def done(ws: Workspace) -> None:
