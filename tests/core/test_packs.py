@@ -10,7 +10,9 @@ import sqlite3
 import numpy as np
 import pytest
 
+from thesis_desk.core import metrics as metrics_module
 from thesis_desk.core import packs
+from thesis_desk.core.errors import StorageError
 from thesis_desk.core.alerts import RuleInput, day_number
 from thesis_desk.core.metrics import MetricInput
 from thesis_desk.core.tabular import read_table
@@ -131,6 +133,71 @@ def test_a_long_series_is_unpacked_rather_than_rewritten_each_day(workspace, mon
     assert _pack(workspace, m) is not None
     workspace.metrics.observe(m, START + dt.timedelta(days=400), 100.0)
     assert _pack(workspace, m) is None
+
+
+def _as_read(ws, metric_id: int, until: dt.date | None = None):  # noqa: ANN001
+    """The series as its rows say: (dates, values), up to ``until``."""
+    _ids, days, values = _rows(ws, metric_id)
+    kept = [(_day(d), v) for d, v in zip(days, values, strict=True)
+            if until is None or _day(d) <= until]
+    return [d for d, _ in kept], [v for _, v in kept]
+
+
+def _day(n: int) -> dt.date:
+    return dt.date(1970, 1, 1) + dt.timedelta(days=n)
+
+
+def test_a_long_series_is_read_from_its_pack_made_when_first_read(workspace, monkeypatch):
+    monkeypatch.setattr(metrics_module, "PACK_FROM", 50)
+    [m] = _history(workspace, n_metrics=1, days=120)
+    short = workspace.metrics.create(MetricInput("SYNTHETIC short")).id
+    for d in range(10):
+        workspace.metrics.observe(short, START + dt.timedelta(days=d), float(d))
+    assert _pack(workspace, m) is None
+
+    assert workspace.metrics.series(m) == _as_read(workspace, m)  # from the rows...
+    assert _pack(workspace, m) == _rows(workspace, m)  # ...and packed on the way
+    assert workspace.metrics.series(m) == _as_read(workspace, m)  # now from the pack
+    middle = START + dt.timedelta(days=60)
+    assert workspace.metrics.series(m, until=middle) == _as_read(workspace, m, middle)
+    assert workspace.metrics.series(m, until=START - dt.timedelta(days=1)) == ([], [])
+    xs, ys = workspace.metrics.series_arrays(m)  # the window's chart reads it too
+    _ids, days, values = _rows(workspace, m)
+    assert xs.tolist() == [d * 86400.0 for d in days] and ys.tolist() == values
+
+    assert workspace.metrics.series(short) == _as_read(workspace, short)
+    assert _pack(workspace, short) is None  # too short to be worth a pack
+
+    workspace.metrics.observe(m, START + dt.timedelta(days=130), 250.0)  # a new day
+    assert workspace.metrics.series(m) == _as_read(workspace, m)
+    assert workspace.metrics.series(m)[1][-1] == 250.0
+    workspace.metrics.observe(m, START + dt.timedelta(days=130), 251.0, replace=True)
+    assert _pack(workspace, m) is None
+    assert workspace.metrics.series(m)[1][-1] == 251.0
+    assert _pack(workspace, m) == _rows(workspace, m)
+
+
+def test_a_series_reads_whole_when_its_pack_cannot_be_written(workspace, monkeypatch):
+    monkeypatch.setattr(metrics_module, "PACK_FROM", 50)
+    [m] = _history(workspace, n_metrics=1, days=120)
+
+    def refused(*_a: object) -> None:
+        raise StorageError("The disk is full; nothing was changed.")
+
+    monkeypatch.setattr(packs, "store", refused)
+    assert workspace.metrics.series(m) == _as_read(workspace, m)
+    assert _pack(workspace, m) is None
+    monkeypatch.undo()
+
+    from thesis_desk.app import open_workspace
+
+    look = open_workspace(paths=workspace.paths, read_only=True)  # a read-only look
+    try:
+        monkeypatch.setattr(metrics_module, "PACK_FROM", 50)
+        assert look.metrics.series(m) == _as_read(workspace, m)
+    finally:
+        look.close()
+    assert _pack(workspace, m) is None  # it writes nothing
 
 
 def test_packs_round_trip_values_exactly():

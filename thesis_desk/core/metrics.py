@@ -7,6 +7,7 @@ unless the person chooses to replace the first. Alert rules and imports build on
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import time
 import re
@@ -17,6 +18,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from thesis_desk.core.alerts import (
@@ -35,13 +37,22 @@ from thesis_desk.core.db import (
     driver_sql,
 )
 from thesis_desk.core.enums import EXPECTED_DIRECTIONS
-from thesis_desk.core.errors import NotFoundError, UserError, ValidationError, raise_if
+from thesis_desk.core.errors import (
+    DatabaseError,
+    NotFoundError,
+    UserError,
+    ValidationError,
+    raise_if,
+)
 from thesis_desk.core.records import EvidenceMark, MetricInfo, MetricInput, ObservationInfo
 from thesis_desk.core.models import Evidence, Instrument, Metric, Observation, Thesis, ThesisMetric
 from thesis_desk.core.timeutil import utcnow
 
 
 SERIES_CHUNK = 50_000  # rows made into an array between letting go of the lock
+PACK_FROM = 2_000  # a shorter series reads as rows about as fast as from a pack
+_EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
+log = logging.getLogger(__name__)
 
 
 class MetricService:
@@ -146,13 +157,52 @@ class MetricService:
 
     def series(self, metric_id: int, *, until: dt.date | None = None,
                ) -> tuple[list[dt.date], list[float]]:
-        """Dates and values only, for charts and memos: plain driver rows and C-level date
-        parsing, no ORM object or per-cell type processing (10,000 rows: 12 ms, not 30)."""
+        """Dates and values only, for memos, returns and kill criteria. A long series on
+        the local file comes from its pack (``core/packs.py``), packed when first read:
+        eight series of 10,000 rows took 0.1 s to read as rows, their packs 10 ms.
+        Otherwise plain driver rows and C-level date parsing, no ORM object or per-cell
+        type processing (10,000 rows: 12 ms, not 30)."""
+        whole = self._packed(metric_id, make=True)
+        if whole is not None:
+            days, values = _until(whole[1], whole[2], until)
+            return (list(map(dt.date.fromordinal, (days + _EPOCH_DAY).tolist())),
+                    values.tolist())
         rows = self._series_rows(metric_id, until)
         days = list(map(itemgetter(0), rows))
         if days and isinstance(days[0], str):  # SQLite's driver gives ISO text
             days = list(map(dt.date.fromisoformat, days))
         return days, list(map(itemgetter(1), rows))
+
+    def _packed(self, metric_id: int, *, make: bool) -> Any:  # packs.Series | None
+        """The metric's whole series from its pack, on the local file; with ``make``, a
+        long one not packed yet is packed now. None: read it as rows (a server, a short
+        series, a read-only look, or the file refused the pack: reading never fails for
+        want of one)."""
+        if self.db.is_server:
+            return None
+        from thesis_desk.core import packs
+
+        with self.db.read() as s:
+            _get(s, metric_id)
+            found = dict(packs.load(s, [metric_id]))
+            if metric_id in found or not make or self.db.read_only:
+                return found.get(metric_id)
+            rows = bulk_rows(s, "SELECT count(*) FROM observation WHERE metric_id = ?",
+                             (metric_id,))[0][0]
+        if rows < PACK_FROM:
+            return None
+        try:
+            # read and packed under the write lock: no write can land between the two
+            with self.db.write() as s:
+                found = dict(packs.load(s, [metric_id]))  # another process may have
+                if metric_id in found:
+                    return found[metric_id]
+                whole = packs.read_whole(s, metric_id)
+                packs.store(s, metric_id, *whole)
+                return whole
+        except (DatabaseError, sa_exc.OperationalError) as exc:  # full, read-only, locked
+            log.info("series of metric %s not packed: %s", metric_id, exc)
+            return None
 
     def _series_rows(self, metric_id: int, until: dt.date | None) -> list[tuple]:
         """(ISO date, value) rows in date order, as the driver gives them."""
@@ -172,6 +222,10 @@ class MetricService:
         thread, waiting to paint) for a tenth of a second."""
         import numpy as np
 
+        whole = self._packed(metric_id, make=False)  # packed by judging or a memo
+        if whole is not None:
+            days, values = _until(whole[1], whole[2], until)
+            return days * 86400.0, values
         sql = "SELECT EPOCHSECS(date), value FROM observation WHERE metric_id = ?"
         args: tuple = (metric_id,)
         if until is not None:
@@ -458,6 +512,16 @@ class _PlanWriter:
                 "alerts": [a.message for a in fired],
                 "theses_changed": list(guarded_theses(self.s, fired)),
                 "metric_ids": sorted({self.ids[n] for n in written})}
+
+
+def _until(days: Any, values: Any, until: dt.date | None) -> tuple[Any, Any]:
+    """A packed series' days and values up to and including ``until``."""
+    if until is None:
+        return days, values
+    import numpy as np
+
+    cut = int(np.searchsorted(days, day_number(until), side="right"))
+    return days[:cut], values[:cut]
 
 
 def _get(s: Session, metric_id: int) -> Metric:

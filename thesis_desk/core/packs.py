@@ -63,6 +63,14 @@ def load(s: Session, metric_ids: Iterable[int]) -> Iterator[tuple[int, Series]]:
             yield mid, unpack(rows, ids, days, vals)
 
 
+def read_whole(s: Session, metric_id: int) -> Series:
+    """A metric's whole series from its rows, as a pack holds it."""
+    rows = bulk_rows(s, "SELECT id, DAYNUM(date), value FROM observation "
+                        "WHERE metric_id = ? ORDER BY date", (metric_id,))
+    table = np.array(rows, dtype=float).reshape(-1, 3)
+    return table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2]
+
+
 def store(s: Session, metric_id: int, ids: Any, days: Any, values: Any) -> None:
     """Pack a metric's whole series (ids, days, values in date order)."""
     values = np.ascontiguousarray(values, dtype="<f8")
