@@ -55,11 +55,12 @@ def _judge_whole(ws):  # noqa: ANN001
                   for a in ws.alerts.alerts())
 
 
-def _history(ws, n_metrics: int = 6, days: int = 300, seed: int = 5) -> list[int]:  # noqa: ANN001
+def _history(ws, n_metrics: int = 6, days: int = 300, seed: int = 5,  # noqa: ANN001
+             name: str = "SYNTHETIC packed") -> list[int]:
     rnd = random.Random(seed)
     ids = []
     for k in range(n_metrics):
-        m = ws.metrics.create(MetricInput(f"SYNTHETIC packed {k}"))
+        m = ws.metrics.create(MetricInput(f"{name} {k}"))
         ids.append(m.id)
         walk = 100.0
         for d in range(days):
@@ -167,6 +168,15 @@ def test_a_long_series_is_read_from_its_pack_made_when_first_read(workspace, mon
 
     assert workspace.metrics.series(short) == _as_read(workspace, short)
     assert _pack(workspace, short) is None  # too short to be worth a pack
+
+    more = _history(workspace, n_metrics=3, days=120, seed=9, name="SYNTHETIC more")
+    sizes = [len(_rows(workspace, k)[0]) for k in more]
+    monkeypatch.setattr(metrics_module, "PACK_BATCH", sizes[0] + sizes[1])  # two, then one
+    commits = workspace.db.commits
+    got = workspace.metrics.series_of([*more, m, short])
+    assert got == {k: _as_read(workspace, k) for k in [*more, m, short]}
+    assert all(_pack(workspace, k) == _rows(workspace, k) for k in more)
+    assert workspace.db.commits == commits + 2
 
     workspace.metrics.observe(m, START + dt.timedelta(days=130), 250.0)  # a new day
     assert workspace.metrics.series(m) == _as_read(workspace, m)

@@ -283,8 +283,10 @@ def build_memo(ws: MemoService, thesis_id: int, *, as_of: dt.date | None = None,
 
     metrics = []
     every_alert = [a for a in ws.alerts.alerts() if a.fired_at < end]  # one read, for all
-    for info, expected in ws.metrics.for_thesis(thesis_id):
-        dates, values = ws.metrics.series(info.id, until=as_of)
+    linked = ws.metrics.for_thesis(thesis_id)
+    series = ws.metrics.series_of([info.id for info, _ in linked], until=as_of)
+    for info, expected in linked:
+        dates, values = series[info.id]
         rules = ws.alerts.rules(info.id)
         fired = [a for a in every_alert
                  if a.metric_id == info.id and a.observed_on and a.value is not None]
@@ -314,11 +316,11 @@ def build_memo(ws: MemoService, thesis_id: int, *, as_of: dt.date | None = None,
     kill_ids = {p.id for p in pillars if p.kind == "kill"}
     kill_rules: dict[int, list] = {}
     read = {m.id: (m.dates, m.values) for m in metrics}  # linked metrics: read already
-    for r in ws.alerts.rules(pillar_ids=kill_ids) if kill_ids else []:
-        if r.enabled:
-            if r.metric_id not in read:
-                read[r.metric_id] = ws.metrics.series(r.metric_id, until=as_of)
-            kill_rules.setdefault(r.pillar_id, []).append((r, *read[r.metric_id]))
+    guarding = [r for r in ws.alerts.rules(pillar_ids=kill_ids) if r.enabled] if kill_ids else []
+    read.update(ws.metrics.series_of([r.metric_id for r in guarding if r.metric_id not in read],
+                                     until=as_of))
+    for r in guarding:
+        kill_rules.setdefault(r.pillar_id, []).append((r, *read[r.metric_id]))
     verdict = build_verdict(
         t, pillars, full_journal, evidence,
         [a for a in every_alert if thesis_id in a.thesis_ids or a.metric_id in metric_ids],

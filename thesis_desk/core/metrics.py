@@ -51,6 +51,7 @@ from thesis_desk.core.timeutil import utcnow
 
 SERIES_CHUNK = 50_000  # rows made into an array between letting go of the lock
 PACK_FROM = 2_000  # a shorter series reads as rows about as fast as from a pack
+PACK_BATCH = 1_000_000  # rows read and packed in one write transaction, at most
 _EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
 log = logging.getLogger(__name__)
 
@@ -157,52 +158,82 @@ class MetricService:
 
     def series(self, metric_id: int, *, until: dt.date | None = None,
                ) -> tuple[list[dt.date], list[float]]:
-        """Dates and values only, for memos, returns and kill criteria. A long series on
-        the local file comes from its pack (``core/packs.py``), packed when first read:
+        """Dates and values only, for memos, returns and kill criteria (``series_of``)."""
+        return self.series_of([metric_id], until=until)[metric_id]
+
+    def series_of(self, metric_ids: Iterable[int], *, until: dt.date | None = None,
+                  ) -> dict[int, tuple[list[dt.date], list[float]]]:
+        """Several metrics' dates and values. A long series on the local file comes from
+        its pack (``core/packs.py``), packed when first read, all in one transaction:
         eight series of 10,000 rows took 0.1 s to read as rows, their packs 10 ms.
         Otherwise plain driver rows and C-level date parsing, no ORM object or per-cell
         type processing (10,000 rows: 12 ms, not 30)."""
-        whole = self._packed(metric_id, make=True)
-        if whole is not None:
-            days, values = _until(whole[1], whole[2], until)
-            return (list(map(dt.date.fromordinal, (days + _EPOCH_DAY).tolist())),
-                    values.tolist())
-        rows = self._series_rows(metric_id, until)
-        days = list(map(itemgetter(0), rows))
-        if days and isinstance(days[0], str):  # SQLite's driver gives ISO text
-            days = list(map(dt.date.fromisoformat, days))
-        return days, list(map(itemgetter(1), rows))
+        ids = list(dict.fromkeys(metric_ids))
+        packed = self._packed(ids, make=True)
+        out = {}
+        for metric_id in ids:
+            whole = packed.get(metric_id)
+            if whole is not None:
+                days, values = _until(whole[1], whole[2], until)
+                out[metric_id] = (list(map(dt.date.fromordinal, (days + _EPOCH_DAY).tolist())),
+                                  values.tolist())
+                continue
+            rows = self._series_rows(metric_id, until)
+            dates = list(map(itemgetter(0), rows))
+            if dates and isinstance(dates[0], str):  # SQLite's driver gives ISO text
+                dates = list(map(dt.date.fromisoformat, dates))
+            out[metric_id] = (dates, list(map(itemgetter(1), rows)))
+        return out
 
-    def _packed(self, metric_id: int, *, make: bool) -> Any:  # packs.Series | None
-        """The metric's whole series from its pack, on the local file; with ``make``, a
-        long one not packed yet is packed now. None: read it as rows (a server, a short
-        series, a read-only look, or the file refused the pack: reading never fails for
-        want of one)."""
-        if self.db.is_server:
-            return None
+    def _packed(self, metric_ids: list[int], *, make: bool) -> dict[int, Any]:
+        """The metrics' whole series from their packs, on the local file; with ``make``,
+        the long ones not packed yet are packed now. Those missing are read as rows: on
+        a server, short, in a read-only look, or refused by the file (reading never
+        fails for want of a pack)."""
+        if self.db.is_server or not metric_ids:
+            return {}
         from thesis_desk.core import packs
 
         with self.db.read() as s:
-            _get(s, metric_id)
-            found = dict(packs.load(s, [metric_id]))
-            if metric_id in found or not make or self.db.read_only:
-                return found.get(metric_id)
-            rows = bulk_rows(s, "SELECT count(*) FROM observation WHERE metric_id = ?",
-                             (metric_id,))[0][0]
-        if rows < PACK_FROM:
-            return None
-        try:
-            # read and packed under the write lock: no write can land between the two
-            with self.db.write() as s:
-                found = dict(packs.load(s, [metric_id]))  # another process may have
-                if metric_id in found:
-                    return found[metric_id]
-                whole = packs.read_whole(s, metric_id)
-                packs.store(s, metric_id, *whole)
-                return whole
-        except (DatabaseError, sa_exc.OperationalError) as exc:  # full, read-only, locked
-            log.info("series of metric %s not packed: %s", metric_id, exc)
-            return None
+            for metric_id in metric_ids:
+                _get(s, metric_id)
+            found = dict(packs.load(s, metric_ids))
+            missing = [m for m in metric_ids if m not in found]
+            if not missing or not make or self.db.read_only:
+                return found
+            rows: dict[int, int] = {}
+            for start in range(0, len(missing), 500):
+                chunk = missing[start:start + 500]
+                rows.update(bulk_rows(s, "SELECT metric_id, count(*) FROM observation WHERE "
+                                         f"metric_id IN ({','.join('?' * len(chunk))}) "
+                                         "GROUP BY metric_id", tuple(chunk)))
+        long = [m for m in missing if rows.get(m, 0) >= PACK_FROM]
+        if not long:
+            return found
+        batches: list[list[int]] = [[]]  # each written in one transaction
+        held = 0
+        for metric_id in long:
+            if batches[-1] and held + rows[metric_id] > PACK_BATCH:
+                batches.append([])
+                held = 0
+            batches[-1].append(metric_id)
+            held += rows[metric_id]
+        for batch in batches:
+            made = {}
+            try:
+                # read and packed under the write lock: no write lands between the two;
+                # a million rows at most (a second or two) keeps other writers waiting
+                with self.db.write() as s:
+                    made.update(packs.load(s, batch))  # another process may have packed
+                    for metric_id in batch:
+                        if metric_id not in made:
+                            made[metric_id] = packs.read_whole(s, metric_id)
+                            packs.store(s, metric_id, *made[metric_id])
+            except (DatabaseError, sa_exc.OperationalError) as exc:  # full, read-only, locked
+                log.info("series of metrics %s not packed: %s", batch, exc)
+                break
+            found.update(made)
+        return found
 
     def _series_rows(self, metric_id: int, until: dt.date | None) -> list[tuple]:
         """(ISO date, value) rows in date order, as the driver gives them."""
@@ -222,7 +253,7 @@ class MetricService:
         thread, waiting to paint) for a tenth of a second."""
         import numpy as np
 
-        whole = self._packed(metric_id, make=False)  # packed by judging or a memo
+        whole = self._packed([metric_id], make=False).get(metric_id)  # judging, a memo
         if whole is not None:
             days, values = _until(whole[1], whole[2], until)
             return days * 86400.0, values
