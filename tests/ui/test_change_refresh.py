@@ -15,7 +15,7 @@ from thesis_desk.core.metrics import MetricInput
 from thesis_desk.ui.ops import wait_idle
 
 
-def test_outside_writes_are_told_apart_by_kind(workspace):
+def test_outside_writes_are_told_apart_by_kind(workspace, monkeypatch):
     db, where = workspace.db, ["--data-dir", str(workspace.paths.data_dir)]
     workspace.metrics.create(MetricInput("Capex ratio"))
     before = db.change_marks()
@@ -25,6 +25,14 @@ def test_outside_writes_are_told_apart_by_kind(workspace):
     main(["theses", "add", "--title", "Outside", "--claim", "c", *where])
     kinds = ch.outside_changes(after, db.change_marks()).kinds
     assert ch.THESIS in kinds and ch.OBSERVATION not in kinds and ch.DOCUMENT not in kinds
+    # a series packed as another process read it whole (a memo's export): no view changed
+    monkeypatch.setattr("thesis_desk.core.metrics.PACK_FROM", 50)
+    capex = workspace.metrics.resolve("Capex ratio")
+    for d in range(60):
+        workspace.metrics.observe(capex, dt.date(2020, 1, 1) + dt.timedelta(days=d), float(d))
+    unpacked = db.change_marks()
+    workspace.metrics.series(capex)
+    assert ch.outside_changes(unpacked, db.change_marks()) == ch.Changes.of()
     # an edit in place the aggregates do not watch: everything may have changed
     still = db.change_marks()
     assert ch.outside_changes(still, still).everything

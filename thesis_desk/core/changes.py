@@ -6,7 +6,8 @@ A write from outside (the command line, another process) is seen as "the databas
 changed"; ``marks`` and ``outside_changes`` then tell which kinds: cheap aggregates per
 table (counts, the newest id, the last edit), compared with the last ones seen. Where
 nothing they watch moved (an edit they cannot see), it is ``Changes.outside()``:
-everything may have.
+everything may have. Where only series packs moved (another process packed a series it
+read), nothing any view shows changed.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ _MARKS = {
     (ALERT,): "SELECT count(*), max(id), sum(CASE WHEN state = 'new' THEN 1 ELSE 0 END), "
               "sum(CASE WHEN state = 'snoozed' THEN 1 ELSE 0 END) FROM alert",
     (POSITION,): "SELECT count(*), max(id) FROM position",
+    # a series packed (a memo's export, a history judged): nothing any view shows
+    (): "SELECT count(*), sum(rows) FROM series_pack",
 }
 
 
@@ -106,5 +109,7 @@ def outside_changes(before: dict, after: dict) -> Changes:
     (an edit in place they do not watch) or when there is nothing to compare with."""
     if not before:
         return Changes.outside()
-    kinds = {k for key, value in after.items() if before.get(key) != value for k in key}
-    return Changes.of(*kinds) if kinds else Changes.outside()
+    moved = [key for key, value in after.items() if before.get(key) != value]
+    if not moved:
+        return Changes.outside()
+    return Changes.of(*{k for key in moved for k in key})  # none: only series packed
