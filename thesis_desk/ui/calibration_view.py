@@ -109,9 +109,9 @@ class CalibrationView(QWidget):
 
         pg = load_pyqtgraph()
 
-        from thesis_desk.render.charts import chart_axes, style_plot
+        from thesis_desk.render.charts import plot_widget, style_plot
 
-        plot = pg.PlotWidget(axisItems=chart_axes(dates=False))
+        plot = plot_widget(dates=False)
         style_plot(plot, self)
         plot.setLabel("bottom", "Conviction at opening (band average)", units="%")
         plot.setLabel("left", "Turned out right", units="%")

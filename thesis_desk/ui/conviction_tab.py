@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from thesis_desk.render.charts import EVIDENCE_PENS, SERIES_PEN, chart_axes, epoch, style_plot
+from thesis_desk.render.charts import EVIDENCE_PENS, SERIES_PEN, epoch, plot_widget, style_plot
 from thesis_desk.ui.session import SessionService
 from thesis_desk.ui.widgets import muted, plain_label
 
@@ -84,7 +84,7 @@ class ConvictionTab(QWidget):
         self.thesis_id: int | None = None
         self.data: ConvictionData | None = None
         self.caption = muted(plain_label(wrap=True))
-        self.plot = pg.PlotWidget(axisItems=chart_axes())
+        self.plot = plot_widget()
         style_plot(self.plot, self)
         item = self.plot.getPlotItem()
         item.setLabel("left", "Price")

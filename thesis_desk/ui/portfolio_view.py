@@ -151,12 +151,10 @@ class PortfolioView(QWidget):
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.itemDoubleClicked.connect(self._double_clicked)
 
-        from thesis_desk.render.charts import chart_axes, style_plot
+        from thesis_desk.render.charts import plot_widget, style_plot
 
-        self.scatter_plot = pg.PlotWidget(title="Conviction against weight",
-                                          axisItems=chart_axes(dates=False))
-        self.returns_plot = pg.PlotWidget(title="Return since the thesis opened",
-                                          axisItems=chart_axes())
+        self.scatter_plot = plot_widget(title="Conviction against weight", dates=False)
+        self.returns_plot = plot_widget(title="Return since the thesis opened")
         for plot in (self.scatter_plot, self.returns_plot):
             style_plot(plot, self)
         # "%" as it is: pyqtgraph's SI prefixes made 0.3% read "300 m%"
