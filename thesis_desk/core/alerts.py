@@ -610,9 +610,13 @@ def _series_from(s: Session, metric_id: int, plans: list, *,
     for r, *_ in plans:
         c, d = lookback(r.kind, r.window, r.window_unit)
         count_back, days_back = max(count_back, c), max(days_back, d)
+    if whole:
+        from thesis_desk.core import packs
+
+        return packs.read_whole(s, metric_id)
     firsts = [first for _, _, first, _ in plans]
     cols = "id, " if with_ids else ""
-    if whole or any(f is None for f in firsts):
+    if any(f is None for f in firsts):
         rows = bulk_rows(s, _SERIES_SQL.format(cols), (metric_id, "0001-01-01"))
     else:
         cutoff = _date(min(firsts) - days_back).isoformat()
