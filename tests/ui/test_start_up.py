@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication
 from thesis_desk.ui.main import make_app, run_gui
 from thesis_desk.ui.main_window import MainWindow
 
-make_app()
+make_app(icon=False)  # as run_gui makes it: the icon comes after the first paint
 total = int(sys.argv[2])
 seen = []  # rows, count, services up, titles as the table shows them
 loaded = {}  # once the services are up and their first work done: what was imported, frozen
@@ -46,6 +46,7 @@ def look():
         loaded["heavy"] = ([m for m in HEAVY if m in sys.modules]
                            + (["charts preloaded"] if getattr(preload_charts, "started", 0) else []))
         loaded["frozen"] = gc.get_freeze_count()
+        loaded["icon"] = not win.windowIcon().isNull()
         win.close()
         QApplication.quit()
 
@@ -79,6 +80,7 @@ def test_the_first_screen_paints_from_the_file_then_the_whole_list_arrives(data_
     # what the services' import made is frozen once they are up: the GUI thread's first
     # collection no longer walks it (0.1 s in the middle of adopting the workspace)
     assert loaded["frozen"] > 50_000
+    assert loaded["icon"]  # the application's icon, set once the list has painted
     first = seen[0]
     assert first[0] == ThesesView.FIRST_SCREEN and not first[2]  # from the file, read-only
     assert first[1] == f"{n - 1:,} of {n:,} theses"  # all counted, the archived one hidden

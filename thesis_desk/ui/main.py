@@ -22,7 +22,9 @@ from thesis_desk.paths import ENV_DATABASE, resolve_paths
 PROBE_ENV = "THESIS_DESK_STARTUP_PROBE"
 
 
-def make_app(argv: list[str] | None = None) -> QApplication:
+def make_app(argv: list[str] | None = None, *, icon: bool = True) -> QApplication:
+    """The application object, once. ``icon=False``: the caller sets the icon itself
+    (``set_app_icon``), after the first paint (nine icon files: 6 ms of it)."""
     from thesis_desk.render import mirror_qt_lazily, skip_pyside_source_scans
 
     skip_pyside_source_scans()
@@ -34,12 +36,17 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Thesis Desk")
     app.setDesktopFileName(APP_ID)
-    if app.windowIcon().isNull():
-        app.setWindowIcon(app_icon())
+    if icon:
+        set_app_icon(app)
     from thesis_desk.ui.tasks import collect_on_gui_thread
 
     collect_on_gui_thread(app)
     return app
+
+
+def set_app_icon(app: QApplication) -> None:
+    if app.windowIcon().isNull():
+        app.setWindowIcon(app_icon())
 
 
 def app_icon():  # -> QIcon
@@ -62,7 +69,7 @@ def run_gui(data_dir: str | None = None, *, demo: bool = False,
             database: str | None = None) -> int:
     if database:  # the session opens what every command opens: $THESIS_DESK_DATABASE
         os.environ[ENV_DATABASE] = database
-    app = make_app()
+    app = make_app(icon=False)
     paths = resolve_paths(data_dir).ensure()
     from thesis_desk.core.instance import WorkspaceLock
 
@@ -88,6 +95,7 @@ def run_gui(data_dir: str | None = None, *, demo: bool = False,
             win.show_snapshot(first)
             if probe:
                 _report("usable", win)
+        set_app_icon(app)  # the window's and the taskbar's, a moment after its first paint
         # A second launch asks this window to come forward. Listened for once the window
         # is painted (QtNetwork's import is 10 ms of the first paint); a launch in between
         # finds the workspace locked and waits for the listener (ask_running_window).
