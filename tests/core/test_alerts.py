@@ -271,3 +271,44 @@ def test_an_import_into_empty_metrics_judges_its_rows_in_hand_as_read_back(
                                  chunk_rows=chunk_rows)
     assert in_hand == read_back
     assert len({k for k, _d, _v in in_hand}) == len(RULE_MIX)  # every kind fired
+
+
+def test_the_catch_up_pass_looks_for_what_is_new_without_holding_the_write_lock(
+        workspace, metric, monkeypatch):
+    """Looking at every metric's newest observation is the slow part of a pass with
+    nothing new: another program writes meanwhile, without waiting."""
+    import thesis_desk.core.alerts as engine
+    from tests.helpers import outside_write
+
+    workspace.alerts.add_rule(RuleInput(metric.id, "above", threshold=100))
+    feed(workspace, metric.id, [90])
+    looked = engine._metrics_with_unseen_observations
+    written = []
+
+    def look_while_another_writes(s):  # noqa: ANN001, ANN202
+        found = looked(s)  # the pass's transaction has begun: its first statement ran
+        if workspace.db.is_server:
+            outside_write(workspace, "INSERT INTO observation(metric_id, date, value, note, "
+                          "created_at) VALUES (?, '2025-03-01', 150, '', '2025-03-01')",
+                          (metric.id,))
+        else:  # refused at once were the write lock held here
+            import sqlite3
+
+            conn = sqlite3.connect(workspace.paths.database, timeout=0)
+            with conn:
+                conn.execute("INSERT INTO observation(metric_id, date, value, note, "
+                             "created_at) VALUES (?, '2025-03-01', 150, '', '2025-03-01')",
+                             (metric.id,))
+            conn.close()
+        written.append(True)
+        return found
+
+    monkeypatch.setattr(engine, "_metrics_with_unseen_observations", look_while_another_writes)
+    workspace.alerts.check_all(today=day(60))
+    assert written
+    monkeypatch.setattr(engine, "_metrics_with_unseen_observations", looked)
+    # the row written meanwhile: judged by this pass (it was there when the pass looked)
+    # or the next, and alerted once
+    fired = workspace.alerts.check_all(today=day(60))
+    assert [a.value for a in workspace.alerts.alerts()] == [150.0]
+    assert workspace.alerts.check_all(today=day(60)) == [] and len(fired) <= 1
