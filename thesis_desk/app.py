@@ -146,7 +146,10 @@ class Workspace:
         return title, safety
 
     def is_empty(self) -> bool:
-        return self.theses.counts()["theses"] == 0 and self.library.count() == 0
+        """Nothing a person has put in: no thesis, document or metric (a workspace of
+        imported metrics alone is not offered the demo, nor built into one by --demo)."""
+        return (self.theses.counts()["theses"] == 0 and self.library.count() == 0
+                and self.metrics.count() == 0)
 
     def close(self) -> None:
         self.db.close()

@@ -48,6 +48,15 @@ def test_demo_refuses_a_workspace_with_content(workspace):
         build_demo(workspace, seeds_dir())
 
 
+def test_demo_refuses_a_workspace_of_metrics_alone(workspace):
+    from thesis_desk.core.records import MetricInput
+
+    workspace.metrics.create(MetricInput("Cloud capex / cloud revenue", unit="%"))
+    with pytest.raises(UserError, match="theses, documents or metrics"):
+        build_demo(workspace, seeds_dir())
+    assert workspace.theses.counts()["theses"] == 0 and workspace.library.count() == 0
+
+
 def test_demo_metrics_hold_only_values_the_seeds_state(workspace):
     build_demo(workspace, seeds_dir())
     texts = {e["file"]: (seeds_dir() / e["file"]).read_text(encoding="utf-8")

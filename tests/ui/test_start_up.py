@@ -190,3 +190,63 @@ def test_a_printed_chart_loads_no_exporter_and_leaves_the_import_frozen():
     assert not seen["exporters"] and not seen["xml"]
     assert seen["size"] == [800, 300]
     assert seen["blue"] > 100  # the series' line, drawn in its blue
+
+
+_OFFER = r"""
+import json, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from thesis_desk.ui.main import make_app, run_gui
+from thesis_desk.ui.main_window import MainWindow
+
+make_app(icon=False)
+asked, open_for = [], []
+
+def look():
+    box = QApplication.activeModalWidget()
+    if isinstance(box, QMessageBox):
+        asked.append(box.text().split("\n")[0])
+        box.reject()  # Cancel: nothing built
+        return
+    wins = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    if wins and wins[0].workspace is not None:
+        open_for.append(1)
+        if len(open_for) > 100:  # half a second after the services came up
+            timer.stop()
+            wins[0].close()
+            QApplication.quit()
+
+timer = QTimer()
+timer.timeout.connect(look)
+timer.start(5)
+QTimer.singleShot(60_000, QApplication.quit)  # never hangs the suite
+run_gui(sys.argv[1])
+print(json.dumps(asked))
+"""
+
+
+def _offers_on_launch(data_dir) -> list[str]:  # noqa: ANN001
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", _OFFER, str(data_dir)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_demo_is_offered_on_an_empty_workspace_only(tmp_path):
+    """A first launch on nothing offers the demo; a workspace holding only metrics (an
+    analyst who imported series before writing a thesis) is not called empty."""
+    import datetime as dt
+
+    from thesis_desk.core.records import MetricInput
+
+    assert _offers_on_launch(tmp_path / "new") == ["This workspace is empty. Build the demo "
+                                                   "workspace?"]
+    ws = open_workspace(str(tmp_path / "metrics only"))
+    m = ws.metrics.create(MetricInput("Cloud capex / cloud revenue", unit="%"))
+    ws.metrics.observe(m.id, dt.date(2025, 6, 30), 121.0)
+    ws.close()
+    assert _offers_on_launch(tmp_path / "metrics only") == []
+    ws = open_workspace(str(tmp_path / "metrics only"))
+    assert ws.theses.counts()["theses"] == 0 and ws.library.count() == 0  # nothing built
+    ws.close()

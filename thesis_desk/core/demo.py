@@ -250,9 +250,10 @@ def manifest(seeds: Path) -> list[dict]:
 
 def build_demo(ws, seeds: Path) -> dict[str, int]:  # ws: thesis_desk.app.Workspace
     """Fill an empty workspace with the demo. Refuses a workspace that has content."""
-    if ws.theses.counts()["theses"] or ws.library.count():
-        raise UserError("This workspace already has theses or documents; the demo only goes "
-                        "into an empty one. Use --data-dir to make a fresh workspace for it.")
+    if not ws.is_empty():
+        raise UserError("This workspace already has theses, documents or metrics; the demo "
+                        "only goes into an empty one. Use --data-dir to make a fresh "
+                        "workspace for it.")
     doc_ids: dict[str, int] = {}
     for entry in manifest(seeds):
         meta = DocumentMeta(

@@ -88,6 +88,10 @@ class MetricService:
             s.flush()
             return _info(s, m)
 
+    def count(self) -> int:
+        with self.db.read() as s:
+            return s.scalar(select(func.count()).select_from(Metric)) or 0
+
     def list(self) -> list[MetricInfo]:
         with self.db.read() as s:
             return _infos(s, list(s.scalars(select(Metric).order_by(Metric.name))))
