@@ -468,3 +468,23 @@ def test_a_monthly_price_file_with_month_names_imports_with_no_format_typed(
     mid = window.workspace.metrics.resolve("monthly")
     assert [o.date.isoformat() for o in window.workspace.metrics.observations(mid)] == [
         "2000-01-01", "2000-02-01", "2000-03-01"]
+
+
+def test_the_sidebar_counts_thousands_of_alerts_as_the_status_bar_does(qtbot, window):
+    """1,201 new alerts read '1,201' in the sidebar and the status bar alike."""
+    import pandas as pd
+
+    from thesis_desk.app import open_workspace
+
+    window.session.start_watching()  # as when the window opened its workspace
+    wait_idle()
+    other = open_workspace(str(window.workspace.paths.data_dir))  # another program
+    m = other.metrics.create(MetricInput("SYNTHETIC oscillator"))
+    other.alerts.add_rule(RuleInput(m.id, "crosses", 0.0))
+    days = [(dt.date(2020, 1, 1) + dt.timedelta(days=i)).isoformat() for i in range(1202)]
+    table = pd.DataFrame({"Date": days, "Value": ["1" if i % 2 else "-1" for i in range(1202)]})
+    other.metrics.import_plan(other.metrics.plan_import(table, date_col="Date",
+                                                        value_col="Value", metric=m.name))
+    other.close()
+    qtbot.waitUntil(lambda: window.sidebar.item(3).text() == "Alerts (1,201)", timeout=15000)
+    assert "1,201 new alerts" in window.counts_label.text()

@@ -931,8 +931,8 @@ class MainWindow(QMainWindow):
             parts.append(plural(new_alerts, "new alert", "new alerts"))
         if due:
             parts.append(plural(due, "review due", "reviews due"))
-        self.sidebar.item(3).setText(f"Alerts ({new_alerts})" if new_alerts else "Alerts")
-        self.sidebar.item(5).setText(f"Reviews ({due})" if due else "Reviews")
+        self.sidebar.item(3).setText(f"Alerts ({new_alerts:,})" if new_alerts else "Alerts")
+        self.sidebar.item(5).setText(f"Reviews ({due:,})" if due else "Reviews")
         self.counts_label.setText("  ·  ".join(parts))
 
     # -- dialogs
