@@ -14,7 +14,15 @@ from thesis_desk.core.records import ThesisInput
 from thesis_desk.ui.theses_view import ThesesView
 
 # Run in a process of its own, as a launch is: the program's whole life (its event loop
-# quitting, its window closed) stays out of the other tests' process.
+# quitting, its window closed) stays out of the other tests' process. Each script's
+# ``look`` runs every 5 ms while the program runs.
+_RUN = r"""
+timer = QTimer()
+timer.timeout.connect(look)
+timer.start(5)
+QTimer.singleShot(60_000, QApplication.quit)  # never hangs the suite
+run_gui(sys.argv[1])
+"""
 _LAUNCH = r"""
 import json, sys
 from PySide6.QtCore import QTimer
@@ -50,11 +58,7 @@ def look():
         win.close()
         QApplication.quit()
 
-timer = QTimer()
-timer.timeout.connect(look)
-timer.start(5)
-QTimer.singleShot(60_000, QApplication.quit)  # never hangs the suite
-run_gui(sys.argv[1])
+""" + _RUN + r"""
 print(json.dumps(loaded))
 print(json.dumps(seen))
 """
@@ -216,11 +220,7 @@ def look():
             wins[0].close()
             QApplication.quit()
 
-timer = QTimer()
-timer.timeout.connect(look)
-timer.start(5)
-QTimer.singleShot(60_000, QApplication.quit)  # never hangs the suite
-run_gui(sys.argv[1])
+""" + _RUN + r"""
 print(json.dumps(asked))
 """
 

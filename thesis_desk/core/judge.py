@@ -63,52 +63,16 @@ def condition(kind: str, threshold: float | None, hysteresis: float | None,
 def states(kind: str, threshold: float | None, hysteresis: float | None,
            window: int | None, window_unit: str, days: np.ndarray,
            values: np.ndarray) -> np.ndarray:
-    """``condition`` at every observation, as an int8 array."""
+    """``condition`` at every observation, as an int8 array (the arithmetic that judges
+    many series laid end to end, over this one alone)."""
     ys = np.asarray(values, dtype=float)
-    t, h, w = threshold or 0.0, hysteresis or 0.0, window or 0
     n = len(ys)
-    out = np.zeros(n, dtype=np.int8)
     if n == 0:
-        return out
-    if kind == "above":
-        out[ys <= t - h] = -1
-        out[ys > t] = 1
-    elif kind == "below":
-        out[ys >= t + h] = -1
-        out[ys < t] = 1
-    elif kind == "crosses":
-        prev, v = ys[:-1], ys[1:]
-        if h:
-            edge = ((prev <= t - h) & (v > t)) | ((prev >= t + h) & (v < t))
-        else:
-            edge = ((prev <= t) & (t < v)) | ((prev >= t) & (t > v))
-        out[1:][edge] = 1
-    elif kind == "change_pct":
-        idx = np.arange(n)
-        if window_unit == "days":
-            base_at = np.searchsorted(days, np.asarray(days) - w, side="right") - 1
-            base_at = np.minimum(base_at, idx - 1)  # strictly earlier observations
-        else:
-            base_at = idx - w
-        ok = base_at >= 0
-        base = np.where(ok, ys[np.clip(base_at, 0, None)], 0.0)
-        ok &= base != 0
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            move = np.abs((ys - base) / np.abs(base) * 100)  # inf compares as Python's does
-        out[ok] = np.where(move[ok] >= t, 1, -1)
-    elif kind == "zscore" and w >= 1 and n > w:
-        windows = np.lib.stride_tricks.sliding_window_view(ys[:-1], w)  # before each n >= w
-        mean, sd = windows.mean(axis=1), windows.std(axis=1)
-        v = ys[w:]
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            z = np.abs(v - mean) / sd
-        scale = np.maximum(np.abs(mean), 1.0)
-        near = (sd <= _NEAR * scale) | (np.abs(z - t) <= _NEAR * max(1.0, abs(t)))
-        judged = np.where(z >= t, 1, -1).astype(np.int8)
-        for i in np.flatnonzero(near):  # the exact arithmetic decides the close calls
-            judged[i] = condition(kind, t, h, w, window_unit, days, ys, int(i) + w)
-        out[w:] = judged
-    return out
+        return np.zeros(0, dtype=np.int8)
+    first = np.zeros(n, dtype=np.int64)
+    return _states_laid_end_to_end(kind, np.full(n, threshold or 0.0),
+                                   np.full(n, hysteresis or 0.0), window or 0, window_unit,
+                                   np.asarray(days, dtype=np.int64), ys, first, first)
 
 
 def fires(kind: str, threshold: float | None, hysteresis: float | None,
