@@ -14,13 +14,18 @@ from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
+    QPoint,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLineEdit,
+    QMenu,
     QPushButton,
     QTreeView,
     QVBoxLayout,
@@ -29,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from thesis_desk.core.changes import ALERT, Changes
 from thesis_desk.ui.session import SessionService
-from thesis_desk.ui.widgets import local_time, muted, plain_label, plain_tip
+from thesis_desk.ui.widgets import local_time, muted, plain_label, plain_tip, plural
 
 if TYPE_CHECKING:
     from thesis_desk.core.alerts import AlertService
@@ -37,19 +42,55 @@ if TYPE_CHECKING:
     from thesis_desk.ui.session import WorkspaceSession
 
 COLUMNS = ["State", "Fired", "Thesis", "Metric", "Alert"]
+# the state filter's choices: (label, the states it shows; None: every one)
+STATES = [("All alerts", None), ("New", {"new"}), ("Snoozed", {"snoozed"}),
+          ("Acknowledged", {"acknowledged"})]
+
+
+def searched_text(a: AlertInfo) -> str:
+    """What the inbox's filter looks for its text in: metric, theses and message."""
+    return "\n".join((a.metric_name, *a.thesis_titles, a.message)).casefold()
 
 
 class AlertsModel(QAbstractTableModel):
-    """The alerts as rows; a row's texts are made when the view first asks for them."""
+    """The alerts as rows, those the filter lets through; a row's texts are made when
+    the view first asks for them."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.alerts: list[AlertInfo] = []
+        self.every: list[AlertInfo] = []  # as read
+        self.alerts: list[AlertInfo] = []  # as shown: the filter's
         self._texts: dict[int, tuple[str, ...]] = {}
+        self._words: dict[int, str] = {}  # alert id -> what a filter's text is looked for in
+        self._text, self._states = "", None
 
-    def set_alerts(self, alerts: list[AlertInfo]) -> None:
+    def set_alerts(self, alerts: list[AlertInfo], words: list[str] | None = None) -> None:
+        """``words``: each alert's ``searched_text``, where the caller made them (on the
+        worker that read the alerts: 48,000 of them are 60 ms)."""
+        self.every = alerts
+        self._words = ({} if words is None else
+                       {a.id: w for a, w in zip(alerts, words, strict=True)})
+        self._apply()
+
+    def set_filter(self, text: str, states: set[str] | None) -> None:
+        """Rows whose metric, thesis or message holds ``text`` (any case), in ``states``."""
+        self._text, self._states = text.strip().casefold(), states
+        self._apply()
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self._text) or self._states is not None
+
+    def _apply(self) -> None:
+        text, states = self._text, self._states
+        shown = self.every if states is None else [a for a in self.every if a.state in states]
+        if text:
+            words = self._words
+            if len(words) != len(self.every):  # not made by the reader
+                words.update((a.id, searched_text(a)) for a in self.every)
+            shown = [a for a in shown if text in words[a.id]]
         self.beginResetModel()
-        self.alerts, self._texts = alerts, {}
+        self.alerts, self._texts = shown, {}
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
@@ -123,12 +164,33 @@ class AlertsView(QWidget):
         self.open_thesis_btn.clicked.connect(self._open_thesis)
         self.tree.doubleClicked.connect(lambda _i: self._open_thesis())
         self.tree.selectionModel().selectionChanged.connect(lambda _s, _d: self._enable())
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+        # what is shown: a filter by text (metric, thesis, message) and by state
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter by metric, thesis or alert text")
+        self.filter.setClearButtonEnabled(True)
+        self.state_filter = QComboBox()
+        for label, _states in STATES:
+            self.state_filter.addItem(label)
+        self._typed = QTimer(self)  # a filter over thousands of alerts once typing pauses
+        self._typed.setSingleShot(True)
+        self._typed.setInterval(150)
+        self._typed.timeout.connect(self._refilter)
+        self.filter.textChanged.connect(lambda _t: self._typed.start())
+        self.state_filter.currentIndexChanged.connect(lambda _i: self._refilter())
+        self.count_label = muted(plain_label())
+        top = QHBoxLayout()
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.state_filter)
         row = QHBoxLayout()
+        row.addWidget(self.count_label)
         row.addStretch(1)
         for b in (self.open_metric_btn, self.open_thesis_btn, self.snooze_btn, self.ack_btn):
             row.addWidget(b)
         lay = QVBoxLayout(self)
         lay.addWidget(self.empty)
+        lay.addLayout(top)
         lay.addWidget(self.tree, 1)
         lay.addLayout(row)
         from thesis_desk.ui.ops import Reads
@@ -148,33 +210,79 @@ class AlertsView(QWidget):
         (``changed``) once it is done."""
         alerts = self.alerts
 
-        def read() -> list:
+        def read() -> tuple[list, list[str]]:
             if write is not None:
                 write()
-            return sorted(alerts.alerts(), key=lambda a: a.state != "new")
+            found = sorted(alerts.alerts(), key=lambda a: a.state != "new")
+            return found, [searched_text(a) for a in found]
 
-        def show(shown: list) -> None:
-            self._show(shown, after=(lambda: self.changed.emit(Changes.of(ALERT)))
+        def show(read_: tuple[list, list[str]]) -> None:
+            self._show(*read_, after=(lambda: self.changed.emit(Changes.of(ALERT)))
                        if write is not None else (lambda: None))
 
         self.reads.query("write" if write else "list", read, show)
 
-    def _show(self, shown: list, after: Callable[[], None] = lambda: None) -> None:
+    def _show(self, shown: list, words: list[str] | None = None,
+              after: Callable[[], None] = lambda: None) -> None:
         """The inbox as read; the selection kept (by alert)."""
         keep = set(self._selected_ids())
-        self.model.set_alerts(shown)
+        self.model.set_alerts(shown, words)
         self._fit_columns()
         self.empty.setVisible(not shown)
+        self._reselect(keep)
+        after()
+
+    def _refilter(self) -> None:
+        self._typed.stop()
+        keep = set(self._selected_ids())
+        self.model.set_filter(self.filter.text(),
+                              STATES[max(self.state_filter.currentIndex(), 0)][1])
+        self._reselect(keep)
+
+    def _reselect(self, keep: set[int]) -> None:
+        """The alerts ``keep`` selected again where shown; the counts and buttons."""
         if keep:
             chosen = QItemSelection()
-            for row, a in enumerate(shown):
+            for row, a in enumerate(self.model.alerts):
                 if a.id in keep:
                     chosen.select(self.model.index(row, 0),
                                   self.model.index(row, len(COLUMNS) - 1))
             self.tree.selectionModel().select(chosen,
                                               QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        every, shown = self.model.every, self.model.alerts
+        for w in (self.filter, self.state_filter):  # nothing to filter in an empty inbox
+            w.setEnabled(bool(every))  # (hidden and shown, the tree laid out its rows again)
+        new = sum(1 for a in every if a.state == "new")
+        counts = plural(len(every), "alert", "alerts") + f" · {new:,} new"
+        self.count_label.setText(f"{len(shown):,} shown of {counts}" if self.model.filtered
+                                 else counts if every else "")
         self._enable()
-        after()
+
+    def _context_menu(self, pos: QPoint) -> None:
+        """What the buttons do, on the alert under the pointer (added to the selection
+        when it was not in it) or the selection."""
+        index = self.tree.indexAt(pos)
+        if index.isValid() and not self.tree.selectionModel().isRowSelected(index.row()):
+            self.tree.selectionModel().select(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+        chosen = self._selected()
+        menu = QMenu(self)
+        for text, slot, enabled in (
+                ("Open Thesis", self._open_thesis, len(chosen) == 1),
+                ("Open Metric", self._open_metric, bool(chosen)),
+                (None, None, False),
+                ("Acknowledge", self.acknowledge, bool(chosen)),
+                ("Snooze 1 Day", self.snooze, bool(chosen)),
+                (None, None, False),
+                ("Select All Shown", self.tree.selectAll, bool(self.model.alerts))):
+            if text is None:
+                menu.addSeparator()
+                continue
+            act = menu.addAction(text)
+            act.setEnabled(enabled)
+            act.triggered.connect(lambda _c=False, f=slot: f())
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     def _fit_columns(self, sample: int = 200) -> None:
         """Each column but the last as wide as its widest text among the first rows (and

@@ -155,7 +155,12 @@ class GuiThreadCollector(QObject):
     often a background job's; a cycle holding a Qt widget then destroys that widget
     off the GUI thread, which Qt does not allow (crashes, or locks held for ever).
     pyqtgraph documents the same remedy. A generation is collected when its count passes
-    its threshold, as the automatic collector decides, at most twice a second."""
+    its threshold, as the automatic collector decides, at most twice a second.
+
+    The oldest generation as CPython treats it too: walked only once what reached it
+    since it was last walked is a quarter of what lived through that (the survivors are
+    frozen meanwhile, so counting what has reached it since is cheap). Walked at every
+    threshold, a 48,000-alert inbox stalled the window 90 ms each time."""
 
     INTERVAL_MS = 500
 
@@ -172,7 +177,16 @@ class GuiThreadCollector(QObject):
         automatic collector would; returns how many unreachable objects it found."""
         counts = gc.get_count()
         due = [g for g in range(3) if counts[g] > self.thresholds[g]]
-        return gc.collect(max(due)) if due else 0
+        if not due:
+            return 0
+        if max(due) < 2:
+            return gc.collect(max(due))
+        if len(gc.get_objects(2)) * 4 < gc.get_freeze_count():
+            return gc.collect(1)  # as CPython does until a quarter more has grown old
+        gc.unfreeze()  # everything, once in a while: cycles through old objects too
+        found = gc.collect(2)
+        gc.freeze()
+        return found
 
 
 def collect_on_gui_thread(app: QObject) -> GuiThreadCollector:

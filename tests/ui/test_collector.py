@@ -1,0 +1,45 @@
+"""The GUI thread's cycle collector walks the oldest generation only as CPython would:
+once what reached it since the last walk is a quarter of what lived through that. Between,
+the younger generations are walked, and the survivors of the last walk stay frozen."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+
+class Node:
+    def __init__(self) -> None:
+        self.me = self  # a cycle: only the collector frees it
+
+
+def test_the_oldest_generation_is_walked_whole_only_when_a_quarter_more_reached_it(
+        qapp, monkeypatch):
+    from thesis_desk.ui.tasks import collect_on_gui_thread
+
+    collector = collect_on_gui_thread(qapp)
+    frozen_before = gc.get_freeze_count()
+    monkeypatch.setattr(collector, "thresholds", (0, 0, 0))  # every generation due now
+    try:
+        old = Node()
+        gone_old = weakref.ref(old)
+        gc.collect()
+        gc.freeze()  # as after a whole walk: the survivors frozen
+        frozen = gc.get_freeze_count()
+        del old  # garbage now, but among the frozen: only a whole walk finds it
+        young = Node()
+        gone_young = weakref.ref(young)
+        del young
+        collector.collect()
+        assert gone_young() is None  # a young cycle: found by the lesser walk
+        assert gone_old() is not None  # the frozen one: not walked
+        assert gc.get_freeze_count() >= frozen
+
+        kept = [[] for _ in range(frozen // 4 + 1_000)]  # a quarter more grows old
+        gc.collect(1)
+        collector.collect()
+        assert gone_old() is None  # walked whole: the old cycle found too
+        assert gc.get_freeze_count() >= frozen + len(kept)  # and its survivors frozen
+    finally:
+        if not frozen_before:
+            gc.unfreeze()
