@@ -62,7 +62,8 @@ def a_case(draw) -> tuple:  # noqa: ANN001
     return offsets, values, rules, cuts, ways, mode
 
 
-def _add_rules(ws, metric_id: int, rules: list[tuple], *, judge_history: bool) -> list[int]:  # noqa: ANN001
+def _add_rules(ws, metric_id: int, rules: list[tuple], *,  # noqa: ANN001
+               judge_history: bool) -> list[int]:
     return [ws.alerts.add_rule(RuleInput(metric_id, kind, threshold, window=window,
                                          window_unit=unit, hysteresis=hysteresis),
                                judge_history=judge_history).id

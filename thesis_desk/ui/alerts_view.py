@@ -259,8 +259,8 @@ class AlertsView(QWidget):
         self._enable()
 
     def _context_menu(self, pos: QPoint) -> None:
-        """What the buttons do, on the alert under the pointer (added to the selection
-        when it was not in it) or the selection."""
+        """What the buttons do, on the selection; the alert under the pointer becomes the
+        selection when it was not in it."""
         index = self.tree.indexAt(pos)
         if index.isValid() and not self.tree.selectionModel().isRowSelected(index.row()):
             self.tree.selectionModel().select(
