@@ -64,6 +64,8 @@ def test_an_outside_observation_refreshes_the_metric_views_only(qtbot, window, s
     ws = window.workspace
     ws.metrics.create(MetricInput("Capex ratio"))
     window.session.start_watching()  # its catch-up pass over the rules marks their views stale
+    # that pass runs as a job, not a read: wait_idle does not wait for it to be delivered
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=10_000)
     wait_idle()
     for row in (3, 4, 0, 1, 2):  # each seen once more: nothing stale; Metrics in front
         window.sidebar.setCurrentRow(row)

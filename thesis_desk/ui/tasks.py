@@ -147,6 +147,11 @@ class TaskRunner(QObject):
     def wait(self, msecs: int = 30_000) -> bool:
         return self.pool.waitForDone(msecs)
 
+    @property
+    def busy(self) -> bool:
+        """A job running, or its result not yet delivered on the GUI thread."""
+        return bool(self._active)
+
 
 class GuiThreadCollector(QObject):
     """Python's cycle collector, run only on the GUI thread, on a timer.
