@@ -82,17 +82,9 @@ def fires(kind: str, threshold: float | None, hysteresis: float | None,
     from the state ``triggered`` (before ``start``); and the state after the last one."""
     st = states(kind, threshold, hysteresis, window, window_unit,
                 np.asarray(days, dtype=np.int64), np.asarray(values, dtype=float))[start:]
-    if kind == "crosses":  # every crossing fires; the rule's state does not move
-        return np.flatnonzero(st == 1) + start, triggered
-    if not len(st):
-        return np.empty(0, dtype=np.int64), triggered
-    initial = 1 if triggered else -1
-    decided = np.where(st != 0, np.arange(len(st)), -1)
-    last = np.maximum.accumulate(decided)
-    held = np.where(last >= 0, st[np.maximum(last, 0)], initial)  # the state after each
-    before = np.concatenate(([initial], held[:-1]))
-    fired = np.flatnonzero((st == 1) & (before == -1)) + start
-    return fired, bool(held[-1] == 1)
+    (at, after), = _edges(kind, st, np.zeros(1, dtype=np.int64),
+                          np.array([len(st)], dtype=np.int64), np.array([bool(triggered)]))
+    return at + start, after
 
 
 def fires_many(kind: str, window: int | None, window_unit: str,
@@ -108,8 +100,7 @@ def fires_many(kind: str, window: int | None, window_unit: str,
     if k == 0:
         return []
     lengths = np.fromiter((len(v) for _d, v in series), dtype=np.int64, count=k)
-    n = int(lengths.sum())
-    if n == 0:
+    if not lengths.sum():
         return [(np.empty(0, dtype=np.int64), bool(r[2])) for r in rules]
     days = np.concatenate([np.asarray(d, dtype=np.int64) for d, _v in series])
     ys = np.concatenate([np.asarray(v, dtype=float) for _d, v in series])
@@ -118,12 +109,23 @@ def fires_many(kind: str, window: int | None, window_unit: str,
     t = np.array([r[0] or 0.0 for r in rules], dtype=float)[seg]
     h = np.array([r[1] or 0.0 for r in rules], dtype=float)[seg]
     triggered = np.array([bool(r[2]) for r in rules])
-    own = first[seg]  # each observation's series starts here
-    st = _states_laid_end_to_end(kind, t, h, window or 0, window_unit, days, ys, seg, own)
-    idx = np.arange(n)
-    if kind == "crosses":
+    st = _states_laid_end_to_end(kind, t, h, window or 0, window_unit, days, ys, seg,
+                                 first[seg])
+    return _edges(kind, st, first, lengths, triggered)
+
+
+def _edges(kind: str, st: np.ndarray, first: np.ndarray, lengths: np.ndarray,
+           triggered: np.ndarray) -> list[tuple[np.ndarray, bool]]:
+    """Where states laid end to end fire, edge-triggered, each series (starting at
+    ``first``, ``lengths`` long) from its own state ``triggered``: per series, the
+    indices within it and the state after its last."""
+    if not len(st):
+        return [(np.empty(0, dtype=np.int64), bool(t)) for t in triggered]
+    if kind == "crosses":  # every crossing fires; the rule's state does not move
         fired, after = np.flatnonzero(st == 1), triggered
     else:
+        seg = np.repeat(np.arange(len(first)), lengths)
+        own, idx = first[seg], np.arange(len(st))  # where each observation's series starts
         initial = np.where(triggered[seg], 1, -1)
         last = np.maximum.accumulate(np.where(st != 0, idx, -1))
         held = np.where(last >= own, st[np.maximum(last, 0)], initial)  # within its own
