@@ -119,3 +119,10 @@ def workspace(paths: WorkspacePaths, backend: str,
         ws = open_workspace(paths=paths)
     yield ws
     ws.close()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The sandbox goes with the session (every run left its HOME and templates in the
+    system's temporary folder). A test's own folders are pytest's ``tmp_path``, which
+    keeps the last three runs' for looking at a failure."""
+    shutil.rmtree(_SANDBOX, ignore_errors=True)

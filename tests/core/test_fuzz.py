@@ -37,9 +37,18 @@ ANY_TEXT = st.one_of(TEXT, MARKUPISH)
 
 @pytest.fixture(scope="module")
 def fuzz_ws():
-    ws = open_workspace(tempfile.mkdtemp(prefix="thesis-desk-fuzz-"))
-    yield ws
-    ws.close()
+    with tempfile.TemporaryDirectory(prefix="thesis-desk-fuzz-") as folder:
+        ws = open_workspace(folder)
+        yield ws
+        ws.close()
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    """Where the examples' files are written: one folder a module, removed after it
+    (a folder an example left 4,000 of them in /tmp a day)."""
+    with tempfile.TemporaryDirectory(prefix="thesis-desk-fuzz-inputs-") as folder:
+        yield Path(folder)
 
 
 def _documents(ws) -> int:
@@ -62,8 +71,8 @@ def test_extract_takes_any_bytes(data, suffix):
 @given(data=st.one_of(st.binary(max_size=2048),
                       ANY_TEXT.map(lambda t: t.encode("utf-8", "surrogatepass"))),
        suffix=st.sampled_from([".txt", ".md", ".html", ".pdf"]))
-def test_import_is_whole_or_nothing(fuzz_ws, data, suffix):
-    folder = Path(tempfile.mkdtemp(prefix="fuzz-import-"))
+def test_import_is_whole_or_nothing(fuzz_ws, inputs, data, suffix):
+    folder = Path(tempfile.mkdtemp(dir=inputs))
     f = folder / f"doc{suffix}"
     f.write_bytes(data)
     before = _documents(fuzz_ws)
@@ -88,8 +97,8 @@ def test_import_is_whole_or_nothing(fuzz_ws, data, suffix):
                      "Total", "=1+1"])), max_size=30).map(
     lambda rows: "date,value\n" + "\n".join(f"{d},{v}" for d, v in rows))),
     raw=st.booleans())
-def test_table_import_is_whole_or_nothing(fuzz_ws, body, raw):
-    folder = Path(tempfile.mkdtemp(prefix="fuzz-csv-"))
+def test_table_import_is_whole_or_nothing(fuzz_ws, inputs, body, raw):
+    folder = Path(tempfile.mkdtemp(dir=inputs))
     f = folder / "data.csv"
     f.write_bytes(body.encode("utf-8") if not raw else body.encode("utf-8")[::-1])
     conn = sqlite3.connect(fuzz_ws.db.path)
@@ -114,9 +123,9 @@ def test_table_import_is_whole_or_nothing(fuzz_ws, body, raw):
 
 @FUZZ
 @given(query=ANY_TEXT)
-def test_search_never_raises(fuzz_ws, query):
+def test_search_never_raises(fuzz_ws, inputs, query):
     if fuzz_ws.library.count() == 0:
-        folder = Path(tempfile.mkdtemp(prefix="fuzz-search-"))
+        folder = Path(tempfile.mkdtemp(dir=inputs))
         (folder / "a.txt").write_text("Capex allocation (AI) -- cloud: revenue \"growth\" *fast*")
         fuzz_ws.library.import_file(folder / "a.txt")
     hits = fuzz_ws.library.search(query)
