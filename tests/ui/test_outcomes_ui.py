@@ -194,7 +194,8 @@ def test_conviction_tab_draws_conviction_steps_price_and_evidence(qtbot, window)
     assert list(py) == [100.0, 104.0, 110.0]
     assert px[0] == epoch(dt.date(2025, 1, 2))
     assert [p.pos().x() for p in tab.marks.points()] == [epoch(dt.date(2025, 1, 3))]
-    assert "against AAA's price" in tab.caption.text()
+    assert "(orange, right axis; 1 change in the journal), against AAA's price" \
+        in tab.caption.text()
 
 
 def test_a_catalyst_past_its_date_is_announced_once_and_listed_until_settled(qtbot, window):

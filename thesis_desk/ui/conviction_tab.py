@@ -139,7 +139,7 @@ class ConvictionTab(QWidget):
                  + (" yet: import prices in the Portfolio area to compare" if data.symbols
                     else ""))
         self.caption.setText(
-            f"Conviction (orange, right axis: {moves} change{'s' if moves != 1 else ''} in the "
-            f"journal) {price}. Triangles at the bottom: evidence by its date (green "
+            f"Conviction (orange, right axis; {moves or 'no'} change{'s' if moves != 1 else ''}"
+            f" in the journal), {price}. Triangles at the bottom: evidence by its date (green "
             "supports, red contradicts, grey context). Did conviction lead the price or "
             "follow it?")
