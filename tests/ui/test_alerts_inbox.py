@@ -12,7 +12,7 @@ from thesis_desk.ui.ops import wait_idle
 
 
 def _rows(view) -> list[str]:  # noqa: ANN001 - the inbox's Metric column, as shown
-    model = view.tree.model()
+    model = view.table.model()
     return [model.index(r, 3).data() for r in range(model.rowCount())]
 
 
@@ -36,14 +36,14 @@ def test_a_full_inbox_is_filtered_counted_and_acknowledged_from_its_context_menu
     person.wait_for(lambda: _rows(inbox) == ["Cloud capex ratio"] * 2)
     assert inbox.count_label.text() == "2 shown of 3 alerts · 3 new"
 
-    person.context_menu(inbox.tree, "Cloud capex ratio", "Acknowledge")
+    person.context_menu(inbox.table, "Cloud capex ratio", "Acknowledge")
     wait_idle()
     person.wait_for(lambda: ws.alerts.count("new") == 2)
     person.choose(inbox.state_filter, "New")
     person.wait_for(lambda: _rows(inbox) == ["Cloud capex ratio"])  # the text filter holds
     person.choose(inbox.state_filter, "Acknowledged")
     person.wait_for(lambda: _rows(inbox) == ["Cloud capex ratio"])
-    assert "acknowledged" in inbox.tree.model().index(0, 0).data()
+    assert "acknowledged" in inbox.table.model().index(0, 0).data()
 
     person.type(inbox.filter, "")  # cleared: every acknowledged alert
     person.choose(inbox.state_filter, "All alerts")

@@ -101,7 +101,7 @@ def test_acknowledging_refreshes_what_shows_alerts(qtbot, window, spied):
     wait_idle()
     spied.clear()
     person = Person(qtbot)
-    person.row(window.alerts_view.tree, "Capex ratio")
+    person.row(window.alerts_view.table, "Capex ratio")
     person.click("Acknowledge")
     assert ws.alerts.count("new") == 0
     assert window.sidebar.item(3).text() == "Alerts"

@@ -22,9 +22,9 @@ def cell(inbox, row: int, col: int) -> str:  # noqa: ANN001
 def click_row(qtbot, inbox, row: int) -> None:  # noqa: ANN001
     """Click a row of the inbox where a person would: its first cell, on screen."""
     index = inbox.model.index(row, 0)
-    inbox.tree.scrollTo(index)
-    qtbot.mouseClick(inbox.tree.viewport(), Qt.MouseButton.LeftButton,
-                     pos=inbox.tree.visualRect(index).center())
+    inbox.table.scrollTo(index)
+    qtbot.mouseClick(inbox.table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=inbox.table.visualRect(index).center())
 
 def test_observation_crossing_a_rule_gives_one_alert_in_chart_inbox_and_status(qtbot, window):
     ws = window.workspace
