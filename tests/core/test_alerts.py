@@ -209,6 +209,38 @@ def test_catch_up_over_many_metrics_fires_each_once_and_breaks_a_pillar(workspac
     assert len(ws.alerts.alerts()) == 4
 
 
+def test_kill_criteria_raised_together_journal_each_alert_in_order(workspace):
+    """A history judged at once raises many kill-criterion alerts in one insert: each is
+    journalled against its own alert, in the order raised; the pillar is put at risk by
+    the first at-risk rule's alert and broken by the first breaking one's, once each."""
+    import pandas as pd
+
+    ws = workspace
+    t = ws.theses.create(ThesisInput(title="Capex discipline"))
+    kill = ws.theses.add_pillar(t.id, PillarInput("kill", "Capex outruns revenue"))
+    m = ws.metrics.create(MetricInput("Capex / revenue"))
+    risk = ws.alerts.add_rule(RuleInput(m.id, "above", threshold=100, pillar_id=kill.id,
+                                        pillar_state_on_fire="at_risk"))
+    breaks = ws.alerts.add_rule(RuleInput(m.id, "above", threshold=140, pillar_id=kill.id))
+    values = [90, 120, 80, 150, 90, 130, 95, 160]  # crosses 100 four times, 140 twice
+    table = pd.DataFrame({"Date": [day(i).isoformat() for i in range(len(values))],
+                          "Value": [str(v) for v in values]})
+    result = ws.metrics.import_plan(ws.metrics.plan_import(table, date_col="Date",
+                                                           value_col="Value", metric=m.name))
+    assert len(result["alerts"]) == 6
+    alerts = sorted((a for a in ws.alerts.alerts()), key=lambda a: a.id)
+    assert [(a.rule_id, a.value) for a in alerts] == (
+        [(risk.id, v) for v in (120, 150, 130, 160)] + [(breaks.id, v) for v in (150, 160)])
+    journal = sorted(ws.theses.journal(t.id), key=lambda e: e.id)
+    fired = [e.new for e in journal if e.kind == "alert"]
+    assert fired == [a.message for a in alerts]
+    states = [(e.old, e.new, e.reason) for e in journal if e.kind == "pillar_state"]
+    assert states == [("Intact", "At risk", f"Alert rule #{risk.id} fired: {alerts[0].message}"),
+                      ("At risk", "Broken", f"Alert rule #{breaks.id} fired: {alerts[4].message}")]
+    detail = ws.theses.get(t.id)
+    assert detail.flagged and detail.pillars[0].state == "broken"
+
+
 # the same tests on a PostgreSQL server (tests/conftest.py)
 pytestmark = pytest.mark.both_backends
 

@@ -143,3 +143,76 @@ def test_the_engine_raises_what_the_walk_raises(engine_ws, case):  # noqa: ANN00
         _forget(ws, rule_ids)
         ws.alerts.check_all(today=today)
         assert _alerted(ws, rule_ids) == want
+
+
+_SEVERITY = {"intact": 0, "at_risk": 1, "broken": 2}
+
+
+@st.composite
+def a_kill_case(draw) -> tuple:  # noqa: ANN001
+    offsets, values, rules, cuts, ways, _mode = draw(a_case())
+    # each rule guards one of two kill criteria, putting it at risk or breaking it
+    guards = draw(st.lists(st.tuples(st.integers(0, 1), st.sampled_from(("at_risk", "broken"))),
+                           min_size=len(rules), max_size=len(rules)))
+    return offsets, values, rules, guards, cuts, ways, draw(st.sampled_from(
+        ("arrive", "behind", "history")))
+
+
+def _journal(ws, thesis_id: int) -> list[tuple]:  # noqa: ANN001
+    conn = sqlite3.connect(ws.paths.database)
+    try:
+        return conn.execute("SELECT kind, field, old, new, pillar_id, alert_id FROM "
+                            "journal_entry WHERE thesis_id = ? AND kind IN ('alert', "
+                            "'pillar_state') ORDER BY id", (thesis_id,)).fetchall()
+    finally:
+        conn.close()
+
+
+@ENGINE
+@given(a_kill_case())
+def test_kill_criteria_journal_each_alert_and_worsen_their_pillar_in_order(engine_ws, case):  # noqa: ANN001
+    """However many fire at once (a history judged by the catch-up pass or by a rule
+    added to judge it, or one value at a time), each kill criterion's alert is
+    journalled, and its pillar is put at the rule's state, journalled, only where that
+    is worse than where the pillar stands."""
+    from thesis_desk.core.enums import pillar_state_label
+    from thesis_desk.core.records import PillarInput, ThesisInput
+
+    ws = engine_ws
+    offsets, values, rules, guards, cuts, ways, mode = case
+    dates = [START + dt.timedelta(days=o) for o in offsets]
+    thesis = ws.theses.create(ThesisInput(title=f"SYNTHETIC kill {next(_names)}"))
+    kills = [ws.theses.add_pillar(thesis.id, PillarInput("kill", f"Kill {i}")).id
+             for i in range(2)]
+    metric = ws.metrics.create(MetricInput(f"SYNTHETIC kill metric {next(_names)}"))
+    if mode == "history":
+        _deliver(ws, metric, dates, values, cuts, ways)
+    rule_state = {}
+    for (kind, threshold, window, unit, hysteresis), (which, state) in zip(rules, guards,
+                                                                           strict=True):
+        r = ws.alerts.add_rule(RuleInput(metric.id, kind, threshold, window=window,
+                                         window_unit=unit, hysteresis=hysteresis,
+                                         pillar_id=kills[which], pillar_state_on_fire=state),
+                               judge_history=mode == "history")
+        rule_state[r.id] = (kills[which], state)
+    if mode == "arrive":
+        _deliver(ws, metric, dates, values, cuts, ways)
+    elif mode == "behind":
+        _behind(ws, metric.id, dates, values)
+    ws.alerts.check_all(today=dates[-1] + dt.timedelta(days=1))
+
+    fired = sorted((a for a in ws.alerts.alerts() if a.rule_id in rule_state),
+                   key=lambda a: a.id)
+    standing = dict.fromkeys(kills, "intact")
+    want = []
+    for a in fired:  # _break_pillar's effects, one alert at a time, in the alerts' order
+        pillar, state = rule_state[a.rule_id]
+        want.append(("alert", "fired", "", a.message, pillar, a.id))
+        if _SEVERITY[state] > _SEVERITY[standing[pillar]]:
+            want.append(("pillar_state", "state", pillar_state_label("kill", standing[pillar]),
+                         pillar_state_label("kill", state), pillar, a.id))
+            standing[pillar] = state
+    assert _journal(ws, thesis.id) == want
+    detail = ws.theses.get(thesis.id)
+    assert {p.id: p.state for p in detail.pillars} == standing
+    assert detail.flagged == bool(fired)
