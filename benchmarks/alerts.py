@@ -8,6 +8,8 @@ and min of --rounds rounds:
   series, core/packs.py), then --rounds times from the packs; checked against the
   one-at-a-time walk (core/judge.walk) on 100 rules after both. The floors, in the same
   run: reading the same packs, and the same rows, into arrays, judging nothing;
+- the same, one rule in five guarding a kill criterion (its alerts journalled, its
+  pillar broken once, its thesis flagged), against the same judging without them;
 - one new observation checked against its rules (the path `metrics observe` takes);
 - the catch-up pass when nothing is new, and the inbox's list of every alert;
 - a bulk import of 1,000,000 observations (1,000 metrics x 1,000 days, one CSV) into
@@ -91,6 +93,52 @@ def clear_marks(path: Path) -> None:
         conn.execute("DELETE FROM alert")
         conn.execute("UPDATE alert_rule SET last_observation_id = NULL, triggered = 0")
     conn.close()
+
+
+def guard_kill_criteria(ws, every: int) -> int:  # noqa: ANN001
+    """One rule in ``every`` made a kill criterion's, of its own pillar, on SYNTHETIC
+    theses of ten each (through the services); the pillars' count."""
+    from thesis_desk.core.records import PillarInput, ThesisInput
+
+    rules = [r for r in ws.alerts.rules() if r.kind != "stale"][::every]
+    pillars = []
+    for n in range(0, len(rules), 10):
+        t = ws.theses.create(ThesisInput(title=f"SYNTHETIC kill criteria {n // 10}"))
+        pillars += [ws.theses.add_pillar(t.id, PillarInput("kill", f"SYNTHETIC {r.id}")).id
+                    for r in rules[n:n + 10]]
+    conn = sqlite3.connect(ws.paths.database)
+    with conn:
+        conn.executemany("UPDATE alert_rule SET pillar_id = ?, pillar_state_on_fire = "
+                         "'broken' WHERE id = ?",
+                         [(p, r.id) for p, r in zip(pillars, rules, strict=True)])
+    conn.close()
+    return len(pillars)
+
+
+def clear_kill_effects(path: Path) -> None:
+    """``clear_marks``, and the kill criteria as before any fired: intact, unflagged."""
+    clear_marks(path)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DELETE FROM journal_entry WHERE kind IN ('alert', 'pillar_state')")
+        conn.execute("UPDATE pillar SET state = 'intact' WHERE kind = 'kill'")
+        conn.execute("UPDATE thesis SET flagged_at = NULL")
+    conn.close()
+
+
+def kill_effects(path: Path) -> tuple[int, int, int, int]:
+    """(alerts of kill criteria, their journal entries, pillars broken, entries saying
+    so): each alert journalled once, each pillar broken once."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(
+            "SELECT (SELECT count(*) FROM alert a JOIN alert_rule r ON r.id = a.rule_id "
+            "        WHERE r.pillar_id IS NOT NULL),"
+            " (SELECT count(*) FROM journal_entry WHERE kind = 'alert'),"
+            " (SELECT count(*) FROM pillar WHERE kind = 'kill' AND state = 'broken'),"
+            " (SELECT count(*) FROM journal_entry WHERE kind = 'pillar_state')").fetchone()
+    finally:
+        conn.close()
 
 
 def read_floor(path: Path, metrics: int) -> float:
@@ -186,6 +234,19 @@ def main() -> None:
             judged.append(time.perf_counter() - t0)
         agree, sampled = check_against_walk(ws, rnd, 100)
 
+        # The same history, one rule in five a kill criterion: each of its alerts
+        # journalled, its pillar broken and journalled once, its thesis flagged. Taking
+        # turns with the same judging without them (the floor).
+        kill_pillars = guard_kill_criteria(ws, 5)
+        with_kills = []
+        for _ in range(a.rounds):
+            clear_kill_effects(ws.paths.database)
+            t0 = time.perf_counter()
+            kill_fired = len(ws.alerts.check_all(today=last_day))
+            with_kills.append(time.perf_counter() - t0)
+        effects = kill_effects(ws.paths.database)
+        agree_kills, _ = check_against_walk(ws, random.Random(5), 100)
+
         times = []
         for i in range(50):
             mid = rnd.randint(1, a.metrics)
@@ -218,6 +279,11 @@ def main() -> None:
           f"{first_fired:,} alerts raised")
     print(f"  {agree_first} of {sampled} rules after the first judging, {agree} of {sampled} "
           "after the last, raised exactly the alerts the one-at-a-time walk raises")
+    print(f"  the same, one rule in five guarding a kill criterion ({kill_pillars:,} pillars): "
+          f"{figure(with_kills)} = {statistics.median(with_kills) / statistics.median(judged):.2f}x"
+          f" without; {kill_fired:,} alerts, {effects[0]:,} of them kill criteria's, "
+          f"{effects[1]:,} journalled; {effects[2]:,} pillars broken, {effects[3]:,} "
+          f"journalled; {agree_kills} of {sampled} sampled rules = the walk")
     print(f"one new observation checked: {figure(times, 'ms')}, max {max(times) * 1000:.1f} ms "
           "(target < 10 ms)")
     print(f"catch-up pass, nothing new: {figure(idle)}; the inbox's list of all {listed:,} "
