@@ -44,3 +44,20 @@ def test_the_oldest_generation_is_walked_whole_only_when_a_quarter_more_reached_
     finally:
         if not frozen_before:
             gc.unfreeze()
+
+
+def test_the_collector_looks_more_often_while_collections_are_due(qapp, monkeypatch):
+    """Ten times a second while the young generations fill (each walk stays short),
+    twice a second once nothing is due (an idle window is not woken for it)."""
+    from thesis_desk.ui.tasks import GuiThreadCollector, collect_on_gui_thread
+
+    collector = collect_on_gui_thread(qapp)
+    timer = collector._timer
+    monkeypatch.setattr(collector, "thresholds", (0, 0, 0))  # every generation due now
+    kept = [Node() for _ in range(100)]
+    collector.collect()
+    assert timer.interval() == GuiThreadCollector.BUSY_MS < GuiThreadCollector.IDLE_MS
+    monkeypatch.setattr(collector, "thresholds", (10**9, 10**9, 10**9))  # nothing due
+    collector.collect()
+    assert timer.interval() == GuiThreadCollector.IDLE_MS and timer.isActive()
+    del kept
