@@ -55,3 +55,35 @@ def test_a_full_inbox_is_filtered_counted_and_acknowledged_from_its_context_menu
     person.wait_for(lambda: _rows(inbox) == [])
     assert inbox.count_label.text() == "0 shown of 3 alerts · 2 new"
     assert not inbox.ack_btn.isEnabled()
+
+
+def test_open_thesis_is_offered_only_for_an_alert_a_thesis_tracks(qtbot, window):
+    from thesis_desk.core.records import ThesisInput
+
+    ws = window.workspace
+    t = ws.theses.create(ThesisInput(title="Capex discipline"))
+    for name, linked in (("Tracked ratio", True), ("Loose index", False)):
+        m = ws.metrics.create(MetricInput(name))
+        if linked:
+            ws.metrics.link(t.id, m.id)
+        ws.alerts.add_rule(RuleInput(m.id, "above", threshold=100))
+        ws.metrics.observe(m.id, dt.date(2025, 1, 1), 150)
+    person = Person(qtbot)
+    person.row(window.sidebar, "Alerts")
+    inbox = window.alerts_view
+    person.wait_for(lambda: len(_rows(inbox)) == 2)
+
+    person.row(inbox.table, "Loose index")
+    assert inbox.open_metric_btn.isEnabled() and not inbox.open_thesis_btn.isEnabled()
+    assert "No thesis tracks this metric" in inbox.open_thesis_btn.toolTip()
+    person.row(inbox.table, "Tracked ratio")
+    assert inbox.open_thesis_btn.isEnabled()
+    person.click(inbox.open_thesis_btn)
+    assert window.stack.currentWidget() is window.theses_view
+    assert window.theses_view.detail.title.text() == "Capex discipline"
+
+    person.row(window.sidebar, "Alerts")
+    person.row(inbox.table, "Loose index", double=True)  # no thesis: its metric opens
+    person.wait_for(lambda: window.stack.currentWidget() is window.metrics_view)
+    person.wait_for(lambda: window.metrics_view.current_id() is not None and ws.metrics.get(
+        window.metrics_view.current_id()).name == "Loose index")

@@ -131,6 +131,7 @@ class AlertsView(QWidget):
     changed = Signal(object)  # Changes
     open_metric = Signal(int)
     open_thesis = Signal(int)
+    THESIS_TIP = "The thesis that tracks this metric (the first, if several do)"
 
     def __init__(self, session: WorkspaceSession, parent: QWidget | None = None):
         super().__init__(parent)
@@ -168,9 +169,9 @@ class AlertsView(QWidget):
         self.open_metric_btn = QPushButton("Open Metric")
         self.open_metric_btn.clicked.connect(self._open_metric)
         self.open_thesis_btn = QPushButton("Open Thesis")
-        self.open_thesis_btn.setToolTip("The thesis that tracks this metric (the first, if several do)")
+        self.open_thesis_btn.setToolTip(self.THESIS_TIP)
         self.open_thesis_btn.clicked.connect(self._open_thesis)
-        self.table.doubleClicked.connect(lambda _i: self._open_thesis())
+        self.table.doubleClicked.connect(lambda _i: self._open_chosen())
         self.table.selectionModel().selectionChanged.connect(lambda _s, _d: self._enable())
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -277,7 +278,7 @@ class AlertsView(QWidget):
         chosen = self._selected()
         menu = QMenu(self)
         for text, slot, enabled in (
-                ("Open Thesis", self._open_thesis, len(chosen) == 1),
+                ("Open Thesis", self._open_thesis, self._one_with_thesis(chosen)),
                 ("Open Metric", self._open_metric, bool(chosen)),
                 (None, None, False),
                 ("Acknowledge", self.acknowledge, bool(chosen)),
@@ -311,7 +312,15 @@ class AlertsView(QWidget):
         chosen = self._selected()
         for b in (self.ack_btn, self.snooze_btn, self.open_metric_btn):
             b.setEnabled(bool(chosen))
-        self.open_thesis_btn.setEnabled(len(chosen) == 1)
+        self.open_thesis_btn.setEnabled(self._one_with_thesis(chosen))
+        self.open_thesis_btn.setToolTip(
+            "No thesis tracks this metric: link it to one in the thesis's Metrics tab "
+            "(Link Metric…)" if len(chosen) == 1 and not chosen[0].thesis_ids else
+            self.THESIS_TIP)
+
+    @staticmethod
+    def _one_with_thesis(chosen: list[AlertInfo]) -> bool:
+        return len(chosen) == 1 and bool(chosen[0].thesis_ids)
 
     def _selected_ids(self) -> list[int]:
         return [a.id for a in self._selected()]
@@ -335,6 +344,12 @@ class AlertsView(QWidget):
             self.open_metric.emit(chosen[0].metric_id)
 
     def _open_thesis(self) -> None:
+        chosen = self._selected()
+        if self._one_with_thesis(chosen):
+            self.open_thesis.emit(int(chosen[0].thesis_ids[0]))
+
+    def _open_chosen(self) -> None:
+        """A double-click: the alert's thesis, or its metric where no thesis tracks it."""
         chosen = self._selected()
         if chosen and chosen[0].thesis_ids:
             self.open_thesis.emit(int(chosen[0].thesis_ids[0]))
