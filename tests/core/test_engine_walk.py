@@ -170,7 +170,8 @@ def _journal(ws, thesis_id: int) -> list[tuple]:  # noqa: ANN001
 
 @ENGINE
 @given(a_kill_case())
-def test_kill_criteria_journal_each_alert_and_worsen_their_pillar_in_order(engine_ws, case):  # noqa: ANN001
+def test_kill_criteria_journal_each_alert_and_worsen_their_pillar_in_order(  # noqa: ANN001
+        engine_ws, case):
     """However many fire at once (a history judged by the catch-up pass or by a rule
     added to judge it, or one value at a time), each kill criterion's alert is
     journalled, and its pillar is put at the rule's state, journalled, only where that

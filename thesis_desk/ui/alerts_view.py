@@ -257,7 +257,7 @@ class AlertsView(QWidget):
                     chosen.select(self.model.index(row, 0),
                                   self.model.index(row, len(COLUMNS) - 1))
             self.table.selectionModel().select(chosen,
-                                              QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                                               QItemSelectionModel.SelectionFlag.ClearAndSelect)
         every, shown = self.model.every, self.model.alerts
         for w in (self.filter, self.state_filter):  # nothing to filter in an empty inbox
             w.setEnabled(bool(every))  # (hidden and shown, the list laid out its rows again)
@@ -302,7 +302,7 @@ class AlertsView(QWidget):
         for col in range(len(COLUMNS) - 1):
             widest = max((fm.horizontalAdvance(t[col]) for t in rows), default=0)
             self.table.setColumnWidth(col, min(max(widest, fm.horizontalAdvance(COLUMNS[col]))
-                                              + pad, fm.horizontalAdvance("M") * 40))
+                                               + pad, fm.horizontalAdvance("M") * 40))
 
     def _selected(self) -> list[AlertInfo]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedIndexes()})
