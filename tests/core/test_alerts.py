@@ -83,6 +83,23 @@ def test_stale_rule_fires_on_the_catch_up_pass_only_once(workspace, metric):
     assert len(workspace.alerts.check_all(today=day(80))) == 1
 
 
+def test_a_stale_kill_criterion_puts_its_pillar_at_risk_once(workspace, metric):
+    t = workspace.theses.create(ThesisInput(title="Cloud reporting"))
+    kill = workspace.theses.add_pillar(t.id, PillarInput("kill", "The company stops reporting"))
+    workspace.alerts.add_rule(RuleInput(metric.id, "stale", window=30, pillar_id=kill.id,
+                                        pillar_state_on_fire="at_risk"))
+    feed(workspace, metric.id, [1])
+    [alert] = workspace.alerts.check_all(today=day(40))
+    assert "no new observation for 40 days" in alert.message
+    assert alert.thesis_ids == (t.id,)
+    detail = workspace.theses.get(t.id)
+    assert detail.flagged and detail.pillars[0].state == "at_risk"
+    entries = [(e.kind, e.new) for e in workspace.theses.journal(t.id)
+               if e.kind in ("alert", "pillar_state")]
+    assert sorted(entries) == [("alert", alert.message), ("pillar_state", "At risk")]
+    assert workspace.alerts.check_all(today=day(41)) == []
+
+
 def test_a_new_rule_judges_only_new_observations(workspace, metric):
     feed(workspace, metric.id, [150, 160])
     rule = workspace.alerts.add_rule(RuleInput(metric.id, "above", threshold=100))

@@ -717,7 +717,6 @@ def _check_stale(s: Session, today: dt.date,
     subquery a metric: the (metric, date) index's last entry; grouping walked every
     entry, 0.2 s for 833 metrics of 1,000 days), the newest observation itself only
     where a rule fires."""
-    fired = []
     if rules is None:
         rules = list(s.scalars(select(AlertRule).where(AlertRule.enabled,
                                                        AlertRule.kind == "stale")))
@@ -727,6 +726,9 @@ def _check_stale(s: Session, today: dt.date,
     for chunk in _id_chunks({r.metric_id for r in rules}):
         newest.update((mid, day) for mid, day in s.execute(
             select(Metric.id, last_day).where(Metric.id.in_(chunk))) if day is not None)
+    plain: list[dict] = []
+    kills: list[tuple[AlertRule, dict]] = []
+    now = utcnow()
     for rule in rules:
         day = newest.get(rule.metric_id)
         if day is None:
@@ -738,10 +740,19 @@ def _check_stale(s: Session, today: dt.date,
             rule.triggered = True
             last = s.scalars(select(Observation).where(Observation.metric_id == rule.metric_id,
                                                        Observation.date == day)).first()
-            fired.append(_fire(s, rule, last, stale_days=(today - day).days))
+            metric = s.get(Metric, rule.metric_id)
+            name = metric.name if metric else f"metric {rule.metric_id}"
+            row = {"rule_id": rule.id, "fired_at": now, "observation_id": last.id,
+                   "observed_on": last.date, "value": last.value, "state": "new",
+                   "message": _message(rule, last, name, stale_days=(today - day).days),
+                   "backfilled": False, "snoozed_until": None}
+            if rule.pillar_id is None:
+                plain.append(row)
+            else:
+                kills.append((rule, row))
         elif not stale and rule.triggered:
             rule.triggered = False
-    return fired
+    return _fire_kills(s, kills) + _insert(s, plain)
 
 
 def _message(rule: AlertRule, obs: Any, name: str, *, stale_days: int = 0,
@@ -756,27 +767,11 @@ def _message(rule: AlertRule, obs: Any, name: str, *, stale_days: int = 0,
             + (" (backfilled)" if backfilled else ""))
 
 
-def _fire(s: Session, rule: AlertRule, obs: Any, *, stale_days: int = 0,
-          name: str | None = None, backfilled: bool = False) -> Alert:
-    if name is None:
-        metric = s.get(Metric, rule.metric_id)
-        name = metric.name if metric else f"metric {rule.metric_id}"
-    msg = _message(rule, obs, name, stale_days=stale_days, backfilled=backfilled)
-    alert = Alert(rule_id=rule.id, fired_at=utcnow(), observation_id=obs.id,
-                  observed_on=obs.date, value=obs.value, message=msg, state="new",
-                  backfilled=backfilled)
-    s.add(alert)
-    if rule.pillar_id is not None:
-        s.flush()  # the journal entries name the alert
-        _break_pillar(s, rule, alert, msg)
-    return alert
-
-
 def _fire_kills(s: Session, kills: list[tuple[AlertRule, dict]]) -> list[Any]:
     """Kill criteria's alerts (rows as ``_insert`` takes them, each with its rule) with
-    ``_break_pillar``'s effects, in their order: a journal entry naming the alert; the
-    pillar put at the rule's state where that is worse than the pillar's, journalled;
-    its thesis flagged. The alerts inserted in one go (their ids for the journal), the
+    their effects, in their order: a journal entry naming the alert; the pillar put at
+    the rule's state where that is worse than the pillar's, journalled; its thesis
+    flagged. The alerts inserted in one go (their ids for the journal), the
     entries too, each pillar and thesis changed once: one alert at a time, each was a
     flush and two lookups (a history judged raised 63,000 in 63 s)."""
     if not kills:
@@ -810,27 +805,6 @@ def _fire_kills(s: Session, kills: list[tuple[AlertRule, dict]]) -> list[Any]:
         if tid in theses:
             theses[tid].flagged_at = theses[tid].updated_at = now
     return rows
-
-
-def _break_pillar(s: Session, rule: AlertRule, alert: Alert, msg: str) -> None:
-    pillar = s.get(Pillar, rule.pillar_id)
-    if pillar is None:
-        return
-    thesis = s.get(Thesis, pillar.thesis_id)
-    new_state = rule.pillar_state_on_fire
-    reason = f"Alert rule #{rule.id} fired: {msg}"
-    s.add(JournalEntry(thesis_id=pillar.thesis_id, at=utcnow(), kind="alert", field="fired",
-                       new=msg, reason=f"rule #{rule.id}", pillar_id=pillar.id,
-                       alert_id=alert.id))
-    if _SEVERITY_ORDER.get(new_state, 0) > _SEVERITY_ORDER.get(pillar.state, 0):
-        s.add(JournalEntry(thesis_id=pillar.thesis_id, at=utcnow(), kind="pillar_state",
-                           field="state", old=pillar_state_label(pillar.kind, pillar.state),
-                           new=pillar_state_label(pillar.kind, new_state), reason=reason,
-                           pillar_id=pillar.id, alert_id=alert.id))
-        pillar.state = new_state
-    if thesis is not None:
-        thesis.flagged_at = utcnow()
-        thesis.updated_at = utcnow()
 
 
 def _loaded(s: Session, model: Any, ids: Iterable[int]) -> list[Any]:
