@@ -79,8 +79,12 @@ class AlertService:
                 r.last_observation_id, r.triggered = None, False
                 from thesis_desk.core import packs
 
-                raised = (_check_stale(s, dt.date.today(), [r]) if data.kind == "stale"
-                          else _evaluate(s, r.metric_id, [r], keep=packs.kept(s)))
+                if data.kind == "stale":
+                    raised = _check_stale(s, dt.date.today(), [r])
+                else:
+                    found = _Raised()
+                    _evaluate(s, r.metric_id, [r], found, keep=packs.kept(s))
+                    raised = found.write(s)
             else:
                 _judge_from_now(s, r)
             return replace(_rule_info(s, r), history_alerts=tuple(a.message for a in raised))
@@ -328,9 +332,7 @@ def evaluate_metrics(s: Session, metric_ids: Sequence[int],
                                                    AlertRule.kind != "stale")):
             rules.setdefault(r.metric_id, []).append(r)
     keep = packs.kept(s)
-    fired: list[Alert] = []
-    plain: list[dict] = []  # alerts of rules guarding no pillar: inserted in one go
-    kills: list[tuple[AlertRule, dict]] = []  # a kill criterion's, and its rule: the same
+    raised = _Raised()  # every metric's alerts, written in one go at the end
     with s.no_autoflush:  # the series queries need none of the pending rule updates
         for chunk in _id_chunks(metric_ids):
             # a metric some rule of which has seen nothing is judged whole: from its pack
@@ -342,14 +344,14 @@ def evaluate_metrics(s: Session, metric_ids: Sequence[int],
             # was a quarter of a second for 4,000 metrics firing)
             alerted = _alerted_dates(s, chunk) if len(chunk) > 1 else None
             for mid in chunk:
-                fired += _evaluate(s, mid, rules.get(mid, []), plain,
-                                   known=(series or {}).get(mid), pack=in_hand.pop(mid, None),
-                                   keep=keep,
-                                   alerted_on=None if alerted is None else alerted.get(mid, {}),
-                                   name=names.get(mid), judged=judged, kills=kills)
-    fired += _fire_kills(s, kills)
+                _evaluate(s, mid, rules.get(mid, []), raised,
+                          known=(series or {}).get(mid), pack=in_hand.pop(mid, None),
+                          keep=keep,
+                          alerted_on=None if alerted is None else alerted.get(mid, {}),
+                          name=names.get(mid), judged=judged)
+    fired = raised.write(s)
     _write_marks(s, [r for judged in rules.values() for r in judged])
-    return fired + _insert(s, plain)
+    return fired
 
 
 def _judge_whole(chunk: list[int], rules: dict[int, list[AlertRule]],
@@ -481,35 +483,25 @@ def _insert_local(s: Session, rows: list[dict]) -> list[_AlertRow]:
             for i, r in zip(ids, rows, strict=True)]
 
 
-def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
-              plain: list[dict] | None = None,
+def _evaluate(s: Session, metric_id: int, rules: list[AlertRule], raised: _Raised,
               known: tuple[Any, Any] | None = None, pack: Any = None,
               keep: bool = False,
               alerted_on: dict[int, set[dt.date]] | None = None,
               name: str | None = None,
-              judged: dict[int, tuple[Any, Any, bool]] | None = None,
-              kills: list[tuple[AlertRule, dict]] | None = None) -> list[Alert]:
+              judged: dict[int, tuple[Any, Any, bool]] | None = None) -> None:
     """Each rule over what it has not seen: from its newest seen observation on, or, a
-    backfill among what it has not seen, the series with and without it. The alerts of
-    rules guarding no pillar go to ``plain`` for the caller to insert, a kill criterion's
-    to ``kills`` with its rule, for the caller's ``_fire_kills`` (without ``plain``,
-    both are raised here). ``pack``: the whole series packed (ids, days, values), judged
+    backfill among what it has not seen, the series with and without it. Its alerts go
+    to ``raised``, for the caller to write. ``pack``: the whole series packed (ids, days, values), judged
     without reading a row; ``keep``: a series read whole is packed for next time;
     ``alerted_on``: rule -> dates alerted on, where the caller read them for many;
     ``name``: the metric's, where the caller has it; ``judged``: rule -> (days, fired at,
     state after), the whole series judged already (``_judge_whole``)."""
-    if plain is None:
-        rows: list[dict] = []
-        kill_rows: list[tuple[AlertRule, dict]] = []
-        raised = _evaluate(s, metric_id, rules, rows, known, pack, keep, kills=kill_rows)
-        return raised + _fire_kills(s, kill_rows) + _insert(s, rows)
     import numpy as np  # here, not at start-up: the window opens without numpy
 
     from thesis_desk.core.judge import fires
 
-    fired: list[Alert] = []
     if not rules:
-        return fired
+        return
     # per mark (rules of a metric mostly share one): the oldest day it has not seen and
     # the newest it has, as aggregates (no unseen row is fetched for this)
     marks: dict[int, tuple[int | None, int | None, int | None]] = {}
@@ -529,7 +521,7 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
         marks[mark] = (oldest, top, newest)
     top = max((t for _, t, _ in marks.values() if t is not None), default=None)
     if top is None:
-        return fired
+        return
     plans = []  # (rule, its mark, the first day to judge (None: all), the newest seen day)
     for r in rules:
         mark = r.last_observation_id or 0
@@ -540,7 +532,7 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
         backfill = newest is not None and oldest <= newest
         plans.append((r, mark, None if backfill else oldest, newest))
     if not plans:
-        return fired
+        return
     # the observations' ids only where a backfill needs them (the rest judge by day and
     # value; an alert's observation is looked up by its day afterwards)
     backfills = any(p[2] is None for p in plans)
@@ -592,7 +584,7 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
         if state_now != state_before:  # the backfill moved where the rule stands now
             r.triggered = state_now
     if not events:
-        return fired
+        return
     # the events' days, values and observations as Python numbers, in one step each
     # (a numpy scalar read, converted and hashed an event at a time cost twice as much)
     at = np.fromiter((n for _, n, _ in events), dtype=np.int64, count=len(events))
@@ -610,24 +602,16 @@ def _evaluate(s: Session, metric_id: int, rules: list[AlertRule],
     if name is None:
         metric = s.get(Metric, metric_id)
         name = metric.name if metric is not None else f"metric {metric_id}"
-    described: dict[AlertRule, tuple[int, str]] = {}  # its id and condition, read once
+    described: dict[AlertRule, str] = {}  # its condition, described once
     now = utcnow()
     for (r, _n, backfilled), oid, day, value in zip(events, obs_ids, on_days, observed,
                                                    strict=True):
         obs = _Obs(oid, _date(day), value)
         if r not in described:
-            described[r] = (r.id, describe_rule(r.kind, r.threshold, r.window,
-                                                r.window_unit, r.hysteresis))
-        rid, cond = described[r]
-        row = {"rule_id": rid, "fired_at": now, "observation_id": obs.id,
-               "observed_on": obs.date, "value": obs.value, "state": "new",
-               "message": _message(r, obs, name, backfilled=backfilled, cond=cond),
-               "backfilled": backfilled, "snoozed_until": None}
-        if r.pillar_id is None:
-            plain.append(row)
-        else:  # a kill criterion: its journal, pillar and flag come with it
-            kills.append((r, row))  # type: ignore[union-attr]
-    return fired
+            described[r] = describe_rule(r.kind, r.threshold, r.window, r.window_unit,
+                                         r.hysteresis)
+        raised.add(r, now, obs, _message(r, obs, name, backfilled=backfilled,
+                                         cond=described[r]), backfilled=backfilled)
 
 
 _EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
@@ -726,9 +710,7 @@ def _check_stale(s: Session, today: dt.date,
     for chunk in _id_chunks({r.metric_id for r in rules}):
         newest.update((mid, day) for mid, day in s.execute(
             select(Metric.id, last_day).where(Metric.id.in_(chunk))) if day is not None)
-    plain: list[dict] = []
-    kills: list[tuple[AlertRule, dict]] = []
-    now = utcnow()
+    raised, now = _Raised(), utcnow()
     for rule in rules:
         day = newest.get(rule.metric_id)
         if day is None:
@@ -742,17 +724,11 @@ def _check_stale(s: Session, today: dt.date,
                                                        Observation.date == day)).first()
             metric = s.get(Metric, rule.metric_id)
             name = metric.name if metric else f"metric {rule.metric_id}"
-            row = {"rule_id": rule.id, "fired_at": now, "observation_id": last.id,
-                   "observed_on": last.date, "value": last.value, "state": "new",
-                   "message": _message(rule, last, name, stale_days=(today - day).days),
-                   "backfilled": False, "snoozed_until": None}
-            if rule.pillar_id is None:
-                plain.append(row)
-            else:
-                kills.append((rule, row))
+            raised.add(rule, now, last,
+                       _message(rule, last, name, stale_days=(today - day).days))
         elif not stale and rule.triggered:
             rule.triggered = False
-    return _fire_kills(s, kills) + _insert(s, plain)
+    return raised.write(s)
 
 
 def _message(rule: AlertRule, obs: Any, name: str, *, stale_days: int = 0,
@@ -765,6 +741,28 @@ def _message(rule: AlertRule, obs: Any, name: str, *, stale_days: int = 0,
                              rule.hysteresis)
     return (f"{name} {cond}: {obs.value:g} on {obs.date.isoformat()}"
             + (" (backfilled)" if backfilled else ""))
+
+
+class _Raised:
+    """A pass's alerts as rows, written in one go: those of rules guarding no pillar,
+    and kill criteria's with their rules (their effects come with them)."""
+
+    def __init__(self) -> None:
+        self.plain: list[dict] = []
+        self.kills: list[tuple[AlertRule, dict]] = []
+
+    def add(self, rule: AlertRule, now: dt.datetime, obs: Any, message: str, *,
+            backfilled: bool = False) -> None:
+        row = {"rule_id": rule.id, "fired_at": now, "observation_id": obs.id,
+               "observed_on": obs.date, "value": obs.value, "state": "new",
+               "message": message, "backfilled": backfilled, "snoozed_until": None}
+        if rule.pillar_id is None:
+            self.plain.append(row)
+        else:
+            self.kills.append((rule, row))
+
+    def write(self, s: Session) -> list[Any]:
+        return _fire_kills(s, self.kills) + _insert(s, self.plain)
 
 
 def _fire_kills(s: Session, kills: list[tuple[AlertRule, dict]]) -> list[Any]:
