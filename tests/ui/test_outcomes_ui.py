@@ -196,6 +196,20 @@ def test_conviction_tab_draws_conviction_steps_price_and_evidence(qtbot, window)
     assert [p.pos().x() for p in tab.marks.points()] == [epoch(dt.date(2025, 1, 3))]
     assert "(orange, right axis; 1 change in the journal), against AAA's price" \
         in tab.caption.text()
+    left = tab.plot.getPlotItem().getAxis("left")
+    assert left.style["showValues"] and left.labelText == "Price"
+
+
+def test_conviction_tab_without_prices_shows_no_price_scale(qtbot, window):
+    person = Person(qtbot)
+    _make(window, conviction=50, instruments=("ZZZ",))
+    person.row(window.theses_view.table, TITLE)
+    person.tab(window.theses_view.detail.tabs, "Conviction")
+    tab = window.theses_view.detail.conviction_tab
+    person.wait_for(lambda: tab.data is not None)
+    left = tab.plot.getPlotItem().getAxis("left")
+    assert not left.style["showValues"] and left.labelText == "Price (none imported)"
+    assert "no price series for ZZZ yet" in tab.caption.text()
 
 
 def test_a_catalyst_past_its_date_is_announced_once_and_listed_until_settled(qtbot, window):

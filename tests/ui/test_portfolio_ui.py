@@ -21,9 +21,14 @@ def test_demo_portfolio_explains_how_to_start(qtbot, window):
     assert view is not None and not view.help.isHidden()
     assert "demo workspace has no holdings" in view.help.text()
     assert view.scatter.data.size == 0
+    # empty charts say so, on the scales a point would land on
+    assert view.scatter_plot.getPlotItem().titleLabel.text.endswith(": no position yet")
+    assert view.returns_plot.getPlotItem().titleLabel.text.endswith(": no position yet")
+    assert view.scatter_plot.getPlotItem().vb.viewRange() == [[0, 100], [0, 100]]
     # no curves: the date axis shows the year to the as-of date, not fractions of 1970
     lo, hi = view.returns_plot.getPlotItem().vb.viewRange()[0]
     assert 360 * 86400 < hi - lo < 370 * 86400 and hi > 1.7e9
+    assert view.returns_plot.getPlotItem().vb.viewRange()[1] == [-20, 20]  # %, not 0 to 1
 
 
 def test_prices_positions_table_scatter_and_returns(qtbot, window, when_modal, tmp_path):
@@ -188,3 +193,33 @@ def test_a_header_click_sorts_the_book_by_that_column(qtbot, window):
         ["Low conviction", "Mid conviction", "High conviction"]]
     assert all(tree.topLevelItem(i).childCount() == 1 for i in range(3))
     assert tree.topLevelItem(0).child(0).text(0).startswith("long AAA")
+
+
+def test_position_buttons_follow_the_selection(qtbot, window, when_modal):
+    """Edit, Remove and Target/Stop act on one position: off until a person selects a
+    position's line, off again on its thesis's row; Remove asks, then removes it."""
+    from tests.ui.person import Person
+
+    ws = window.workspace
+    t = ws.theses.create(ThesisInput("Long AAA", conviction=80, status="active"))
+    ws.portfolio.add(PositionInput(t.id, "AAA", dt.date(2025, 1, 2), 100.0, quantity=10))
+    person = Person(qtbot)
+    person.row(window.sidebar, "Portfolio")
+    view = window.portfolio_view
+    from PySide6.QtWidgets import QPushButton
+
+    acts = [person.find(QPushButton, text, within=view, enabled=False)
+            for text in ("Edit…", "Remove…", "Target/Stop…")]
+    assert not any(b.isEnabled() for b in acts)
+    assert "Select a position first" in acts[0].toolTip()
+    # no prices: the charts say why they are empty
+    assert view.returns_plot.getPlotItem().titleLabel.text.endswith(
+        ": no prices for the positions yet")
+    person.row(view.tree, "long AAA 10 @ 100")
+    assert all(b.isEnabled() for b in acts) and acts[0].toolTip() == ""
+    person.row(view.tree, "Long AAA", column=0)
+    assert not any(b.isEnabled() for b in acts)
+    person.row(view.tree, "long AAA 10 @ 100")
+    when_modal(lambda box: person.click("Remove", within=box))
+    person.click("Remove…", within=view)
+    person.wait_for(lambda: ws.portfolio.list() == [])

@@ -132,6 +132,10 @@ class ConvictionTab(QWidget):
         self.plot.setXRange(min(xs) - 3 * day, max(xs) + 3 * day, padding=0.02)
         if data.prices:
             self.plot.enableAutoRange(axis="y")
+        # no price series: no price scale either (0 to 1 read as prices)
+        left = self.plot.getPlotItem().getAxis("left")
+        left.setStyle(showValues=bool(data.prices))
+        left.setLabel("Price" if data.prices else "Price (none imported)")
         moves = max(0, (len(data.steps) - 2) // 2)
         price = (f"against {data.symbol}'s price (blue, left axis)" if data.symbol else
                  "no price series for " + (", ".join(data.symbols) if data.symbols else

@@ -114,6 +114,8 @@ class PortfolioView(QWidget):
             b = QPushButton(text)
             b.clicked.connect(lambda _c=False, f=slot: f())
             buttons.append(b)
+        # these act on one position: on only while a position's line is selected
+        self.position_buttons = buttons[1:3] + buttons[5:6]
         # what is shown on one row, what can be done on the next: one row of both left
         # the filter a few characters wide at 1280 px
         top = QHBoxLayout()
@@ -150,6 +152,8 @@ class PortfolioView(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.itemDoubleClicked.connect(self._double_clicked)
+        self.tree.itemSelectionChanged.connect(self._sync_buttons)
+        self._sync_buttons()
 
         from thesis_desk.render.charts import plot_widget, style_plot
 
@@ -324,6 +328,14 @@ class PortfolioView(QWidget):
         points = [h for h in held if h.weight is not None]
         self.scatter.setData([{"pos": (h.weight * 100, h.conviction), "data": h.thesis_id}
                               for h in points])
+        empty = ": no prices for the positions yet" if held else ": no position yet"
+        self.scatter_plot.setTitle("Conviction against weight" + ("" if points else empty),
+                                   color=self._title_colour)
+        if points:
+            self.scatter_plot.enableAutoRange()
+        else:  # the scales a point would land on, not 0 to 1
+            self.scatter_plot.setXRange(0, 100, padding=0)
+            self.scatter_plot.setYRange(0, 100, padding=0)
         # the largest holdings named beside their points (500 labels are no chart, and
         # made the Portfolio's first view stall 250 ms); every point opens its thesis
         for h in sorted(points, key=lambda h: -(h.weight or 0))[:MAX_CURVES]:
@@ -353,9 +365,9 @@ class PortfolioView(QWidget):
             self.return_curves[h.thesis_id] = curve
         more = len(held) - len(self.return_curves)
         # short enough for half of a 1280-pixel window
+        largest = f": {len(self.return_curves)} largest of {len(held)}" if more > 0 else ""
         self.returns_plot.setTitle("Return since opened" + (
-            f": {len(self.return_curves)} largest of {len(held)}" if more > 0 and
-            self.return_curves else ""), color=self._title_colour)
+            largest if self.return_curves else empty), color=self._title_colour)
         if self.return_curves:  # the range set while it was empty must not stay
             self.returns_plot.enableAutoRange()
         else:  # an empty date axis: the year to the as-of date,
@@ -364,6 +376,7 @@ class PortfolioView(QWidget):
             end = as_of or dt.date.today()
             span = epoch_seconds([end - dt.timedelta(days=365), end])
             self.returns_plot.setXRange(float(span[0]), float(span[1]), padding=0)
+            self.returns_plot.setYRange(-20, 20, padding=0)  # returns, not 0 to 1
 
     def _apply_filter(self) -> None:
         needle = self.filter.text().strip().lower()
@@ -387,6 +400,13 @@ class PortfolioView(QWidget):
     def _selected(self) -> tuple[str, int] | None:
         items = self.tree.selectedItems()
         return items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
+
+    def _sync_buttons(self) -> None:
+        sel = self._selected()
+        on = sel is not None and sel[0] == "position"
+        for b in self.position_buttons:
+            b.setEnabled(on)
+            b.setToolTip("" if on else "Select a position first: a line under its thesis")
 
     def _selected_position(self, ask: str) -> Any:
         """The selected position's PositionInfo; else None, after saying ``ask``."""
