@@ -602,10 +602,14 @@ class PositionDialog(FormDialog):
         self.entry_date = self.add_field("entry_date", "&Entry date", OptionalDateEdit(""))
         self.entry_date.set_value(dt.date.today())
         self.entry_price = self.add_field("entry_price", "Entry &price", QLineEdit())
+        self.entry_price.setPlaceholderText("price paid per unit, e.g. 92.50")
         self.currency = self.add_field("currency", "&Currency", QLineEdit())
+        self.currency.setPlaceholderText("optional, e.g. USD or HKD")
         self.exit_date = self.add_field("exit_date", "E&xit date", OptionalDateEdit("open"))
         self.exit_price = self.add_field("exit_price", "Exit p&rice", QLineEdit())
+        self.exit_price.setPlaceholderText("once closed: price received per unit")
         self.note = self.add_field("note", "&Note", QLineEdit())
+        self.note.setPlaceholderText("optional")
         if existing is not None:
             e = existing
             _select(self.thesis, e.thesis_id)
