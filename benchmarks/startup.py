@@ -4,7 +4,9 @@ Both are measured in the same run, from process launch to the moment the window 
 painted (for Thesis Desk: with the workspace open and its theses listed), plus the
 peak resident memory (VmHWM) at that moment; median and min of ``--runs``. Also in the
 same run, what "services ready" cannot go below: the bare window, then SQLAlchemy's ORM
-imported (what the services are built on; the app imports it after its first paint too).
+imported (what the services are built on; the app imports it after its first paint too),
+and the bare window with SQLAlchemy's Core alone (what services without the ORM would
+still import).
 Usage:
 
     python benchmarks/startup.py [--theses 200,2000,20000] [--runs 7]
@@ -46,6 +48,11 @@ import sqlalchemy.orm
 report("ready")
 """
 
+CORE_FLOOR = BARE + r"""
+import sqlalchemy
+report("ready")
+"""
+
 
 def launch(cmd: list[str], env: dict[str, str], stage: str = "usable") -> tuple[float, int]:
     start = time.time()
@@ -58,8 +65,8 @@ def launch(cmd: list[str], env: dict[str, str], stage: str = "usable") -> tuple[
 
 
 def measure(theses: int, runs: int, env: dict[str, str], tmp: Path) -> tuple[list, ...]:
-    """(bare, usable, ready, ORM floor) launches, ``runs`` of each taking turns, on a
-    workspace of ``theses`` SYNTHETIC theses."""
+    """(bare, usable, ready, ORM floor, Core floor) launches, ``runs`` of each taking
+    turns, on a workspace of ``theses`` SYNTHETIC theses."""
     data = tmp / f"ws-{theses}"
     make(data, theses)
     env = {**env, "THESIS_DESK_STARTUP_PROBE": "1"}
@@ -68,13 +75,15 @@ def measure(theses: int, runs: int, env: dict[str, str], tmp: Path) -> tuple[lis
     launch(app_cmd, env)  # warm the OS file cache for both, as a second launch would be
     launch(bare_cmd, env)
     floor_cmd = [sys.executable, "-c", ORM_FLOOR]
-    bare, app, ready, floor = [], [], [], []
+    core_cmd = [sys.executable, "-c", CORE_FLOOR]
+    bare, app, ready, floor, core = [], [], [], [], []
     for _ in range(runs):
         bare.append(launch(bare_cmd, env))
         app.append(launch(app_cmd, env))
         ready.append(launch(app_cmd, env, "ready"))
         floor.append(launch(floor_cmd, env, "ready"))
-    return bare, app, ready, floor
+        core.append(launch(core_cmd, env, "ready"))
+    return bare, app, ready, floor, core
 
 
 def figure(runs: list[tuple[float, int]]) -> str:
@@ -98,9 +107,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = compiled_env(Path(tmp) / "pyc", env)  # as an installed copy: no compiling
         for n in sizes:
-            bare, app, ready, floor = measure(n, args.runs, env, Path(tmp))
-            b, a, r, f = (statistics.median(t for t, _ in runs)
-                          for runs in (bare, app, ready, floor))
+            bare, app, ready, floor, core = measure(n, args.runs, env, Path(tmp))
+            b, a, r, f, c = (statistics.median(t for t, _ in runs)
+                             for runs in (bare, app, ready, floor, core))
             usable_at[n] = a
             print(f"platform: {env['QT_QPA_PLATFORM']}, {n} theses, {args.runs} runs each, "
                   "taking turns")
@@ -111,9 +120,10 @@ def main() -> None:
                   "editing enabled, thesis shown)")
             print(f"floor of 'ready': bare window, then SQLAlchemy's ORM imported: "
                   f"{figure(floor)}")
+            print(f"floor with SQLAlchemy's Core alone (no ORM):           {figure(core)}")
             print(f"ratio (medians): usable {a / b:.2f}x (target <= 2x, < 120 MB), ready "
                   f"{r / b:.2f}x (target <= 3x, < 140 MB); the ORM floor alone {f / b:.2f}x, "
-                  f"ready {r / f:.2f}x that floor")
+                  f"ready {r / f:.2f}x that floor; the Core floor alone {c / b:.2f}x")
     if 2000 in usable_at and 20000 in usable_at:
         print(f"usable, 20,000 theses against 2,000: {usable_at[20000] / usable_at[2000]:.2f}x "
               "(target < 1.3x)")

@@ -42,7 +42,7 @@ def test_outside_writes_are_told_apart_by_kind(workspace, monkeypatch):
 @pytest.fixture
 def spied(window, monkeypatch):  # noqa: ANN001
     """Every area built once, then each view's refresh counted."""
-    for row in (2, 3, 4, 0):
+    for row in (1, 2, 3, 4, 0):
         window.sidebar.setCurrentRow(row)
         wait_idle()
     calls: dict[str, int] = {}

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from thesis_desk.core.records import ThesisInput
 from thesis_desk.ui.forms import EvidenceDialog
 from thesis_desk.ui.library_view import py_to_qt, qt_to_py
+from tests.ui.person import Person
 from thesis_desk.ui.ops import wait_idle
 
 PASSAGE = ("Jefferies noted that Chinese firms have already surpassed US peers in the ratio "
@@ -170,8 +171,9 @@ def test_search_shows_escaped_highlighted_snippets(qtbot, window, tmp_path):
     f = tmp_path / "x.txt"
     f.write_text("A <b>bold</b> claim\nThe capex <img src='file:///etc/passwd'> rose.")
     window.workspace.library.import_file(f)
+    window.sidebar.setCurrentRow(1)  # built when first shown: it reads the library then
+    wait_idle()
     lv = window.library_view
-    lv.refresh()
     qtbot.keyClicks(lv.search, "capex")
     qtbot.keyClick(lv.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: lv.count.text().startswith("1 match"), timeout=5000)  # off-thread
@@ -229,10 +231,14 @@ def test_a_large_library_is_paged_not_loaded_whole(qtbot, window, monkeypatch):
     monkeypatch.setattr(DocumentTableModel, "PAGE", 2)
     window.build_demo()
     wait_idle()
+    library = window.workspace.library
+    real, limits = library.list, []
+    monkeypatch.setattr(library, "list", lambda **kw: limits.append(kw["limit"]) or real(**kw))
+    Person(qtbot).row(window.sidebar, "Library")
     lv = window.library_view
-    lv.refresh()
-    assert lv.model.rowCount() == 2 and lv.model.canFetchMore()
     assert lv.count.text() == "5 documents"
+    # read a page at a time, as the table asks for rows to fill its height, never whole
+    assert limits and set(limits) == {2} and lv.model.rowCount() == min(5, 2 * len(limits))
     while lv.model.canFetchMore():
         lv.model.fetchMore()
     assert lv.model.rowCount() == 5

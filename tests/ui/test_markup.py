@@ -115,7 +115,7 @@ def test_hostile_text_shows_literally_everywhere(qtbot, window, workspace, tmp_p
     for i in range(window.theses_view.detail.tabs.count()):
         window.theses_view.detail.tabs.setCurrentIndex(i)
         checked += _check_window(window)
-    window.library_view.open_document(doc.id, start, end)
+    window.library().open_document(doc.id, start, end)
     reader = window.library_view.reader
     assert HOSTILE in reader.reader.toPlainText()
     checked += _check_window(window)

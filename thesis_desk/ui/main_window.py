@@ -42,6 +42,7 @@ from thesis_desk.ui.widgets import confirm, muted, plain_label, plural
 if TYPE_CHECKING:
     from thesis_desk.app import Workspace
     from thesis_desk.core.snapshot import FirstScreen
+    from thesis_desk.ui.library_view import LibraryView
 
 log = logging.getLogger(__name__)
 
@@ -96,22 +97,16 @@ class MainWindow(QMainWindow):
         self._report_changes(self.theses_view)
         self.theses_view.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self._add_area("Theses", self.theses_view, "Ctrl+1")
-        from thesis_desk.ui.library_view import LibraryView
-
-        self.library_view = LibraryView(self.session)
         # the inbox folder (Preferences), looked in every INBOX_MS while one is set
         self._inbox_folder = ""
         self._inbox_busy = False
         self._inbox_timer = QTimer(self)
         self._inbox_timer.timeout.connect(self._look_in_inbox)
-        self.library_view.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
-        self.library_view.import_requested.connect(self.import_documents)
-        self.library_view.reader.add_evidence_requested.connect(self._evidence_from_reader)
-        self.library_view.reader.edit_details_requested.connect(self._edit_document)
-        self.library_view.reader.open_original_requested.connect(self._open_original)
         self.theses_view.open_passage.connect(self.open_passage)
-        self._add_area("Library", self.library_view, "Ctrl+2")
-        # Metrics and Alerts are built when first opened: they bring in pyqtgraph.
+        # The other areas are built when first opened (the Library's reader and search
+        # were 15 ms of the first paint; Metrics and Alerts bring in pyqtgraph).
+        self.library_view: LibraryView | None = None
+        self._add_area("Library", QWidget(), "Ctrl+2")
         self.metrics_view = None
         self.alerts_view = None
         self._add_area("Metrics", QWidget(), "Ctrl+3")
@@ -176,10 +171,35 @@ class MainWindow(QMainWindow):
         elif row == 0 and self.theses_view in self._stale_views:
             self._stale_views.discard(self.theses_view)
             self.theses_view.reload()
+        elif row == 1 and self.library_view is None:
+            self.library()
         elif row == 1 and self.library_view in self._stale_views:
             self._stale_views.discard(self.library_view)
             self.library_view.refresh()
         self.stack.setCurrentIndex(row)
+
+    def library(self) -> LibraryView:
+        """The Library area, built the first time it is wanted (shown, a passage opened
+        from a thesis); it reads the open workspace's documents then."""
+        if self.library_view is not None:
+            return self.library_view
+        from thesis_desk.ui.library_view import LibraryView
+
+        view = LibraryView(self.session)
+        view.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        view.import_requested.connect(self.import_documents)
+        view.reader.add_evidence_requested.connect(self._evidence_from_reader)
+        view.reader.edit_details_requested.connect(self._edit_document)
+        view.reader.open_original_requested.connect(self._open_original)
+        value = self.settings.value("library/splitter")
+        if value is not None:
+            view.splitter.restoreState(value)
+        view.set_inbox(self._inbox_folder)
+        self.library_view = view
+        self._replace_page(1, view)
+        if self.workspace is not None:
+            view.refresh()
+        return view
 
     # -- the one place views learn of change
 
@@ -195,7 +215,7 @@ class MainWindow(QMainWindow):
         tv, lib = self.theses_view, self.library_view
         wanted: list[tuple[QWidget | None, bool, object]] = [
             (tv, changes.touches(THESIS, PILLAR, JOURNAL, EVIDENCE), tv.reload),
-            (lib, changes.touches(DOCUMENT), lib.refresh),
+            (lib, changes.touches(DOCUMENT), lambda: lib.refresh()),  # type: ignore[union-attr]
             (self.metrics_view, changes.touches(METRIC, OBSERVATION, RULE, ALERT, EVIDENCE,
                                                 DOCUMENT, PRICE, THESIS, PILLAR),
              lambda: self.metrics_view.refresh()),  # type: ignore[union-attr]
@@ -216,7 +236,7 @@ class MainWindow(QMainWindow):
                 refresh()  # type: ignore[operator]
             else:  # refreshed when next shown, and only then
                 self._stale_views.add(view)
-        if origin is not lib and changes.touches(EVIDENCE):
+        if lib is not None and origin is not lib and changes.touches(EVIDENCE):
             # the reader's highlights, on the text and the page: cheap, one document (a
             # refresh of the list above keeps the open document as it was read)
             lib.reload_current()
@@ -485,7 +505,8 @@ class MainWindow(QMainWindow):
         self._set_workspace_enabled(False)
         self._inbox_timer.stop()
         self.undo_stack.clear()  # its commands hold the closing workspace's services
-        self.library_view.stop_reading()  # its searches (the views' Reads: the session)
+        if self.library_view is not None:  # its searches (the views' Reads: the session)
+            self.library_view.stop_reading()
 
     def _cannot_open(self, text: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open workspace", "", parent=self)
@@ -690,8 +711,9 @@ class MainWindow(QMainWindow):
         def done(got: tuple) -> None:
             results, bears = got
             imported = [r for r in results if r.status == "imported"]
-            self.library_view.refresh(select_id=imported[-1].document.id if imported else None)
-            self.apply_changes(Changes.of(DOCUMENT), origin=self.library_view)
+            view = self.library()
+            view.refresh(select_id=imported[-1].document.id if imported else None)
+            self.apply_changes(Changes.of(DOCUMENT), origin=view)
             problems = [r.message for r in results if r.status != "imported"]
             skipped = len(paths) - len(results)
             summary = f"Imported {len(imported)} of {len(paths)} files."
@@ -718,9 +740,10 @@ class MainWindow(QMainWindow):
             self.session.service("library").update_meta(doc.id, meta)  # type: ignore[attr-defined]
 
         if DocumentDialog(submit, doc, parent=self).exec():  # type: ignore[arg-type]
-            self.library_view.refresh(select_id=doc.id)  # type: ignore[attr-defined]
+            view = self.library()
+            view.refresh(select_id=doc.id)  # type: ignore[attr-defined]
             # citations in evidence, memos and the observation form name the document
-            self.apply_changes(Changes.of(DOCUMENT, EVIDENCE), origin=self.library_view)
+            self.apply_changes(Changes.of(DOCUMENT, EVIDENCE), origin=view)
 
     def _open_original(self, doc: object) -> None:
         """The imported file in the program this computer opens it with (fetched from a
@@ -743,7 +766,7 @@ class MainWindow(QMainWindow):
         if getattr(e, "document_id", None) is None:
             return
         self.sidebar.setCurrentRow(1)
-        self.library_view.open_document(e.document_id, e.start_offset, e.end_offset)  # type: ignore[attr-defined]
+        self.library().open_document(e.document_id, e.start_offset, e.end_offset)  # type: ignore[attr-defined]
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802, ANN001
         if event.mimeData().hasUrls() and self.workspace is not None:
@@ -838,7 +861,8 @@ class MainWindow(QMainWindow):
         from thesis_desk import preferences
 
         self._inbox_folder = preferences.load(self.paths.config_dir).inbox_folder
-        self.library_view.set_inbox(self._inbox_folder)
+        if self.library_view is not None:  # else given it when it is built
+            self.library_view.set_inbox(self._inbox_folder)
         if self._inbox_folder and self.workspace is not None and not self.workspace.read_only:
             self._inbox_timer.start(self.INBOX_MS)
             self._look_in_inbox()
@@ -865,7 +889,8 @@ class MainWindow(QMainWindow):
                 return
             imported = [r for r in results if r.status == "imported"]
             self.apply_changes(Changes.of(DOCUMENT))
-            self.library_view.refresh_inbox()
+            if self.library_view is not None:
+                self.library_view.refresh_inbox()
             refused = len(results) - len(imported)
             headline = (plural(len(results), "file", "files") + " arrived in the inbox"
                         + (f", {len(imported)} imported" if refused else "")
@@ -965,11 +990,9 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
-        for key, splitter in (("theses/splitter", self.theses_view.splitter),
-                              ("library/splitter", self.library_view.splitter)):
-            value = self.settings.value(key)
-            if value is not None:
-                splitter.restoreState(value)
+        value = self.settings.value("theses/splitter")
+        if value is not None:
+            self.theses_view.splitter.restoreState(value)
         header = self.settings.value("theses/header")
         if header is not None:
             self.theses_view.table.horizontalHeader().restoreState(header)
@@ -981,7 +1004,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("theses/splitter", self.theses_view.splitter.saveState())
-        self.settings.setValue("library/splitter", self.library_view.splitter.saveState())
+        if self.library_view is not None:  # else as it was restored
+            self.settings.setValue("library/splitter", self.library_view.splitter.saveState())
         self.settings.setValue("theses/header",
                                self.theses_view.table.horizontalHeader().saveState())
         self.settings.setValue("theses/show_archived", self.archived_action.isChecked())
