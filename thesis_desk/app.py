@@ -19,7 +19,6 @@ from thesis_desk.core.errors import DatabaseError
 from thesis_desk.core.evidence import EvidenceService
 from thesis_desk.core.library import LibraryService
 from thesis_desk.core.metrics import MetricService
-from thesis_desk.core.memo import MemoService
 from thesis_desk.core.outcomes import OutcomeService
 from thesis_desk.core.portfolio import PortfolioService
 from thesis_desk.core.theses import ThesisService
@@ -27,6 +26,7 @@ from thesis_desk.paths import ENV_DATABASE, WorkspacePaths, resolve_paths
 
 if TYPE_CHECKING:
     from thesis_desk.core.inbox import InboxService
+    from thesis_desk.core.memo import MemoService
     from thesis_desk.core.suggest import SuggestionService
 
 log = logging.getLogger("thesis_desk")
@@ -120,6 +120,8 @@ class Workspace:
 
     @cached_property
     def memos(self) -> MemoService:
+        from thesis_desk.core.memo import MemoService  # at the first memo (10 ms of start-up)
+
         return MemoService(self.theses, self.evidence, self.metrics, self.alerts,
                            self.portfolio, self.comments, self.library)
 
