@@ -336,3 +336,39 @@ def test_building_the_demo_says_so_until_it_is_built(qtbot, window, monkeypatch)
     qtbot.waitUntil(lambda: window.theses_view.proxy.rowCount() == 3, timeout=30_000)
     assert seen and seen[0].startswith("Building the demo workspace from the five seed articles")
     assert window.statusBar().currentMessage().startswith("Demo workspace: 5 seed documents")
+
+
+def test_the_thesis_menu_adds_evidence_and_a_pillar_to_the_thesis_shown(qtbot, window, when_modal):
+    """Thesis > Add Evidence… and Add Pillar…: off until a thesis is shown, then each
+    opens its form for that thesis and saves what a person types."""
+    from tests.ui.person import Person, field
+
+    person = Person(qtbot)
+    assert not window.add_evidence_action.isEnabled()
+    assert not window.add_pillar_action.isEnabled()
+    window.workspace.theses.create(ThesisInput("Another thesis"))
+    t = window.workspace.theses.create(ThesisInput("Tencent games licences"))
+    window.theses_view.reload()  # as the window's watch does on another process's write
+    wait_idle()
+    person.row(window.theses_view.table, "Tencent games")
+
+    def evidence(dlg) -> None:  # noqa: ANN001
+        assert field(dlg, "Thesis").currentText() == "Tencent games licences"
+        person.type(field(dlg, "Quote"), "Licences are back to the 2021 pace.")
+        person.type(field(dlg, "Source"), "Earnings call, Q3")
+        person.click("Save", within=dlg)
+
+    when_modal(evidence)
+    person.menu(window, "Thesis", "Add Evidence…")
+    person.wait_for(lambda: len(window.workspace.evidence.for_thesis(t.id)) == 1)
+    [e] = window.workspace.evidence.for_thesis(t.id)
+    assert (e.quote, e.source) == ("Licences are back to the 2021 pace.", "Earnings call, Q3")
+
+    def pillar(dlg) -> None:  # noqa: ANN001
+        person.type(field(dlg, "Statement"), "Approvals keep coming monthly")
+        person.click("Save", within=dlg)
+
+    when_modal(pillar)
+    person.menu(window, "Thesis", "Add Pillar…")
+    person.wait_for(lambda: [p.text for p in window.workspace.theses.get(t.id).pillars]
+                    == ["Approvals keep coming monthly"])

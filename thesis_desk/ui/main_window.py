@@ -323,7 +323,9 @@ class MainWindow(QMainWindow):
         tv = self.theses_view
         self.new_action = self._action("&New Thesis…", tv.new_thesis, std.New,
                                        tip="Create a thesis")
-        self.quit_action = self._action("&Quit", self.close, std.Quit)
+        # Ctrl+Q where the desktop names no Quit key (the platform's own, if it has one)
+        self.quit_action = self._action("&Quit", self.close,
+                                        std.Quit if QKeySequence(std.Quit).count() else "Ctrl+Q")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.import_action = self._action("&Import Documents…", self.import_documents, "Ctrl+I",
                                           tip="Text, Markdown, HTML or PDF into the library")
@@ -378,9 +380,15 @@ class MainWindow(QMainWindow):
         self.premortem_action = self._action(
             "&Pre-mortem…", tv.premortem_current,
             tip="A year from now this thesis failed: why? Each answer becomes a risk")
+        self.add_evidence_action = self._action(
+            "Add &Evidence…", tv.add_evidence,
+            tip="A quote for the thesis shown, its source, and the pillar it bears on")
+        self.add_pillar_action = self._action(
+            "Add P&illar…", tv.add_pillar,
+            tip="A pillar, kill criterion, catalyst or risk of the thesis shown")
         thesis_menu = self.menuBar().addMenu("&Thesis")
-        for a in (self.review_action, self.premortem_action, None, self.close_thesis_action,
-                  self.reopen_action):
+        for a in (self.add_evidence_action, self.add_pillar_action, None, self.review_action,
+                  self.premortem_action, None, self.close_thesis_action, self.reopen_action):
             thesis_menu.addSeparator() if a is None else thesis_menu.addAction(a)
         tv.shown.connect(self._thesis_shown)
 
@@ -416,6 +424,8 @@ class MainWindow(QMainWindow):
         closed = can and getattr(t, "status", "") == "closed"
         self.review_action.setEnabled(can and not closed)
         self.premortem_action.setEnabled(can)
+        self.add_evidence_action.setEnabled(can)
+        self.add_pillar_action.setEnabled(can)
         self.close_thesis_action.setEnabled(can and not closed)
         self.reopen_action.setEnabled(closed)
 
