@@ -115,7 +115,8 @@ class PortfolioView(QWidget):
             b.clicked.connect(lambda _c=False, f=slot: f())
             buttons.append(b)
         # these act on one position: on only while a position's line is selected
-        self.position_buttons = buttons[1:3] + buttons[5:6]
+        self.position_buttons = [b for b in buttons
+                                 if b.text() in ("Edit…", "Remove…", "Target/Stop…")]
         # what is shown on one row, what can be done on the next: one row of both left
         # the filter a few characters wide at 1280 px
         top = QHBoxLayout()
