@@ -152,7 +152,12 @@ def main() -> None:
     ensure_app()
     if os.environ.get("PROFILE"):
         return profile()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _measure import compiled_env
+
     with tempfile.TemporaryDirectory() as tmp:
+        # the cold export's process as an installed copy: its bytecode compiled already
+        env = compiled_env(Path(tmp) / "pyc")
         for evidence in (10, 200):
             folder = Path(tmp) / f"memo-{evidence}"
             ws, tid = make_fixture(folder, evidence)
@@ -165,7 +170,7 @@ def main() -> None:
                 drop_packs(ws)  # as an import of observations does
                 changed.append(export_once(ws, tid, out))  # read as rows, packed again
                 run = subprocess.run([sys.executable, __file__, "--cold-once", str(folder)],
-                                     capture_output=True, text=True, check=True)
+                                     capture_output=True, text=True, check=True, env=env)
                 cold.append(json.loads(run.stdout.strip().splitlines()[-1]))
             ws.close()
             base = [b[0] for b in bases]
