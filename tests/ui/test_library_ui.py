@@ -7,10 +7,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
+from tests.ui.person import Person
 from thesis_desk.core.records import ThesisInput
 from thesis_desk.ui.forms import EvidenceDialog
 from thesis_desk.ui.library_view import py_to_qt, qt_to_py
-from tests.ui.person import Person
 from thesis_desk.ui.ops import wait_idle
 
 PASSAGE = ("Jefferies noted that Chinese firms have already surpassed US peers in the ratio "

@@ -198,6 +198,8 @@ def test_a_header_click_sorts_the_book_by_that_column(qtbot, window):
 def test_position_buttons_follow_the_selection(qtbot, window, when_modal):
     """Edit, Remove and Target/Stop act on one position: off until a person selects a
     position's line, off again on its thesis's row; Remove asks, then removes it."""
+    from PySide6.QtWidgets import QPushButton
+
     from tests.ui.person import Person
 
     ws = window.workspace
@@ -206,8 +208,6 @@ def test_position_buttons_follow_the_selection(qtbot, window, when_modal):
     person = Person(qtbot)
     person.row(window.sidebar, "Portfolio")
     view = window.portfolio_view
-    from PySide6.QtWidgets import QPushButton
-
     acts = [person.find(QPushButton, text, within=view, enabled=False)
             for text in ("Edit…", "Remove…", "Target/Stop…")]
     assert not any(b.isEnabled() for b in acts)
