@@ -223,3 +223,30 @@ def test_position_buttons_follow_the_selection(qtbot, window, when_modal):
     when_modal(lambda box: person.click("Remove", within=box))
     person.click("Remove…", within=view)
     person.wait_for(lambda: ws.portfolio.list() == [])
+
+
+def test_the_position_form_says_every_problem_at_once(qtbot, window, when_modal):
+    """Saved empty, the form names each missing field together (not the price first and
+    the symbol once the price is fixed), and nothing is stored until they are fixed."""
+    from tests.ui.person import Person, field
+
+    ws = window.workspace
+    ws.theses.create(ThesisInput("Long AAA", conviction=80, status="active"))
+    person = Person(qtbot)
+    person.row(window.sidebar, "Portfolio")
+    seen: dict[str, str] = {}
+
+    def fill(dlg) -> None:  # noqa: ANN001
+        person.click("Save", within=dlg)
+        seen.update({k: e.text() for k, e in dlg.errors.items() if e.isVisible()})
+        person.type(field(dlg, "Symbol"), "AAA")
+        person.type(field(dlg, "Quantity"), "10")
+        person.type(field(dlg, "Entry price"), "100")
+        person.click("Save", within=dlg)
+
+    when_modal(fill)
+    person.click("Add Position…")
+    person.wait_for(lambda: len(ws.portfolio.list()) == 1)
+    assert seen == {"symbol": "Give the instrument's symbol.",
+                    "quantity": "Give a quantity or a portfolio weight (one of them).",
+                    "entry_price": "Required."}

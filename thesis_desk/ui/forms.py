@@ -587,7 +587,7 @@ class PositionDialog(FormDialog):
                  parent: QWidget | None = None):
         super().__init__("Edit Position" if existing else "New Position", parent)
         self.submit = submit
-        self.resize(520, 420)
+        self.resize(520, 0)  # as tall as its fields
         self.thesis = self.add_field("thesis_id", "&Thesis", QComboBox())
         for tid, title in theses:
             self.thesis.addItem(title, tid)
@@ -630,15 +630,19 @@ class PositionDialog(FormDialog):
         weight = number_field(errors, "weight", self.weight)
         entry_price = number_field(errors, "entry_price", self.entry_price, required="Required.")
         exit_price = number_field(errors, "exit_price", self.exit_price)
-        if self.entry_date.value() is None:
+        entry_date = self.entry_date.value()
+        if entry_date is None:
             errors["entry_date"] = "Give the entry date."
-        if errors:
-            raise ValidationError(errors)
-        return PositionInput(
-            self.thesis.currentData(), self.symbol.text().strip(), self.entry_date.value(),
+        data = PositionInput(
+            self.thesis.currentData(), self.symbol.text().strip(), entry_date or dt.date.today(),
             entry_price or 0.0, self.side.currentData(), qty,
             None if weight is None else weight / 100, self.currency.text(),
             self.exit_date.value(), exit_price, self.note.text())
+        # every field's problem at once, not the unreadable numbers' first and the rest
+        # after they are fixed (a field's own parse error said first)
+        if errors:
+            raise ValidationError({**data.validate(), **errors})
+        return data
 
 
 
