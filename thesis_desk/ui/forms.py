@@ -496,7 +496,7 @@ class DocumentDialog(FormDialog):
                  parent: QWidget | None = None):
         super().__init__("Document Details", parent)
         self.submit = submit
-        self.resize(560, 300)
+        self.resize(560, 0)  # as tall as its fields
         self.title = self.add_field("title", "&Title", QLineEdit(doc.title))
         self.publisher = self.add_field("publisher", "&Publisher / source",
                                         QLineEdit(doc.publisher))
@@ -524,7 +524,7 @@ class MetricDialog(FormDialog):
 
         super().__init__("Edit Metric" if existing else "New Metric", parent)
         self.submit = submit
-        self.resize(520, 360)
+        self.resize(520, 0)  # as tall as its fields
         self.name = self.add_field("name", "&Name", QLineEdit())
         self.name.setPlaceholderText("e.g. China cloud capex / cloud revenue")
         self.unit = self.add_field("unit", "&Unit", QLineEdit())
@@ -536,6 +536,7 @@ class MetricDialog(FormDialog):
         self.description.setMaximumHeight(80)
         self.description.setTabChangesFocus(True)
         self.source = self.add_field("source", "&Source", QLineEdit())
+        self.source.setPlaceholderText("where the figures come from, e.g. company filings")
         if existing is not None:
             self.name.setText(existing.name)
             self.unit.setText(existing.unit)
