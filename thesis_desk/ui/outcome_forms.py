@@ -78,7 +78,7 @@ class CloseThesisDialog(FormDialog):
                  parent: QWidget | None = None):
         super().__init__("Close Thesis", parent)
         self.submit, self.thesis = submit, thesis
-        self.resize(600, 520)
+        self.resize(600, 0)  # as tall as its fields
         intro = muted(plain_label(
             f"“{thesis.title}”, conviction {thesis.conviction}/100. Its positions' return on "
             "the closing day is recorded as realised; calibration scores the conviction "
