@@ -250,3 +250,36 @@ def test_the_position_form_says_every_problem_at_once(qtbot, window, when_modal)
     assert seen == {"symbol": "Give the instrument's symbol.",
                     "quantity": "Give a quantity or a portfolio weight (one of them).",
                     "entry_price": "Required."}
+
+
+def test_the_book_has_a_context_menu_for_theses_and_positions(qtbot, window, when_modal):
+    """Right-click a thesis's row: a position added to that thesis; right-click the
+    position's line: edited through the same form."""
+    from tests.ui.person import Person, field
+
+    ws = window.workspace
+    ws.theses.create(ThesisInput("Short BBB", conviction=40, status="active"))
+    t = ws.theses.create(ThesisInput("Long AAA", conviction=80, status="active"))
+    ws.portfolio.add(PositionInput(t.id, "AAA", dt.date(2025, 1, 2), 100.0, quantity=10))
+    person = Person(qtbot)
+    person.row(window.sidebar, "Portfolio")
+    view = window.portfolio_view
+
+    def add(dlg) -> None:  # noqa: ANN001
+        assert field(dlg, "Thesis").currentText() == "Long AAA"  # the row right-clicked
+        person.type(field(dlg, "Symbol"), "CCC")
+        person.type(field(dlg, "Quantity"), "5")
+        person.type(field(dlg, "Entry price"), "20")
+        person.click("Save", within=dlg)
+
+    when_modal(add)
+    person.context_menu(view.tree, "Long AAA", "Add Position…")
+    person.wait_for(lambda: len(ws.portfolio.list()) == 2)
+
+    def edit(dlg) -> None:  # noqa: ANN001
+        person.type(field(dlg, "Quantity"), "12")
+        person.click("Save", within=dlg)
+
+    when_modal(edit)
+    person.context_menu(view.tree, "long AAA 10 @ 100", "Edit Position…")
+    person.wait_for(lambda: sorted(p.quantity for p in ws.portfolio.list()) == [5, 12])

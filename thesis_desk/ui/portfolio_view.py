@@ -154,6 +154,8 @@ class PortfolioView(QWidget):
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.itemDoubleClicked.connect(self._double_clicked)
         self.tree.itemSelectionChanged.connect(self._sync_buttons)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         self._sync_buttons()
 
         from thesis_desk.render.charts import plot_widget, style_plot
@@ -397,6 +399,28 @@ class PortfolioView(QWidget):
             self.open_thesis.emit(ident)
         else:
             self.edit_position()
+
+    def _context_menu(self, pos: Any) -> None:
+        """A thesis's row: open it, add a position to it; a position's line: what the
+        position buttons do."""
+        from PySide6.QtWidgets import QMenu
+
+        item = self.tree.itemAt(pos)
+        if item is None:
+            return
+        self.tree.setCurrentItem(item)
+        kind, ident = item.data(0, Qt.ItemDataRole.UserRole)
+        menu = QMenu(self)
+        if kind == "thesis":
+            menu.addAction("Open Thesis").triggered.connect(lambda: self.open_thesis.emit(ident))
+            menu.addAction("Add Position…").triggered.connect(lambda: self.add_position(ident))
+        else:
+            for text, slot in (("Edit Position…", self.edit_position),
+                               ("Set Target/Stop…", self.set_targets),
+                               ("Remove Position…", self.remove_position)):
+                menu.addAction(text).triggered.connect(lambda _c=False, f=slot: f())
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     def _selected(self) -> tuple[str, int] | None:
         items = self.tree.selectedItems()
