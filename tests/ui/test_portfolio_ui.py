@@ -12,6 +12,16 @@ from thesis_desk.ui.ops import wait_idle
 PRICES = Path(__file__).parents[1] / "fixtures" / "prices_small.csv"
 
 
+def fill_position(person, dlg, symbol: str, quantity: str, price: str) -> None:  # noqa: ANN001
+    """Type a position into its form, as a person does, and save it."""
+    from tests.ui.person import field
+
+    person.type(field(dlg, "Symbol"), symbol)
+    person.type(field(dlg, "Quantity"), quantity)
+    person.type(field(dlg, "Entry price"), price)
+    person.click("Save", within=dlg)
+
+
 def test_demo_portfolio_explains_how_to_start(qtbot, window):
     window.build_demo()
     wait_idle()
@@ -128,11 +138,8 @@ def test_position_through_the_form_benchmark_remembered_chart_from_entry(
 
     def fill(dlg) -> None:  # noqa: ANN001
         person.choose(field(dlg, "Thesis"), "Long AAA")
-        person.type(field(dlg, "Symbol"), "AAA")
-        person.type(field(dlg, "Quantity"), "10")
         person.date(field(dlg, "Entry date"), "2025-01-02")
-        person.type(field(dlg, "Entry price"), "100")
-        person.click("Save", within=dlg)
+        fill_position(person, dlg, "AAA", "10", "100")
 
     when_modal(fill)
     person.click("Add Position…")
@@ -228,7 +235,7 @@ def test_position_buttons_follow_the_selection(qtbot, window, when_modal):
 def test_the_position_form_says_every_problem_at_once(qtbot, window, when_modal):
     """Saved empty, the form names each missing field together (not the price first and
     the symbol once the price is fixed), and nothing is stored until they are fixed."""
-    from tests.ui.person import Person, field
+    from tests.ui.person import Person
 
     ws = window.workspace
     ws.theses.create(ThesisInput("Long AAA", conviction=80, status="active"))
@@ -239,10 +246,7 @@ def test_the_position_form_says_every_problem_at_once(qtbot, window, when_modal)
     def fill(dlg) -> None:  # noqa: ANN001
         person.click("Save", within=dlg)
         seen.update({k: e.text() for k, e in dlg.errors.items() if e.isVisible()})
-        person.type(field(dlg, "Symbol"), "AAA")
-        person.type(field(dlg, "Quantity"), "10")
-        person.type(field(dlg, "Entry price"), "100")
-        person.click("Save", within=dlg)
+        fill_position(person, dlg, "AAA", "10", "100")
 
     when_modal(fill)
     person.click("Add Position…")
@@ -267,10 +271,7 @@ def test_the_book_has_a_context_menu_for_theses_and_positions(qtbot, window, whe
 
     def add(dlg) -> None:  # noqa: ANN001
         assert field(dlg, "Thesis").currentText() == "Long AAA"  # the row right-clicked
-        person.type(field(dlg, "Symbol"), "CCC")
-        person.type(field(dlg, "Quantity"), "5")
-        person.type(field(dlg, "Entry price"), "20")
-        person.click("Save", within=dlg)
+        fill_position(person, dlg, "CCC", "5", "20")
 
     when_modal(add)
     person.context_menu(view.tree, "Long AAA", "Add Position…")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -403,8 +404,6 @@ class PortfolioView(QWidget):
     def _context_menu(self, pos: Any) -> None:
         """A thesis's row: open it, add a position to it; a position's line: what the
         position buttons do."""
-        from PySide6.QtWidgets import QMenu
-
         item = self.tree.itemAt(pos)
         if item is None:
             return
