@@ -38,6 +38,8 @@ def test_back_up_then_restore_from_the_window(qtbot, window, workspace, when_mod
     wait_idle()
     window.back_up_now()
     qtbot.waitUntil(lambda: len(workspace.backups.list()) == 1, timeout=10_000)
+    # and its result delivered: a late "Backed up to …" would be the last message shown
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=10_000)
     backup = workspace.backups.list()[0]
     gone = workspace.theses.list()[0]
     workspace.theses.delete(gone.id)
